@@ -1,0 +1,4 @@
+// Package api serves HubSpot's CRM v3 HTTP API on top of the crm engine:
+// routing, request decoding, HubSpot's JSON shapes and error bodies, and
+// authentication. It knows no SQL; storage is reached only through crm.
+package api

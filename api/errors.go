@@ -1,0 +1,55 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/spoke-crm/spoke/crm"
+)
+
+// errorBody is HubSpot's error shape, fields in the order HubSpot writes them.
+type errorBody struct {
+	Status        string              `json:"status"`
+	Message       string              `json:"message"`
+	CorrelationID string              `json:"correlationId"`
+	Context       map[string][]string `json:"context,omitempty"`
+	Errors        []crm.ErrorDetail   `json:"errors,omitempty"`
+	Links         map[string]string   `json:"links,omitempty"`
+	Category      string              `json:"category,omitempty"`
+	SubCategory   string              `json:"subCategory,omitempty"`
+}
+
+var statusByKind = map[crm.Kind]int{
+	crm.KindInvalid:          http.StatusBadRequest,
+	crm.KindUnauthenticated:  http.StatusUnauthorized,
+	crm.KindForbidden:        http.StatusForbidden,
+	crm.KindNotFound:         http.StatusNotFound,
+	crm.KindMethodNotAllowed: http.StatusMethodNotAllowed,
+	crm.KindConflict:         http.StatusConflict,
+	crm.KindTooLarge:         http.StatusRequestEntityTooLarge,
+	crm.KindRateLimited:      http.StatusTooManyRequests,
+}
+
+// writeError is the one place where errors become HubSpot's JSON error body.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e := crm.AsError(err)
+	status, ok := statusByKind[e.Kind]
+	if !ok {
+		status = http.StatusInternalServerError
+		s.Logger.Error("internal error", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("correlationId", correlationID(r)), slog.Any("err", err))
+	}
+	if e.Kind == crm.KindUnauthenticated {
+		w.Header().Set("X-HubSpot-Auth-Failure", "401 Unauthorized")
+	}
+	writeJSON(w, status, errorBody{
+		Status:        "error",
+		Message:       e.Message,
+		CorrelationID: correlationID(r),
+		Context:       e.Context,
+		Errors:        e.Details,
+		Links:         e.Links,
+		Category:      e.Category,
+		SubCategory:   e.SubCategory,
+	})
+}

@@ -1,0 +1,191 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/spoke-crm/spoke/crm"
+)
+
+// Dated API versions served beside /crm/v3 with the same handlers.
+var apiVersions = map[string]bool{"2025-09": true, "2026-03": true, "2026-09": true}
+
+// Server is Spoke's HTTP API.
+type Server struct {
+	Engine *crm.Engine
+	Auth   *Authenticator
+	Logger *slog.Logger
+
+	mux *http.ServeMux
+}
+
+// NewServer builds the routes.
+func NewServer(engine *crm.Engine, auth *Authenticator, logger *slog.Logger) *Server {
+	s := &Server{Engine: engine, Auth: auth, Logger: logger, mux: http.NewServeMux()}
+	s.routes()
+	return s
+}
+
+// access is the kind of scope an operation needs.
+type access int
+
+const (
+	readAccess access = iota
+	writeAccess
+)
+
+// handlerFunc is an API handler: it writes a success response or returns an error.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) routes() {
+	s.mux.HandleFunc("GET /{$}", s.home)
+
+	// One handler per operation, mounted under the legacy and the dated paths.
+	for _, prefix := range []string{"/crm/v3/objects/{type}", "/crm/objects/{version}/{type}"} {
+		s.object("POST "+prefix, writeAccess, s.createObject)
+		s.object("GET "+prefix, readAccess, s.listObjects)
+		s.object("GET "+prefix+"/{id}", readAccess, s.getObject)
+		s.object("PATCH "+prefix+"/{id}", writeAccess, s.updateObject)
+		s.object("DELETE "+prefix+"/{id}", writeAccess, s.archiveObject)
+	}
+}
+
+type ctxKey int
+
+const (
+	typeKey ctxKey = iota
+	principalKey
+	correlationKey
+)
+
+// object mounts an operation on one object type: it resolves the {type} (and
+// {version}) segments, authenticates, and checks the type's scope.
+func (s *Server) object(pattern string, acc access, h handlerFunc) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		err := func() error {
+			if v := r.PathValue("version"); v != "" && !apiVersions[v] {
+				return notFoundRoute(r)
+			}
+			p, err := s.Auth.Authenticate(r)
+			if err != nil {
+				return err
+			}
+			t, err := s.Engine.Types.Resolve(r.PathValue("type"))
+			if err != nil {
+				return err
+			}
+			scopes := t.ReadScopes
+			if acc == writeAccess {
+				scopes = t.WriteScopes
+			}
+			if err := p.require(scopes); err != nil {
+				return err
+			}
+			ctx := context.WithValue(context.WithValue(r.Context(), typeKey, t), principalKey, p)
+			return h(w, r.WithContext(ctx))
+		}()
+		if err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+func objectType(r *http.Request) *crm.ObjectType { return r.Context().Value(typeKey).(*crm.ObjectType) }
+
+func principal(r *http.Request) *Principal { return r.Context().Value(principalKey).(*Principal) }
+
+func correlationID(r *http.Request) string {
+	id, _ := r.Context().Value(correlationKey).(string)
+	return id
+}
+
+func notFoundRoute(r *http.Request) error {
+	return &crm.Error{Kind: crm.KindNotFound, Message: fmt.Sprintf("No route matches %s %s", r.Method, r.URL.Path)}
+}
+
+// ServeHTTP adds the correlation id, bounds the body, recovers panics, and
+// turns the mux's own 404 and 405 answers into JSON.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	id := uuid.NewString()
+	w.Header().Set("X-HubSpot-Correlation-Id", id)
+	r = r.WithContext(context.WithValue(r.Context(), correlationKey, id))
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.Logger.Error("panic", slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
+			s.writeError(w, r, fmt.Errorf("panic: %v", v))
+		}
+	}()
+	h, pattern := s.mux.Handler(r)
+	if pattern == "" {
+		s.unrouted(w, r, h)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// unrouted answers requests no pattern takes: 405 when the path exists for
+// other methods, else 404, always with a JSON body.
+func (s *Server) unrouted(w http.ResponseWriter, r *http.Request, h http.Handler) {
+	rec := &statusRecorder{header: http.Header{}}
+	h.ServeHTTP(rec, r)
+	if rec.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", rec.header.Get("Allow"))
+		s.writeError(w, r, &crm.Error{Kind: crm.KindMethodNotAllowed, Message: fmt.Sprintf("Method %s is not allowed on %s", r.Method, r.URL.Path)})
+		return
+	}
+	if rec.status >= 300 && rec.status < 400 { // the mux's redirects for cleaned paths
+		w.Header().Set("Location", rec.header.Get("Location"))
+		w.WriteHeader(rec.status)
+		return
+	}
+	s.writeError(w, r, notFoundRoute(r))
+}
+
+// statusRecorder captures what the mux's fallback handler would answer.
+type statusRecorder struct {
+	header http.Header
+	status int
+}
+
+func (s *statusRecorder) Header() http.Header         { return s.header }
+func (s *statusRecorder) Write(b []byte) (int, error) { return len(b), nil }
+func (s *statusRecorder) WriteHeader(status int)      { s.status = status }
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprint(w, homePage)
+}
+
+const homePage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Spoke</title></head>
+<body><main>
+<h1>Spoke</h1>
+<p>A HubSpot-compatible CRM v3 API for communications (WhatsApp, LinkedIn and SMS messages) and the contacts, companies, deals and tickets they are logged on.</p>
+<p>Point HubSpot's client or curl at <code>/crm/v3/objects/communications</code> with <code>Authorization: Bearer &lt;token&gt;</code>.</p>
+</main></body></html>
+`
+
+// splitList reads a list-valued query parameter given comma-separated,
+// repeated, or both.
+func splitList(values []string) []string {
+	var out []string
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spoke-crm/spoke/api"
+	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/storage/sqlite"
+)
+
+// Defaults of spoke serve.
+const (
+	DefaultAddr = "127.0.0.1:8080"
+	DefaultDB   = "spoke.db"
+	// DefaultPortalID is the portal id shown in HubSpot-style messages.
+	DefaultPortalID = 24800001
+)
+
+// Main is the serve program: flags, storage, HTTP server.
+type Main struct {
+	Addr string
+	DB   string
+	// EnvToken is the value of SPOKE_ACCESS_TOKEN.
+	EnvToken string
+	Now      func() time.Time
+
+	stdout, stderr io.Writer
+	logger         *slog.Logger
+	store          crm.Store
+	listener       net.Listener
+	server         *http.Server
+	done           chan struct{}
+}
+
+// NewMain returns a Main with default settings.
+func NewMain(stdout, stderr io.Writer) *Main {
+	return &Main{
+		Addr: DefaultAddr, DB: DefaultDB, EnvToken: os.Getenv("SPOKE_ACCESS_TOKEN"), Now: time.Now,
+		stdout: stdout, stderr: stderr,
+		logger: slog.New(slog.NewTextHandler(stderr, nil)),
+	}
+}
+
+// ParseFlags reads serve's flags.
+func (m *Main) ParseFlags(args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(m.stderr)
+	fs.StringVar(&m.Addr, "addr", m.Addr, "address to listen on (host:port; port 0 picks a free port)")
+	fs.StringVar(&m.DB, "db", m.DB, "SQLite database file (created on first start)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	return nil
+}
+
+// openStore opens the storage named by a --db value.
+func openStore(ctx context.Context, db string) (crm.Store, error) {
+	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+		return nil, errors.New("PostgreSQL storage is not available in this version of Spoke; use a SQLite file path for --db")
+	}
+	return sqlite.Open(ctx, db)
+}
+
+// Run opens the database, makes sure a token exists, and starts serving in
+// the background. Close stops it.
+func (m *Main) Run(ctx context.Context) error {
+	store, err := openStore(ctx, m.DB)
+	if err != nil {
+		return err
+	}
+	m.store = store
+	if err := m.ensureToken(ctx); err != nil {
+		return err
+	}
+	engine := &crm.Engine{Types: crm.DefaultRegistry(), Store: store, Now: m.Now, PortalID: DefaultPortalID}
+	auth := &api.Authenticator{EnvToken: m.EnvToken, Tokens: store.Tokens(), Now: m.Now}
+	handler := api.NewServer(engine, auth, m.logger)
+
+	ln, err := net.Listen("tcp", m.Addr)
+	if err != nil {
+		return err
+	}
+	m.listener = ln
+	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	m.done = make(chan struct{})
+	go func() {
+		defer close(m.done)
+		if err := m.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.logger.Error("serve", slog.Any("err", err))
+		}
+	}()
+	m.logger.Info("spoke listening", slog.String("url", m.URL()), slog.String("db", m.DB))
+	return nil
+}
+
+// URL is the base URL the server answers on.
+func (m *Main) URL() string {
+	return "http://" + m.listener.Addr().String()
+}
+
+// ensureToken creates and prints an all-scopes token on a first start
+// without SPOKE_ACCESS_TOKEN, so the first run works without reading docs.
+func (m *Main) ensureToken(ctx context.Context) error {
+	if m.EnvToken != "" {
+		return nil
+	}
+	existing, err := m.store.Tokens().ListTokens(ctx)
+	if err != nil || len(existing) > 0 {
+		return err
+	}
+	secret := crm.NewTokenSecret()
+	t := &crm.Token{Name: "default", Hash: crm.HashToken(secret), Scopes: crm.AllScopes, CreatedAt: m.Now()}
+	if err := m.store.Tokens().CreateToken(ctx, t); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.stdout, "Created access token %q with every scope. It is shown only this once:\n%s\n", t.Name, secret)
+	return nil
+}
+
+// Close stops accepting connections, lets in-flight requests finish, and
+// closes the database.
+func (m *Main) Close() error {
+	var errs []error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		errs = append(errs, m.server.Shutdown(ctx))
+		<-m.done
+	}
+	if m.store != nil {
+		errs = append(errs, m.store.Close())
+	}
+	return errors.Join(errs...)
+}

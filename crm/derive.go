@@ -1,0 +1,59 @@
+package crm
+
+import (
+	"html"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// PreviewLength is the longest hs_body_preview Spoke computes, in characters.
+const PreviewLength = 2000
+
+// derive computes the properties HubSpot derives from written ones. It returns
+// the derived values ("" clears) for the changed inputs only.
+func derive(t *ObjectType, changed map[string]string, now time.Time) map[string]string {
+	out := map[string]string{}
+	if body, ok := changed["hs_communication_body"]; ok && t.Property("hs_body_preview") != nil {
+		if body == "" {
+			out["hs_body_preview"], out["hs_body_preview_html"], out["hs_body_preview_is_truncated"] = "", "", ""
+		} else {
+			preview, truncated := bodyPreview(body)
+			out["hs_body_preview"] = preview
+			out["hs_body_preview_html"] = "<html>\n <head></head>\n <body>\n " + html.EscapeString(preview) + "\n </body>\n</html>"
+			out["hs_body_preview_is_truncated"] = map[bool]string{true: "true", false: "false"}[truncated]
+		}
+	}
+	if owner, ok := changed["hubspot_owner_id"]; ok && t.Property("hs_all_owner_ids") != nil {
+		if owner == "" {
+			out["hubspot_owner_assigneddate"], out["hs_all_owner_ids"] = "", ""
+		} else {
+			out["hubspot_owner_assigneddate"] = FormatTime(now)
+			out["hs_all_owner_ids"] = owner
+		}
+	}
+	return out
+}
+
+// bodyPreview turns a message body (plain text or HTML) into plain text with
+// collapsed whitespace, cut at PreviewLength characters.
+func bodyPreview(body string) (string, bool) {
+	var b strings.Builder
+	inTag := false
+	for _, r := range body {
+		switch {
+		case r == '<':
+			inTag = true
+			b.WriteByte(' ')
+		case r == '>' && inTag:
+			inTag = false
+		case !inTag:
+			b.WriteRune(r)
+		}
+	}
+	text := strings.Join(strings.Fields(html.UnescapeString(b.String())), " ")
+	if utf8.RuneCountInString(text) <= PreviewLength {
+		return text, false
+	}
+	return string([]rune(text)[:PreviewLength]), true
+}

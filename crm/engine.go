@@ -1,0 +1,410 @@
+package crm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Engine applies HubSpot's object rules on top of a Store. It is written once
+// for every object type: types differ only in their ObjectType data.
+type Engine struct {
+	Types *Registry
+	Store Store
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+	// PortalID appears in validation messages, as HubSpot's does.
+	PortalID int64
+}
+
+// Actor is who performs a write, recorded as the source of values.
+type Actor struct {
+	SourceType string // INTEGRATION for API tokens
+	SourceID   string // the token's app id
+}
+
+// CreateInput is one record to create.
+type CreateInput struct {
+	Properties   map[string]string
+	Associations []AssociationInput
+}
+
+// AssociationInput is one inline association on create.
+type AssociationInput struct {
+	ToID  string
+	Types []AssociationSpec
+}
+
+// AssociationSpec names an association type.
+type AssociationSpec struct {
+	Category string
+	TypeID   int64
+}
+
+// ReadOptions shape a read.
+type ReadOptions struct {
+	Properties            []string
+	PropertiesWithHistory []string
+	Archived              bool
+	IDProperty            string
+}
+
+// Record is an object together with the history a read asked for.
+type Record struct {
+	*Object
+	Type    *ObjectType
+	History map[string][]HistoryEntry
+}
+
+func (e *Engine) now() time.Time { return e.Now().UTC().Truncate(time.Millisecond) }
+
+// Create validates in and stores a new record of type t.
+func (e *Engine) Create(ctx context.Context, actor Actor, t *ObjectType, in CreateInput) (*Object, error) {
+	props, err := e.validateCreate(t, in)
+	if err != nil {
+		return nil, err
+	}
+	var obj *Object
+	err = e.Store.Write(ctx, func(tx Tx) error {
+		ids, err := tx.NextIDs(ctx, 1)
+		if err != nil {
+			return err
+		}
+		obj, err = e.insert(ctx, tx, actor, t, ids[0], props, e.now())
+		return err
+	})
+	return obj, err
+}
+
+// validateCreate checks a create input without touching storage.
+func (e *Engine) validateCreate(t *ObjectType, in CreateInput) (map[string]string, error) {
+	props, errs := t.NormalizeProperties(in.Properties)
+	if len(errs) > 0 {
+		return nil, ValidationError(e.PortalID, errs)
+	}
+	if len(in.Associations) > 0 {
+		return nil, Invalidf("One or more associations are invalid")
+	}
+	var missing []string
+	for _, name := range t.Required {
+		if props[name] == "" {
+			missing = append(missing, name)
+		}
+	}
+	for _, group := range t.RequiredAnyOf {
+		found := false
+		for _, name := range group {
+			found = found || props[name] != ""
+		}
+		if !found {
+			missing = append(missing, group...)
+		}
+	}
+	if len(missing) > 0 {
+		err := Invalidf("Error creating %s. Some required properties were not set.", t.Label)
+		err.Context = map[string][]string{"properties": missing}
+		return nil, err
+	}
+	return props, nil
+}
+
+// insert stores a validated record with its computed properties, unique
+// claims and history.
+func (e *Engine) insert(ctx context.Context, tx Tx, actor Actor, t *ObjectType, id int64, props map[string]string, now time.Time) (*Object, error) {
+	obj := &Object{ID: id, TypeID: t.ID, Properties: map[string]string{}, CreatedAt: now, UpdatedAt: now}
+	var history []HistoryEntry
+	set := func(name, value, sourceType, sourceID string) {
+		if value == "" {
+			delete(obj.Properties, name)
+		} else {
+			obj.Properties[name] = value
+		}
+		history = append(history, HistoryEntry{ObjectID: id, Name: name, Value: value, Timestamp: now, SourceType: sourceType, SourceID: sourceID})
+	}
+	for _, name := range sortedKeys(props) {
+		if props[name] != "" {
+			set(name, props[name], actor.SourceType, actor.SourceID)
+		}
+	}
+	ts := FormatTime(now)
+	set("hs_object_id", strconv.FormatInt(id, 10), SourceCalculated, "")
+	set(t.CreatedProperty, ts, SourceCalculated, "")
+	set(t.ModifiedProperty, ts, SourceCalculated, "")
+	set("hs_object_source", actor.SourceType, SourceCalculated, "")
+	set("hs_object_source_id", actor.SourceID, SourceCalculated, "")
+	set("hs_object_source_label", actor.SourceType, SourceCalculated, "")
+	for name, value := range derive(t, props, now) {
+		set(name, value, SourceCalculated, "")
+	}
+	if err := e.claimUnique(ctx, tx, t, obj, props); err != nil {
+		return nil, err
+	}
+	if err := tx.InsertObjects(ctx, []*Object{obj}); err != nil {
+		return nil, err
+	}
+	return obj, tx.AppendHistory(ctx, history)
+}
+
+// claimUnique records the unique values among changed and turns a clash into
+// HubSpot's 409.
+func (e *Engine) claimUnique(ctx context.Context, tx Tx, t *ObjectType, obj *Object, changed map[string]string) error {
+	for _, name := range sortedKeys(changed) {
+		p := t.Property(name)
+		if !p.Unique {
+			continue
+		}
+		if err := tx.ReleaseUnique(ctx, t.ID, obj.ID, name); err != nil {
+			return err
+		}
+		if changed[name] == "" {
+			continue
+		}
+		err := tx.ClaimUnique(ctx, t.ID, name, uniqueKey(p, changed[name]), obj.ID)
+		var conflict *UniqueConflictError
+		if errors.As(err, &conflict) {
+			return &Error{Kind: KindConflict, Category: CategoryConflict,
+				Message: fmt.Sprintf("%s already exists. Existing ID: %d", capitalize(t.Singular), conflict.ExistingID)}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func uniqueKey(p *PropertyDefinition, v string) string {
+	if p.CaseInsensitiveUnique {
+		return strings.ToLower(v)
+	}
+	return v
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// resolveID finds the record id addressed by idValue, which is the record id
+// or, with idProperty, the value of a unique property.
+func (e *Engine) resolveID(ctx context.Context, tx ReadTx, t *ObjectType, idValue, idProperty string) (int64, error) {
+	if idProperty == "" || idProperty == "hs_object_id" {
+		id, err := strconv.ParseInt(idValue, 10, 64)
+		if err != nil || id <= 0 {
+			return 0, ObjectNotFound(idValue)
+		}
+		return id, nil
+	}
+	p := t.Property(idProperty)
+	if p == nil || !p.Unique {
+		return 0, Invalidf("Unable to perform operation by non-unique %s property %s in portal ID %d", t.ID, idProperty, e.PortalID)
+	}
+	id, err := tx.FindUnique(ctx, t.ID, idProperty, uniqueKey(p, idValue))
+	if errors.Is(err, ErrNotFound) {
+		return 0, ObjectNotFound(idValue)
+	}
+	return id, err
+}
+
+// load returns the record addressed by idValue if its archive state matches.
+func (e *Engine) load(ctx context.Context, tx ReadTx, t *ObjectType, idValue, idProperty string, archived bool) (*Object, error) {
+	id, err := e.resolveID(ctx, tx, t, idValue, idProperty)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := tx.Object(ctx, t.ID, id)
+	if errors.Is(err, ErrNotFound) || (err == nil && obj.Archived != archived) {
+		return nil, ObjectNotFound(idValue)
+	}
+	return obj, err
+}
+
+// Get reads one record.
+func (e *Engine) Get(ctx context.Context, t *ObjectType, idValue string, opts ReadOptions) (*Record, error) {
+	var rec *Record
+	err := e.Store.Read(ctx, func(tx ReadTx) error {
+		obj, err := e.load(ctx, tx, t, idValue, opts.IDProperty, opts.Archived)
+		if err != nil {
+			return err
+		}
+		recs, err := e.withHistory(ctx, tx, t, []*Object{obj}, opts.PropertiesWithHistory)
+		if err != nil {
+			return err
+		}
+		rec = recs[0]
+		return nil
+	})
+	return rec, err
+}
+
+// Page is one page of a list.
+type Page struct {
+	Records []*Record
+	// NextAfter is the id of the first record of the next page, 0 on the last page.
+	NextAfter int64
+}
+
+// List pages through records of type t in ascending id order.
+func (e *Engine) List(ctx context.Context, t *ObjectType, afterID int64, limit int, opts ReadOptions) (*Page, error) {
+	page := &Page{}
+	err := e.Store.Read(ctx, func(tx ReadTx) error {
+		objs, err := tx.ListObjects(ctx, ListQuery{TypeID: t.ID, Archived: opts.Archived, AfterID: afterID, Limit: limit + 1})
+		if err != nil {
+			return err
+		}
+		if len(objs) > limit {
+			page.NextAfter = objs[limit].ID
+			objs = objs[:limit]
+		}
+		page.Records, err = e.withHistory(ctx, tx, t, objs, opts.PropertiesWithHistory)
+		return err
+	})
+	return page, err
+}
+
+func (e *Engine) withHistory(ctx context.Context, tx ReadTx, t *ObjectType, objs []*Object, names []string) ([]*Record, error) {
+	recs := make([]*Record, len(objs))
+	byID := make(map[int64]*Record, len(objs))
+	for i, o := range objs {
+		recs[i] = &Record{Object: o, Type: t}
+		byID[o.ID] = recs[i]
+	}
+	var known []string
+	for _, n := range names {
+		if t.Property(n) != nil {
+			known = append(known, n)
+		}
+	}
+	if len(known) == 0 || len(objs) == 0 {
+		return recs, nil
+	}
+	ids := make([]int64, len(objs))
+	for i, o := range objs {
+		ids[i] = o.ID
+		recs[i].History = map[string][]HistoryEntry{}
+	}
+	entries, err := tx.History(ctx, ids, known)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range entries {
+		r := byID[h.ObjectID]
+		r.History[h.Name] = append(r.History[h.Name], h)
+	}
+	return recs, nil
+}
+
+// Update applies a partial change to one live record. An empty value clears
+// the property.
+func (e *Engine) Update(ctx context.Context, actor Actor, t *ObjectType, idValue, idProperty string, in map[string]string) (*Object, error) {
+	props, errs := t.NormalizeProperties(in)
+	if len(errs) > 0 {
+		return nil, ValidationError(e.PortalID, errs)
+	}
+	var obj *Object
+	err := e.Store.Write(ctx, func(tx Tx) error {
+		var err error
+		obj, err = e.load(ctx, tx, t, idValue, idProperty, false)
+		if err != nil {
+			return err
+		}
+		return e.apply(ctx, tx, actor, t, obj, props, e.now())
+	})
+	return obj, err
+}
+
+// apply writes the values that differ from obj's current ones.
+func (e *Engine) apply(ctx context.Context, tx Tx, actor Actor, t *ObjectType, obj *Object, props map[string]string, now time.Time) error {
+	changed := map[string]string{}
+	for name, v := range props {
+		if obj.Properties[name] != v {
+			changed[name] = v
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	var history []HistoryEntry
+	set := func(name, value, sourceType, sourceID string) {
+		if value == "" {
+			delete(obj.Properties, name)
+		} else {
+			obj.Properties[name] = value
+		}
+		history = append(history, HistoryEntry{ObjectID: obj.ID, Name: name, Value: value, Timestamp: now, SourceType: sourceType, SourceID: sourceID})
+	}
+	for _, name := range sortedKeys(changed) {
+		set(name, changed[name], actor.SourceType, actor.SourceID)
+	}
+	for name, value := range derive(t, changed, now) {
+		set(name, value, SourceCalculated, "")
+	}
+	set(t.ModifiedProperty, FormatTime(now), SourceCalculated, "")
+	obj.UpdatedAt = now
+	if err := e.claimUnique(ctx, tx, t, obj, changed); err != nil {
+		return err
+	}
+	if err := tx.UpdateObjects(ctx, []*Object{obj}); err != nil {
+		return err
+	}
+	return tx.AppendHistory(ctx, history)
+}
+
+// Archive moves a record to the recycle bin. Archiving a missing or already
+// archived record succeeds and changes nothing, as on HubSpot.
+func (e *Engine) Archive(ctx context.Context, t *ObjectType, idValue string) error {
+	id, err := strconv.ParseInt(idValue, 10, 64)
+	if err != nil {
+		return nil
+	}
+	return e.Store.Write(ctx, func(tx Tx) error {
+		obj, err := tx.Object(ctx, t.ID, id)
+		if errors.Is(err, ErrNotFound) || (err == nil && obj.Archived) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		now := e.now()
+		obj.Archived, obj.ArchivedAt, obj.UpdatedAt = true, now, now
+		if err := tx.ReleaseUnique(ctx, t.ID, obj.ID, ""); err != nil {
+			return err
+		}
+		return tx.UpdateObjects(ctx, []*Object{obj})
+	})
+}
+
+// SelectProperties picks the properties a read returns. With no request, the
+// type's defaults; otherwise the requested ones that exist plus the always
+// returned ones. Properties without a value are nil (JSON null).
+func SelectProperties(t *ObjectType, obj *Object, requested []string) map[string]*string {
+	names := t.Defaults
+	if len(requested) > 0 {
+		names = append(append([]string(nil), requested...), t.AlwaysReturned()...)
+	}
+	out := make(map[string]*string, len(names))
+	for _, n := range names {
+		if t.Property(n) == nil {
+			continue
+		}
+		if v, ok := obj.Properties[n]; ok {
+			out[n] = &v
+		} else {
+			out[n] = nil
+		}
+	}
+	return out
+}
+
+// AllProperties returns every property that has a value, as write responses do.
+func AllProperties(obj *Object) map[string]*string {
+	out := make(map[string]*string, len(obj.Properties))
+	for k, v := range obj.Properties {
+		out[k] = &v
+	}
+	return out
+}

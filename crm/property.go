@@ -1,0 +1,55 @@
+package crm
+
+// Property value types, as HubSpot names them.
+const (
+	TypeString      = "string"
+	TypeNumber      = "number"
+	TypeEnumeration = "enumeration"
+	TypeDatetime    = "datetime"
+	TypeDate        = "date"
+	TypeBool        = "bool"
+	TypePhoneNumber = "phone_number"
+)
+
+// PropertyDefinition is one property of an object type.
+type PropertyDefinition struct {
+	Name        string
+	Label       string
+	Description string
+	GroupName   string
+	Type        string
+	FieldType   string
+	Options     []PropertyOption
+	// ReadOnly properties are computed by Spoke; clients cannot write them.
+	ReadOnly bool
+	// Unique properties identify a record (idProperty) and are unique per type.
+	Unique bool
+	// CaseInsensitiveUnique compares unique values case-insensitively (contact email).
+	CaseInsensitiveUnique bool
+	// ReferencedObjectType is "OWNER" for owner properties.
+	ReferencedObjectType string
+	HubSpotDefined       bool
+	DisplayOrder         int
+}
+
+// PropertyOption is one allowed value of an enumeration.
+type PropertyOption struct {
+	Label        string
+	Value        string
+	DisplayOrder int
+	Hidden       bool
+}
+
+// multiValued reports whether an enumeration holds several ';'-separated values.
+func (p *PropertyDefinition) multiValued() bool {
+	return p.Type == TypeEnumeration && p.FieldType == "checkbox"
+}
+
+func (p *PropertyDefinition) hasOption(v string) bool {
+	for _, o := range p.Options {
+		if o.Value == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,262 @@
+package crm
+
+// Built-in object types. Property definitions follow HubSpot's names and types;
+// where HubSpot publishes no definition (communications, §5 of the facts) the
+// choice is recorded in docs/decisions.md.
+
+func str(name, label string) *PropertyDefinition {
+	return &PropertyDefinition{Name: name, Label: label, Type: TypeString, FieldType: "text"}
+}
+
+func text(name, label string) *PropertyDefinition {
+	return &PropertyDefinition{Name: name, Label: label, Type: TypeString, FieldType: "textarea"}
+}
+
+func num(name, label string) *PropertyDefinition {
+	return &PropertyDefinition{Name: name, Label: label, Type: TypeNumber, FieldType: "number"}
+}
+
+func datetime(name, label string) *PropertyDefinition {
+	return &PropertyDefinition{Name: name, Label: label, Type: TypeDatetime, FieldType: "date"}
+}
+
+func phone(name, label string) *PropertyDefinition {
+	return &PropertyDefinition{Name: name, Label: label, Type: TypeString, FieldType: "phonenumber"}
+}
+
+func enum(name, label string, values ...string) *PropertyDefinition {
+	p := &PropertyDefinition{Name: name, Label: label, Type: TypeEnumeration, FieldType: "select"}
+	for i := 0; i+1 < len(values); i += 2 {
+		p.Options = append(p.Options, PropertyOption{Value: values[i], Label: values[i+1], DisplayOrder: i / 2})
+	}
+	return p
+}
+
+func readOnly(p *PropertyDefinition) *PropertyDefinition {
+	p.ReadOnly = true
+	return p
+}
+
+// ownerProperties are shared by every type that can be owned.
+func ownerProperties() []*PropertyDefinition {
+	owner := enum("hubspot_owner_id", "Owner")
+	owner.ReferencedObjectType = "OWNER"
+	return []*PropertyDefinition{
+		owner,
+		readOnly(datetime("hubspot_owner_assigneddate", "Owner assigned date")),
+		readOnly(&PropertyDefinition{Name: "hs_all_owner_ids", Label: "All owner IDs", Type: TypeEnumeration, FieldType: "checkbox"}),
+		readOnly(&PropertyDefinition{Name: "hs_user_ids_of_all_owners", Label: "User IDs of all owners", Type: TypeEnumeration, FieldType: "checkbox"}),
+	}
+}
+
+// systemProperties are the read-only properties every type carries.
+func systemProperties(created, modified string) []*PropertyDefinition {
+	return []*PropertyDefinition{
+		readOnly(num("hs_object_id", "Record ID")),
+		readOnly(datetime(created, "Create date")),
+		readOnly(datetime(modified, "Last modified date")),
+		readOnly(str("hs_object_source", "Record source")),
+		readOnly(str("hs_object_source_id", "Record source ID")),
+		readOnly(str("hs_object_source_label", "Record source label")),
+		readOnly(num("hs_created_by_user_id", "Created by user ID")),
+		readOnly(num("hs_updated_by_user_id", "Updated by user ID")),
+	}
+}
+
+func pinned() *PropertyDefinition {
+	return num("hs_pinned_engagement_id", "Pinned engagement ID")
+}
+
+func build(t *ObjectType, groups ...[]*PropertyDefinition) *ObjectType {
+	for _, g := range groups {
+		t.Properties = append(t.Properties, g...)
+	}
+	for i, p := range t.Properties {
+		p.HubSpotDefined = true
+		p.DisplayOrder = i
+		if p.GroupName == "" {
+			p.GroupName = t.Singular + "information"
+		}
+		if p.Description == "" {
+			p.Description = p.Label
+		}
+	}
+	return t
+}
+
+// Channel values of hs_communication_channel_type.
+const (
+	ChannelWhatsApp = "WHATS_APP"
+	ChannelLinkedIn = "LINKEDIN_MESSAGE"
+	ChannelSMS      = "SMS"
+)
+
+// Communications is the communication object (logged WhatsApp, LinkedIn and SMS messages).
+func Communications() *ObjectType {
+	return build(&ObjectType{
+		ID: "0-18", Name: "communications", Singular: "communication", Label: "COMMUNICATION",
+		Required:         []string{"hs_timestamp", "hs_communication_channel_type"},
+		ReadScopes:       []string{"crm.objects.contacts.read"},
+		WriteScopes:      []string{"crm.objects.contacts.write"},
+		Defaults:         []string{"hs_createdate", "hs_lastmodifieddate", "hs_object_id"},
+		CreatedProperty:  "hs_createdate",
+		ModifiedProperty: "hs_lastmodifieddate",
+	},
+		[]*PropertyDefinition{
+			enum("hs_communication_channel_type", "Channel type",
+				ChannelWhatsApp, "WhatsApp", ChannelLinkedIn, "LinkedIn", ChannelSMS, "SMS"),
+			enum("hs_communication_logged_from", "Logged from", "CRM", "CRM"),
+			{Name: "hs_communication_body", Label: "Body", Type: TypeString, FieldType: "html"},
+			datetime("hs_timestamp", "Activity date"),
+			readOnly(text("hs_body_preview", "Body preview")),
+			readOnly(text("hs_body_preview_html", "HTML body preview")),
+			readOnly(&PropertyDefinition{Name: "hs_body_preview_is_truncated", Label: "Body preview is truncated", Type: TypeBool, FieldType: "booleancheckbox",
+				Options: []PropertyOption{{Label: "True", Value: "true"}, {Label: "False", Value: "false", DisplayOrder: 1}}}),
+		},
+		ownerProperties(),
+		systemProperties("hs_createdate", "hs_lastmodifieddate"),
+	)
+}
+
+var lifecycleStages = []string{
+	"subscriber", "Subscriber", "lead", "Lead", "marketingqualifiedlead", "Marketing Qualified Lead",
+	"salesqualifiedlead", "Sales Qualified Lead", "opportunity", "Opportunity", "customer", "Customer",
+	"evangelist", "Evangelist", "other", "Other",
+}
+
+// Contacts is the contact object.
+func Contacts() *ObjectType {
+	email := str("email", "Email")
+	email.Unique = true
+	email.CaseInsensitiveUnique = true
+	return build(&ObjectType{
+		ID: "0-1", Name: "contacts", Singular: "contact", Label: "CONTACT",
+		Defaults:         []string{"firstname", "lastname", "email", "createdate", "lastmodifieddate", "hs_object_id"},
+		ReadScopes:       []string{"crm.objects.contacts.read"},
+		WriteScopes:      []string{"crm.objects.contacts.write"},
+		CreatedProperty:  "createdate",
+		ModifiedProperty: "lastmodifieddate",
+	},
+		[]*PropertyDefinition{
+			email,
+			str("firstname", "First Name"),
+			str("lastname", "Last Name"),
+			phone("phone", "Phone Number"),
+			phone("mobilephone", "Mobile Phone Number"),
+			phone("fax", "Fax Number"),
+			str("company", "Company Name"),
+			str("jobtitle", "Job Title"),
+			str("website", "Website URL"),
+			str("address", "Street Address"),
+			str("city", "City"),
+			str("state", "State/Region"),
+			str("zip", "Postal Code"),
+			str("country", "Country/Region"),
+			{Name: "hs_additional_emails", Label: "Additional email addresses", Type: TypeEnumeration, FieldType: "checkbox"},
+			str("hs_whatsapp_phone_number", "WhatsApp Phone Number"),
+			enum("lifecyclestage", "Lifecycle Stage", lifecycleStages...),
+			enum("hs_lead_status", "Lead Status", "NEW", "New", "OPEN", "Open", "IN_PROGRESS", "In Progress",
+				"OPEN_DEAL", "Open Deal", "UNQUALIFIED", "Unqualified", "ATTEMPTED_TO_CONTACT", "Attempted to Contact",
+				"CONNECTED", "Connected", "BAD_TIMING", "Bad Timing"),
+			pinned(),
+		},
+		ownerProperties(),
+		systemProperties("createdate", "lastmodifieddate"),
+	)
+}
+
+// Companies is the company object.
+func Companies() *ObjectType {
+	return build(&ObjectType{
+		ID: "0-2", Name: "companies", Singular: "company", Label: "COMPANY",
+		RequiredAnyOf:    [][]string{{"name", "domain"}},
+		ReadScopes:       []string{"crm.objects.companies.read"},
+		WriteScopes:      []string{"crm.objects.companies.write"},
+		Defaults:         []string{"name", "domain", "createdate", "hs_lastmodifieddate", "hs_object_id"},
+		CreatedProperty:  "createdate",
+		ModifiedProperty: "hs_lastmodifieddate",
+	},
+		[]*PropertyDefinition{
+			str("name", "Company name"),
+			str("domain", "Company Domain Name"),
+			str("website", "Website URL"),
+			phone("phone", "Phone Number"),
+			str("industry", "Industry"),
+			str("address", "Street Address"),
+			str("city", "City"),
+			str("state", "State/Region"),
+			str("zip", "Postal Code"),
+			str("country", "Country/Region"),
+			text("description", "Description"),
+			num("numberofemployees", "Number of Employees"),
+			num("annualrevenue", "Annual Revenue"),
+			enum("lifecyclestage", "Lifecycle Stage", lifecycleStages...),
+			enum("type", "Type", "PROSPECT", "Prospect", "PARTNER", "Partner", "RESELLER", "Reseller",
+				"VENDOR", "Vendor", "OTHER", "Other"),
+			pinned(),
+		},
+		ownerProperties(),
+		systemProperties("createdate", "hs_lastmodifieddate"),
+	)
+}
+
+// Deals is the deal object.
+func Deals() *ObjectType {
+	return build(&ObjectType{
+		ID: "0-3", Name: "deals", Singular: "deal", Label: "DEAL",
+		Required:         []string{"dealname", "dealstage", "pipeline"},
+		ReadScopes:       []string{"crm.objects.deals.read"},
+		WriteScopes:      []string{"crm.objects.deals.write"},
+		Defaults:         []string{"dealname", "amount", "closedate", "pipeline", "dealstage", "createdate", "hs_lastmodifieddate", "hs_object_id"},
+		CreatedProperty:  "createdate",
+		ModifiedProperty: "hs_lastmodifieddate",
+	},
+		[]*PropertyDefinition{
+			str("dealname", "Deal Name"),
+			num("amount", "Amount"),
+			datetime("closedate", "Close Date"),
+			enum("pipeline", "Pipeline", "default", "Sales Pipeline"),
+			enum("dealstage", "Deal Stage",
+				"appointmentscheduled", "Appointment Scheduled", "qualifiedtobuy", "Qualified To Buy",
+				"presentationscheduled", "Presentation Scheduled", "decisionmakerboughtin", "Decision Maker Bought-In",
+				"contractsent", "Contract Sent", "closedwon", "Closed Won", "closedlost", "Closed Lost"),
+			enum("dealtype", "Deal Type", "newbusiness", "New Business", "existingbusiness", "Existing Business"),
+			text("description", "Deal Description"),
+			pinned(),
+		},
+		ownerProperties(),
+		systemProperties("createdate", "hs_lastmodifieddate"),
+	)
+}
+
+// Tickets is the ticket object.
+func Tickets() *ObjectType {
+	return build(&ObjectType{
+		ID: "0-5", Name: "tickets", Singular: "ticket", Label: "TICKET",
+		Required:         []string{"subject", "hs_pipeline_stage", "hs_pipeline"},
+		ReadScopes:       []string{"tickets", "crm.objects.tickets.read"},
+		WriteScopes:      []string{"tickets", "crm.objects.tickets.write"},
+		Defaults:         []string{"content", "hs_pipeline", "hs_pipeline_stage", "hs_ticket_category", "hs_ticket_priority", "subject", "createdate", "hs_lastmodifieddate", "hs_object_id"},
+		CreatedProperty:  "createdate",
+		ModifiedProperty: "hs_lastmodifieddate",
+	},
+		[]*PropertyDefinition{
+			str("subject", "Ticket name"),
+			text("content", "Ticket description"),
+			enum("hs_pipeline", "Pipeline", "0", "Support Pipeline"),
+			enum("hs_pipeline_stage", "Ticket status", "1", "New", "2", "Waiting on contact", "3", "Waiting on us", "4", "Closed"),
+			enum("hs_ticket_category", "Category", "PRODUCT_ISSUE", "Product issue", "BILLING_ISSUE", "Billing issue",
+				"FEATURE_REQUEST", "Feature request", "GENERAL_INQUIRY", "General inquiry"),
+			enum("hs_ticket_priority", "Priority", "LOW", "Low", "MEDIUM", "Medium", "HIGH", "High", "URGENT", "Urgent"),
+			enum("source_type", "Source", "CHAT", "Chat", "EMAIL", "Email", "FORM", "Form", "PHONE", "Phone"),
+			pinned(),
+		},
+		ownerProperties(),
+		systemProperties("createdate", "hs_lastmodifieddate"),
+	)
+}
+
+// DefaultRegistry holds the five built-in object types.
+func DefaultRegistry() *Registry {
+	return NewRegistry(Communications(), Contacts(), Companies(), Deals(), Tickets())
+}

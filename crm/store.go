@@ -1,0 +1,70 @@
+package crm
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the storage behind the engine. Implementations make every Write
+// call one atomic transaction and guarantee that an acknowledged Write
+// survives a crash of the process.
+type Store interface {
+	// Read runs fn in a read-only snapshot.
+	Read(ctx context.Context, fn func(ReadTx) error) error
+	// Write runs fn in a read-write transaction; an error from fn rolls it back.
+	Write(ctx context.Context, fn func(Tx) error) error
+
+	Tokens() TokenStore
+	Close() error
+}
+
+// ListQuery selects a page of records of one type in ascending id order.
+type ListQuery struct {
+	TypeID   string
+	Archived bool  // only archived records when true, only live ones when false
+	AfterID  int64 // first id of the page is >= AfterID
+	Limit    int
+}
+
+// ReadTx reads within one transaction.
+type ReadTx interface {
+	// Object returns the record of that type and id, archived or not.
+	// Returns ErrNotFound if there is none.
+	Object(ctx context.Context, typeID string, id int64) (*Object, error)
+	// ListObjects returns up to q.Limit records with id >= q.AfterID.
+	ListObjects(ctx context.Context, q ListQuery) ([]*Object, error)
+	// FindUnique returns the id of the live record holding value (already in
+	// key form) for a unique property. Returns ErrNotFound if none.
+	FindUnique(ctx context.Context, typeID, property, value string) (int64, error)
+	// History returns the recorded values of the named properties of the given
+	// records, newest first per property.
+	History(ctx context.Context, objectIDs []int64, names []string) ([]HistoryEntry, error)
+}
+
+// Tx reads and writes within one transaction.
+type Tx interface {
+	ReadTx
+	// NextIDs reserves n new record ids, increasing, never reused.
+	NextIDs(ctx context.Context, n int) ([]int64, error)
+	InsertObjects(ctx context.Context, objs []*Object) error
+	// UpdateObjects replaces properties, timestamps and archive state.
+	UpdateObjects(ctx context.Context, objs []*Object) error
+	AppendHistory(ctx context.Context, entries []HistoryEntry) error
+	// ClaimUnique records that id holds value for a unique property.
+	// Returns a *UniqueConflictError if another record holds it.
+	ClaimUnique(ctx context.Context, typeID, property, value string, id int64) error
+	// ReleaseUnique drops the claims of id: on one property, or all when property is "".
+	ReleaseUnique(ctx context.Context, typeID string, id int64, property string) error
+}
+
+// TokenStore keeps access tokens. Only hashes of secrets are stored.
+type TokenStore interface {
+	CreateToken(ctx context.Context, t *Token) error
+	// TokenByHash returns the live token with that hash, or ErrNotFound.
+	TokenByHash(ctx context.Context, hash string) (*Token, error)
+	ListTokens(ctx context.Context) ([]*Token, error)
+	// RevokeToken marks a token revoked. Returns ErrNotFound if there is none.
+	RevokeToken(ctx context.Context, id int64, at time.Time) error
+	// TouchToken records the last use of a token.
+	TouchToken(ctx context.Context, id int64, at time.Time) error
+}

@@ -1,0 +1,194 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/spoke-crm/spoke/crm"
+)
+
+// txn implements crm.Tx on a database/sql transaction.
+type txn struct {
+	tx *sql.Tx
+}
+
+const objectColumns = `id, type_id, properties, created_at, updated_at, archived, archived_at`
+
+func scanObject(row interface{ Scan(...any) error }) (*crm.Object, error) {
+	var (
+		o                crm.Object
+		props            string
+		created, updated int64
+		archivedAt       sql.NullInt64
+	)
+	if err := row.Scan(&o.ID, &o.TypeID, &props, &created, &updated, &o.Archived, &archivedAt); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(props), &o.Properties); err != nil {
+		return nil, err
+	}
+	o.CreatedAt, o.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
+	if archivedAt.Valid {
+		o.ArchivedAt = time.UnixMilli(archivedAt.Int64).UTC()
+	}
+	return &o, nil
+}
+
+func (t *txn) Object(ctx context.Context, typeID string, id int64) (*crm.Object, error) {
+	o, err := scanObject(t.tx.QueryRowContext(ctx, `SELECT `+objectColumns+` FROM objects WHERE id = ? AND type_id = ?`, id, typeID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, crm.ErrNotFound
+	}
+	return o, err
+}
+
+func (t *txn) ListObjects(ctx context.Context, q crm.ListQuery) ([]*crm.Object, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+objectColumns+` FROM objects
+		WHERE type_id = ? AND archived = ? AND id >= ? ORDER BY id LIMIT ?`, q.TypeID, q.Archived, q.AfterID, q.Limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*crm.Object
+	for rows.Next() {
+		o, err := scanObject(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+func (t *txn) FindUnique(ctx context.Context, typeID, property, value string) (int64, error) {
+	var id int64
+	err := t.tx.QueryRowContext(ctx, `SELECT object_id FROM unique_values WHERE type_id = ? AND property = ? AND value = ?`,
+		typeID, property, value).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, crm.ErrNotFound
+	}
+	return id, err
+}
+
+func (t *txn) History(ctx context.Context, ids []int64, names []string) ([]crm.HistoryEntry, error) {
+	args := make([]any, 0, len(ids)+len(names))
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	for _, n := range names {
+		args = append(args, n)
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT object_id, name, value, timestamp, source_type, source_id FROM property_history
+		WHERE object_id IN (`+placeholders(len(ids))+`) AND name IN (`+placeholders(len(names))+`)
+		ORDER BY object_id, name, seq DESC`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []crm.HistoryEntry
+	for rows.Next() {
+		var h crm.HistoryEntry
+		var ts int64
+		if err := rows.Scan(&h.ObjectID, &h.Name, &h.Value, &ts, &h.SourceType, &h.SourceID); err != nil {
+			return nil, err
+		}
+		h.Timestamp = time.UnixMilli(ts).UTC()
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+func (t *txn) NextIDs(ctx context.Context, n int) ([]int64, error) {
+	var last int64
+	err := t.tx.QueryRowContext(ctx, `UPDATE id_sequence SET value = value + ? WHERE name = 'objects' RETURNING value`, n).Scan(&last)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = last - int64(n) + 1 + int64(i)
+	}
+	return ids, nil
+}
+
+func archivedAt(o *crm.Object) any {
+	if !o.Archived {
+		return nil
+	}
+	return o.ArchivedAt.UnixMilli()
+}
+
+func (t *txn) InsertObjects(ctx context.Context, objs []*crm.Object) error {
+	for _, o := range objs {
+		props, err := json.Marshal(o.Properties)
+		if err != nil {
+			return err
+		}
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO objects (`+objectColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			o.ID, o.TypeID, string(props), o.CreatedAt.UnixMilli(), o.UpdatedAt.UnixMilli(), o.Archived, archivedAt(o)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *txn) UpdateObjects(ctx context.Context, objs []*crm.Object) error {
+	for _, o := range objs {
+		props, err := json.Marshal(o.Properties)
+		if err != nil {
+			return err
+		}
+		if _, err := t.tx.ExecContext(ctx, `UPDATE objects SET properties = ?, updated_at = ?, archived = ?, archived_at = ? WHERE id = ?`,
+			string(props), o.UpdatedAt.UnixMilli(), o.Archived, archivedAt(o), o.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *txn) AppendHistory(ctx context.Context, entries []crm.HistoryEntry) error {
+	const row = "(?, ?, ?, ?, ?, ?)"
+	const chunk = 150 // stays under SQLite's bound-parameter limit
+	for len(entries) > 0 {
+		n := min(chunk, len(entries))
+		args := make([]any, 0, n*6)
+		for _, h := range entries[:n] {
+			args = append(args, h.ObjectID, h.Name, h.Value, h.Timestamp.UnixMilli(), h.SourceType, h.SourceID)
+		}
+		q := `INSERT INTO property_history (object_id, name, value, timestamp, source_type, source_id) VALUES ` +
+			strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+		if _, err := t.tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+		entries = entries[n:]
+	}
+	return nil
+}
+
+func (t *txn) ClaimUnique(ctx context.Context, typeID, property, value string, id int64) error {
+	var holder int64
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO unique_values (type_id, property, value, object_id) VALUES (?, ?, ?, ?)
+		ON CONFLICT (type_id, property, value) DO UPDATE SET object_id = object_id RETURNING object_id`,
+		typeID, property, value, id).Scan(&holder)
+	if err != nil {
+		return err
+	}
+	if holder != id {
+		return &crm.UniqueConflictError{Property: property, Value: value, ExistingID: holder}
+	}
+	return nil
+}
+
+func (t *txn) ReleaseUnique(ctx context.Context, typeID string, id int64, property string) error {
+	var err error
+	if property == "" {
+		_, err = t.tx.ExecContext(ctx, `DELETE FROM unique_values WHERE object_id = ? AND type_id = ?`, id, typeID)
+	} else {
+		_, err = t.tx.ExecContext(ctx, `DELETE FROM unique_values WHERE object_id = ? AND type_id = ? AND property = ?`, id, typeID, property)
+	}
+	return err
+}
