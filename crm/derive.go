@@ -38,16 +38,21 @@ func derive(t *ObjectType, changed map[string]string, now time.Time) map[string]
 // bodyPreview turns a message body (plain text or HTML) into plain text with
 // collapsed whitespace, cut at PreviewLength characters.
 func bodyPreview(body string) (string, bool) {
-	var b strings.Builder
+	var b, tag strings.Builder
 	inTag := false
 	for _, r := range body {
 		switch {
-		case r == '<':
+		case r == '<' && !inTag:
 			inTag = true
-			b.WriteByte(' ')
+			tag.Reset()
 		case r == '>' && inTag:
 			inTag = false
-		case !inTag:
+			if !inlineTags[tagName(tag.String())] {
+				b.WriteByte(' ')
+			}
+		case inTag:
+			tag.WriteRune(r)
+		default:
 			b.WriteRune(r)
 		}
 	}
@@ -56,4 +61,16 @@ func bodyPreview(body string) (string, bool) {
 		return text, false
 	}
 	return string([]rune(text)[:PreviewLength]), true
+}
+
+// inlineTags do not separate words when removed.
+var inlineTags = map[string]bool{"a": true, "b": true, "i": true, "u": true, "em": true, "strong": true,
+	"span": true, "small": true, "code": true, "s": true, "sub": true, "sup": true, "font": true}
+
+func tagName(tag string) string {
+	tag = strings.TrimPrefix(strings.TrimSpace(tag), "/")
+	if i := strings.IndexAny(tag, " \t\n/"); i >= 0 {
+		tag = tag[:i]
+	}
+	return strings.ToLower(tag)
 }
