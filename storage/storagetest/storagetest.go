@@ -1,0 +1,356 @@
+// Package storagetest is the conformance suite every crm.Store
+// implementation must pass. Backends call Run from their own tests.
+package storagetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/spoke-crm/spoke/crm"
+)
+
+// Opener returns a new, empty store that lives until the test ends.
+type Opener func(t *testing.T) crm.Store
+
+// Run runs the whole suite against stores made by open.
+func Run(t *testing.T, open Opener) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T, crm.Store)
+	}{
+		{"IDsIncreaseAndNeverRepeat", testIDs},
+		{"ObjectRoundTrip", testObjectRoundTrip},
+		{"ListFiltersAndOrders", testList},
+		{"HistoryNewestFirst", testHistory},
+		{"UniqueClaims", testUnique},
+		{"FailedWriteChangesNothing", testRollback},
+		{"ConcurrentWrites", testConcurrentWrites},
+		{"Tokens", testTokens},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.fn(t, open(t))
+		})
+	}
+}
+
+var ctx = context.Background()
+
+var t0 = time.Date(2025, 2, 18, 5, 51, 18, 584e6, time.UTC)
+
+func newObject(id int64, typeID string, props map[string]string) *crm.Object {
+	return &crm.Object{ID: id, TypeID: typeID, Properties: props, CreatedAt: t0, UpdatedAt: t0}
+}
+
+// insert stores objects of typeID with the given property maps and returns them.
+func insert(t *testing.T, s crm.Store, typeID string, props ...map[string]string) []*crm.Object {
+	t.Helper()
+	var objs []*crm.Object
+	err := s.Write(ctx, func(tx crm.Tx) error {
+		ids, err := tx.NextIDs(ctx, len(props))
+		if err != nil {
+			return err
+		}
+		for i, p := range props {
+			objs = append(objs, newObject(ids[i], typeID, p))
+		}
+		return tx.InsertObjects(ctx, objs)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return objs
+}
+
+func get(t *testing.T, s crm.Store, typeID string, id int64) (*crm.Object, error) {
+	t.Helper()
+	var o *crm.Object
+	err := s.Read(ctx, func(tx crm.ReadTx) error {
+		var err error
+		o, err = tx.Object(ctx, typeID, id)
+		return err
+	})
+	return o, err
+}
+
+func testIDs(t *testing.T, s crm.Store) {
+	var all []int64
+	for _, n := range []int{1, 3, 100} {
+		s.Write(ctx, func(tx crm.Tx) error {
+			ids, err := tx.NextIDs(ctx, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ids) != n {
+				t.Fatalf("NextIDs(%d) gave %d ids", n, len(ids))
+			}
+			all = append(all, ids...)
+			return nil
+		})
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i] <= all[i-1] {
+			t.Fatalf("ids not increasing: %d then %d", all[i-1], all[i])
+		}
+	}
+	if all[0] <= 1<<32 {
+		t.Errorf("first id %d should exceed 2^32", all[0])
+	}
+}
+
+func testObjectRoundTrip(t *testing.T, s crm.Store) {
+	o := insert(t, s, "0-18", map[string]string{"hs_communication_body": "héllo <b>", "hs_timestamp": "2024-01-01T00:00:00Z"})[0]
+	got, err := get(t, s, "0-18", o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != o.ID || got.TypeID != "0-18" || got.Properties["hs_communication_body"] != "héllo <b>" ||
+		!got.CreatedAt.Equal(t0) || !got.UpdatedAt.Equal(t0) || got.Archived {
+		t.Errorf("round trip: %+v", got)
+	}
+	if _, err := get(t, s, "0-1", o.ID); !errors.Is(err, crm.ErrNotFound) {
+		t.Errorf("other type: %v", err)
+	}
+	if _, err := get(t, s, "0-18", o.ID+1000); !errors.Is(err, crm.ErrNotFound) {
+		t.Errorf("missing id: %v", err)
+	}
+	later := t0.Add(time.Hour)
+	got.Properties["hs_communication_body"] = "changed"
+	got.Archived, got.ArchivedAt, got.UpdatedAt = true, later, later
+	if err := s.Write(ctx, func(tx crm.Tx) error { return tx.UpdateObjects(ctx, []*crm.Object{got}) }); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := get(t, s, "0-18", o.ID)
+	if !again.Archived || !again.ArchivedAt.Equal(later) || !again.UpdatedAt.Equal(later) || again.Properties["hs_communication_body"] != "changed" {
+		t.Errorf("after update: %+v", again)
+	}
+}
+
+func testList(t *testing.T, s crm.Store) {
+	objs := insert(t, s, "0-1", map[string]string{"n": "0"}, map[string]string{"n": "1"}, map[string]string{"n": "2"}, map[string]string{"n": "3"})
+	insert(t, s, "0-2", map[string]string{"n": "other"})
+	objs[1].Archived, objs[1].ArchivedAt = true, t0
+	if err := s.Write(ctx, func(tx crm.Tx) error { return tx.UpdateObjects(ctx, objs[1:2]) }); err != nil {
+		t.Fatal(err)
+	}
+	list := func(q crm.ListQuery) string {
+		var out []string
+		s.Read(ctx, func(tx crm.ReadTx) error {
+			got, err := tx.ListObjects(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range got {
+				out = append(out, o.Properties["n"])
+			}
+			return nil
+		})
+		return fmt.Sprint(out)
+	}
+	for _, tc := range []struct {
+		q    crm.ListQuery
+		want string
+	}{
+		{crm.ListQuery{TypeID: "0-1", Limit: 10}, "[0 2 3]"},
+		{crm.ListQuery{TypeID: "0-1", Limit: 2}, "[0 2]"},
+		{crm.ListQuery{TypeID: "0-1", Limit: 10, AfterID: objs[2].ID}, "[2 3]"},
+		{crm.ListQuery{TypeID: "0-1", Limit: 10, Archived: true}, "[1]"},
+		{crm.ListQuery{TypeID: "0-5", Limit: 10}, "[]"},
+	} {
+		if got := list(tc.q); got != tc.want {
+			t.Errorf("%+v: %s, want %s", tc.q, got, tc.want)
+		}
+	}
+}
+
+func testHistory(t *testing.T, s crm.Store) {
+	objs := insert(t, s, "0-18", map[string]string{}, map[string]string{})
+	var entries []crm.HistoryEntry
+	for i := range 3 {
+		for _, o := range objs {
+			entries = append(entries,
+				crm.HistoryEntry{ObjectID: o.ID, Name: "a", Value: fmt.Sprint(i), Timestamp: t0.Add(time.Duration(i) * time.Second), SourceType: "INTEGRATION", SourceID: "7"},
+				crm.HistoryEntry{ObjectID: o.ID, Name: "b", Value: "b" + fmt.Sprint(i), Timestamp: t0, SourceType: "CALCULATED"})
+		}
+	}
+	if err := s.Write(ctx, func(tx crm.Tx) error { return tx.AppendHistory(ctx, entries) }); err != nil {
+		t.Fatal(err)
+	}
+	var got []crm.HistoryEntry
+	s.Read(ctx, func(tx crm.ReadTx) error {
+		var err error
+		got, err = tx.History(ctx, []int64{objs[0].ID}, []string{"a"})
+		return err
+	})
+	if len(got) != 3 || got[0].Value != "2" || got[2].Value != "0" || got[0].SourceID != "7" || got[0].SourceType != "INTEGRATION" ||
+		!got[0].Timestamp.Equal(t0.Add(2*time.Second)) || got[0].ObjectID != objs[0].ID {
+		t.Errorf("history %+v", got)
+	}
+	s.Read(ctx, func(tx crm.ReadTx) error {
+		got, _ = tx.History(ctx, []int64{objs[0].ID, objs[1].ID}, []string{"a", "b"})
+		return nil
+	})
+	if len(got) != 12 {
+		t.Errorf("history for two objects and names: %d entries", len(got))
+	}
+}
+
+func testUnique(t *testing.T, s crm.Store) {
+	objs := insert(t, s, "0-1", map[string]string{}, map[string]string{})
+	a, b := objs[0].ID, objs[1].ID
+	claim := func(id int64, v string) error {
+		return s.Write(ctx, func(tx crm.Tx) error { return tx.ClaimUnique(ctx, "0-1", "email", v, id) })
+	}
+	if err := claim(a, "x@y.z"); err != nil {
+		t.Fatal(err)
+	}
+	if err := claim(a, "x@y.z"); err != nil {
+		t.Errorf("re-claim by holder: %v", err)
+	}
+	var conflict *crm.UniqueConflictError
+	if err := claim(b, "x@y.z"); !errors.As(err, &conflict) || conflict.ExistingID != a || !errors.Is(err, crm.ErrConflict) {
+		t.Fatalf("conflict: %v", err)
+	}
+	if err := s.Write(ctx, func(tx crm.Tx) error { return tx.ClaimUnique(ctx, "0-2", "email", "x@y.z", b) }); err != nil {
+		t.Errorf("same value on another type: %v", err)
+	}
+	var found int64
+	s.Read(ctx, func(tx crm.ReadTx) error {
+		found, _ = tx.FindUnique(ctx, "0-1", "email", "x@y.z")
+		return nil
+	})
+	if found != a {
+		t.Errorf("FindUnique = %d, want %d", found, a)
+	}
+	if err := s.Write(ctx, func(tx crm.Tx) error { return tx.ReleaseUnique(ctx, "0-1", a, "") }); err != nil {
+		t.Fatal(err)
+	}
+	if err := claim(b, "x@y.z"); err != nil {
+		t.Errorf("claim after release: %v", err)
+	}
+	s.Read(ctx, func(tx crm.ReadTx) error {
+		if _, err := tx.FindUnique(ctx, "0-1", "email", "nobody"); !errors.Is(err, crm.ErrNotFound) {
+			t.Errorf("FindUnique missing: %v", err)
+		}
+		return nil
+	})
+}
+
+func testRollback(t *testing.T, s crm.Store) {
+	boom := errors.New("boom")
+	var id int64
+	err := s.Write(ctx, func(tx crm.Tx) error {
+		ids, err := tx.NextIDs(ctx, 1)
+		if err != nil {
+			return err
+		}
+		id = ids[0]
+		o := newObject(id, "0-18", map[string]string{"a": "1"})
+		if err := tx.InsertObjects(ctx, []*crm.Object{o}); err != nil {
+			return err
+		}
+		if err := tx.AppendHistory(ctx, []crm.HistoryEntry{{ObjectID: id, Name: "a", Value: "1", Timestamp: t0, SourceType: "X"}}); err != nil {
+			return err
+		}
+		if err := tx.ClaimUnique(ctx, "0-18", "k", "v", id); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Write returned %v", err)
+	}
+	if _, err := get(t, s, "0-18", id); !errors.Is(err, crm.ErrNotFound) {
+		t.Errorf("rolled-back object visible: %v", err)
+	}
+	s.Read(ctx, func(tx crm.ReadTx) error {
+		if _, err := tx.FindUnique(ctx, "0-18", "k", "v"); !errors.Is(err, crm.ErrNotFound) {
+			t.Errorf("rolled-back claim visible: %v", err)
+		}
+		if h, _ := tx.History(ctx, []int64{id}, []string{"a"}); len(h) != 0 {
+			t.Errorf("rolled-back history visible: %v", h)
+		}
+		return nil
+	})
+}
+
+func testConcurrentWrites(t *testing.T, s crm.Store) {
+	const workers, each = 4, 25
+	var (
+		mu   sync.Mutex
+		seen = map[int64]bool{}
+		wg   sync.WaitGroup
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				err := s.Write(ctx, func(tx crm.Tx) error {
+					ids, err := tx.NextIDs(ctx, 1)
+					if err != nil {
+						return err
+					}
+					mu.Lock()
+					seen[ids[0]] = true
+					mu.Unlock()
+					return tx.InsertObjects(ctx, []*crm.Object{newObject(ids[0], "0-18", map[string]string{})})
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if len(seen) != workers*each {
+		t.Errorf("%d distinct ids for %d writes", len(seen), workers*each)
+	}
+	s.Read(ctx, func(tx crm.ReadTx) error {
+		got, _ := tx.ListObjects(ctx, crm.ListQuery{TypeID: "0-18", Limit: 1000})
+		if len(got) != workers*each {
+			t.Errorf("%d objects stored", len(got))
+		}
+		return nil
+	})
+}
+
+func testTokens(t *testing.T, s crm.Store) {
+	ts := s.Tokens()
+	tok := &crm.Token{Name: "ci", Hash: crm.HashToken("secret"), Scopes: []string{"crm.objects.contacts.read", "tickets"}, CreatedAt: t0}
+	if err := ts.CreateToken(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	if tok.ID == 0 {
+		t.Fatal("no id assigned")
+	}
+	got, err := ts.TokenByHash(ctx, crm.HashToken("secret"))
+	if err != nil || got.ID != tok.ID || got.Name != "ci" || fmt.Sprint(got.Scopes) != "[crm.objects.contacts.read tickets]" || !got.CreatedAt.Equal(t0) {
+		t.Fatalf("TokenByHash: %+v %v", got, err)
+	}
+	if _, err := ts.TokenByHash(ctx, crm.HashToken("other")); !errors.Is(err, crm.ErrNotFound) {
+		t.Errorf("unknown hash: %v", err)
+	}
+	if err := ts.TouchToken(ctx, tok.ID, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.RevokeToken(ctx, tok.ID, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.RevokeToken(ctx, tok.ID, t0.Add(time.Hour)); !errors.Is(err, crm.ErrNotFound) {
+		t.Errorf("second revoke: %v", err)
+	}
+	if _, err := ts.TokenByHash(ctx, crm.HashToken("secret")); !errors.Is(err, crm.ErrNotFound) {
+		t.Errorf("revoked token still found: %v", err)
+	}
+	list, err := ts.ListTokens(ctx)
+	if err != nil || len(list) != 1 || !list[0].RevokedAt.Equal(t0.Add(time.Hour)) || !list[0].LastUsedAt.Equal(t0.Add(time.Minute)) {
+		t.Errorf("ListTokens: %+v %v", list, err)
+	}
+}
