@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// binary is the spoke executable built once for these tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "spoke-bin")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "spoke")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// process is a running "spoke serve".
+type process struct {
+	cmd    *exec.Cmd
+	url    string
+	stdout *bytes.Buffer
+}
+
+var listening = regexp.MustCompile(`msg="spoke listening" url=(\S+)`)
+
+// serve starts the binary on a free port and waits for its listening line.
+func serve(t *testing.T, db string, env ...string) *process {
+	t.Helper()
+	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--db", db)
+	cmd.Env = append(os.Environ(), "SPOKE_ACCESS_TOKEN=")
+	cmd.Env = append(cmd.Env, env...)
+	stdout := &bytes.Buffer{}
+	cmd.Stdout = stdout
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	lines := bufio.NewScanner(stderr)
+	for lines.Scan() {
+		if m := listening.FindStringSubmatch(lines.Text()); m != nil {
+			go io.Copy(io.Discard, stderr)
+			return &process{cmd: cmd, url: m[1], stdout: stdout}
+		}
+	}
+	t.Fatalf("spoke exited before listening: %s", stdout)
+	return nil
+}
+
+func (p *process) do(t *testing.T, token, method, path, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, p.url+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	json.NewDecoder(resp.Body).Decode(&m)
+	return resp.StatusCode, m
+}
+
+const message = `{"properties":{"hs_communication_channel_type":"WHATS_APP","hs_communication_body":"kept","hs_timestamp":1700000000000}}`
+
+func TestFirstRunPrintsTokenOnce(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "spoke.db")
+	p := serve(t, db)
+	out := strings.TrimSpace(p.stdout.String())
+	token := out[strings.LastIndex(out, "\n")+1:]
+	if !strings.HasPrefix(token, "pat-na1-") {
+		t.Fatalf("no token printed: %q", out)
+	}
+	if status, _ := p.do(t, token, "GET", "/crm/v3/objects/communications", ""); status != 200 {
+		t.Fatalf("printed token refused: %d", status)
+	}
+	if status, _ := p.do(t, "pat-na1-guess", "GET", "/crm/v3/objects/communications", ""); status != 401 {
+		t.Fatalf("wrong token: %d", status)
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	p.cmd.Wait()
+	data, _ := os.ReadFile(db)
+	if bytes.Contains(data, []byte(token)) {
+		t.Error("token stored in clear")
+	}
+	again := serve(t, db)
+	if strings.Contains(again.stdout.String(), "pat-") {
+		t.Errorf("second start printed a token: %q", again.stdout)
+	}
+	if status, _ := again.do(t, token, "GET", "/crm/v3/objects/communications", ""); status != 200 {
+		t.Errorf("token lost across restart: %d", status)
+	}
+}
+
+func TestEnvironmentToken(t *testing.T) {
+	t.Parallel()
+	p := serve(t, filepath.Join(t.TempDir(), "spoke.db"), "SPOKE_ACCESS_TOKEN=my-local-token")
+	if p.stdout.Len() != 0 {
+		t.Errorf("printed %q although SPOKE_ACCESS_TOKEN is set", p.stdout)
+	}
+	if status, _ := p.do(t, "my-local-token", "POST", "/crm/v3/objects/communications", message); status != 201 {
+		t.Errorf("env token: %d", status)
+	}
+}
+
+func TestWritesSurviveKill9(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "spoke.db")
+	env := "SPOKE_ACCESS_TOKEN=tok"
+	p := serve(t, db, env)
+	var ids []string
+	for range 20 {
+		status, body := p.do(t, "tok", "POST", "/crm/v3/objects/communications", message)
+		if status != 201 {
+			t.Fatalf("create: %d %v", status, body)
+		}
+		ids = append(ids, body["id"].(string))
+	}
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	p.cmd.Wait()
+
+	again := serve(t, db, env)
+	for _, id := range ids {
+		status, body := again.do(t, "tok", "GET", "/crm/v3/objects/communications/"+id+"?properties=hs_communication_body", "")
+		if status != 200 || body["properties"].(map[string]any)["hs_communication_body"] != "kept" {
+			t.Fatalf("record %s after kill -9: %d %v", id, status, body)
+		}
+	}
+}
+
+func TestSIGTERMStopsCleanly(t *testing.T) {
+	t.Parallel()
+	p := serve(t, filepath.Join(t.TempDir(), "spoke.db"), "SPOKE_ACCESS_TOKEN=tok")
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("spoke did not stop after SIGTERM")
+	}
+}
+
+func TestCommandLineErrors(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"serve", "--db", "postgres://localhost/spoke"},
+		{"serve", "--bogus"},
+		{"serve", "extra"},
+		{"frobnicate"},
+		{},
+	} {
+		out, err := exec.Command(binary, args...).CombinedOutput()
+		if err == nil {
+			t.Errorf("%v succeeded: %s", args, out)
+		}
+		if len(args) == 3 && args[2] == "postgres://localhost/spoke" && !strings.Contains(string(out), "PostgreSQL") {
+			t.Errorf("postgres URL error unclear: %s", out)
+		}
+	}
+}
