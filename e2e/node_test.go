@@ -1,0 +1,136 @@
+// Package e2e drives a running Spoke with real HubSpot clients.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/spoke-crm/spoke/internal/spoketest"
+)
+
+// nodeDir holds the Node tests and their package.json, relative to this
+// package's directory (go test's working directory).
+const nodeDir = "node"
+
+// minNodeMajor is the oldest Node.js the tests run on (node:test with describe/before).
+const minNodeMajor = 20
+
+// nodeTimeout bounds npm ci and the Node test run.
+const nodeTimeout = 5 * time.Minute
+
+// TestNodeClient runs e2e/node/*.test.mjs, which use HubSpot's official Node
+// client (@hubspot/api-client) against a fresh Spoke.
+func TestNodeClient(t *testing.T) {
+	t.Parallel()
+
+	node := lookTool(t, "node")
+	checkNodeVersion(t, node)
+	ctx, cancel := context.WithTimeout(t.Context(), nodeTimeout)
+	defer cancel()
+
+	if _, err := os.Stat(filepath.Join(nodeDir, "node_modules", "@hubspot", "api-client", "package.json")); err != nil {
+		npm := lookTool(t, "npm")
+		t.Logf("%s/node_modules is missing; running npm ci", nodeDir)
+		install := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
+		install.Dir = nodeDir
+		run(ctx, t, install, "npm ci in e2e/node")
+	}
+
+	files, err := filepath.Glob(filepath.Join(nodeDir, "*.test.mjs"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no Node test files (*.test.mjs) in %s (err: %v)", nodeDir, err)
+	}
+
+	s := spoketest.Open(t)
+	// Test files are named one by one: Node 20 reads arguments as paths and
+	// Node 22 as globs, and plain file names mean the same to both.
+	args := append([]string{"--test", "--test-reporter=spec"}, files...)
+	cmd := exec.CommandContext(ctx, node, args...)
+	cmd.Env = append(os.Environ(), "SPOKE_URL="+s.URL, "SPOKE_TOKEN="+spoketest.Token, "NO_COLOR=1")
+	run(ctx, t, cmd, "node --test "+nodeDir+"/")
+}
+
+// lookTool finds a required program; its absence fails the test.
+func lookTool(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		t.Fatalf("%s was not found in PATH: the end-to-end tests drive Spoke with HubSpot's Node client "+
+			"and need Node.js %d or newer with npm (for example: apt-get install nodejs npm): %v", name, minNodeMajor, err)
+	}
+	return path
+}
+
+func checkNodeVersion(t *testing.T, node string) {
+	t.Helper()
+	out, err := exec.Command(node, "--version").Output()
+	if err != nil {
+		t.Fatalf("%s --version: %v", node, err)
+	}
+	version := strings.TrimSpace(string(out))
+	major, _, _ := strings.Cut(strings.TrimPrefix(version, "v"), ".")
+	if n, err := strconv.Atoi(major); err != nil || n < minNodeMajor {
+		t.Fatalf("Node.js %s found at %s; the end-to-end tests need Node.js %d or newer", version, node, minNodeMajor)
+	}
+}
+
+// run executes cmd, logging its output line by line as it comes (shown by
+// go test on failure, or live with -v), and fails the test if it does not
+// exit with status 0.
+func run(ctx context.Context, t *testing.T, cmd *exec.Cmd, what string) {
+	t.Helper()
+	out := &lineLogger{t: t}
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.WaitDelay = 10 * time.Second
+	err := cmd.Run()
+	out.flush()
+	switch {
+	case err == nil:
+	case cmd.ProcessState == nil:
+		t.Fatalf("%s could not start: %v", what, err)
+	case errors.Is(context.Cause(ctx), context.DeadlineExceeded):
+		t.Fatalf("%s did not finish within %v (output above)", what, nodeTimeout)
+	default:
+		t.Fatalf("%s failed: %v (output above)", what, err)
+	}
+}
+
+// lineLogger passes a process's output to t.Log one line at a time.
+type lineLogger struct {
+	t   *testing.T
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *lineLogger) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf.Write(p)
+	for {
+		line, err := l.buf.ReadString('\n')
+		if err != nil { // no full line yet: keep the rest
+			l.buf.Reset()
+			l.buf.WriteString(line)
+			return len(p), nil
+		}
+		l.t.Log(strings.TrimRight(line, "\r\n"))
+	}
+}
+
+func (l *lineLogger) flush() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.buf.Len() > 0 {
+		l.t.Log(l.buf.String())
+		l.buf.Reset()
+	}
+}
