@@ -32,14 +32,6 @@ func NewServer(engine *crm.Engine, auth *Authenticator, logger *slog.Logger) *Se
 	return s
 }
 
-// access is the kind of scope an operation needs.
-type access int
-
-const (
-	readAccess access = iota
-	writeAccess
-)
-
 // handlerFunc is an API handler: it writes a success response or returns an error.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
@@ -48,13 +40,47 @@ func (s *Server) routes() {
 
 	// One handler per operation, mounted under the legacy and the dated paths.
 	for _, prefix := range []string{"/crm/v3/objects/{type}", "/crm/objects/{version}/{type}"} {
-		s.object("POST "+prefix, writeAccess, s.createObject)
-		s.object("GET "+prefix, readAccess, s.listObjects)
-		s.object("GET "+prefix+"/{id}", readAccess, s.getObject)
-		s.object("PATCH "+prefix+"/{id}", writeAccess, s.updateObject)
-		s.object("DELETE "+prefix+"/{id}", writeAccess, s.archiveObject)
+		s.route("POST "+prefix, objectWrite, s.createObject)
+		s.route("GET "+prefix, objectRead, s.listObjects)
+		s.route("GET "+prefix+"/{id}", objectRead, s.getObject)
+		s.route("PATCH "+prefix+"/{id}", objectWrite, s.updateObject)
+		s.route("DELETE "+prefix+"/{id}", objectWrite, s.archiveObject)
 	}
+	for _, prefix := range []string{"/crm/v3/properties/{type}", "/crm/properties/{version}/{type}"} {
+		s.route("GET "+prefix, schemaRead, s.listProperties)
+		s.route("POST "+prefix, schemaWrite, s.createProperty)
+		s.route("GET "+prefix+"/{name}", schemaRead, s.getProperty)
+		s.route("PATCH "+prefix+"/{name}", schemaWrite, s.updateProperty)
+		s.route("DELETE "+prefix+"/{name}", schemaWrite, s.archiveProperty)
+		s.route("POST "+prefix+"/batch/create", schemaWrite, s.batchCreateProperties)
+		s.route("POST "+prefix+"/batch/read", schemaRead, s.batchReadProperties)
+		s.route("POST "+prefix+"/batch/archive", schemaWrite, s.batchArchiveProperties)
+		s.route("GET "+prefix+"/groups", schemaRead, s.listGroups)
+		s.route("POST "+prefix+"/groups", schemaWrite, s.createGroup)
+		s.route("GET "+prefix+"/groups/{name}", schemaRead, s.getGroup)
+		s.route("PATCH "+prefix+"/groups/{name}", schemaWrite, s.updateGroup)
+		s.route("DELETE "+prefix+"/groups/{name}", schemaWrite, s.archiveGroup)
+	}
+	// HubSpot's Node client calls the owners list with a trailing slash.
+	s.route("GET /crm/v3/owners", ownersRead, s.listOwners)
+	s.route("GET /crm/v3/owners/{$}", ownersRead, s.listOwners)
+	s.route("GET /crm/v3/owners/{id}", ownersRead, s.getOwner)
 }
+
+// scopeRule names the scopes an operation needs, one of which the token must
+// hold. t is the operation's object type, nil for routes without one.
+type scopeRule struct {
+	needsType bool
+	scopes    func(t *crm.ObjectType) []string
+}
+
+var (
+	objectRead  = scopeRule{true, func(t *crm.ObjectType) []string { return t.ReadScopes }}
+	objectWrite = scopeRule{true, func(t *crm.ObjectType) []string { return t.WriteScopes }}
+	schemaRead  = scopeRule{true, func(t *crm.ObjectType) []string { return t.SchemaReadScopes }}
+	schemaWrite = scopeRule{true, func(t *crm.ObjectType) []string { return t.SchemaWriteScopes }}
+	ownersRead  = scopeRule{false, func(*crm.ObjectType) []string { return []string{"crm.objects.owners.read"} }}
+)
 
 type ctxKey int
 
@@ -64,9 +90,9 @@ const (
 	correlationKey
 )
 
-// object mounts an operation on one object type: it resolves the {type} (and
-// {version}) segments, authenticates, and checks the type's scope.
-func (s *Server) object(pattern string, acc access, h handlerFunc) {
+// route mounts an operation: it checks the {version} segment, authenticates,
+// resolves the {type} segment, and checks the operation's scopes.
+func (s *Server) route(pattern string, rule scopeRule, h handlerFunc) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		err := func() error {
 			if v := r.PathValue("version"); v != "" && !apiVersions[v] {
@@ -76,18 +102,17 @@ func (s *Server) object(pattern string, acc access, h handlerFunc) {
 			if err != nil {
 				return err
 			}
-			t, err := s.Engine.Types.Resolve(r.PathValue("type"))
-			if err != nil {
+			ctx := context.WithValue(r.Context(), principalKey, p)
+			var t *crm.ObjectType
+			if rule.needsType {
+				if t, err = s.Engine.Types.Resolve(r.PathValue("type")); err != nil {
+					return err
+				}
+				ctx = context.WithValue(ctx, typeKey, t)
+			}
+			if err := p.require(rule.scopes(t)); err != nil {
 				return err
 			}
-			scopes := t.ReadScopes
-			if acc == writeAccess {
-				scopes = t.WriteScopes
-			}
-			if err := p.require(scopes); err != nil {
-				return err
-			}
-			ctx := context.WithValue(context.WithValue(r.Context(), typeKey, t), principalKey, p)
 			return h(w, r.WithContext(ctx))
 		}()
 		if err != nil {

@@ -1,7 +1,9 @@
 package crm
 
 import (
+	"context"
 	"html"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -11,8 +13,9 @@ import (
 const PreviewLength = 2000
 
 // derive computes the properties HubSpot derives from written ones. It returns
-// the derived values ("" clears) for the changed inputs only.
-func derive(t *ObjectType, changed map[string]string, now time.Time) map[string]string {
+// the derived values ("" clears) for the changed inputs only. An owner id that
+// names no live owner is a validation error.
+func (e *Engine) derive(ctx context.Context, tx ReadTx, t *ObjectType, changed map[string]string, now time.Time) (map[string]string, error) {
 	out := map[string]string{}
 	if body, ok := changed["hs_communication_body"]; ok && t.Property("hs_body_preview") != nil {
 		if body == "" {
@@ -26,13 +29,18 @@ func derive(t *ObjectType, changed map[string]string, now time.Time) map[string]
 	}
 	if owner, ok := changed["hubspot_owner_id"]; ok && t.Property("hs_all_owner_ids") != nil {
 		if owner == "" {
-			out["hubspot_owner_assigneddate"], out["hs_all_owner_ids"] = "", ""
+			out["hubspot_owner_assigneddate"], out["hs_all_owner_ids"], out["hs_user_ids_of_all_owners"] = "", "", ""
 		} else {
+			o, err := e.liveOwner(ctx, tx, owner)
+			if err != nil {
+				return nil, err
+			}
 			out["hubspot_owner_assigneddate"] = FormatTime(now)
 			out["hs_all_owner_ids"] = owner
+			out["hs_user_ids_of_all_owners"] = strconv.FormatInt(o.UserID, 10)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // bodyPreview turns a message body (plain text or HTML) into plain text with

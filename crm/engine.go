@@ -136,8 +136,12 @@ func (e *Engine) insert(ctx context.Context, tx Tx, actor Actor, t *ObjectType, 
 	set("hs_object_source", actor.SourceType, SourceCalculated, "")
 	set("hs_object_source_id", actor.SourceID, SourceCalculated, "")
 	set("hs_object_source_label", actor.SourceType, SourceCalculated, "")
-	for name, value := range derive(t, props, now) {
-		set(name, value, SourceCalculated, "")
+	derived, err := e.derive(ctx, tx, t, props, now)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range sortedKeys(derived) {
+		set(name, derived[name], SourceCalculated, "")
 	}
 	if err := e.claimUnique(ctx, tx, t, obj, props); err != nil {
 		return nil, err
@@ -340,8 +344,12 @@ func (e *Engine) apply(ctx context.Context, tx Tx, actor Actor, t *ObjectType, o
 	for _, name := range sortedKeys(changed) {
 		set(name, changed[name], actor.SourceType, actor.SourceID)
 	}
-	for name, value := range derive(t, changed, now) {
-		set(name, value, SourceCalculated, "")
+	derived, err := e.derive(ctx, tx, t, changed, now)
+	if err != nil {
+		return err
+	}
+	for _, name := range sortedKeys(derived) {
+		set(name, derived[name], SourceCalculated, "")
 	}
 	set(t.ModifiedProperty, FormatTime(now), SourceCalculated, "")
 	obj.UpdatedAt = now

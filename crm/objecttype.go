@@ -2,10 +2,12 @@ package crm
 
 import (
 	"strings"
+	"sync"
 )
 
 // ObjectType describes one CRM object type. The engine treats every type the
-// same way; types differ only in the data held here.
+// same way; types differ only in the data held here. An ObjectType value is
+// an immutable snapshot: adding a custom property makes a new one.
 type ObjectType struct {
 	ID       string // HubSpot's type id, e.g. "0-18"
 	Name     string // plural path name, e.g. "communications"
@@ -13,7 +15,11 @@ type ObjectType struct {
 	// Label is the upper-case singular HubSpot uses in messages ("COMMUNICATION").
 	Label string
 
+	// Properties are the live property definitions, built-in first.
 	Properties []*PropertyDefinition
+	// ArchivedProperties are archived custom properties.
+	ArchivedProperties []*PropertyDefinition
+	Groups             []*PropertyGroup
 	// Required lists properties that must have a value on create.
 	Required []string
 	// RequiredAnyOf lists groups of which at least one must have a value on create
@@ -25,17 +31,39 @@ type ObjectType struct {
 	// date properties, which differ per type (hs_createdate vs createdate).
 	CreatedProperty  string
 	ModifiedProperty string
-
 	// ReadScopes and WriteScopes: a token needs one scope of the list.
 	ReadScopes  []string
 	WriteScopes []string
+	// SchemaReadScopes and SchemaWriteScopes guard the properties API.
+	SchemaReadScopes  []string
+	SchemaWriteScopes []string
 
 	byName map[string]*PropertyDefinition
 }
 
-// Property returns the definition of name, or nil.
+// Property returns the live definition of name, or nil.
 func (t *ObjectType) Property(name string) *PropertyDefinition {
 	return t.byName[name]
+}
+
+// ArchivedProperty returns the archived custom definition of name, or nil.
+func (t *ObjectType) ArchivedProperty(name string) *PropertyDefinition {
+	for _, p := range t.ArchivedProperties {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// Group returns the live group of that name, or nil.
+func (t *ObjectType) Group(name string) *PropertyGroup {
+	for _, g := range t.Groups {
+		if g.Name == name && !g.Archived {
+			return g
+		}
+	}
+	return nil
 }
 
 // AlwaysReturned are the properties added to any explicit properties request.
@@ -50,20 +78,43 @@ func (t *ObjectType) index() {
 	}
 }
 
-// Registry resolves object type names in any of HubSpot's accepted forms.
+// withCustom returns a snapshot of the built-in type t extended by stored
+// custom properties and groups.
+func (t *ObjectType) withCustom(props []*PropertyDefinition, groups []*PropertyGroup) *ObjectType {
+	c := *t
+	c.Properties = append([]*PropertyDefinition(nil), t.Properties...)
+	c.ArchivedProperties = nil
+	for _, p := range props {
+		if p.Archived {
+			c.ArchivedProperties = append(c.ArchivedProperties, p)
+		} else {
+			c.Properties = append(c.Properties, p)
+		}
+	}
+	c.Groups = append(append([]*PropertyGroup(nil), t.Groups...), groups...)
+	c.index()
+	return &c
+}
+
+// Registry resolves object type names in any of HubSpot's accepted forms and
+// holds the current snapshot of each type.
 type Registry struct {
-	types  []*ObjectType
-	byName map[string]*ObjectType
+	mu      sync.RWMutex
+	base    map[string]*ObjectType // built-in types by id
+	current map[string]*ObjectType // current snapshots by id
+	ids     []string
+	alias   map[string]string // lower-cased name forms to type id
 }
 
 // NewRegistry indexes the given types by plural name, singular name and type id.
 func NewRegistry(types ...*ObjectType) *Registry {
-	r := &Registry{byName: map[string]*ObjectType{}}
+	r := &Registry{base: map[string]*ObjectType{}, current: map[string]*ObjectType{}, alias: map[string]string{}}
 	for _, t := range types {
 		t.index()
-		r.types = append(r.types, t)
+		r.base[t.ID], r.current[t.ID] = t, t
+		r.ids = append(r.ids, t.ID)
 		for _, k := range []string{t.Name, t.Singular, t.ID} {
-			r.byName[strings.ToLower(k)] = t
+			r.alias[strings.ToLower(k)] = t.ID
 		}
 	}
 	return r
@@ -71,11 +122,28 @@ func NewRegistry(types ...*ObjectType) *Registry {
 
 // Resolve finds a type by plural, singular or "0-x" form, case-insensitively.
 func (r *Registry) Resolve(name string) (*ObjectType, error) {
-	if t, ok := r.byName[strings.ToLower(name)]; ok {
-		return t, nil
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if id, ok := r.alias[strings.ToLower(name)]; ok {
+		return r.current[id], nil
 	}
 	return nil, UnknownObjectType(name)
 }
 
-// Types lists every registered type in registration order.
-func (r *Registry) Types() []*ObjectType { return r.types }
+// Types lists the current snapshot of every type in registration order.
+func (r *Registry) Types() []*ObjectType {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]*ObjectType, len(r.ids))
+	for i, id := range r.ids {
+		out[i] = r.current[id]
+	}
+	return out
+}
+
+// setCustom replaces the custom part of a type.
+func (r *Registry) setCustom(typeID string, props []*PropertyDefinition, groups []*PropertyGroup) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.current[typeID] = r.base[typeID].withCustom(props, groups)
+}

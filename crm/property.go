@@ -1,5 +1,7 @@
 package crm
 
+import "time"
+
 // Property value types, as HubSpot names them.
 const (
 	TypeString      = "string"
@@ -30,6 +32,21 @@ type PropertyDefinition struct {
 	ReferencedObjectType string
 	HubSpotDefined       bool
 	DisplayOrder         int
+	Hidden               bool
+	FormField            bool
+
+	// Custom properties only: when they were made, changed and archived.
+	CreatedAt, UpdatedAt, ArchivedAt time.Time
+	Archived                         bool
+}
+
+// PropertyGroup groups properties in HubSpot's UI.
+type PropertyGroup struct {
+	Name           string
+	Label          string
+	DisplayOrder   int
+	Archived       bool
+	HubSpotDefined bool
 }
 
 // PropertyOption is one allowed value of an enumeration.

@@ -71,6 +71,7 @@ func build(t *ObjectType, groups ...[]*PropertyDefinition) *ObjectType {
 	for _, g := range groups {
 		t.Properties = append(t.Properties, g...)
 	}
+	t.Groups = []*PropertyGroup{{Name: t.Singular + "information", Label: capitalize(t.Singular) + " information", HubSpotDefined: true}}
 	for i, p := range t.Properties {
 		p.HubSpotDefined = true
 		p.DisplayOrder = i
@@ -95,12 +96,14 @@ const (
 func Communications() *ObjectType {
 	return build(&ObjectType{
 		ID: "0-18", Name: "communications", Singular: "communication", Label: "COMMUNICATION",
-		Required:         []string{"hs_timestamp", "hs_communication_channel_type"},
-		ReadScopes:       []string{"crm.objects.contacts.read"},
-		WriteScopes:      []string{"crm.objects.contacts.write"},
-		Defaults:         []string{"hs_createdate", "hs_lastmodifieddate", "hs_object_id"},
-		CreatedProperty:  "hs_createdate",
-		ModifiedProperty: "hs_lastmodifieddate",
+		Required:          []string{"hs_timestamp", "hs_communication_channel_type"},
+		ReadScopes:        []string{"crm.objects.contacts.read"},
+		WriteScopes:       []string{"crm.objects.contacts.write"},
+		SchemaReadScopes:  []string{"crm.objects.contacts.read", "crm.schemas.contacts.read"},
+		SchemaWriteScopes: []string{"crm.schemas.contacts.write"},
+		Defaults:          []string{"hs_createdate", "hs_lastmodifieddate", "hs_object_id"},
+		CreatedProperty:   "hs_createdate",
+		ModifiedProperty:  "hs_lastmodifieddate",
 	},
 		[]*PropertyDefinition{
 			enum("hs_communication_channel_type", "Channel type",
@@ -131,11 +134,13 @@ func Contacts() *ObjectType {
 	email.CaseInsensitiveUnique = true
 	return build(&ObjectType{
 		ID: "0-1", Name: "contacts", Singular: "contact", Label: "CONTACT",
-		Defaults:         []string{"firstname", "lastname", "email", "createdate", "lastmodifieddate", "hs_object_id"},
-		ReadScopes:       []string{"crm.objects.contacts.read"},
-		WriteScopes:      []string{"crm.objects.contacts.write"},
-		CreatedProperty:  "createdate",
-		ModifiedProperty: "lastmodifieddate",
+		Defaults:          []string{"firstname", "lastname", "email", "createdate", "lastmodifieddate", "hs_object_id"},
+		ReadScopes:        []string{"crm.objects.contacts.read"},
+		WriteScopes:       []string{"crm.objects.contacts.write"},
+		SchemaReadScopes:  []string{"crm.objects.contacts.read", "crm.schemas.contacts.read"},
+		SchemaWriteScopes: []string{"crm.schemas.contacts.write"},
+		CreatedProperty:   "createdate",
+		ModifiedProperty:  "lastmodifieddate",
 	},
 		[]*PropertyDefinition{
 			email,
@@ -169,12 +174,14 @@ func Contacts() *ObjectType {
 func Companies() *ObjectType {
 	return build(&ObjectType{
 		ID: "0-2", Name: "companies", Singular: "company", Label: "COMPANY",
-		RequiredAnyOf:    [][]string{{"name", "domain"}},
-		ReadScopes:       []string{"crm.objects.companies.read"},
-		WriteScopes:      []string{"crm.objects.companies.write"},
-		Defaults:         []string{"name", "domain", "createdate", "hs_lastmodifieddate", "hs_object_id"},
-		CreatedProperty:  "createdate",
-		ModifiedProperty: "hs_lastmodifieddate",
+		RequiredAnyOf:     [][]string{{"name", "domain"}},
+		ReadScopes:        []string{"crm.objects.companies.read"},
+		WriteScopes:       []string{"crm.objects.companies.write"},
+		SchemaReadScopes:  []string{"crm.objects.companies.read", "crm.schemas.companies.read"},
+		SchemaWriteScopes: []string{"crm.schemas.companies.write"},
+		Defaults:          []string{"name", "domain", "createdate", "hs_lastmodifieddate", "hs_object_id"},
+		CreatedProperty:   "createdate",
+		ModifiedProperty:  "hs_lastmodifieddate",
 	},
 		[]*PropertyDefinition{
 			str("name", "Company name"),
@@ -204,12 +211,14 @@ func Companies() *ObjectType {
 func Deals() *ObjectType {
 	return build(&ObjectType{
 		ID: "0-3", Name: "deals", Singular: "deal", Label: "DEAL",
-		Required:         []string{"dealname", "dealstage", "pipeline"},
-		ReadScopes:       []string{"crm.objects.deals.read"},
-		WriteScopes:      []string{"crm.objects.deals.write"},
-		Defaults:         []string{"dealname", "amount", "closedate", "pipeline", "dealstage", "createdate", "hs_lastmodifieddate", "hs_object_id"},
-		CreatedProperty:  "createdate",
-		ModifiedProperty: "hs_lastmodifieddate",
+		Required:          []string{"dealname", "dealstage", "pipeline"},
+		ReadScopes:        []string{"crm.objects.deals.read"},
+		WriteScopes:       []string{"crm.objects.deals.write"},
+		SchemaReadScopes:  []string{"crm.objects.deals.read", "crm.schemas.deals.read"},
+		SchemaWriteScopes: []string{"crm.schemas.deals.write"},
+		Defaults:          []string{"dealname", "amount", "closedate", "pipeline", "dealstage", "createdate", "hs_lastmodifieddate", "hs_object_id"},
+		CreatedProperty:   "createdate",
+		ModifiedProperty:  "hs_lastmodifieddate",
 	},
 		[]*PropertyDefinition{
 			str("dealname", "Deal Name"),
@@ -233,12 +242,14 @@ func Deals() *ObjectType {
 func Tickets() *ObjectType {
 	return build(&ObjectType{
 		ID: "0-5", Name: "tickets", Singular: "ticket", Label: "TICKET",
-		Required:         []string{"subject", "hs_pipeline_stage", "hs_pipeline"},
-		ReadScopes:       []string{"tickets", "crm.objects.tickets.read"},
-		WriteScopes:      []string{"tickets", "crm.objects.tickets.write"},
-		Defaults:         []string{"content", "hs_pipeline", "hs_pipeline_stage", "hs_ticket_category", "hs_ticket_priority", "subject", "createdate", "hs_lastmodifieddate", "hs_object_id"},
-		CreatedProperty:  "createdate",
-		ModifiedProperty: "hs_lastmodifieddate",
+		Required:          []string{"subject", "hs_pipeline_stage", "hs_pipeline"},
+		ReadScopes:        []string{"tickets", "crm.objects.tickets.read"},
+		WriteScopes:       []string{"tickets", "crm.objects.tickets.write"},
+		SchemaReadScopes:  []string{"tickets", "crm.objects.tickets.read", "crm.schemas.tickets.read"},
+		SchemaWriteScopes: []string{"tickets", "crm.schemas.tickets.write"},
+		Defaults:          []string{"content", "hs_pipeline", "hs_pipeline_stage", "hs_ticket_category", "hs_ticket_priority", "subject", "createdate", "hs_lastmodifieddate", "hs_object_id"},
+		CreatedProperty:   "createdate",
+		ModifiedProperty:  "hs_lastmodifieddate",
 	},
 		[]*PropertyDefinition{
 			str("subject", "Ticket name"),

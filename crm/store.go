@@ -39,6 +39,18 @@ type ReadTx interface {
 	// History returns the recorded values of the named properties of the given
 	// records, newest first per property.
 	History(ctx context.Context, objectIDs []int64, names []string) ([]HistoryEntry, error)
+
+	// Owner returns the owner with that id, archived or not, or ErrNotFound.
+	Owner(ctx context.Context, id int64) (*Owner, error)
+	// OwnerByUserID returns the owner with that user id, or ErrNotFound.
+	OwnerByUserID(ctx context.Context, userID int64) (*Owner, error)
+	ListOwners(ctx context.Context, q OwnerQuery) ([]*Owner, error)
+
+	// CustomProperties returns the stored property definitions of a type,
+	// archived ones included, in creation order.
+	CustomProperties(ctx context.Context, typeID string) ([]*PropertyDefinition, error)
+	// PropertyGroups returns the stored property groups of a type.
+	PropertyGroups(ctx context.Context, typeID string) ([]*PropertyGroup, error)
 }
 
 // Tx reads and writes within one transaction.
@@ -55,6 +67,15 @@ type Tx interface {
 	ClaimUnique(ctx context.Context, typeID, property, value string, id int64) error
 	// ReleaseUnique drops the claims of id: on one property, or all when property is "".
 	ReleaseUnique(ctx context.Context, typeID string, id int64, property string) error
+
+	// InsertOwner stores a new owner, assigning its ID and UserID.
+	InsertOwner(ctx context.Context, o *Owner) error
+	UpdateOwner(ctx context.Context, o *Owner) error
+
+	// PutCustomProperty creates or replaces the definition of (typeID, p.Name).
+	PutCustomProperty(ctx context.Context, typeID string, p *PropertyDefinition) error
+	// PutPropertyGroup creates or replaces the group (typeID, g.Name).
+	PutPropertyGroup(ctx context.Context, typeID string, g *PropertyGroup) error
 }
 
 // TokenStore keeps access tokens. Only hashes of secrets are stored.

@@ -86,6 +86,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	engine := &crm.Engine{Types: crm.DefaultRegistry(), Store: store, Now: m.Now, PortalID: DefaultPortalID}
+	if err := engine.LoadSchemas(ctx); err != nil {
+		return err
+	}
 	auth := &api.Authenticator{EnvToken: m.EnvToken, Tokens: store.Tokens(), Now: m.Now}
 	handler := api.NewServer(engine, auth, m.logger)
 

@@ -77,6 +77,9 @@ func OpenPath(tb testing.TB, path string) *Server {
 	}
 	clock := &Clock{}
 	engine := &crm.Engine{Types: crm.DefaultRegistry(), Store: store, Now: clock.Now, PortalID: PortalID}
+	if err := engine.LoadSchemas(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
 	auth := &api.Authenticator{EnvToken: Token, Tokens: store.Tokens(), Now: clock.Now}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	hs := httptest.NewServer(api.NewServer(engine, auth, logger))

@@ -1,0 +1,301 @@
+package crm
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+)
+
+// fieldTypesByType lists the field types each property type may use.
+var fieldTypesByType = map[string][]string{
+	TypeString:      {"text", "textarea", "html", "phonenumber", "file"},
+	TypeNumber:      {"number"},
+	TypeEnumeration: {"select", "radio", "checkbox", "booleancheckbox"},
+	TypeBool:        {"booleancheckbox"},
+	TypeDate:        {"date"},
+	TypeDatetime:    {"date"},
+	TypePhoneNumber: {"phonenumber"},
+}
+
+var propertyName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// PropertyChange is a property create or update request. Nil fields are not
+// given (on update: left as they are).
+type PropertyChange struct {
+	Name, Label, Type, FieldType, GroupName, Description *string
+	Options                                              *[]PropertyOption
+	DisplayOrder                                         *int
+	HasUniqueValue, Hidden, FormField                    *bool
+}
+
+// LoadSchemas reads the stored custom properties and groups of every type.
+// Call it once at start.
+func (e *Engine) LoadSchemas(ctx context.Context) error {
+	return e.Store.Read(ctx, func(tx ReadTx) error {
+		for _, t := range e.Types.Types() {
+			if err := e.reload(ctx, tx, t.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (e *Engine) reload(ctx context.Context, tx ReadTx, typeID string) error {
+	props, err := tx.CustomProperties(ctx, typeID)
+	if err != nil {
+		return err
+	}
+	groups, err := tx.PropertyGroups(ctx, typeID)
+	if err != nil {
+		return err
+	}
+	e.Types.setCustom(typeID, props, groups)
+	return nil
+}
+
+// schemaWrite runs fn in a write transaction and refreshes t's snapshot from
+// what was committed.
+func (e *Engine) schemaWrite(ctx context.Context, t *ObjectType, fn func(Tx) error) error {
+	if err := e.Store.Write(ctx, fn); err != nil {
+		return err
+	}
+	return e.Store.Read(ctx, func(tx ReadTx) error { return e.reload(ctx, tx, t.ID) })
+}
+
+func propertyNotFound(t *ObjectType, name string) *Error {
+	return &Error{Kind: KindNotFound, Category: CategoryNotFound,
+		Message: fmt.Sprintf("Property %s does not exist for object type %s", name, t.ID),
+		Context: map[string][]string{"name": {name}}}
+}
+
+// FindProperty returns a live (or, with archived, an archived custom) property.
+func (e *Engine) FindProperty(t *ObjectType, name string, archived bool) (*PropertyDefinition, error) {
+	p := t.Property(name)
+	if archived {
+		p = t.ArchivedProperty(name)
+	}
+	if p == nil {
+		return nil, propertyNotFound(t, name)
+	}
+	return p, nil
+}
+
+// CreateProperty validates and stores a custom property of type t.
+func (e *Engine) CreateProperty(ctx context.Context, t *ObjectType, in PropertyChange) (*PropertyDefinition, error) {
+	p := &PropertyDefinition{FormField: true}
+	if err := applyPropertyChange(t, p, in, true); err != nil {
+		return nil, err
+	}
+	if t.Property(p.Name) != nil || t.ArchivedProperty(p.Name) != nil {
+		return nil, &Error{Kind: KindConflict, Category: CategoryConflict,
+			Message: fmt.Sprintf("Property named '%s' already exists.", p.Name)}
+	}
+	p.DisplayOrder = valueOr(in.DisplayOrder, -1)
+	now := e.now()
+	p.CreatedAt, p.UpdatedAt = now, now
+	err := e.schemaWrite(ctx, t, func(tx Tx) error {
+		existing, err := tx.CustomProperties(ctx, t.ID) // another node may have made it meanwhile
+		if err != nil {
+			return err
+		}
+		for _, x := range existing {
+			if x.Name == p.Name {
+				return &Error{Kind: KindConflict, Category: CategoryConflict, Message: fmt.Sprintf("Property named '%s' already exists.", p.Name)}
+			}
+		}
+		return tx.PutCustomProperty(ctx, t.ID, p)
+	})
+	return p, err
+}
+
+// UpdateProperty changes a custom property's definition.
+func (e *Engine) UpdateProperty(ctx context.Context, t *ObjectType, name string, in PropertyChange) (*PropertyDefinition, error) {
+	old, err := e.FindProperty(t, name, false)
+	if err != nil {
+		return nil, err
+	}
+	if old.HubSpotDefined {
+		return nil, Invalidf("Property %s is defined by HubSpot and its definition is read-only", name)
+	}
+	if in.Name != nil && *in.Name != name {
+		return nil, Invalidf("The name of property %s cannot be changed", name)
+	}
+	if in.HasUniqueValue != nil && *in.HasUniqueValue != old.Unique {
+		return nil, Invalidf("hasUniqueValue of property %s cannot be changed after creation", name)
+	}
+	p := *old
+	if err := applyPropertyChange(t, &p, in, false); err != nil {
+		return nil, err
+	}
+	if in.DisplayOrder != nil {
+		p.DisplayOrder = *in.DisplayOrder
+	}
+	p.UpdatedAt = e.now()
+	err = e.schemaWrite(ctx, t, func(tx Tx) error { return tx.PutCustomProperty(ctx, t.ID, &p) })
+	return &p, err
+}
+
+// ArchiveProperty archives a custom property. Archiving an unknown or already
+// archived property succeeds, as HubSpot's batch archive does; HubSpot's own
+// properties cannot be archived.
+func (e *Engine) ArchiveProperty(ctx context.Context, t *ObjectType, name string) error {
+	p := t.Property(name)
+	if p == nil {
+		if t.ArchivedProperty(name) != nil {
+			return nil
+		}
+		return propertyNotFound(t, name)
+	}
+	if p.HubSpotDefined {
+		return Invalidf("Property %s is defined by HubSpot and cannot be archived", name)
+	}
+	c := *p
+	now := e.now()
+	c.Archived, c.ArchivedAt, c.UpdatedAt = true, now, now
+	return e.schemaWrite(ctx, t, func(tx Tx) error { return tx.PutCustomProperty(ctx, t.ID, &c) })
+}
+
+// applyPropertyChange copies in onto p, checking the result as a whole.
+func applyPropertyChange(t *ObjectType, p *PropertyDefinition, in PropertyChange, creating bool) error {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	if creating {
+		set(&p.Name, in.Name)
+		if !propertyName.MatchString(p.Name) || len(p.Name) > 100 {
+			return Invalidf("Property name %q is invalid: use lower-case letters, digits and underscores, starting with a letter, at most 100 characters", p.Name)
+		}
+		if len(p.Name) > 3 && p.Name[:3] == "hs_" {
+			return Invalidf("Property name %q is invalid: the hs_ prefix is reserved for HubSpot's properties", p.Name)
+		}
+		p.Unique = valueOr(in.HasUniqueValue, false)
+	}
+	set(&p.Label, in.Label)
+	set(&p.Type, in.Type)
+	set(&p.FieldType, in.FieldType)
+	set(&p.GroupName, in.GroupName)
+	set(&p.Description, in.Description)
+	p.Hidden = valueOr(in.Hidden, p.Hidden)
+	p.FormField = valueOr(in.FormField, p.FormField)
+	if in.Options != nil {
+		p.Options = append([]PropertyOption(nil), (*in.Options)...)
+	}
+	if p.Label == "" {
+		return Invalidf("Property %s needs a label", p.Name)
+	}
+	fieldTypes, ok := fieldTypesByType[p.Type]
+	if !ok {
+		return Invalidf("%q is not a valid property type: use one of bool, date, datetime, enumeration, number, phone_number, string", p.Type)
+	}
+	if !slices.Contains(fieldTypes, p.FieldType) {
+		return Invalidf("fieldType %q cannot be used with type %s: use one of %v", p.FieldType, p.Type, fieldTypes)
+	}
+	if t.Group(p.GroupName) == nil {
+		return Invalidf("Property group %s does not exist for object type %s", p.GroupName, t.ID)
+	}
+	if p.Unique && p.Type != TypeString && p.Type != TypeNumber {
+		return Invalidf("hasUniqueValue is only allowed on string and number properties, not %s", p.Type)
+	}
+	if p.Type == TypeBool && len(p.Options) == 0 {
+		p.Options = []PropertyOption{{Label: "Yes", Value: "true"}, {Label: "No", Value: "false", DisplayOrder: 1}}
+	}
+	switch p.Type {
+	case TypeEnumeration, TypeBool:
+		if len(p.Options) == 0 {
+			return Invalidf("Enumeration property %s needs at least one option", p.Name)
+		}
+		seen := map[string]bool{}
+		for _, o := range p.Options {
+			if o.Value == "" || o.Label == "" {
+				return Invalidf("Every option of property %s needs a label and a value", p.Name)
+			}
+			if seen[o.Value] {
+				return Invalidf("Option value %q appears twice in property %s", o.Value, p.Name)
+			}
+			if p.Type == TypeBool && o.Value != "true" && o.Value != "false" {
+				return Invalidf("Options of bool property %s must have the values true and false", p.Name)
+			}
+			seen[o.Value] = true
+		}
+	default:
+		if len(p.Options) > 0 {
+			return Invalidf("Options are only allowed on enumeration and bool properties, not %s", p.Type)
+		}
+	}
+	return nil
+}
+
+func valueOr[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+func groupNotFound(t *ObjectType, name string) *Error {
+	return &Error{Kind: KindNotFound, Category: CategoryNotFound,
+		Message: fmt.Sprintf("Property group %s does not exist for object type %s", name, t.ID)}
+}
+
+// FindGroup returns a live property group.
+func (e *Engine) FindGroup(t *ObjectType, name string) (*PropertyGroup, error) {
+	if g := t.Group(name); g != nil {
+		return g, nil
+	}
+	return nil, groupNotFound(t, name)
+}
+
+// PutGroup creates (create true) or updates a custom property group.
+func (e *Engine) PutGroup(ctx context.Context, t *ObjectType, name string, label *string, displayOrder *int, create bool) (*PropertyGroup, error) {
+	var g PropertyGroup
+	if create {
+		if !propertyName.MatchString(name) || len(name) > 100 {
+			return nil, Invalidf("Property group name %q is invalid: use lower-case letters, digits and underscores, starting with a letter", name)
+		}
+		for _, existing := range t.Groups {
+			if existing.Name == name {
+				return nil, &Error{Kind: KindConflict, Category: CategoryConflict, Message: fmt.Sprintf("Property group named '%s' already exists.", name)}
+			}
+		}
+		g = PropertyGroup{Name: name, DisplayOrder: -1}
+	} else {
+		old, err := e.FindGroup(t, name)
+		if err != nil {
+			return nil, err
+		}
+		if old.HubSpotDefined {
+			return nil, Invalidf("Property group %s is defined by HubSpot and cannot be changed", name)
+		}
+		g = *old
+	}
+	g.Label = valueOr(label, g.Label)
+	g.DisplayOrder = valueOr(displayOrder, g.DisplayOrder)
+	if g.Label == "" {
+		return nil, Invalidf("Property group %s needs a label", name)
+	}
+	err := e.schemaWrite(ctx, t, func(tx Tx) error { return tx.PutPropertyGroup(ctx, t.ID, &g) })
+	return &g, err
+}
+
+// ArchiveGroup archives a custom group that no live property uses.
+func (e *Engine) ArchiveGroup(ctx context.Context, t *ObjectType, name string) error {
+	g, err := e.FindGroup(t, name)
+	if err != nil {
+		return err
+	}
+	if g.HubSpotDefined {
+		return Invalidf("Property group %s is defined by HubSpot and cannot be archived", name)
+	}
+	for _, p := range t.Properties {
+		if p.GroupName == name {
+			return Invalidf("Property group %s still holds property %s", name, p.Name)
+		}
+	}
+	c := *g
+	c.Archived = true
+	return e.schemaWrite(ctx, t, func(tx Tx) error { return tx.PutPropertyGroup(ctx, t.ID, &c) })
+}
