@@ -107,6 +107,8 @@ func (a *Authenticator) lookup(ctx context.Context, hash string) (*Principal, er
 	if err != nil {
 		return nil, err
 	}
+	// Last use is recorded when the cache is refreshed, off the request path.
+	go a.Tokens.TouchToken(context.Background(), t.ID, now)
 	p := &Principal{TokenID: t.ID, Name: t.Name, Scopes: scopeSet(t.Scopes)}
 	a.mu.Lock()
 	if a.cache == nil {

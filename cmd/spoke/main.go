@@ -9,12 +9,17 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 const usage = `usage: spoke <command> [flags]
 
 commands:
   serve    serve the API (spoke serve --addr 127.0.0.1:8080 --db spoke.db)
+  tokens   manage access tokens (create --scopes a,b [--name N] | list | revoke ID)
+  owners   manage owners (create --email E --first-name F --last-name L [--type PERSON|QUEUE] | list | archive ID)
+
+every command takes --db PATH (default spoke.db)
 `
 
 func main() {
@@ -44,6 +49,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		<-ctx.Done()
 		return m.Close()
+	case "tokens":
+		return (&admin{stdout: stdout, stderr: stderr, now: time.Now}).tokens(ctx, args[1:])
+	case "owners":
+		return (&admin{stdout: stdout, stderr: stderr, now: time.Now}).owners(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

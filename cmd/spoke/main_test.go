@@ -38,7 +38,15 @@ func TestMain(m *testing.M) {
 type process struct {
 	cmd    *exec.Cmd
 	url    string
-	stdout *bytes.Buffer
+	stdout *os.File
+}
+
+// output returns what the process has written to standard output so far.
+// Standard output is a file, not a pipe, so everything written before the
+// listening line is already there when it appears.
+func (p *process) output() string {
+	data, _ := os.ReadFile(p.stdout.Name())
+	return string(data)
 }
 
 var listening = regexp.MustCompile(`msg="spoke listening" url=(\S+)`)
@@ -49,7 +57,10 @@ func serve(t *testing.T, db string, env ...string) *process {
 	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--db", db)
 	cmd.Env = append(os.Environ(), "SPOKE_ACCESS_TOKEN=")
 	cmd.Env = append(cmd.Env, env...)
-	stdout := &bytes.Buffer{}
+	stdout, err := os.CreateTemp(t.TempDir(), "stdout")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd.Stdout = stdout
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -66,7 +77,9 @@ func serve(t *testing.T, db string, env ...string) *process {
 			return &process{cmd: cmd, url: m[1], stdout: stdout}
 		}
 	}
-	t.Fatalf("spoke exited before listening: %s", stdout)
+	cmd.Wait()
+	data, _ := os.ReadFile(stdout.Name())
+	t.Fatalf("spoke exited before listening: %s", data)
 	return nil
 }
 
@@ -91,7 +104,7 @@ func TestFirstRunPrintsTokenOnce(t *testing.T) {
 	t.Parallel()
 	db := filepath.Join(t.TempDir(), "spoke.db")
 	p := serve(t, db)
-	out := strings.TrimSpace(p.stdout.String())
+	out := strings.TrimSpace(p.output())
 	token := out[strings.LastIndex(out, "\n")+1:]
 	if !strings.HasPrefix(token, "pat-na1-") {
 		t.Fatalf("no token printed: %q", out)
@@ -109,8 +122,8 @@ func TestFirstRunPrintsTokenOnce(t *testing.T) {
 		t.Error("token stored in clear")
 	}
 	again := serve(t, db)
-	if strings.Contains(again.stdout.String(), "pat-") {
-		t.Errorf("second start printed a token: %q", again.stdout)
+	if strings.Contains(again.output(), "pat-") {
+		t.Errorf("second start printed a token: %q", again.output())
 	}
 	if status, _ := again.do(t, token, "GET", "/crm/v3/objects/communications", ""); status != 200 {
 		t.Errorf("token lost across restart: %d", status)
@@ -120,8 +133,8 @@ func TestFirstRunPrintsTokenOnce(t *testing.T) {
 func TestEnvironmentToken(t *testing.T) {
 	t.Parallel()
 	p := serve(t, filepath.Join(t.TempDir(), "spoke.db"), "SPOKE_ACCESS_TOKEN=my-local-token")
-	if p.stdout.Len() != 0 {
-		t.Errorf("printed %q although SPOKE_ACCESS_TOKEN is set", p.stdout)
+	if p.output() != "" {
+		t.Errorf("printed %q although SPOKE_ACCESS_TOKEN is set", p.output())
 	}
 	if status, _ := p.do(t, "my-local-token", "POST", "/crm/v3/objects/communications", message); status != 201 {
 		t.Errorf("env token: %d", status)

@@ -148,3 +148,24 @@ func (s *Server) DoToken(token, method, path string, body any) *Response {
 	}
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
 }
+
+// NewToken stores a token with the given scopes and returns its secret.
+func (s *Server) NewToken(scopes ...string) string {
+	s.tb.Helper()
+	secret := crm.NewTokenSecret()
+	t := &crm.Token{Name: "test", Hash: crm.HashToken(secret), Scopes: scopes, CreatedAt: time.Now()}
+	if err := s.Store.Tokens().CreateToken(context.Background(), t); err != nil {
+		s.tb.Fatal(err)
+	}
+	return secret
+}
+
+// NewOwner creates an owner with that email.
+func (s *Server) NewOwner(email, first, last string) *crm.Owner {
+	s.tb.Helper()
+	o, err := s.Engine.CreateOwner(context.Background(), crm.Owner{Email: email, FirstName: first, LastName: last})
+	if err != nil {
+		s.tb.Fatal(err)
+	}
+	return o
+}
