@@ -138,7 +138,7 @@ func (s *Server) createObject(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, newObjectJSON(obj, crm.AllProperties(obj)))
+	writeJSON(w, http.StatusCreated, newObjectJSON(obj, crm.AllProperties(objectType(r), obj)))
 	return nil
 }
 
@@ -246,7 +246,7 @@ func (s *Server) updateObject(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newObjectJSON(obj, crm.AllProperties(obj)))
+	writeJSON(w, http.StatusOK, newObjectJSON(obj, crm.AllProperties(objectType(r), obj)))
 	return nil
 }
 

@@ -119,6 +119,9 @@ func TestCustomPropertyLifecycle(t *testing.T) {
 	if arch == nil || arch["archived"] != true || arch["archivedAt"] == nil {
 		t.Errorf("archived list %v", arch)
 	}
+	if _, ok := props(mustStatus(t, s.Do("PATCH", "/crm/v3/objects/communications/"+id, `{"properties":{"hs_communication_body":"x"}}`), 200))["sentiment"]; ok {
+		t.Error("value of an archived property returned")
+	}
 	mustStatus(t, s.Do("GET", "/crm/v3/properties/communications/sentiment", nil), 404)
 	mustStatus(t, s.Do("GET", "/crm/v3/properties/communications/sentiment?archived=true", nil), 200)
 	mustStatus(t, s.Do("POST", "/crm/v3/properties/communications", enum), 409)

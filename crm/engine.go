@@ -408,11 +408,14 @@ func SelectProperties(t *ObjectType, obj *Object, requested []string) map[string
 	return out
 }
 
-// AllProperties returns every property that has a value, as write responses do.
-func AllProperties(obj *Object) map[string]*string {
+// AllProperties returns every live property that has a value, as write
+// responses do. Values of archived custom properties are kept but not shown.
+func AllProperties(t *ObjectType, obj *Object) map[string]*string {
 	out := make(map[string]*string, len(obj.Properties))
 	for k, v := range obj.Properties {
-		out[k] = &v
+		if t.Property(k) != nil {
+			out[k] = &v
+		}
 	}
 	return out
 }
