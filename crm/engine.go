@@ -13,11 +13,19 @@ import (
 // for every object type: types differ only in their ObjectType data.
 type Engine struct {
 	Types *Registry
+	Assoc *AssociationTypes
 	Store Store
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	// PortalID appears in validation messages, as HubSpot's does.
 	PortalID int64
+}
+
+// NewEngine returns an engine with the built-in object and association types.
+// Call LoadSchemas before serving to add what is stored.
+func NewEngine(store Store, now func() time.Time, portalID int64) *Engine {
+	types := DefaultRegistry()
+	return &Engine{Types: types, Assoc: newAssociationTypes(types), Store: store, Now: now, PortalID: portalID}
 }
 
 // Actor is who performs a write, recorded as the source of values.
@@ -57,6 +65,9 @@ type Record struct {
 	*Object
 	Type    *ObjectType
 	History map[string][]HistoryEntry
+	// Associations holds, by target type id, the first page of associations
+	// a read asked for.
+	Associations map[string]AssociationPage
 }
 
 func (e *Engine) now() time.Time { return e.Now().UTC().Truncate(time.Millisecond) }
@@ -73,7 +84,7 @@ func (e *Engine) Create(ctx context.Context, actor Actor, t *ObjectType, in Crea
 		if err != nil {
 			return err
 		}
-		obj, err = e.insert(ctx, tx, actor, t, ids[0], props, e.now())
+		obj, err = e.insert(ctx, tx, actor, t, ids[0], props, in.Associations, e.now())
 		return err
 	})
 	return obj, err
@@ -85,8 +96,8 @@ func (e *Engine) validateCreate(t *ObjectType, in CreateInput) (map[string]strin
 	if len(errs) > 0 {
 		return nil, ValidationError(e.PortalID, errs)
 	}
-	if len(in.Associations) > 0 {
-		return nil, Invalidf("One or more associations are invalid")
+	if len(in.Associations) > MaxInlineAssociations {
+		return nil, Invalidf("At most %d associations can be given on create", MaxInlineAssociations)
 	}
 	var missing []string
 	for _, name := range t.Required {
@@ -113,7 +124,7 @@ func (e *Engine) validateCreate(t *ObjectType, in CreateInput) (map[string]strin
 
 // insert stores a validated record with its computed properties, unique
 // claims and history.
-func (e *Engine) insert(ctx context.Context, tx Tx, actor Actor, t *ObjectType, id int64, props map[string]string, now time.Time) (*Object, error) {
+func (e *Engine) insert(ctx context.Context, tx Tx, actor Actor, t *ObjectType, id int64, props map[string]string, inline []AssociationInput, now time.Time) (*Object, error) {
 	obj := &Object{ID: id, TypeID: t.ID, Properties: map[string]string{}, CreatedAt: now, UpdatedAt: now}
 	var history []HistoryEntry
 	set := func(name, value, sourceType, sourceID string) {
@@ -147,6 +158,12 @@ func (e *Engine) insert(ctx context.Context, tx Tx, actor Actor, t *ObjectType, 
 		return nil, err
 	}
 	if err := tx.InsertObjects(ctx, []*Object{obj}); err != nil {
+		return nil, err
+	}
+	if err := e.addInline(ctx, tx, actor, t, obj, inline); err != nil {
+		return nil, err
+	}
+	if err := e.checkPin(ctx, tx, t, obj, props); err != nil {
 		return nil, err
 	}
 	return obj, tx.AppendHistory(ctx, history)
@@ -221,10 +238,15 @@ func (e *Engine) load(ctx context.Context, tx ReadTx, t *ObjectType, idValue, id
 		return nil, err
 	}
 	obj, err := tx.Object(ctx, t.ID, id)
-	if errors.Is(err, ErrNotFound) || (err == nil && obj.Archived != archived) {
+	if errors.Is(err, ErrNotFound) || (err == nil && (obj.Archived != archived || e.purgeable(obj))) {
 		return nil, ObjectNotFound(idValue)
 	}
 	return obj, err
+}
+
+// purgeable reports whether an archived record has left the recycle bin.
+func (e *Engine) purgeable(obj *Object) bool {
+	return obj.Archived && obj.ArchivedAt.Before(e.recycleCutoff())
 }
 
 // Get reads one record.
@@ -256,7 +278,7 @@ type Page struct {
 func (e *Engine) List(ctx context.Context, t *ObjectType, afterID int64, limit int, opts ReadOptions) (*Page, error) {
 	page := &Page{}
 	err := e.Store.Read(ctx, func(tx ReadTx) error {
-		objs, err := tx.ListObjects(ctx, ListQuery{TypeID: t.ID, Archived: opts.Archived, AfterID: afterID, Limit: limit + 1})
+		objs, err := tx.ListObjects(ctx, ListQuery{TypeID: t.ID, Archived: opts.Archived, AfterID: afterID, Limit: limit + 1, ArchivedSince: e.recycleCutoff()})
 		if err != nil {
 			return err
 		}
@@ -356,6 +378,9 @@ func (e *Engine) apply(ctx context.Context, tx Tx, actor Actor, t *ObjectType, o
 	if err := e.claimUnique(ctx, tx, t, obj, changed); err != nil {
 		return err
 	}
+	if err := e.checkPin(ctx, tx, t, obj, changed); err != nil {
+		return err
+	}
 	if err := tx.UpdateObjects(ctx, []*Object{obj}); err != nil {
 		return err
 	}
@@ -382,7 +407,10 @@ func (e *Engine) Archive(ctx context.Context, t *ObjectType, idValue string) err
 		if err := tx.ReleaseUnique(ctx, t.ID, obj.ID, ""); err != nil {
 			return err
 		}
-		return tx.UpdateObjects(ctx, []*Object{obj})
+		if err := tx.UpdateObjects(ctx, []*Object{obj}); err != nil {
+			return err
+		}
+		return e.unpinEverywhere(ctx, tx, obj)
 	})
 }
 

@@ -29,7 +29,8 @@ type PropertyChange struct {
 	HasUniqueValue, Hidden, FormField                    *bool
 }
 
-// LoadSchemas reads the stored custom properties and groups of every type.
+// LoadSchemas reads the stored custom properties and groups of every type
+// and the user-defined association labels.
 // Call it once at start.
 func (e *Engine) LoadSchemas(ctx context.Context) error {
 	return e.Store.Read(ctx, func(tx ReadTx) error {
@@ -38,7 +39,7 @@ func (e *Engine) LoadSchemas(ctx context.Context) error {
 				return err
 			}
 		}
-		return nil
+		return e.loadLabels(ctx, tx)
 	})
 }
 

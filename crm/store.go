@@ -24,6 +24,19 @@ type ListQuery struct {
 	Archived bool  // only archived records when true, only live ones when false
 	AfterID  int64 // first id of the page is >= AfterID
 	Limit    int
+	// ArchivedSince, with Archived, leaves out records archived before it.
+	ArchivedSince time.Time
+}
+
+// AssociationRow is one directed association of one type. Every association
+// is stored in both directions, each with its own type id.
+type AssociationRow struct {
+	FromID   int64
+	FromType string
+	ToID     int64
+	ToType   string
+	TypeID   int64
+	Category string
 }
 
 // ReadTx reads within one transaction.
@@ -51,6 +64,15 @@ type ReadTx interface {
 	CustomProperties(ctx context.Context, typeID string) ([]*PropertyDefinition, error)
 	// PropertyGroups returns the stored property groups of a type.
 	PropertyGroups(ctx context.Context, typeID string) ([]*PropertyGroup, error)
+
+	// AssociationsFrom returns the associations of fromID with live records
+	// of toType (any type when toType is ""), ordered by target id then type
+	// id, for targets with id >= afterToID, covering at most maxTargets
+	// distinct targets.
+	AssociationsFrom(ctx context.Context, fromID int64, toType string, afterToID int64, maxTargets int) ([]AssociationRow, error)
+	// AssociationsBetween returns every type from fromID to toID.
+	AssociationsBetween(ctx context.Context, fromID, toID int64) ([]AssociationRow, error)
+	AssociationLabels(ctx context.Context) ([]*AssociationLabel, error)
 }
 
 // Tx reads and writes within one transaction.
@@ -76,6 +98,21 @@ type Tx interface {
 	PutCustomProperty(ctx context.Context, typeID string, p *PropertyDefinition) error
 	// PutPropertyGroup creates or replaces the group (typeID, g.Name).
 	PutPropertyGroup(ctx context.Context, typeID string, g *PropertyGroup) error
+
+	// AddAssociations stores rows; rows already stored are left as they are.
+	AddAssociations(ctx context.Context, rows []AssociationRow) error
+	RemoveAssociations(ctx context.Context, rows []AssociationRow) error
+	// NextLabelIDs reserves n type ids for user-defined association labels.
+	NextLabelIDs(ctx context.Context, n int) ([]int64, error)
+	PutAssociationLabel(ctx context.Context, l *AssociationLabel) error
+	// DeleteAssociationLabel removes a label and every association of its type.
+	DeleteAssociationLabel(ctx context.Context, typeID int64) error
+
+	// ArchivedBefore returns ids of up to limit records archived before cutoff.
+	ArchivedBefore(ctx context.Context, cutoff time.Time, limit int) ([]int64, error)
+	// PurgeObjects deletes records for good, with their history, unique
+	// claims and associations in both directions.
+	PurgeObjects(ctx context.Context, ids []int64) error
 }
 
 // TokenStore keeps access tokens. Only hashes of secrets are stored.

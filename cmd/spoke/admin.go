@@ -54,7 +54,7 @@ func (a *admin) withEngine(ctx context.Context, fn func(*crm.Engine, crm.Store) 
 		return err
 	}
 	defer store.Close()
-	engine := &crm.Engine{Types: crm.DefaultRegistry(), Store: store, Now: a.now, PortalID: DefaultPortalID}
+	engine := crm.NewEngine(store, a.now, DefaultPortalID)
 	return fn(engine, store)
 }
 

@@ -85,7 +85,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.ensureToken(ctx); err != nil {
 		return err
 	}
-	engine := &crm.Engine{Types: crm.DefaultRegistry(), Store: store, Now: m.Now, PortalID: DefaultPortalID}
+	engine := crm.NewEngine(store, m.Now, DefaultPortalID)
 	if err := engine.LoadSchemas(ctx); err != nil {
 		return err
 	}

@@ -76,7 +76,7 @@ func OpenPath(tb testing.TB, path string) *Server {
 		tb.Fatal(err)
 	}
 	clock := &Clock{}
-	engine := &crm.Engine{Types: crm.DefaultRegistry(), Store: store, Now: clock.Now, PortalID: PortalID}
+	engine := crm.NewEngine(store, clock.Now, PortalID)
 	if err := engine.LoadSchemas(context.Background()); err != nil {
 		tb.Fatal(err)
 	}

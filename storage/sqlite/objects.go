@@ -47,8 +47,13 @@ func (t *txn) Object(ctx context.Context, typeID string, id int64) (*crm.Object,
 }
 
 func (t *txn) ListObjects(ctx context.Context, q crm.ListQuery) ([]*crm.Object, error) {
+	var since int64
+	if q.Archived && !q.ArchivedSince.IsZero() {
+		since = q.ArchivedSince.UnixMilli()
+	}
 	rows, err := t.tx.QueryContext(ctx, `SELECT `+objectColumns+` FROM objects
-		WHERE type_id = ? AND archived = ? AND id >= ? ORDER BY id LIMIT ?`, q.TypeID, q.Archived, q.AfterID, q.Limit)
+		WHERE type_id = ? AND archived = ? AND id >= ? AND coalesce(archived_at, 0) >= ? ORDER BY id LIMIT ?`,
+		q.TypeID, q.Archived, q.AfterID, since, q.Limit)
 	if err != nil {
 		return nil, err
 	}

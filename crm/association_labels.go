@@ -1,0 +1,112 @@
+package crm
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+)
+
+var labelName = regexp.MustCompile(`^[a-z0-9_]+$`)
+
+// loadLabels refreshes the user-defined association types from storage.
+func (e *Engine) loadLabels(ctx context.Context, tx ReadTx) error {
+	labels, err := tx.AssociationLabels(ctx)
+	if err != nil {
+		return err
+	}
+	e.Assoc.set(labels)
+	return nil
+}
+
+// labelWrite runs fn in a write transaction and then refreshes the labels.
+func (e *Engine) labelWrite(ctx context.Context, fn func(Tx) error) error {
+	if err := e.Store.Write(ctx, fn); err != nil {
+		return err
+	}
+	return e.Store.Read(ctx, func(tx ReadTx) error { return e.loadLabels(ctx, tx) })
+}
+
+// CreateLabel adds a USER_DEFINED association type between two object types,
+// in both directions. The inverse label defaults to the label.
+func (e *Engine) CreateLabel(ctx context.Context, from, to *ObjectType, label, name, inverseLabel string) error {
+	if label == "" {
+		return Invalidf("An association label needs a label")
+	}
+	if !labelName.MatchString(name) {
+		return Invalidf("Association label name %q is invalid: use lower-case letters, digits and underscores", name)
+	}
+	if inverseLabel == "" {
+		inverseLabel = label
+	}
+	for _, t := range append(e.Assoc.Between(from.ID, to.ID), e.Assoc.Between(to.ID, from.ID)...) {
+		if t.Name == name || t.Name == name+"_inverse" {
+			return &Error{Kind: KindConflict, Category: CategoryConflict, Message: fmt.Sprintf("An association label named %s already exists between %s and %s", name, from.Singular, to.Singular)}
+		}
+	}
+	return e.labelWrite(ctx, func(tx Tx) error {
+		if from.ID == to.ID && inverseLabel == label {
+			ids, err := tx.NextLabelIDs(ctx, 1)
+			if err != nil {
+				return err
+			}
+			return tx.PutAssociationLabel(ctx, &AssociationLabel{TypeID: ids[0], InverseID: ids[0], From: from.ID, To: to.ID, Label: label, Name: name})
+		}
+		ids, err := tx.NextLabelIDs(ctx, 2)
+		if err != nil {
+			return err
+		}
+		if err := tx.PutAssociationLabel(ctx, &AssociationLabel{TypeID: ids[0], InverseID: ids[1], From: from.ID, To: to.ID, Label: label, Name: name}); err != nil {
+			return err
+		}
+		return tx.PutAssociationLabel(ctx, &AssociationLabel{TypeID: ids[1], InverseID: ids[0], From: to.ID, To: from.ID, Label: inverseLabel, Name: name + "_inverse"})
+	})
+}
+
+// userLabel finds a USER_DEFINED type between two object types.
+func (e *Engine) userLabel(from, to *ObjectType, typeID int64) (*AssociationType, error) {
+	at := e.Assoc.Lookup(AssociationSpec{Category: CategoryUserDefined, TypeID: typeID})
+	if at == nil || at.From != from.ID || at.To != to.ID {
+		return nil, &Error{Kind: KindNotFound, Category: CategoryNotFound,
+			Message: fmt.Sprintf("No association label with type id %d exists from %s to %s", typeID, from.Singular, to.Singular)}
+	}
+	return at, nil
+}
+
+// UpdateLabel renames a USER_DEFINED type and, when given, its inverse.
+func (e *Engine) UpdateLabel(ctx context.Context, from, to *ObjectType, typeID int64, label, inverseLabel string) error {
+	at, err := e.userLabel(from, to, typeID)
+	if err != nil {
+		return err
+	}
+	if label == "" {
+		return Invalidf("An association label needs a label")
+	}
+	return e.labelWrite(ctx, func(tx Tx) error {
+		if err := tx.PutAssociationLabel(ctx, &AssociationLabel{TypeID: at.ID, InverseID: at.Inverse, From: at.From, To: at.To, Label: label, Name: at.Name}); err != nil {
+			return err
+		}
+		inv := e.Assoc.Lookup(AssociationSpec{Category: CategoryUserDefined, TypeID: at.Inverse})
+		if inverseLabel == "" || inv == nil || inv.ID == at.ID {
+			return nil
+		}
+		return tx.PutAssociationLabel(ctx, &AssociationLabel{TypeID: inv.ID, InverseID: inv.Inverse, From: inv.From, To: inv.To, Label: inverseLabel, Name: inv.Name})
+	})
+}
+
+// DeleteLabel removes a USER_DEFINED type, its inverse, and every association
+// of those types.
+func (e *Engine) DeleteLabel(ctx context.Context, from, to *ObjectType, typeID int64) error {
+	at, err := e.userLabel(from, to, typeID)
+	if err != nil {
+		return err
+	}
+	return e.labelWrite(ctx, func(tx Tx) error {
+		if err := tx.DeleteAssociationLabel(ctx, at.ID); err != nil {
+			return err
+		}
+		if at.Inverse != at.ID {
+			return tx.DeleteAssociationLabel(ctx, at.Inverse)
+		}
+		return nil
+	})
+}

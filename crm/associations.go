@@ -1,0 +1,363 @@
+package crm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Association limits.
+const (
+	// MaxInlineAssociations bounds associations given on one create.
+	MaxInlineAssociations = 500
+)
+
+// Associated is one associated record and the types between the pair, seen
+// from the record the listing started at.
+type Associated struct {
+	ToID  int64
+	Types []*AssociationType
+}
+
+// RecycleBinDays is how long archived records can be restored.
+const RecycleBinDays = 90
+
+func (e *Engine) recycleCutoff() time.Time {
+	return e.now().Add(-RecycleBinDays * 24 * time.Hour)
+}
+
+// loadLive returns the live record of type t with that id string, or a 404
+// in the wording of HubSpot's association endpoints.
+func (e *Engine) loadLive(ctx context.Context, tx ReadTx, t *ObjectType, idValue, subCategory string) (*Object, error) {
+	id, err := strconv.ParseInt(idValue, 10, 64)
+	var obj *Object
+	if err == nil {
+		obj, err = tx.Object(ctx, t.ID, id)
+	}
+	if err == nil && !obj.Archived {
+		return obj, nil
+	}
+	if err != nil && !errors.Is(err, ErrNotFound) && obj == nil && id != 0 {
+		return nil, err
+	}
+	return nil, &Error{Kind: KindNotFound, Category: CategoryNotFound, SubCategory: subCategory,
+		Message: fmt.Sprintf("No %s with ID %s exists", t.Singular, idValue),
+		Context: map[string][]string{"objectType": {t.Singular}, "id": {idValue}}}
+}
+
+const (
+	subFromNotFound = "crm.associations.FROM_OBJECT_NOT_FOUND"
+	subToNotFound   = "crm.associations.TO_OBJECT_NOT_FOUND"
+)
+
+// resolveSpecs checks that every spec names a type from one object type to another.
+func (e *Engine) resolveSpecs(from, to *ObjectType, specs []AssociationSpec) ([]*AssociationType, error) {
+	var out []*AssociationType
+	var bad []AssociationSpec
+	for _, s := range specs {
+		at := e.Assoc.Lookup(s)
+		if at == nil || at.From != from.ID || at.To != to.ID {
+			bad = append(bad, s)
+			continue
+		}
+		out = append(out, at)
+	}
+	if len(bad) > 0 {
+		return nil, invalidAssociations(bad)
+	}
+	return out, nil
+}
+
+// rowsFor returns the stored rows (both directions) of types between a pair.
+func rowsFor(fromID, toID int64, types []*AssociationType, e *Engine) []AssociationRow {
+	var rows []AssociationRow
+	for _, at := range types {
+		rows = append(rows, AssociationRow{FromID: fromID, FromType: at.From, ToID: toID, ToType: at.To, TypeID: at.ID, Category: at.Category})
+		inv := e.Assoc.Lookup(AssociationSpec{Category: at.Category, TypeID: at.Inverse})
+		if inv != nil {
+			rows = append(rows, AssociationRow{FromID: toID, FromType: inv.From, ToID: fromID, ToType: inv.To, TypeID: inv.ID, Category: inv.Category})
+		}
+	}
+	return rows
+}
+
+// associate stores types between two live records. A labelled type brings the
+// pair's unlabelled type with it; a one-per-record type (primary company)
+// moves away from the record's previous holder.
+func (e *Engine) associate(ctx context.Context, tx Tx, actor Actor, from *Object, to *Object, types []*AssociationType) error {
+	var add []*AssociationType
+	needDefault := false
+	for _, at := range types {
+		add = append(add, at)
+		needDefault = needDefault || !at.Default
+		if !at.OnePerFrom {
+			continue
+		}
+		held, err := tx.AssociationsFrom(ctx, from.ID, at.To, 0, 1<<30)
+		if err != nil {
+			return err
+		}
+		for _, r := range held {
+			if r.TypeID == at.ID && r.Category == at.Category && r.ToID != to.ID {
+				if err := tx.RemoveAssociations(ctx, rowsFor(from.ID, r.ToID, []*AssociationType{at}, e)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if needDefault {
+		if d := e.Assoc.Default(from.TypeID, to.TypeID); d != nil {
+			add = append(add, d)
+		}
+	}
+	return tx.AddAssociations(ctx, rowsFor(from.ID, to.ID, add, e))
+}
+
+// typesBetween returns the types from one record to another.
+func (e *Engine) typesBetween(ctx context.Context, tx ReadTx, fromID, toID int64) ([]*AssociationType, error) {
+	rows, err := tx.AssociationsBetween(ctx, fromID, toID)
+	if err != nil {
+		return nil, err
+	}
+	var out []*AssociationType
+	for _, r := range rows {
+		if at := e.Assoc.Lookup(AssociationSpec{Category: r.Category, TypeID: r.TypeID}); at != nil {
+			out = append(out, at)
+		}
+	}
+	return out, nil
+}
+
+// Associate adds association types between two records. With replace, the
+// labels between the pair become exactly the given ones (the unlabelled type
+// stays), as HubSpot's v4 labelled PUT does. It returns the types between the
+// pair afterwards, seen from the first record.
+func (e *Engine) Associate(ctx context.Context, actor Actor, from *ObjectType, fromID string, to *ObjectType, toID string, specs []AssociationSpec, replace bool) ([]*AssociationType, error) {
+	types, err := e.resolveSpecs(from, to, specs)
+	if err != nil {
+		return nil, err
+	}
+	var after []*AssociationType
+	err = e.Store.Write(ctx, func(tx Tx) error {
+		a, err := e.loadLive(ctx, tx, from, fromID, subFromNotFound)
+		if err != nil {
+			return err
+		}
+		b, err := e.loadLive(ctx, tx, to, toID, subToNotFound)
+		if err != nil {
+			return err
+		}
+		if replace {
+			current, err := e.typesBetween(ctx, tx, a.ID, b.ID)
+			if err != nil {
+				return err
+			}
+			var drop []*AssociationType
+			for _, c := range current {
+				if !c.Default && !containsType(types, c) {
+					drop = append(drop, c)
+				}
+			}
+			if err := tx.RemoveAssociations(ctx, rowsFor(a.ID, b.ID, drop, e)); err != nil {
+				return err
+			}
+		}
+		if err := e.associate(ctx, tx, actor, a, b, types); err != nil {
+			return err
+		}
+		after, err = e.typesBetween(ctx, tx, a.ID, b.ID)
+		return err
+	})
+	return after, err
+}
+
+func containsType(list []*AssociationType, t *AssociationType) bool {
+	for _, x := range list {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// AssociateDefault adds the unlabelled type between two records.
+func (e *Engine) AssociateDefault(ctx context.Context, actor Actor, from *ObjectType, fromID string, to *ObjectType, toID string) ([]*AssociationType, error) {
+	d := e.Assoc.Default(from.ID, to.ID)
+	if d == nil {
+		return nil, Invalidf("There is no default association type from %s to %s", from.Singular, to.Singular)
+	}
+	return e.Associate(ctx, actor, from, fromID, to, toID, []AssociationSpec{d.Spec()}, false)
+}
+
+// Disassociate removes association types between two records: the given ones,
+// or all when specs is nil. Removing the unlabelled type removes every type.
+// Missing records or associations are not an error. A pin on the removed
+// association is lifted.
+func (e *Engine) Disassociate(ctx context.Context, actor Actor, from *ObjectType, fromID string, to *ObjectType, toID string, specs []AssociationSpec) error {
+	var types []*AssociationType
+	if specs != nil {
+		var err error
+		if types, err = e.resolveSpecs(from, to, specs); err != nil {
+			return err
+		}
+	}
+	a, errA := strconv.ParseInt(fromID, 10, 64)
+	b, errB := strconv.ParseInt(toID, 10, 64)
+	if errA != nil || errB != nil {
+		return nil
+	}
+	return e.Store.Write(ctx, func(tx Tx) error {
+		current, err := e.typesBetween(ctx, tx, a, b)
+		if err != nil || len(current) == 0 {
+			return err
+		}
+		drop := current
+		if specs != nil {
+			drop = nil
+			for _, t := range types {
+				if t.Default {
+					drop = current
+					break
+				}
+				if containsType(current, t) {
+					drop = append(drop, t)
+				}
+			}
+		}
+		if len(drop) == 0 {
+			return nil
+		}
+		if err := tx.RemoveAssociations(ctx, rowsFor(a, b, drop, e)); err != nil {
+			return err
+		}
+		if len(drop) == len(current) {
+			return e.unpinPair(ctx, tx, actor, a, b)
+		}
+		return nil
+	})
+}
+
+// ListAssociations pages through the live records a live record is associated
+// with, in ascending id order.
+func (e *Engine) ListAssociations(ctx context.Context, from *ObjectType, fromID string, to *ObjectType, afterID int64, limit int) ([]Associated, int64, error) {
+	var (
+		out  []Associated
+		next int64
+	)
+	err := e.Store.Read(ctx, func(tx ReadTx) error {
+		obj, err := e.loadLive(ctx, tx, from, fromID, subFromNotFound)
+		if err != nil {
+			return err
+		}
+		out, next, err = e.associations(ctx, tx, obj.ID, to, afterID, limit)
+		return err
+	})
+	return out, next, err
+}
+
+// associations reads one page of associations of a record.
+func (e *Engine) associations(ctx context.Context, tx ReadTx, fromID int64, to *ObjectType, afterID int64, limit int) ([]Associated, int64, error) {
+	rows, err := tx.AssociationsFrom(ctx, fromID, to.ID, afterID, limit+1)
+	if err != nil {
+		return nil, 0, err
+	}
+	var out []Associated
+	for _, r := range rows {
+		at := e.Assoc.Lookup(AssociationSpec{Category: r.Category, TypeID: r.TypeID})
+		if at == nil {
+			continue
+		}
+		if len(out) == 0 || out[len(out)-1].ToID != r.ToID {
+			out = append(out, Associated{ToID: r.ToID})
+		}
+		last := &out[len(out)-1]
+		last.Types = append(last.Types, at)
+	}
+	var next int64
+	if len(out) > limit {
+		next = out[limit].ToID
+		out = out[:limit]
+	}
+	return out, next, nil
+}
+
+// WithAssociations reads, for each record, the first page of its associations
+// with each of the given types (the ?associations= parameter).
+func (e *Engine) WithAssociations(ctx context.Context, recs []*Record, to []*ObjectType, limit int) error {
+	if len(to) == 0 || len(recs) == 0 {
+		return nil
+	}
+	return e.Store.Read(ctx, func(tx ReadTx) error {
+		for _, rec := range recs {
+			rec.Associations = map[string]AssociationPage{}
+			for _, t := range to {
+				list, next, err := e.associations(ctx, tx, rec.ID, t, 0, limit)
+				if err != nil {
+					return err
+				}
+				if len(list) > 0 {
+					rec.Associations[t.ID] = AssociationPage{Type: t, Results: list, NextAfter: next}
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// AssociationPage is one page of a record's associations with one type.
+type AssociationPage struct {
+	Type      *ObjectType
+	Results   []Associated
+	NextAfter int64
+}
+
+// addInline stores the associations given on create, from the new record.
+// Targets must exist and be live; types must fit the pair.
+func (e *Engine) addInline(ctx context.Context, tx Tx, actor Actor, t *ObjectType, obj *Object, inline []AssociationInput) error {
+	for _, in := range inline {
+		var types []*AssociationType
+		var toType string
+		for _, s := range in.Types {
+			at := e.Assoc.Lookup(s)
+			if at == nil {
+				return invalidAssociations([]AssociationSpec{s})
+			}
+			if at.From != t.ID {
+				return Invalidf("invalid from object type %s for associations to be created. expected: %s. For definition %s", t.ID, at.From, s)
+			}
+			if toType != "" && at.To != toType {
+				return invalidAssociations(in.Types)
+			}
+			toType = at.To
+			types = append(types, at)
+		}
+		if len(types) == 0 {
+			return Invalidf("One or more associations are invalid: every association needs at least one type")
+		}
+		target, err := e.inlineTarget(ctx, tx, toType, in.ToID)
+		if err != nil {
+			return err
+		}
+		if err := e.associate(ctx, tx, actor, obj, target, types); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *Engine) inlineTarget(ctx context.Context, tx ReadTx, typeID, idValue string) (*Object, error) {
+	id, err := strconv.ParseInt(idValue, 10, 64)
+	if err == nil {
+		o, err := tx.Object(ctx, typeID, id)
+		if err == nil && !o.Archived {
+			return o, nil
+		}
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+	}
+	return nil, &Error{Kind: KindInvalid, Category: CategoryValidation, Message: "One or more associations are invalid",
+		Context: map[string][]string{"INVALID_OBJECT_IDS": {fmt.Sprintf("ToObjectId=%s of type %s is not valid", idValue, typeID)}}}
+}

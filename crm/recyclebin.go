@@ -1,0 +1,77 @@
+package crm
+
+import (
+	"context"
+	"time"
+)
+
+// Restore brings an archived record back from the recycle bin with its
+// properties and its associations to records that still exist. Restore is a
+// Spoke extension: HubSpot offers it only in its UI.
+func (e *Engine) Restore(ctx context.Context, actor Actor, t *ObjectType, idValue string) (*Object, error) {
+	var obj *Object
+	err := e.Store.Write(ctx, func(tx Tx) error {
+		var err error
+		obj, err = e.restore(ctx, tx, t, idValue)
+		return err
+	})
+	return obj, err
+}
+
+func (e *Engine) restore(ctx context.Context, tx Tx, t *ObjectType, idValue string) (*Object, error) {
+	obj, err := e.load(ctx, tx, t, idValue, "", true)
+	if err != nil {
+		return nil, err
+	}
+	now := e.now()
+	obj.Archived, obj.ArchivedAt, obj.UpdatedAt = false, time.Time{}, now
+	unique := map[string]string{}
+	for name, v := range obj.Properties {
+		if p := t.Property(name); p != nil && p.Unique {
+			unique[name] = v
+		}
+	}
+	if err := e.claimUnique(ctx, tx, t, obj, unique); err != nil {
+		return nil, err
+	}
+	return obj, tx.UpdateObjects(ctx, []*Object{obj})
+}
+
+// RestoreBatch restores several records in one transaction: all or none.
+func (e *Engine) RestoreBatch(ctx context.Context, actor Actor, t *ObjectType, ids []string) ([]*Object, error) {
+	var out []*Object
+	err := e.Store.Write(ctx, func(tx Tx) error {
+		for _, id := range ids {
+			obj, err := e.restore(ctx, tx, t, id)
+			if err != nil {
+				return err
+			}
+			out = append(out, obj)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// PurgeArchived deletes for good the records archived more than
+// RecycleBinDays ago, with their history and associations. It returns how
+// many it deleted.
+func (e *Engine) PurgeArchived(ctx context.Context) (int, error) {
+	const chunk = 500
+	total := 0
+	for {
+		var n int
+		err := e.Store.Write(ctx, func(tx Tx) error {
+			ids, err := tx.ArchivedBefore(ctx, e.recycleCutoff(), chunk)
+			if err != nil {
+				return err
+			}
+			n = len(ids)
+			return tx.PurgeObjects(ctx, ids)
+		})
+		total += n
+		if err != nil || n < chunk {
+			return total, err
+		}
+	}
+}
