@@ -4,6 +4,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spoke-crm/spoke/crm"
 	"github.com/spoke-crm/spoke/internal/spoketest"
 )
 
@@ -28,7 +30,11 @@ const minNodeMajor = 20
 const nodeTimeout = 5 * time.Minute
 
 // TestNodeClient runs e2e/node/*.test.mjs, which use HubSpot's official Node
-// client (@hubspot/api-client) against a fresh Spoke.
+// client (@hubspot/api-client) against a fresh Spoke. Besides the URL and the
+// all-scopes token, the tests get a token that may only read contacts and
+// communications (SPOKE_READONLY_TOKEN), two owners (SPOKE_OWNERS, a JSON
+// array of {id, userId, email, firstName, lastName}) and a deactivated owner
+// (SPOKE_ARCHIVED_OWNER, one such object): the API cannot make owners.
 func TestNodeClient(t *testing.T) {
 	t.Parallel()
 
@@ -51,12 +57,44 @@ func TestNodeClient(t *testing.T) {
 	}
 
 	s := spoketest.Open(t)
+	readOnly := s.NewToken("crm.objects.contacts.read")
+	owners, err := json.Marshal([]nodeOwner{
+		newNodeOwner(s.NewOwner("ada.lovelace@example.com", "Ada", "Lovelace")),
+		newNodeOwner(s.NewOwner("grace.hopper@example.com", "Grace", "Hopper")),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := s.NewOwner("charles.babbage@example.com", "Charles", "Babbage")
+	if err := s.Engine.ArchiveOwner(t.Context(), gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	archivedOwner, err := json.Marshal(newNodeOwner(gone))
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	// Test files are named one by one: Node 20 reads arguments as paths and
 	// Node 22 as globs, and plain file names mean the same to both.
 	args := append([]string{"--test", "--test-reporter=spec"}, files...)
 	cmd := exec.CommandContext(ctx, node, args...)
-	cmd.Env = append(os.Environ(), "SPOKE_URL="+s.URL, "SPOKE_TOKEN="+spoketest.Token, "NO_COLOR=1")
+	cmd.Env = append(os.Environ(), "SPOKE_URL="+s.URL, "SPOKE_TOKEN="+spoketest.Token,
+		"SPOKE_READONLY_TOKEN="+readOnly, "SPOKE_OWNERS="+string(owners),
+		"SPOKE_ARCHIVED_OWNER="+string(archivedOwner), "NO_COLOR=1")
 	run(ctx, t, cmd, "node --test "+nodeDir+"/")
+}
+
+// nodeOwner is what the Node tests learn about an owner made for them.
+type nodeOwner struct {
+	ID        string `json:"id"`
+	UserID    int64  `json:"userId"`
+	Email     string `json:"email"`
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
+}
+
+func newNodeOwner(o *crm.Owner) nodeOwner {
+	return nodeOwner{ID: strconv.FormatInt(o.ID, 10), UserID: o.UserID, Email: o.Email, FirstName: o.FirstName, LastName: o.LastName}
 }
 
 // lookTool finds a required program; its absence fails the test.

@@ -2,7 +2,9 @@
 // against a running Spoke. The client is used exactly as HubSpot users use it,
 // pointed at Spoke with basePath.
 //
-//   SPOKE_URL=http://127.0.0.1:8080 SPOKE_TOKEN=... node --test e2e/node/
+//   SPOKE_URL=http://127.0.0.1:8080 SPOKE_TOKEN=... node --test e2e/node/objects.test.mjs
+//
+// (admin.test.mjs needs more: a read-only token and owners; see its header.)
 //
 // The tests create their own records (unique per run) and never assume the
 // server is empty, so they can run repeatedly against the same server.
