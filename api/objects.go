@@ -27,6 +27,8 @@ type objectJSON struct {
 	UpdatedAt             string                   `json:"updatedAt"`
 	Archived              bool                     `json:"archived"`
 	ArchivedAt            string                   `json:"archivedAt,omitempty"`
+	// Associations is set on reads that ask for them (SimplePublicObjectWithAssociations).
+	Associations map[string]associationsPageJSON `json:"associations,omitempty"`
 }
 
 // historyJSON is ValueWithTimestamp.
@@ -51,8 +53,9 @@ func newObjectJSON(o *crm.Object, props map[string]*string) objectJSON {
 	return out
 }
 
-func recordJSON(rec *crm.Record, requested []string) objectJSON {
+func recordJSON(r *http.Request, rec *crm.Record, requested []string) objectJSON {
 	out := newObjectJSON(rec.Object, crm.SelectProperties(rec.Type, rec.Object, requested))
+	out.Associations = associationsJSON(r, rec)
 	if rec.History != nil {
 		out.PropertiesWithHistory = make(map[string][]historyJSON, len(rec.History))
 		for name, entries := range rec.History {
@@ -147,11 +150,18 @@ func (s *Server) getObject(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	assoc, err := s.associationsParam(r)
+	if err != nil {
+		return err
+	}
 	rec, err := s.Engine.Get(r.Context(), objectType(r), r.PathValue("id"), opts)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, recordJSON(rec, opts.Properties))
+	if err := s.Engine.WithAssociations(r.Context(), []*crm.Record{rec}, assoc, inlineAssociationsLimit); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, recordJSON(r, rec, opts.Properties))
 	return nil
 }
 
@@ -190,13 +200,20 @@ func (s *Server) listObjects(w http.ResponseWriter, r *http.Request) error {
 			return crm.Invalidf("Invalid value for query parameter after: %q is not a record id", v)
 		}
 	}
+	assoc, err := s.associationsParam(r)
+	if err != nil {
+		return err
+	}
 	page, err := s.Engine.List(r.Context(), objectType(r), after, limit, opts)
 	if err != nil {
 		return err
 	}
+	if err := s.Engine.WithAssociations(r.Context(), page.Records, assoc, inlineAssociationsLimit); err != nil {
+		return err
+	}
 	out := listJSON{Results: make([]objectJSON, len(page.Records))}
 	for i, rec := range page.Records {
-		out.Results[i] = recordJSON(rec, opts.Properties)
+		out.Results[i] = recordJSON(r, rec, opts.Properties)
 	}
 	if page.NextAfter != 0 {
 		next := strconv.FormatInt(page.NextAfter, 10)

@@ -61,6 +61,41 @@ func (s *Server) routes() {
 		s.route("PATCH "+prefix+"/groups/{name}", schemaWrite, s.updateGroup)
 		s.route("DELETE "+prefix+"/groups/{name}", schemaWrite, s.archiveGroup)
 	}
+	// Associations: v3 object paths, v4, and the v3 batch API.
+	v3 := "/crm/v3/objects/{type}/{id}/associations/{toType}"
+	s.route("GET "+v3, objectRead, s.listAssociationsV3)
+	s.route("PUT "+v3+"/{toId}/{associationType}", objectWrite, s.putAssociationV3)
+	s.route("DELETE "+v3+"/{toId}/{associationType}", objectWrite, s.deleteAssociationV3)
+	for _, v4 := range []string{"/crm/v4/objects/{type}/{id}/associations", "/crm/objects/{version}/{type}/{id}/associations"} {
+		s.route("GET "+v4+"/{toType}", objectRead, s.listV4)
+		s.route("PUT "+v4+"/{toType}/{toId}", objectWrite, s.putLabelsV4)
+		s.route("DELETE "+v4+"/{toType}/{toId}", objectWrite, s.deleteV4)
+		s.route("PUT "+v4+"/default/{toType}/{toId}", objectWrite, s.putDefaultV4)
+	}
+	for _, p := range []string{"/crm/v4/associations/{type}/{toType}", "/crm/associations/{version}/{type}/{toType}"} {
+		s.route("POST "+p+"/batch/create", objectWrite, s.batchCreateV4)
+		s.route("POST "+p+"/batch/associate/default", objectWrite, s.batchDefaultV4)
+		s.route("POST "+p+"/batch/read", objectRead, s.batchReadV4)
+		s.route("POST "+p+"/batch/archive", objectWrite, s.batchArchiveV4)
+		s.route("POST "+p+"/batch/labels/archive", objectWrite, s.batchArchiveLabelsV4)
+	}
+	// HubSpot's Node client calls the labels under both prefixes.
+	for _, p := range []string{"/crm/v4/associations/{type}/{toType}/labels", "/crm/associations/v4/{type}/{toType}/labels"} {
+		s.route("GET "+p, schemaRead, s.listLabels)
+		s.route("POST "+p, schemaWrite, s.createLabel)
+		s.route("PUT "+p, schemaWrite, s.updateLabel)
+		s.route("DELETE "+p+"/{typeId}", schemaWrite, s.deleteLabel)
+	}
+	v3batch := "/crm/v3/associations/{type}/{toType}"
+	s.route("POST "+v3batch+"/batch/create", objectWrite, s.batchCreateV3)
+	s.route("POST "+v3batch+"/batch/read", objectRead, s.batchReadV3)
+	s.route("POST "+v3batch+"/batch/archive", objectWrite, s.batchArchiveV3)
+	s.route("GET "+v3batch+"/types", objectRead, s.associationTypesV3)
+
+	// Spoke's own extensions live under /_spoke/.
+	s.route("POST /_spoke/objects/{type}/{id}/restore", objectWrite, s.restoreObject)
+	s.route("POST /_spoke/objects/{type}/batch/restore", objectWrite, s.batchRestore)
+
 	// HubSpot's Node client calls the owners list with a trailing slash.
 	s.route("GET /crm/v3/owners", ownersRead, s.listOwners)
 	s.route("GET /crm/v3/owners/{$}", ownersRead, s.listOwners)

@@ -1,0 +1,201 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/spoke-crm/spoke/crm"
+)
+
+// v3 associations batch API: /crm/v3/associations/{type}/{toType}/...
+
+type v3PairInput struct {
+	From idJSON `json:"from"`
+	To   idJSON `json:"to"`
+	Type string `json:"type"`
+}
+
+type v3PairJSON struct {
+	From idOutJSON `json:"from"`
+	To   idOutJSON `json:"to"`
+	Type string    `json:"type"`
+}
+
+func (s *Server) v3PairInputs(r *http.Request) ([]v3PairInput, *crm.ObjectType, *crm.ObjectType, error) {
+	to, err := s.toType(r)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var body struct {
+		Inputs []v3PairInput `json:"inputs"`
+	}
+	if err := decodeBody(r, &body); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := checkInputs(len(body.Inputs), v4BatchCreateMax); err != nil {
+		return nil, nil, nil, err
+	}
+	return body.Inputs, objectType(r), to, nil
+}
+
+// v3Type resolves the "type" of a v3 batch input (a v3 name or an id);
+// empty means the pair's unlabelled type.
+func (s *Server) v3Type(from, to *crm.ObjectType, name string) (*crm.AssociationType, error) {
+	var at *crm.AssociationType
+	if name == "" {
+		at = s.Engine.Assoc.Default(from.ID, to.ID)
+	} else {
+		at = s.Engine.Assoc.ByNameOrID(from.ID, to.ID, name)
+	}
+	if at == nil {
+		return nil, crm.Invalidf("%s is not a valid association type from %s to %s", name, from.Singular, to.Singular)
+	}
+	return at, nil
+}
+
+func (s *Server) batchCreateV3(w http.ResponseWriter, r *http.Request) error {
+	started := time.Now()
+	inputs, from, to, err := s.v3PairInputs(r)
+	if err != nil {
+		return err
+	}
+	results := []v3PairJSON{}
+	var errs []standardErrorJSON
+	for _, in := range inputs {
+		at, err := s.v3Type(from, to, in.Type)
+		if err == nil {
+			_, err = s.Engine.Associate(r.Context(), principal(r).Actor(), from, string(in.From.ID), to, string(in.To.ID), []crm.AssociationSpec{at.Spec()}, false)
+		}
+		if err != nil {
+			errs = append(errs, standardError(err))
+			continue
+		}
+		results = append(results, v3PairJSON{From: idOutJSON{string(in.From.ID)}, To: idOutJSON{string(in.To.ID)}, Type: at.Name})
+	}
+	writeBatch(w, http.StatusCreated, started, results, errs)
+	return nil
+}
+
+func (s *Server) batchArchiveV3(w http.ResponseWriter, r *http.Request) error {
+	inputs, from, to, err := s.v3PairInputs(r)
+	if err != nil {
+		return err
+	}
+	for _, in := range inputs {
+		at, err := s.v3Type(from, to, in.Type)
+		if err != nil {
+			return err
+		}
+		if err := s.Engine.Disassociate(r.Context(), principal(r).Actor(), from, string(in.From.ID), to, string(in.To.ID), []crm.AssociationSpec{at.Spec()}); err != nil {
+			return err
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) batchReadV3(w http.ResponseWriter, r *http.Request) error {
+	started := time.Now()
+	from := objectType(r)
+	to, err := s.toType(r)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Inputs []idJSON `json:"inputs"`
+	}
+	if err := decodeBody(r, &body); err != nil {
+		return err
+	}
+	if err := checkInputs(len(body.Inputs), v4BatchReadMax); err != nil {
+		return err
+	}
+	type resultJSON struct {
+		From   idOutJSON          `json:"from"`
+		To     []associatedIDJSON `json:"to"`
+		Paging *pagingJSON        `json:"paging,omitempty"`
+	}
+	results := []resultJSON{}
+	var errs []standardErrorJSON
+	for _, in := range body.Inputs {
+		list, next, err := s.Engine.ListAssociations(r.Context(), from, string(in.ID), to, 0, inlineAssociationsLimit)
+		if err != nil {
+			errs = append(errs, standardError(err))
+			continue
+		}
+		if len(list) == 0 {
+			errs = append(errs, noAssociations(from, to, string(in.ID)))
+			continue
+		}
+		res := resultJSON{From: idOutJSON{string(in.ID)}, To: v3Results(list)}
+		if next != 0 {
+			n := strconv.FormatInt(next, 10)
+			res.Paging = &pagingJSON{Next: &nextPageJSON{After: n,
+				Link: baseURL(r) + "/crm/v3/objects/" + from.Name + "/" + string(in.ID) + "/associations/" + to.Name + "?after=" + n}}
+		}
+		results = append(results, res)
+	}
+	writeBatch(w, http.StatusOK, started, results, errs)
+	return nil
+}
+
+// associationTypesV3 is GET /crm/v3/associations/{type}/{toType}/types.
+func (s *Server) associationTypesV3(w http.ResponseWriter, r *http.Request) error {
+	to, err := s.toType(r)
+	if err != nil {
+		return err
+	}
+	type typeJSON struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	out := struct {
+		Results []typeJSON `json:"results"`
+	}{Results: []typeJSON{}}
+	for _, t := range s.Engine.Assoc.Between(objectType(r).ID, to.ID) {
+		out.Results = append(out.Results, typeJSON{ID: strconv.FormatInt(t.ID, 10), Name: t.Name})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// Spoke's recycle-bin extension: restore archived records.
+
+func (s *Server) restoreObject(w http.ResponseWriter, r *http.Request) error {
+	t := objectType(r)
+	obj, err := s.Engine.Restore(r.Context(), principal(r).Actor(), t, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newObjectJSON(obj, crm.AllProperties(t, obj)))
+	return nil
+}
+
+func (s *Server) batchRestore(w http.ResponseWriter, r *http.Request) error {
+	started := time.Now()
+	t := objectType(r)
+	var body struct {
+		Inputs []idJSON `json:"inputs"`
+	}
+	if err := decodeBody(r, &body); err != nil {
+		return err
+	}
+	if err := checkInputs(len(body.Inputs), maxBatchInputs); err != nil {
+		return err
+	}
+	ids := make([]string, len(body.Inputs))
+	for i, in := range body.Inputs {
+		ids[i] = string(in.ID)
+	}
+	objs, err := s.Engine.RestoreBatch(r.Context(), principal(r).Actor(), t, ids)
+	if err != nil {
+		return err
+	}
+	results := make([]objectJSON, len(objs))
+	for i, o := range objs {
+		results[i] = newObjectJSON(o, crm.AllProperties(t, o))
+	}
+	writeBatch(w, http.StatusOK, started, results, nil)
+	return nil
+}
