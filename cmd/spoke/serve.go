@@ -40,6 +40,9 @@ type Main struct {
 	listener       net.Listener
 	server         *http.Server
 	done           chan struct{}
+	purgeCtx       context.Context
+	stopPurge      context.CancelFunc
+	purged         chan struct{}
 }
 
 // NewMain returns a Main with default settings.
@@ -105,8 +108,35 @@ func (m *Main) Run(ctx context.Context) error {
 			m.logger.Error("serve", slog.Any("err", err))
 		}
 	}()
+	m.purgeCtx, m.stopPurge = context.WithCancel(context.Background())
+	m.purged = make(chan struct{})
+	go m.purgeLoop(engine)
 	m.logger.Info("spoke listening", slog.String("url", m.URL()), slog.String("db", m.DB))
 	return nil
+}
+
+// purgeInterval is how often records past the recycle bin's 90 days are
+// deleted. Reads already hide them, so the interval only bounds disk use.
+const purgeInterval = time.Hour
+
+// purgeLoop empties the recycle bin of expired records at start and then
+// every purgeInterval, until Close.
+func (m *Main) purgeLoop(engine *crm.Engine) {
+	defer close(m.purged)
+	tick := time.NewTicker(purgeInterval)
+	defer tick.Stop()
+	for {
+		if n, err := engine.PurgeArchived(m.purgeCtx); err != nil && m.purgeCtx.Err() == nil {
+			m.logger.Error("purge", slog.Any("err", err))
+		} else if n > 0 {
+			m.logger.Info("purged records archived over 90 days ago", slog.Int("count", n))
+		}
+		select {
+		case <-m.purgeCtx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // URL is the base URL the server answers on.
@@ -142,6 +172,10 @@ func (m *Main) Close() error {
 		defer cancel()
 		errs = append(errs, m.server.Shutdown(ctx))
 		<-m.done
+	}
+	if m.stopPurge != nil {
+		m.stopPurge()
+		<-m.purged
 	}
 	if m.store != nil {
 		errs = append(errs, m.store.Close())

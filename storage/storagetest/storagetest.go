@@ -30,6 +30,11 @@ func Run(t *testing.T, open Opener) {
 		{"FailedWriteChangesNothing", testRollback},
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"Tokens", testTokens},
+		{"Owners", testOwners},
+		{"CustomPropertiesAndGroups", testCustomProperties},
+		{"Associations", testAssociations},
+		{"AssociationLabels", testAssociationLabels},
+		{"ArchiveWindowAndPurge", testPurge},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -353,4 +358,254 @@ func testTokens(t *testing.T, s crm.Store) {
 	if err != nil || len(list) != 1 || !list[0].RevokedAt.Equal(t0.Add(time.Hour)) || !list[0].LastUsedAt.Equal(t0.Add(time.Minute)) {
 		t.Errorf("ListTokens: %+v %v", list, err)
 	}
+}
+
+func testOwners(t *testing.T, s crm.Store) {
+	var a, b crm.Owner
+	a = crm.Owner{Email: "Ana@Example.com", Type: "PERSON", FirstName: "Ana", LastName: "Lima", CreatedAt: t0, UpdatedAt: t0}
+	b = crm.Owner{Email: "queue@example.com", Type: "QUEUE", CreatedAt: t0, UpdatedAt: t0}
+	err := s.Write(ctx, func(tx crm.Tx) error {
+		if err := tx.InsertOwner(ctx, &a); err != nil {
+			return err
+		}
+		return tx.InsertOwner(ctx, &b)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ID == 0 || b.ID <= a.ID || a.UserID == 0 || a.UserID == b.UserID || a.UserID == a.ID {
+		t.Fatalf("ids: %+v %+v", a, b)
+	}
+	s.Read(ctx, func(tx crm.ReadTx) error {
+		got, err := tx.Owner(ctx, a.ID)
+		if err != nil || got.Email != a.Email || got.FirstName != "Ana" || !got.CreatedAt.Equal(t0) {
+			t.Errorf("Owner: %+v %v", got, err)
+		}
+		if got, err := tx.OwnerByUserID(ctx, b.UserID); err != nil || got.ID != b.ID {
+			t.Errorf("OwnerByUserID: %+v %v", got, err)
+		}
+		if _, err := tx.Owner(ctx, b.ID+100); !errors.Is(err, crm.ErrNotFound) {
+			t.Errorf("missing owner: %v", err)
+		}
+		list, _ := tx.ListOwners(ctx, crm.OwnerQuery{Email: "ana@example.com", Limit: 10})
+		if len(list) != 1 || list[0].ID != a.ID {
+			t.Errorf("by email: %v", list)
+		}
+		list, _ = tx.ListOwners(ctx, crm.OwnerQuery{AfterID: b.ID, Limit: 10})
+		if len(list) != 1 || list[0].ID != b.ID {
+			t.Errorf("after: %v", list)
+		}
+		return nil
+	})
+	a.Archived, a.ArchivedAt = true, t0.Add(time.Hour)
+	if err := s.Write(ctx, func(tx crm.Tx) error { return tx.UpdateOwner(ctx, &a) }); err != nil {
+		t.Fatal(err)
+	}
+	s.Read(ctx, func(tx crm.ReadTx) error {
+		live, _ := tx.ListOwners(ctx, crm.OwnerQuery{Limit: 10})
+		archived, _ := tx.ListOwners(ctx, crm.OwnerQuery{Archived: true, Limit: 10})
+		if len(live) != 1 || len(archived) != 1 || !archived[0].ArchivedAt.Equal(t0.Add(time.Hour)) {
+			t.Errorf("live %v archived %v", live, archived)
+		}
+		return nil
+	})
+}
+
+func testCustomProperties(t *testing.T, s crm.Store) {
+	p := &crm.PropertyDefinition{Name: "wa_thread", Label: "Thread", Type: crm.TypeString, FieldType: "text", GroupName: "g", Unique: true, CreatedAt: t0}
+	q := &crm.PropertyDefinition{Name: "mood", Label: "Mood", Type: crm.TypeEnumeration, FieldType: "select", Options: []crm.PropertyOption{{Label: "Happy", Value: "happy"}}}
+	err := s.Write(ctx, func(tx crm.Tx) error {
+		for _, d := range []*crm.PropertyDefinition{p, q} {
+			if err := tx.PutCustomProperty(ctx, "0-18", d); err != nil {
+				return err
+			}
+		}
+		return tx.PutPropertyGroup(ctx, "0-18", &crm.PropertyGroup{Name: "g", Label: "G", DisplayOrder: 2})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Label, p.Archived = "Renamed", true
+	if err := s.Write(ctx, func(tx crm.Tx) error { return tx.PutCustomProperty(ctx, "0-18", p) }); err != nil {
+		t.Fatal(err)
+	}
+	s.Read(ctx, func(tx crm.ReadTx) error {
+		got, err := tx.CustomProperties(ctx, "0-18")
+		if err != nil || len(got) != 2 || got[0].Name != "wa_thread" || got[0].Label != "Renamed" || !got[0].Archived || !got[0].Unique ||
+			!got[0].CreatedAt.Equal(t0) || got[1].Options[0].Value != "happy" {
+			t.Errorf("CustomProperties: %+v %v", got, err)
+		}
+		if other, _ := tx.CustomProperties(ctx, "0-1"); len(other) != 0 {
+			t.Errorf("other type sees %v", other)
+		}
+		groups, err := tx.PropertyGroups(ctx, "0-18")
+		if err != nil || len(groups) != 1 || groups[0].Label != "G" || groups[0].DisplayOrder != 2 {
+			t.Errorf("PropertyGroups: %+v %v", groups, err)
+		}
+		return nil
+	})
+}
+
+// associate stores a pair in both directions with the given type ids.
+func associate(t *testing.T, s crm.Store, a, b *crm.Object, ab, ba int64, category string) {
+	t.Helper()
+	rows := []crm.AssociationRow{
+		{FromID: a.ID, FromType: a.TypeID, ToID: b.ID, ToType: b.TypeID, TypeID: ab, Category: category},
+		{FromID: b.ID, FromType: b.TypeID, ToID: a.ID, ToType: a.TypeID, TypeID: ba, Category: category},
+	}
+	if err := s.Write(ctx, func(tx crm.Tx) error { return tx.AddAssociations(ctx, append(rows, rows...)) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func testAssociations(t *testing.T, s crm.Store) {
+	contact := insert(t, s, "0-1", map[string]string{})[0]
+	msgs := insert(t, s, "0-18", map[string]string{}, map[string]string{}, map[string]string{})
+	company := insert(t, s, "0-2", map[string]string{})[0]
+	for _, m := range msgs {
+		associate(t, s, m, contact, 81, 82, crm.CategoryHubSpotDefined)
+	}
+	associate(t, s, contact, company, 279, 280, crm.CategoryHubSpotDefined)
+	associate(t, s, contact, company, 1, 2, crm.CategoryHubSpotDefined)
+	from := func(toType string, after int64, max int) string {
+		var out []string
+		s.Read(ctx, func(tx crm.ReadTx) error {
+			rows, err := tx.AssociationsFrom(ctx, contact.ID, toType, after, max)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rows {
+				out = append(out, fmt.Sprintf("%d/%d", r.ToID-contact.ID, r.TypeID))
+			}
+			return nil
+		})
+		return fmt.Sprint(out)
+	}
+	if got := from("0-18", 0, 10); got != "[1/82 2/82 3/82]" {
+		t.Errorf("to messages: %s", got)
+	}
+	if got := from("0-18", msgs[1].ID, 1); got != "[2/82]" {
+		t.Errorf("paged: %s", got)
+	}
+	if got := from("0-2", 0, 10); got != "[4/1 4/279]" {
+		t.Errorf("to company (two types, one target): %s", got)
+	}
+	if got := from("", 0, 2); got != "[1/82 2/82]" {
+		t.Errorf("any type, two targets: %s", got)
+	}
+	// Archived targets are left out; their rows stay.
+	msgs[0].Archived, msgs[0].ArchivedAt = true, t0
+	s.Write(ctx, func(tx crm.Tx) error { return tx.UpdateObjects(ctx, msgs[:1]) })
+	if got := from("0-18", 0, 10); got != "[2/82 3/82]" {
+		t.Errorf("archived target listed: %s", got)
+	}
+	s.Read(ctx, func(tx crm.ReadTx) error {
+		rows, _ := tx.AssociationsBetween(ctx, contact.ID, msgs[0].ID)
+		if len(rows) != 1 || rows[0].TypeID != 82 || rows[0].ToType != "0-18" || rows[0].FromType != "0-1" {
+			t.Errorf("between: %+v", rows)
+		}
+		return nil
+	})
+	err := s.Write(ctx, func(tx crm.Tx) error {
+		return tx.RemoveAssociations(ctx, []crm.AssociationRow{{FromID: contact.ID, FromType: "0-1", ToID: company.ID, ToType: "0-2", TypeID: 1, Category: crm.CategoryHubSpotDefined}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := from("0-2", 0, 10); got != "[4/279]" {
+		t.Errorf("after remove: %s", got)
+	}
+}
+
+func testAssociationLabels(t *testing.T, s crm.Store) {
+	var ids []int64
+	err := s.Write(ctx, func(tx crm.Tx) error {
+		var err error
+		if ids, err = tx.NextLabelIDs(ctx, 2); err != nil {
+			return err
+		}
+		if err := tx.PutAssociationLabel(ctx, &crm.AssociationLabel{TypeID: ids[0], InverseID: ids[1], From: "0-1", To: "0-2", Label: "Buyer", Name: "buyer"}); err != nil {
+			return err
+		}
+		return tx.PutAssociationLabel(ctx, &crm.AssociationLabel{TypeID: ids[1], InverseID: ids[0], From: "0-2", To: "0-1", Label: "Bought by", Name: "buyer_inverse"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids[1] != ids[0]+1 || ids[0] < 1000 {
+		t.Errorf("label ids %v", ids)
+	}
+	a, b := insert(t, s, "0-1", map[string]string{})[0], insert(t, s, "0-2", map[string]string{})[0]
+	associate(t, s, a, b, ids[0], ids[1], crm.CategoryUserDefined)
+	if err := s.Write(ctx, func(tx crm.Tx) error { return tx.DeleteAssociationLabel(ctx, ids[0]) }); err != nil {
+		t.Fatal(err)
+	}
+	s.Read(ctx, func(tx crm.ReadTx) error {
+		labels, _ := tx.AssociationLabels(ctx)
+		if len(labels) != 1 || labels[0].TypeID != ids[1] || labels[0].Label != "Bought by" {
+			t.Errorf("labels %+v", labels)
+		}
+		rows, _ := tx.AssociationsBetween(ctx, a.ID, b.ID)
+		back, _ := tx.AssociationsBetween(ctx, b.ID, a.ID)
+		if len(rows) != 0 || len(back) != 1 {
+			t.Errorf("rows of the deleted label kept: %v / %v", rows, back)
+		}
+		return nil
+	})
+}
+
+func testPurge(t *testing.T, s crm.Store) {
+	objs := insert(t, s, "0-18", map[string]string{"n": "old"}, map[string]string{"n": "recent"}, map[string]string{"n": "live"})
+	contact := insert(t, s, "0-1", map[string]string{})[0]
+	associate(t, s, objs[0], contact, 81, 82, crm.CategoryHubSpotDefined)
+	objs[0].Archived, objs[0].ArchivedAt = true, t0
+	objs[1].Archived, objs[1].ArchivedAt = true, t0.Add(48*time.Hour)
+	err := s.Write(ctx, func(tx crm.Tx) error {
+		if err := tx.ClaimUnique(ctx, "0-18", "k", "v", objs[0].ID); err != nil {
+			return err
+		}
+		if err := tx.AppendHistory(ctx, []crm.HistoryEntry{{ObjectID: objs[0].ID, Name: "n", Value: "old", Timestamp: t0, SourceType: "X"}}); err != nil {
+			return err
+		}
+		return tx.UpdateObjects(ctx, objs[:2])
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Read(ctx, func(tx crm.ReadTx) error {
+		got, _ := tx.ListObjects(ctx, crm.ListQuery{TypeID: "0-18", Archived: true, Limit: 10, ArchivedSince: t0.Add(time.Hour)})
+		if len(got) != 1 || got[0].ID != objs[1].ID {
+			t.Errorf("ArchivedSince: %v", got)
+		}
+		return nil
+	})
+	var ids []int64
+	err = s.Write(ctx, func(tx crm.Tx) error {
+		var err error
+		if ids, err = tx.ArchivedBefore(ctx, t0.Add(time.Hour), 10); err != nil {
+			return err
+		}
+		return tx.PurgeObjects(ctx, ids)
+	})
+	if err != nil || len(ids) != 1 || ids[0] != objs[0].ID {
+		t.Fatalf("ArchivedBefore %v %v", ids, err)
+	}
+	s.Read(ctx, func(tx crm.ReadTx) error {
+		if _, err := tx.Object(ctx, "0-18", objs[0].ID); !errors.Is(err, crm.ErrNotFound) {
+			t.Errorf("purged object: %v", err)
+		}
+		if h, _ := tx.History(ctx, ids, []string{"n"}); len(h) != 0 {
+			t.Errorf("purged history: %v", h)
+		}
+		if _, err := tx.FindUnique(ctx, "0-18", "k", "v"); !errors.Is(err, crm.ErrNotFound) {
+			t.Errorf("purged claim: %v", err)
+		}
+		if rows, _ := tx.AssociationsBetween(ctx, contact.ID, objs[0].ID); len(rows) != 0 {
+			t.Errorf("purged association: %v", rows)
+		}
+		if _, err := tx.Object(ctx, "0-18", objs[1].ID); err != nil {
+			t.Errorf("recent archive purged: %v", err)
+		}
+		return nil
+	})
 }
