@@ -1,7 +1,6 @@
 package crm
 
 import (
-	"context"
 	"html"
 	"strconv"
 	"strings"
@@ -13,9 +12,9 @@ import (
 const PreviewLength = 2000
 
 // derive computes the properties HubSpot derives from written ones. It returns
-// the derived values ("" clears) for the changed inputs only. An owner id that
-// names no live owner is a validation error.
-func (e *Engine) derive(ctx context.Context, tx ReadTx, t *ObjectType, changed map[string]string, now time.Time) (map[string]string, error) {
+// the derived values ("" clears) for the changed inputs only. owners holds
+// the (already validated) owners that changed names, by id.
+func derive(t *ObjectType, changed map[string]string, now time.Time, owners map[string]*Owner) map[string]string {
 	out := map[string]string{}
 	if body, ok := changed["hs_communication_body"]; ok && t.Property("hs_body_preview") != nil {
 		if body == "" {
@@ -31,16 +30,14 @@ func (e *Engine) derive(ctx context.Context, tx ReadTx, t *ObjectType, changed m
 		if owner == "" {
 			out["hubspot_owner_assigneddate"], out["hs_all_owner_ids"], out["hs_user_ids_of_all_owners"] = "", "", ""
 		} else {
-			o, err := e.liveOwner(ctx, tx, owner)
-			if err != nil {
-				return nil, err
-			}
 			out["hubspot_owner_assigneddate"] = FormatTime(now)
 			out["hs_all_owner_ids"] = owner
-			out["hs_user_ids_of_all_owners"] = strconv.FormatInt(o.UserID, 10)
+			if o := owners[owner]; o != nil {
+				out["hs_user_ids_of_all_owners"] = strconv.FormatInt(o.UserID, 10)
+			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // bodyPreview turns a message body (plain text or HTML) into plain text with

@@ -34,12 +34,6 @@ type Actor struct {
 	SourceID   string // the token's app id
 }
 
-// CreateInput is one record to create.
-type CreateInput struct {
-	Properties   map[string]string
-	Associations []AssociationInput
-}
-
 // AssociationInput is one inline association on create.
 type AssociationInput struct {
 	ToID  string
@@ -72,103 +66,6 @@ type Record struct {
 
 func (e *Engine) now() time.Time { return e.Now().UTC().Truncate(time.Millisecond) }
 
-// Create validates in and stores a new record of type t.
-func (e *Engine) Create(ctx context.Context, actor Actor, t *ObjectType, in CreateInput) (*Object, error) {
-	props, err := e.validateCreate(t, in)
-	if err != nil {
-		return nil, err
-	}
-	var obj *Object
-	err = e.Store.Write(ctx, func(tx Tx) error {
-		ids, err := tx.NextIDs(ctx, 1)
-		if err != nil {
-			return err
-		}
-		obj, err = e.insert(ctx, tx, actor, t, ids[0], props, in.Associations, e.now())
-		return err
-	})
-	return obj, err
-}
-
-// validateCreate checks a create input without touching storage.
-func (e *Engine) validateCreate(t *ObjectType, in CreateInput) (map[string]string, error) {
-	props, errs := t.NormalizeProperties(in.Properties)
-	if len(errs) > 0 {
-		return nil, ValidationError(e.PortalID, errs)
-	}
-	if len(in.Associations) > MaxInlineAssociations {
-		return nil, Invalidf("At most %d associations can be given on create", MaxInlineAssociations)
-	}
-	var missing []string
-	for _, name := range t.Required {
-		if props[name] == "" {
-			missing = append(missing, name)
-		}
-	}
-	for _, group := range t.RequiredAnyOf {
-		found := false
-		for _, name := range group {
-			found = found || props[name] != ""
-		}
-		if !found {
-			missing = append(missing, group...)
-		}
-	}
-	if len(missing) > 0 {
-		err := Invalidf("Error creating %s. Some required properties were not set.", t.Label)
-		err.Context = map[string][]string{"properties": missing}
-		return nil, err
-	}
-	return props, nil
-}
-
-// insert stores a validated record with its computed properties, unique
-// claims and history.
-func (e *Engine) insert(ctx context.Context, tx Tx, actor Actor, t *ObjectType, id int64, props map[string]string, inline []AssociationInput, now time.Time) (*Object, error) {
-	obj := &Object{ID: id, TypeID: t.ID, Properties: map[string]string{}, CreatedAt: now, UpdatedAt: now}
-	var history []HistoryEntry
-	set := func(name, value, sourceType, sourceID string) {
-		if value == "" {
-			delete(obj.Properties, name)
-		} else {
-			obj.Properties[name] = value
-		}
-		history = append(history, HistoryEntry{ObjectID: id, Name: name, Value: value, Timestamp: now, SourceType: sourceType, SourceID: sourceID})
-	}
-	for _, name := range sortedKeys(props) {
-		if props[name] != "" {
-			set(name, props[name], actor.SourceType, actor.SourceID)
-		}
-	}
-	ts := FormatTime(now)
-	set("hs_object_id", strconv.FormatInt(id, 10), SourceCalculated, "")
-	set(t.CreatedProperty, ts, SourceCalculated, "")
-	set(t.ModifiedProperty, ts, SourceCalculated, "")
-	set("hs_object_source", actor.SourceType, SourceCalculated, "")
-	set("hs_object_source_id", actor.SourceID, SourceCalculated, "")
-	set("hs_object_source_label", actor.SourceType, SourceCalculated, "")
-	derived, err := e.derive(ctx, tx, t, props, now)
-	if err != nil {
-		return nil, err
-	}
-	for _, name := range sortedKeys(derived) {
-		set(name, derived[name], SourceCalculated, "")
-	}
-	if err := e.claimUnique(ctx, tx, t, obj, props); err != nil {
-		return nil, err
-	}
-	if err := tx.InsertObjects(ctx, []*Object{obj}); err != nil {
-		return nil, err
-	}
-	if err := e.addInline(ctx, tx, actor, t, obj, inline); err != nil {
-		return nil, err
-	}
-	if err := e.checkPin(ctx, tx, t, obj, props); err != nil {
-		return nil, err
-	}
-	return obj, tx.AppendHistory(ctx, history)
-}
-
 // claimUnique records the unique values among changed and turns a clash into
 // HubSpot's 409.
 func (e *Engine) claimUnique(ctx context.Context, tx Tx, t *ObjectType, obj *Object, changed map[string]string) error {
@@ -186,14 +83,19 @@ func (e *Engine) claimUnique(ctx context.Context, tx Tx, t *ObjectType, obj *Obj
 		err := tx.ClaimUnique(ctx, t.ID, name, uniqueKey(p, changed[name]), obj.ID)
 		var conflict *UniqueConflictError
 		if errors.As(err, &conflict) {
-			return &Error{Kind: KindConflict, Category: CategoryConflict,
-				Message: fmt.Sprintf("%s already exists. Existing ID: %d", capitalize(t.Singular), conflict.ExistingID)}
+			return uniqueConflict(t, conflict.ExistingID)
 		}
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// uniqueConflict is HubSpot's 409 for a unique value already held.
+func uniqueConflict(t *ObjectType, existing int64) *Error {
+	return &Error{Kind: KindConflict, Category: CategoryConflict,
+		Message: fmt.Sprintf("%s already exists. Existing ID: %d", capitalize(t.Singular), existing)}
 }
 
 func uniqueKey(p *PropertyDefinition, v string) string {
@@ -366,10 +268,15 @@ func (e *Engine) apply(ctx context.Context, tx Tx, actor Actor, t *ObjectType, o
 	for _, name := range sortedKeys(changed) {
 		set(name, changed[name], actor.SourceType, actor.SourceID)
 	}
-	derived, err := e.derive(ctx, tx, t, changed, now)
-	if err != nil {
-		return err
+	owners := map[string]*Owner{}
+	if v := changed["hubspot_owner_id"]; v != "" {
+		o, err := e.liveOwner(ctx, tx, v)
+		if err != nil {
+			return err
+		}
+		owners[v] = o
 	}
+	derived := derive(t, changed, now, owners)
 	for _, name := range sortedKeys(derived) {
 		set(name, derived[name], SourceCalculated, "")
 	}

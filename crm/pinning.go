@@ -17,6 +17,15 @@ const CodeInvalidPin = "INVALID_PINNED_ENGAGEMENT"
 // activityTypes are the object types that can be pinned.
 var activityTypes = []string{"0-18"}
 
+func isActivityType(typeID string) bool {
+	for _, a := range activityTypes {
+		if a == typeID {
+			return true
+		}
+	}
+	return false
+}
+
 // checkPin enforces the pinning rules when changed sets a pin: the activity
 // must exist, be live, and be associated with the record.
 func (e *Engine) checkPin(ctx context.Context, tx ReadTx, t *ObjectType, obj *Object, changed map[string]string) error {

@@ -44,6 +44,9 @@ type ReadTx interface {
 	// Object returns the record of that type and id, archived or not.
 	// Returns ErrNotFound if there is none.
 	Object(ctx context.Context, typeID string, id int64) (*Object, error)
+	// ObjectsByIDs returns the records with those ids, of any type, archived
+	// or not, in no particular order; missing ids are left out.
+	ObjectsByIDs(ctx context.Context, ids []int64) ([]*Object, error)
 	// ListObjects returns up to q.Limit records with id >= q.AfterID.
 	ListObjects(ctx context.Context, q ListQuery) ([]*Object, error)
 	// FindUnique returns the id of the live record holding value (already in

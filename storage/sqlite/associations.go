@@ -70,13 +70,11 @@ func (t *txn) AssociationLabels(ctx context.Context) ([]*crm.AssociationLabel, e
 }
 
 func (t *txn) AddAssociations(ctx context.Context, rows []crm.AssociationRow) error {
-	for _, r := range rows {
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO associations (from_id, to_type, to_id, category, type_id, from_type)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, r.FromID, r.ToType, r.ToID, r.Category, r.TypeID, r.FromType); err != nil {
-			return err
-		}
-	}
-	return nil
+	return t.rowsInChunks(ctx, len(rows), 6, `INSERT INTO associations (from_id, to_type, to_id, category, type_id, from_type) VALUES `,
+		` ON CONFLICT DO NOTHING`, func(i int) []any {
+			r := rows[i]
+			return []any{r.FromID, r.ToType, r.ToID, r.Category, r.TypeID, r.FromType}
+		})
 }
 
 func (t *txn) RemoveAssociations(ctx context.Context, rows []crm.AssociationRow) error {

@@ -127,51 +127,89 @@ func archivedAt(o *crm.Object) any {
 	return o.ArchivedAt.UnixMilli()
 }
 
-func (t *txn) InsertObjects(ctx context.Context, objs []*crm.Object) error {
-	for _, o := range objs {
-		props, err := json.Marshal(o.Properties)
-		if err != nil {
-			return err
+// rowsInChunks runs one multi-row statement per chunk of n rows: prefix, then
+// "(?, ...)" per row with cols parameters, then suffix.
+func (t *txn) rowsInChunks(ctx context.Context, n, cols int, prefix, suffix string, args func(i int) []any) error {
+	// SQLite allows 32766 bound parameters per statement.
+	chunk := 32000 / cols
+	row := "(" + placeholders(cols) + ")"
+	for start := 0; start < n; start += chunk {
+		end := min(n, start+chunk)
+		vals := make([]any, 0, (end-start)*cols)
+		for i := start; i < end; i++ {
+			vals = append(vals, args(i)...)
 		}
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO objects (`+objectColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			o.ID, o.TypeID, string(props), o.CreatedAt.UnixMilli(), o.UpdatedAt.UnixMilli(), o.Archived, archivedAt(o)); err != nil {
+		q := prefix + strings.TrimSuffix(strings.Repeat(row+", ", end-start), ", ") + suffix
+		if _, err := t.tx.ExecContext(ctx, q, vals...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func objectArgs(o *crm.Object) ([]any, error) {
+	props, err := json.Marshal(o.Properties)
+	if err != nil {
+		return nil, err
+	}
+	return []any{o.ID, o.TypeID, string(props), o.CreatedAt.UnixMilli(), o.UpdatedAt.UnixMilli(), o.Archived, archivedAt(o)}, nil
+}
+
+func (t *txn) writeObjects(ctx context.Context, objs []*crm.Object, suffix string) error {
+	args := make([][]any, len(objs))
+	for i, o := range objs {
+		var err error
+		if args[i], err = objectArgs(o); err != nil {
+			return err
+		}
+	}
+	return t.rowsInChunks(ctx, len(objs), 7, `INSERT INTO objects (`+objectColumns+`) VALUES `, suffix, func(i int) []any { return args[i] })
+}
+
+func (t *txn) InsertObjects(ctx context.Context, objs []*crm.Object) error {
+	return t.writeObjects(ctx, objs, "")
 }
 
 func (t *txn) UpdateObjects(ctx context.Context, objs []*crm.Object) error {
-	for _, o := range objs {
-		props, err := json.Marshal(o.Properties)
-		if err != nil {
-			return err
+	return t.writeObjects(ctx, objs, ` ON CONFLICT (id) DO UPDATE SET properties = excluded.properties,
+		updated_at = excluded.updated_at, archived = excluded.archived, archived_at = excluded.archived_at`)
+}
+
+func (t *txn) ObjectsByIDs(ctx context.Context, ids []int64) ([]*crm.Object, error) {
+	var out []*crm.Object
+	for start := 0; start < len(ids); start += 30000 {
+		chunk := ids[start:min(len(ids), start+30000)]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
 		}
-		if _, err := t.tx.ExecContext(ctx, `UPDATE objects SET properties = ?, updated_at = ?, archived = ?, archived_at = ? WHERE id = ?`,
-			string(props), o.UpdatedAt.UnixMilli(), o.Archived, archivedAt(o), o.ID); err != nil {
-			return err
+		rows, err := t.tx.QueryContext(ctx, `SELECT `+objectColumns+` FROM objects WHERE id IN (`+placeholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			o, err := scanObject(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, o)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return out, nil
 }
 
 func (t *txn) AppendHistory(ctx context.Context, entries []crm.HistoryEntry) error {
-	const row = "(?, ?, ?, ?, ?, ?)"
-	const chunk = 150 // stays under SQLite's bound-parameter limit
-	for len(entries) > 0 {
-		n := min(chunk, len(entries))
-		args := make([]any, 0, n*6)
-		for _, h := range entries[:n] {
-			args = append(args, h.ObjectID, h.Name, h.Value, h.Timestamp.UnixMilli(), h.SourceType, h.SourceID)
-		}
-		q := `INSERT INTO property_history (object_id, name, value, timestamp, source_type, source_id) VALUES ` +
-			strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
-		if _, err := t.tx.ExecContext(ctx, q, args...); err != nil {
-			return err
-		}
-		entries = entries[n:]
-	}
-	return nil
+	return t.rowsInChunks(ctx, len(entries), 6,
+		`INSERT INTO property_history (object_id, name, value, timestamp, source_type, source_id) VALUES `, "",
+		func(i int) []any {
+			h := entries[i]
+			return []any{h.ObjectID, h.Name, h.Value, h.Timestamp.UnixMilli(), h.SourceType, h.SourceID}
+		})
 }
 
 func (t *txn) ClaimUnique(ctx context.Context, typeID, property, value string, id int64) error {

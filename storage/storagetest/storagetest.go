@@ -118,6 +118,13 @@ func testObjectRoundTrip(t *testing.T, s crm.Store) {
 		!got.CreatedAt.Equal(t0) || !got.UpdatedAt.Equal(t0) || got.Archived {
 		t.Errorf("round trip: %+v", got)
 	}
+	s.Read(ctx, func(tx crm.ReadTx) error {
+		got, err := tx.ObjectsByIDs(ctx, []int64{o.ID, o.ID + 1000})
+		if err != nil || len(got) != 1 || got[0].ID != o.ID || got[0].Properties["hs_timestamp"] != "2024-01-01T00:00:00Z" {
+			t.Errorf("ObjectsByIDs: %v %v", got, err)
+		}
+		return nil
+	})
 	if _, err := get(t, s, "0-1", o.ID); !errors.Is(err, crm.ErrNotFound) {
 		t.Errorf("other type: %v", err)
 	}

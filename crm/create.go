@@ -1,0 +1,363 @@
+package crm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// CreateInput is one record to create.
+type CreateInput struct {
+	Properties   map[string]string
+	Associations []AssociationInput
+	// TraceID is the objectWriteTraceId of a batch input.
+	TraceID string
+}
+
+// createJob carries one create input through the phases of createMany.
+type createJob struct {
+	in    CreateInput
+	props map[string]string
+	links []inlineLink
+	err   error
+	obj   *Object
+}
+
+// inlineLink is a resolved inline association.
+type inlineLink struct {
+	toType string
+	toID   int64
+	types  []*AssociationType
+}
+
+// Create validates in and stores a new record of type t.
+func (e *Engine) Create(ctx context.Context, actor Actor, t *ObjectType, in CreateInput) (*Object, error) {
+	var obj *Object
+	err := e.Store.Write(ctx, func(tx Tx) error {
+		jobs, err := e.createMany(ctx, tx, actor, t, []CreateInput{in}, false)
+		if err != nil {
+			return err
+		}
+		obj = jobs[0].obj
+		return nil
+	})
+	return obj, err
+}
+
+// CreateResult is the outcome of one batch create input: a record or an error.
+type CreateResult struct {
+	Object *Object
+	Err    error
+}
+
+// CreateBatch creates records in one transaction. With perInput, failing
+// inputs are reported in their result and the others are created (HubSpot's
+// behaviour when every input has a unique objectWriteTraceId); without it the
+// first failure fails the whole batch and nothing is created.
+func (e *Engine) CreateBatch(ctx context.Context, actor Actor, t *ObjectType, inputs []CreateInput, perInput bool) ([]CreateResult, error) {
+	var out []CreateResult
+	err := e.Store.Write(ctx, func(tx Tx) error {
+		jobs, err := e.createMany(ctx, tx, actor, t, inputs, perInput)
+		if err != nil {
+			return err
+		}
+		out = make([]CreateResult, len(jobs))
+		for i, j := range jobs {
+			out[i] = CreateResult{Object: j.obj, Err: j.err}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// validateCreate checks one create input without touching storage.
+func (e *Engine) validateCreate(t *ObjectType, in CreateInput) (map[string]string, []inlineLink, error) {
+	props, errs := t.NormalizeProperties(in.Properties)
+	if len(errs) > 0 {
+		return nil, nil, ValidationError(e.PortalID, errs)
+	}
+	if len(in.Associations) > MaxInlineAssociations {
+		return nil, nil, Invalidf("At most %d associations can be given on create", MaxInlineAssociations)
+	}
+	var missing []string
+	for _, name := range t.Required {
+		if props[name] == "" {
+			missing = append(missing, name)
+		}
+	}
+	for _, group := range t.RequiredAnyOf {
+		found := false
+		for _, name := range group {
+			found = found || props[name] != ""
+		}
+		if !found {
+			missing = append(missing, group...)
+		}
+	}
+	if len(missing) > 0 {
+		err := Invalidf("Error creating %s. Some required properties were not set.", t.Label)
+		err.Context = map[string][]string{"properties": missing}
+		return nil, nil, err
+	}
+	links, err := e.resolveInline(t, in.Associations)
+	return props, links, err
+}
+
+// resolveInline checks the types of inline associations: each must start at
+// type t, and all types of one input must lead to the same object type.
+func (e *Engine) resolveInline(t *ObjectType, inline []AssociationInput) ([]inlineLink, error) {
+	var links []inlineLink
+	for _, in := range inline {
+		var link inlineLink
+		for _, s := range in.Types {
+			at := e.Assoc.Lookup(s)
+			if at == nil {
+				return nil, invalidAssociations([]AssociationSpec{s})
+			}
+			if at.From != t.ID {
+				return nil, Invalidf("invalid from object type %s for associations to be created. expected: %s. For definition %s", t.ID, at.From, s)
+			}
+			if link.toType != "" && at.To != link.toType {
+				return nil, invalidAssociations(in.Types)
+			}
+			link.toType = at.To
+			link.types = append(link.types, at)
+		}
+		if len(link.types) == 0 {
+			return nil, Invalidf("One or more associations are invalid: every association needs at least one type")
+		}
+		id, err := strconv.ParseInt(in.ToID, 10, 64)
+		if err != nil {
+			return nil, invalidTargets(in.ToID, link.toType)
+		}
+		link.toID = id
+		links = append(links, link)
+	}
+	return links, nil
+}
+
+func invalidTargets(id, typeID string) *Error {
+	return &Error{Kind: KindInvalid, Category: CategoryValidation, Message: "One or more associations are invalid",
+		Context: map[string][]string{"INVALID_OBJECT_IDS": {fmt.Sprintf("ToObjectId=%s of type %s is not valid", id, typeID)}}}
+}
+
+// createMany validates and stores records with set-based writes. Jobs that
+// fail keep their error; without perInput the first failure is returned.
+func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectType, inputs []CreateInput, perInput bool) ([]*createJob, error) {
+	now := e.now()
+	jobs := make([]*createJob, len(inputs))
+	for i, in := range inputs {
+		j := &createJob{in: in}
+		j.props, j.links, j.err = e.validateCreate(t, in)
+		jobs[i] = j
+	}
+	for _, check := range []func(context.Context, ReadTx, *ObjectType, []*createJob) error{
+		e.checkTargets, e.checkOwners, e.checkUnique, e.checkNewPins,
+	} {
+		if err := check(ctx, tx, t, jobs); err != nil {
+			return nil, err
+		}
+	}
+	var valid []*createJob
+	for _, j := range jobs {
+		if j.err == nil {
+			valid = append(valid, j)
+		} else if !perInput {
+			return nil, j.err
+		}
+	}
+	if len(valid) == 0 {
+		return jobs, nil
+	}
+	ids, err := tx.NextIDs(ctx, len(valid))
+	if err != nil {
+		return nil, err
+	}
+	owners, err := e.loadOwners(ctx, tx, valid)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		objs    []*Object
+		history []HistoryEntry
+		rows    []AssociationRow
+	)
+	for i, j := range valid {
+		obj, h := e.newObject(actor, t, ids[i], j.props, owners, now)
+		j.obj = obj
+		objs = append(objs, obj)
+		history = append(history, h...)
+		for _, l := range j.links {
+			types := l.types
+			if d := e.Assoc.Default(t.ID, l.toType); d != nil && !containsType(types, d) {
+				types = append(types, d)
+			}
+			rows = append(rows, rowsFor(obj.ID, l.toID, types, e)...)
+		}
+		if err := e.claimUnique(ctx, tx, t, obj, j.props); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.InsertObjects(ctx, objs); err != nil {
+		return nil, err
+	}
+	if err := tx.AddAssociations(ctx, rows); err != nil {
+		return nil, err
+	}
+	return jobs, tx.AppendHistory(ctx, history)
+}
+
+// newObject builds a record with its computed properties and its history.
+func (e *Engine) newObject(actor Actor, t *ObjectType, id int64, props map[string]string, owners map[string]*Owner, now time.Time) (*Object, []HistoryEntry) {
+	obj := &Object{ID: id, TypeID: t.ID, Properties: make(map[string]string, len(props)+12), CreatedAt: now, UpdatedAt: now}
+	history := make([]HistoryEntry, 0, len(props)+12)
+	set := func(name, value, sourceType, sourceID string) {
+		if value == "" {
+			return
+		}
+		obj.Properties[name] = value
+		history = append(history, HistoryEntry{ObjectID: id, Name: name, Value: value, Timestamp: now, SourceType: sourceType, SourceID: sourceID})
+	}
+	for _, name := range sortedKeys(props) {
+		set(name, props[name], actor.SourceType, actor.SourceID)
+	}
+	ts := FormatTime(now)
+	set("hs_object_id", strconv.FormatInt(id, 10), SourceCalculated, "")
+	set(t.CreatedProperty, ts, SourceCalculated, "")
+	set(t.ModifiedProperty, ts, SourceCalculated, "")
+	set("hs_object_source", actor.SourceType, SourceCalculated, "")
+	set("hs_object_source_id", actor.SourceID, SourceCalculated, "")
+	set("hs_object_source_label", actor.SourceType, SourceCalculated, "")
+	derived := derive(t, props, now, owners)
+	for _, name := range sortedKeys(derived) {
+		set(name, derived[name], SourceCalculated, "")
+	}
+	return obj, history
+}
+
+// checkTargets makes sure inline association targets exist, are live, and
+// have the type the association leads to.
+func (e *Engine) checkTargets(ctx context.Context, tx ReadTx, _ *ObjectType, jobs []*createJob) error {
+	var ids []int64
+	for _, j := range jobs {
+		for _, l := range j.links {
+			if j.err == nil {
+				ids = append(ids, l.toID)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	found, err := tx.ObjectsByIDs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	byID := make(map[int64]*Object, len(found))
+	for _, o := range found {
+		byID[o.ID] = o
+	}
+	for _, j := range jobs {
+		for _, l := range j.links {
+			if o := byID[l.toID]; j.err == nil && (o == nil || o.Archived || o.TypeID != l.toType) {
+				j.err = invalidTargets(strconv.FormatInt(l.toID, 10), l.toType)
+			}
+		}
+	}
+	return nil
+}
+
+// checkOwners marks jobs whose hubspot_owner_id names no live owner.
+func (e *Engine) checkOwners(ctx context.Context, tx ReadTx, _ *ObjectType, jobs []*createJob) error {
+	checked := map[string]error{}
+	for _, j := range jobs {
+		v := j.props["hubspot_owner_id"]
+		if j.err != nil || v == "" {
+			continue
+		}
+		err, ok := checked[v]
+		if !ok {
+			_, err = e.liveOwner(ctx, tx, v)
+			var domain *Error
+			if err != nil && !errors.As(err, &domain) {
+				return err
+			}
+			checked[v] = err
+		}
+		j.err = err
+	}
+	return nil
+}
+
+// loadOwners returns the owners the jobs name, by id string.
+func (e *Engine) loadOwners(ctx context.Context, tx ReadTx, jobs []*createJob) (map[string]*Owner, error) {
+	owners := map[string]*Owner{}
+	for _, j := range jobs {
+		if v := j.props["hubspot_owner_id"]; v != "" && owners[v] == nil {
+			o, err := e.liveOwner(ctx, tx, v)
+			if err != nil {
+				return nil, err
+			}
+			owners[v] = o
+		}
+	}
+	return owners, nil
+}
+
+// checkUnique marks jobs whose unique values are held by a live record or by
+// an earlier input of the same batch.
+func (e *Engine) checkUnique(ctx context.Context, tx ReadTx, t *ObjectType, jobs []*createJob) error {
+	type key struct{ prop, value string }
+	seen := map[key]bool{}
+	for _, j := range jobs {
+		if j.err != nil {
+			continue
+		}
+		for _, name := range sortedKeys(j.props) {
+			p := t.Property(name)
+			if !p.Unique || j.props[name] == "" {
+				continue
+			}
+			k := key{name, uniqueKey(p, j.props[name])}
+			if seen[k] {
+				j.err = &Error{Kind: KindConflict, Category: CategoryConflict,
+					Message: fmt.Sprintf("Duplicate %s %s in the batch input: %s must be unique", t.Singular, name, j.props[name])}
+				break
+			}
+			seen[k] = true
+			id, err := tx.FindUnique(ctx, t.ID, name, k.value)
+			if err == nil {
+				j.err = uniqueConflict(t, id)
+				break
+			}
+			if !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkNewPins applies the pinning rule to new records: the pinned activity
+// must be one of the record's inline associations, and live (checkTargets
+// has checked that).
+func (e *Engine) checkNewPins(ctx context.Context, tx ReadTx, t *ObjectType, jobs []*createJob) error {
+	for _, j := range jobs {
+		v := j.props[PinnedProperty]
+		if j.err != nil || v == "" {
+			continue
+		}
+		id, _ := strconv.ParseInt(v, 10, 64)
+		linked := false
+		for _, l := range j.links {
+			linked = linked || (l.toID == id && isActivityType(l.toType))
+		}
+		if !linked {
+			j.err = ValidationError(e.PortalID, []PropertyError{{Name: PinnedProperty, Code: CodeInvalidPin,
+				Message: fmt.Sprintf("Activity %s is not associated with the new %s; associate it in the same request to pin it", v, t.Singular)}})
+		}
+	}
+	return nil
+}
