@@ -27,6 +27,7 @@ type objectJSON struct {
 	UpdatedAt             string                   `json:"updatedAt"`
 	Archived              bool                     `json:"archived"`
 	ArchivedAt            string                   `json:"archivedAt,omitempty"`
+	ObjectWriteTraceID    string                   `json:"objectWriteTraceId,omitempty"`
 	// Associations is set on reads that ask for them (SimplePublicObjectWithAssociations).
 	Associations map[string]associationsPageJSON `json:"associations,omitempty"`
 }

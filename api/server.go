@@ -45,6 +45,11 @@ func (s *Server) routes() {
 		s.route("GET "+prefix+"/{id}", objectRead, s.getObject)
 		s.route("PATCH "+prefix+"/{id}", objectWrite, s.updateObject)
 		s.route("DELETE "+prefix+"/{id}", objectWrite, s.archiveObject)
+		s.route("POST "+prefix+"/batch/create", objectWrite, s.batchCreate)
+		s.route("POST "+prefix+"/batch/read", objectRead, s.batchRead)
+		s.route("POST "+prefix+"/batch/update", objectWrite, s.batchUpdate)
+		s.route("POST "+prefix+"/batch/upsert", objectWrite, s.batchUpsert)
+		s.route("POST "+prefix+"/batch/archive", objectWrite, s.batchArchive)
 	}
 	for _, prefix := range []string{"/crm/v3/properties/{type}", "/crm/properties/{version}/{type}"} {
 		s.route("GET "+prefix, schemaRead, s.listProperties)

@@ -247,6 +247,24 @@ func (e *Engine) Update(ctx context.Context, actor Actor, t *ObjectType, idValue
 
 // apply writes the values that differ from obj's current ones.
 func (e *Engine) apply(ctx context.Context, tx Tx, actor Actor, t *ObjectType, obj *Object, props map[string]string, now time.Time) error {
+	c, err := e.change(ctx, tx, actor, t, obj, props, now, nil)
+	if err != nil || c == nil {
+		return err
+	}
+	return e.writeChanges(ctx, tx, t, []*objectChange{c})
+}
+
+// objectChange is a validated change of one record, not yet written.
+type objectChange struct {
+	obj     *Object
+	changed map[string]string
+	history []HistoryEntry
+}
+
+// change applies props to obj in memory and checks the result: owners, unique
+// values (held by another record, or by an earlier change of the same batch in
+// taken), and pins. It writes nothing; nil means nothing changed.
+func (e *Engine) change(ctx context.Context, tx ReadTx, actor Actor, t *ObjectType, obj *Object, props map[string]string, now time.Time, taken map[string]int64) (*objectChange, error) {
 	changed := map[string]string{}
 	for name, v := range props {
 		if obj.Properties[name] != v {
@@ -254,27 +272,47 @@ func (e *Engine) apply(ctx context.Context, tx Tx, actor Actor, t *ObjectType, o
 		}
 	}
 	if len(changed) == 0 {
-		return nil
+		return nil, nil
 	}
-	var history []HistoryEntry
+	owners := map[string]*Owner{}
+	if v := changed["hubspot_owner_id"]; v != "" {
+		o, err := e.liveOwner(ctx, tx, v)
+		if err != nil {
+			return nil, err
+		}
+		owners[v] = o
+	}
+	for _, name := range sortedKeys(changed) {
+		p := t.Property(name)
+		if !p.Unique || changed[name] == "" {
+			continue
+		}
+		key := name + "\x00" + uniqueKey(p, changed[name])
+		if holder, ok := taken[key]; ok && holder != obj.ID {
+			return nil, uniqueConflict(t, holder)
+		}
+		holder, err := tx.FindUnique(ctx, t.ID, name, uniqueKey(p, changed[name]))
+		if err == nil && holder != obj.ID {
+			return nil, uniqueConflict(t, holder)
+		}
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+		if taken != nil {
+			taken[key] = obj.ID
+		}
+	}
+	c := &objectChange{obj: obj, changed: changed}
 	set := func(name, value, sourceType, sourceID string) {
 		if value == "" {
 			delete(obj.Properties, name)
 		} else {
 			obj.Properties[name] = value
 		}
-		history = append(history, HistoryEntry{ObjectID: obj.ID, Name: name, Value: value, Timestamp: now, SourceType: sourceType, SourceID: sourceID})
+		c.history = append(c.history, HistoryEntry{ObjectID: obj.ID, Name: name, Value: value, Timestamp: now, SourceType: sourceType, SourceID: sourceID})
 	}
 	for _, name := range sortedKeys(changed) {
 		set(name, changed[name], actor.SourceType, actor.SourceID)
-	}
-	owners := map[string]*Owner{}
-	if v := changed["hubspot_owner_id"]; v != "" {
-		o, err := e.liveOwner(ctx, tx, v)
-		if err != nil {
-			return err
-		}
-		owners[v] = o
 	}
 	derived := derive(t, changed, now, owners)
 	for _, name := range sortedKeys(derived) {
@@ -282,13 +320,24 @@ func (e *Engine) apply(ctx context.Context, tx Tx, actor Actor, t *ObjectType, o
 	}
 	set(t.ModifiedProperty, FormatTime(now), SourceCalculated, "")
 	obj.UpdatedAt = now
-	if err := e.claimUnique(ctx, tx, t, obj, changed); err != nil {
-		return err
-	}
 	if err := e.checkPin(ctx, tx, t, obj, changed); err != nil {
-		return err
+		return nil, err
 	}
-	if err := tx.UpdateObjects(ctx, []*Object{obj}); err != nil {
+	return c, nil
+}
+
+// writeChanges stores validated changes with set-based writes.
+func (e *Engine) writeChanges(ctx context.Context, tx Tx, t *ObjectType, changes []*objectChange) error {
+	objs := make([]*Object, len(changes))
+	var history []HistoryEntry
+	for i, c := range changes {
+		if err := e.claimUnique(ctx, tx, t, c.obj, c.changed); err != nil {
+			return err
+		}
+		objs[i] = c.obj
+		history = append(history, c.history...)
+	}
+	if err := tx.UpdateObjects(ctx, objs); err != nil {
 		return err
 	}
 	return tx.AppendHistory(ctx, history)
@@ -297,28 +346,7 @@ func (e *Engine) apply(ctx context.Context, tx Tx, actor Actor, t *ObjectType, o
 // Archive moves a record to the recycle bin. Archiving a missing or already
 // archived record succeeds and changes nothing, as on HubSpot.
 func (e *Engine) Archive(ctx context.Context, t *ObjectType, idValue string) error {
-	id, err := strconv.ParseInt(idValue, 10, 64)
-	if err != nil {
-		return nil
-	}
-	return e.Store.Write(ctx, func(tx Tx) error {
-		obj, err := tx.Object(ctx, t.ID, id)
-		if errors.Is(err, ErrNotFound) || (err == nil && obj.Archived) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		now := e.now()
-		obj.Archived, obj.ArchivedAt, obj.UpdatedAt = true, now, now
-		if err := tx.ReleaseUnique(ctx, t.ID, obj.ID, ""); err != nil {
-			return err
-		}
-		if err := tx.UpdateObjects(ctx, []*Object{obj}); err != nil {
-			return err
-		}
-		return e.unpinEverywhere(ctx, tx, obj)
-	})
+	return e.ArchiveBatch(ctx, t, []string{idValue})
 }
 
 // SelectProperties picks the properties a read returns. With no request, the

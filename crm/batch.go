@@ -1,0 +1,362 @@
+package crm
+
+import (
+	"context"
+	"strconv"
+	"strings"
+)
+
+// Batch limits, as HubSpot sets them.
+const (
+	MaxBatchInputs        = 100
+	MaxBatchHistoryInputs = 50
+)
+
+// nonUnique is HubSpot's 400 for an idProperty that cannot identify records.
+func (e *Engine) nonUnique(t *ObjectType, name string) *Error {
+	return Invalidf("Unable to perform update/upsert by non-unique %s property %s in portal ID %d", t.ID, name, e.PortalID)
+}
+
+// checkDuplicates refuses a batch that names the same id twice.
+func checkDuplicates(ids []string) error {
+	seen := map[string]bool{}
+	var dups []string
+	for _, id := range ids {
+		if seen[id] && !containsString(dups, id) {
+			dups = append(dups, id)
+		}
+		seen[id] = true
+	}
+	if len(dups) > 0 {
+		err := Invalidf("Duplicate IDs found in batch input: [%s]. IDs must be unique", strings.Join(dups, ", "))
+		err.Context = map[string][]string{"ids": dups}
+		return err
+	}
+	return nil
+}
+
+func containsString(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// resolveIDs maps batch ids to record ids: numeric ids as they are, or values
+// of a unique property. Unresolvable ids map to 0.
+func (e *Engine) resolveIDs(ctx context.Context, tx ReadTx, t *ObjectType, ids []string, idProperty string) ([]int64, error) {
+	out := make([]int64, len(ids))
+	for i, v := range ids {
+		id, err := e.resolveID(ctx, tx, t, v, idProperty)
+		if err != nil {
+			if AsError(err).Kind == KindNotFound {
+				continue
+			}
+			return nil, err
+		}
+		out[i] = id
+	}
+	return out, nil
+}
+
+// loadMany returns, for each id (0 for none), the record of type t in the
+// wanted archive state, or nil.
+func (e *Engine) loadMany(ctx context.Context, tx ReadTx, t *ObjectType, ids []int64, archived bool) ([]*Object, error) {
+	var want []int64
+	for _, id := range ids {
+		if id != 0 {
+			want = append(want, id)
+		}
+	}
+	found, err := tx.ObjectsByIDs(ctx, want)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*Object, len(found))
+	for _, o := range found {
+		if o.TypeID == t.ID && o.Archived == archived && !e.purgeable(o) {
+			byID[o.ID] = o
+		}
+	}
+	out := make([]*Object, len(ids))
+	for i, id := range ids {
+		out[i] = byID[id]
+	}
+	return out, nil
+}
+
+// BatchRead reads records by id (or unique property value) in input order;
+// ids that resolve to nothing come back in missing.
+func (e *Engine) BatchRead(ctx context.Context, t *ObjectType, ids []string, opts ReadOptions) (recs []*Record, missing []string, err error) {
+	if err := checkDuplicates(ids); err != nil {
+		return nil, nil, err
+	}
+	err = e.Store.Read(ctx, func(tx ReadTx) error {
+		resolved, err := e.resolveIDs(ctx, tx, t, ids, opts.IDProperty)
+		if err != nil {
+			return err
+		}
+		objs, err := e.loadMany(ctx, tx, t, resolved, opts.Archived)
+		if err != nil {
+			return err
+		}
+		var found []*Object
+		for i, o := range objs {
+			if o == nil {
+				missing = append(missing, ids[i])
+			} else {
+				found = append(found, o)
+			}
+		}
+		recs, err = e.withHistory(ctx, tx, t, found, opts.PropertiesWithHistory)
+		return err
+	})
+	return recs, missing, err
+}
+
+// UpdateInput is one input of a batch update.
+type UpdateInput struct {
+	ID         string
+	IDProperty string
+	Properties map[string]string
+	TraceID    string
+}
+
+// UpdateResult is the outcome of one batch update input.
+type UpdateResult struct {
+	Object *Object
+	Err    error
+}
+
+// batchIDProperty checks an idProperty of batch update and upsert: only a
+// property HubSpot treats as unique for these operations will do.
+func (e *Engine) batchIDProperty(t *ObjectType, name string, upsert bool) error {
+	if name == "" {
+		return nil
+	}
+	p := t.Property(name)
+	if p == nil || !p.Unique {
+		return e.nonUnique(t, name)
+	}
+	// HubSpot refuses batch updates by email; upserts by email work.
+	if p.HubSpotDefined && !upsert {
+		return e.nonUnique(t, name)
+	}
+	return nil
+}
+
+// UpdateBatch changes records in one transaction. Ids that resolve to nothing
+// are reported in missing and do not stop the others. With perInput, inputs
+// that fail validation are reported in their result; without it the first
+// failure fails the batch and nothing is written.
+func (e *Engine) UpdateBatch(ctx context.Context, actor Actor, t *ObjectType, inputs []UpdateInput, perInput bool) (results []UpdateResult, missing []string, err error) {
+	ids := make([]string, len(inputs))
+	for i, in := range inputs {
+		ids[i] = in.IDProperty + "\x00" + in.ID
+		if err := e.batchIDProperty(t, in.IDProperty, false); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := checkDuplicates(ids); err != nil {
+		return nil, nil, err
+	}
+	results = make([]UpdateResult, len(inputs))
+	props := make([]map[string]string, len(inputs))
+	for i, in := range inputs {
+		var errs []PropertyError
+		if props[i], errs = t.NormalizeProperties(in.Properties); len(errs) > 0 {
+			if !perInput {
+				return nil, nil, ValidationError(e.PortalID, errs)
+			}
+			results[i].Err = ValidationError(e.PortalID, errs)
+		}
+	}
+	err = e.Store.Write(ctx, func(tx Tx) error {
+		resolved := make([]int64, len(inputs))
+		for i, in := range inputs {
+			id, err := e.resolveID(ctx, tx, t, in.ID, in.IDProperty)
+			if err != nil && AsError(err).Kind != KindNotFound {
+				return err
+			}
+			resolved[i] = id
+		}
+		objs, err := e.loadMany(ctx, tx, t, resolved, false)
+		if err != nil {
+			return err
+		}
+		now := e.now()
+		taken := map[string]int64{}
+		var changes []*objectChange
+		for i, o := range objs {
+			if results[i].Err != nil {
+				continue
+			}
+			if o == nil {
+				missing = append(missing, inputs[i].ID)
+				continue
+			}
+			c, err := e.change(ctx, tx, actor, t, o, props[i], now, taken)
+			if err != nil {
+				if _, domain := err.(*Error); !domain || !perInput {
+					return err
+				}
+				results[i].Err = err
+				continue
+			}
+			results[i].Object = o
+			if c != nil {
+				changes = append(changes, c)
+			}
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		return e.writeChanges(ctx, tx, t, changes)
+	})
+	return results, missing, err
+}
+
+// UpsertInput is one input of a batch upsert: ID is the value of the unique
+// property IDProperty.
+type UpsertInput struct {
+	ID         string
+	IDProperty string
+	Properties map[string]string
+	TraceID    string
+}
+
+// UpsertResult is the outcome of one upsert input.
+type UpsertResult struct {
+	Object *Object
+	New    bool
+	Err    error
+}
+
+// UpsertBatch creates or updates records found by a unique property, in one
+// transaction.
+func (e *Engine) UpsertBatch(ctx context.Context, actor Actor, t *ObjectType, inputs []UpsertInput, perInput bool) ([]UpsertResult, error) {
+	keys := make([]string, len(inputs))
+	for i, in := range inputs {
+		if in.IDProperty == "" {
+			return nil, Invalidf("Every upsert input needs an idProperty naming a unique property")
+		}
+		if err := e.batchIDProperty(t, in.IDProperty, true); err != nil {
+			return nil, err
+		}
+		p := t.Property(in.IDProperty)
+		keys[i] = in.IDProperty + "\x00" + uniqueKey(p, in.ID)
+	}
+	if err := checkDuplicates(keys); err != nil {
+		return nil, Invalidf("Duplicate IDs found in batch input: an id appears twice for the same idProperty. IDs must be unique")
+	}
+	results := make([]UpsertResult, len(inputs))
+	err := e.Store.Write(ctx, func(tx Tx) error {
+		var (
+			creates   []CreateInput
+			createIdx []int
+			updates   []*objectChange
+		)
+		now := e.now()
+		taken := map[string]int64{}
+		for i, in := range inputs {
+			props, errs := t.NormalizeProperties(in.Properties)
+			if len(errs) > 0 {
+				if !perInput {
+					return ValidationError(e.PortalID, errs)
+				}
+				results[i].Err = ValidationError(e.PortalID, errs)
+				continue
+			}
+			p := t.Property(in.IDProperty)
+			id, err := tx.FindUnique(ctx, t.ID, in.IDProperty, uniqueKey(p, in.ID))
+			if err != nil {
+				// Not found: create it with the id value set.
+				withID := make(map[string]string, len(in.Properties)+1)
+				for k, v := range in.Properties {
+					withID[k] = v
+				}
+				withID[in.IDProperty] = in.ID
+				creates = append(creates, CreateInput{Properties: withID, TraceID: in.TraceID})
+				createIdx = append(createIdx, i)
+				continue
+			}
+			objs, err := e.loadMany(ctx, tx, t, []int64{id}, false)
+			if err != nil {
+				return err
+			}
+			c, err := e.change(ctx, tx, actor, t, objs[0], props, now, taken)
+			if err != nil {
+				if _, domain := err.(*Error); !domain || !perInput {
+					return err
+				}
+				results[i].Err = err
+				continue
+			}
+			results[i].Object = objs[0]
+			if c != nil {
+				updates = append(updates, c)
+			}
+		}
+		if len(updates) > 0 {
+			if err := e.writeChanges(ctx, tx, t, updates); err != nil {
+				return err
+			}
+		}
+		if len(creates) == 0 {
+			return nil
+		}
+		jobs, err := e.createMany(ctx, tx, actor, t, creates, perInput)
+		if err != nil {
+			return err
+		}
+		for k, j := range jobs {
+			results[createIdx[k]] = UpsertResult{Object: j.obj, New: j.err == nil, Err: j.err}
+		}
+		return nil
+	})
+	return results, err
+}
+
+// ArchiveBatch archives records in one transaction; ids that resolve to
+// nothing or are already archived are skipped, as on HubSpot.
+func (e *Engine) ArchiveBatch(ctx context.Context, t *ObjectType, ids []string) error {
+	if err := checkDuplicates(ids); err != nil {
+		return err
+	}
+	return e.Store.Write(ctx, func(tx Tx) error {
+		resolved := make([]int64, len(ids))
+		for i, v := range ids {
+			resolved[i], _ = strconv.ParseInt(v, 10, 64)
+		}
+		objs, err := e.loadMany(ctx, tx, t, resolved, false)
+		if err != nil {
+			return err
+		}
+		now := e.now()
+		var live []*Object
+		for _, o := range objs {
+			if o == nil {
+				continue
+			}
+			o.Archived, o.ArchivedAt, o.UpdatedAt = true, now, now
+			if err := tx.ReleaseUnique(ctx, t.ID, o.ID, ""); err != nil {
+				return err
+			}
+			live = append(live, o)
+		}
+		if len(live) == 0 {
+			return nil
+		}
+		if err := tx.UpdateObjects(ctx, live); err != nil {
+			return err
+		}
+		for _, o := range live {
+			if err := e.unpinEverywhere(ctx, tx, o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
