@@ -135,7 +135,7 @@ func (t *txn) PurgeObjects(ctx context.Context, ids []int64) error {
 		for _, q := range []string{
 			`DELETE FROM associations WHERE from_id = ?`,
 			`DELETE FROM associations WHERE to_id = ?`,
-			`DELETE FROM property_history WHERE object_id = ?`,
+			`DELETE FROM object_writes WHERE object_id = ?`,
 			`DELETE FROM unique_values WHERE object_id = ?`,
 			`DELETE FROM objects WHERE id = ?`,
 		} {

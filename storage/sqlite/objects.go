@@ -80,29 +80,53 @@ func (t *txn) FindUnique(ctx context.Context, typeID, property, value string) (i
 }
 
 func (t *txn) History(ctx context.Context, ids []int64, names []string) ([]crm.HistoryEntry, error) {
-	args := make([]any, 0, len(ids)+len(names))
-	for _, id := range ids {
-		args = append(args, id)
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
 	}
-	for _, n := range names {
-		args = append(args, n)
-	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT object_id, name, value, timestamp, source_type, source_id FROM property_history
-		WHERE object_id IN (`+placeholders(len(ids))+`) AND name IN (`+placeholders(len(names))+`)
-		ORDER BY object_id, name, seq DESC`, args...)
+	rows, err := t.tx.QueryContext(ctx, `SELECT object_id, timestamp, changes FROM object_writes
+		WHERE object_id IN (`+placeholders(len(ids))+`) ORDER BY object_id, seq DESC`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []crm.HistoryEntry
+	want := make(map[string]bool, len(names))
+	for _, n := range names {
+		want[n] = true
+	}
+	// Newest first per property: collect per (object, name) in write order.
+	type key struct {
+		id   int64
+		name string
+	}
+	byKey := map[key][]crm.HistoryEntry{}
+	var order []key
 	for rows.Next() {
-		var h crm.HistoryEntry
-		var ts int64
-		if err := rows.Scan(&h.ObjectID, &h.Name, &h.Value, &ts, &h.SourceType, &h.SourceID); err != nil {
+		var (
+			id, ts  int64
+			changes string
+		)
+		if err := rows.Scan(&id, &ts, &changes); err != nil {
 			return nil, err
 		}
-		h.Timestamp = time.UnixMilli(ts).UTC()
-		out = append(out, h)
+		var list [][4]string
+		if err := json.Unmarshal([]byte(changes), &list); err != nil {
+			return nil, err
+		}
+		for _, c := range list {
+			if !want[c[0]] {
+				continue
+			}
+			k := key{id, c[0]}
+			if _, seen := byKey[k]; !seen {
+				order = append(order, k)
+			}
+			byKey[k] = append(byKey[k], crm.HistoryEntry{ObjectID: id, Name: c[0], Value: c[1], Timestamp: time.UnixMilli(ts).UTC(), SourceType: c[2], SourceID: c[3]})
+		}
+	}
+	var out []crm.HistoryEntry
+	for _, k := range order {
+		out = append(out, byKey[k]...)
 	}
 	return out, rows.Err()
 }
@@ -203,13 +227,32 @@ func (t *txn) ObjectsByIDs(ctx context.Context, ids []int64) ([]*crm.Object, err
 	return out, nil
 }
 
+// AppendHistory stores the entries of each (record, timestamp) as one row.
 func (t *txn) AppendHistory(ctx context.Context, entries []crm.HistoryEntry) error {
-	return t.rowsInChunks(ctx, len(entries), 6,
-		`INSERT INTO property_history (object_id, name, value, timestamp, source_type, source_id) VALUES `, "",
-		func(i int) []any {
-			h := entries[i]
-			return []any{h.ObjectID, h.Name, h.Value, h.Timestamp.UnixMilli(), h.SourceType, h.SourceID}
-		})
+	type write struct {
+		id      int64
+		ts      int64
+		changes [][4]string
+	}
+	var writes []*write
+	for _, h := range entries {
+		ts := h.Timestamp.UnixMilli()
+		if n := len(writes); n == 0 || writes[n-1].id != h.ObjectID || writes[n-1].ts != ts {
+			writes = append(writes, &write{id: h.ObjectID, ts: ts})
+		}
+		w := writes[len(writes)-1]
+		w.changes = append(w.changes, [4]string{h.Name, h.Value, h.SourceType, h.SourceID})
+	}
+	args := make([][]any, len(writes))
+	for i, w := range writes {
+		data, err := json.Marshal(w.changes)
+		if err != nil {
+			return err
+		}
+		args[i] = []any{w.id, w.ts, string(data)}
+	}
+	return t.rowsInChunks(ctx, len(writes), 3, `INSERT INTO object_writes (object_id, timestamp, changes) VALUES `, "",
+		func(i int) []any { return args[i] })
 }
 
 func (t *txn) ClaimUnique(ctx context.Context, typeID, property, value string, id int64) error {
