@@ -50,6 +50,7 @@ func (s *Server) routes() {
 		s.route("POST "+prefix+"/batch/update", objectWrite, s.batchUpdate)
 		s.route("POST "+prefix+"/batch/upsert", objectWrite, s.batchUpsert)
 		s.route("POST "+prefix+"/batch/archive", objectWrite, s.batchArchive)
+		s.route("POST "+prefix+"/search", objectRead, s.search)
 	}
 	for _, prefix := range []string{"/crm/v3/properties/{type}", "/crm/properties/{version}/{type}"} {
 		s.route("GET "+prefix, schemaRead, s.listProperties)

@@ -352,6 +352,13 @@ func (e *Engine) ArchiveBatch(ctx context.Context, t *ObjectType, ids []string) 
 		if err := tx.UpdateObjects(ctx, live); err != nil {
 			return err
 		}
+		ids := make([]int64, len(live))
+		for i, o := range live {
+			ids[i] = o.ID
+		}
+		if err := tx.UnindexObjects(ctx, ids); err != nil {
+			return err
+		}
 		for _, o := range live {
 			if err := e.unpinEverywhere(ctx, tx, o); err != nil {
 				return err

@@ -203,6 +203,9 @@ func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectTy
 	if err := tx.InsertObjects(ctx, objs); err != nil {
 		return nil, err
 	}
+	if err := tx.IndexObjects(ctx, searchDocs(t, objs)); err != nil {
+		return nil, err
+	}
 	if err := tx.AddAssociations(ctx, rows); err != nil {
 		return nil, err
 	}
@@ -360,4 +363,15 @@ func (e *Engine) checkNewPins(ctx context.Context, tx ReadTx, t *ObjectType, job
 		}
 	}
 	return nil
+}
+
+// searchDocs builds the search index entries of live records.
+func searchDocs(t *ObjectType, objs []*Object) []SearchDoc {
+	docs := make([]SearchDoc, 0, len(objs))
+	for _, o := range objs {
+		if !o.Archived {
+			docs = append(docs, t.SearchDoc(o))
+		}
+	}
+	return docs
 }

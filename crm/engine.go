@@ -340,6 +340,9 @@ func (e *Engine) writeChanges(ctx context.Context, tx Tx, t *ObjectType, changes
 	if err := tx.UpdateObjects(ctx, objs); err != nil {
 		return err
 	}
+	if err := tx.IndexObjects(ctx, searchDocs(t, objs)); err != nil {
+		return err
+	}
 	return tx.AppendHistory(ctx, history)
 }
 

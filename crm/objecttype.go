@@ -25,6 +25,8 @@ type ObjectType struct {
 	// RequiredAnyOf lists groups of which at least one must have a value on create
 	// (companies: name or domain).
 	RequiredAnyOf [][]string
+	// Searchable are the properties the free-text query searches.
+	Searchable []string
 	// Defaults are returned when a read asks for no properties.
 	Defaults []string
 	// CreatedProperty and ModifiedProperty name the create and last-modified

@@ -34,6 +34,9 @@ type PropertyDefinition struct {
 	DisplayOrder         int
 	Hidden               bool
 	FormField            bool
+	// NotIndexed keeps a property out of the search index; filters on it
+	// are answered by reading records (for derived text nobody filters on).
+	NotIndexed bool
 
 	// Custom properties only: when they were made, changed and archived.
 	CreatedAt, UpdatedAt, ArchivedAt time.Time

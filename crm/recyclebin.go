@@ -34,7 +34,10 @@ func (e *Engine) restore(ctx context.Context, tx Tx, t *ObjectType, idValue stri
 	if err := e.claimUnique(ctx, tx, t, obj, unique); err != nil {
 		return nil, err
 	}
-	return obj, tx.UpdateObjects(ctx, []*Object{obj})
+	if err := tx.UpdateObjects(ctx, []*Object{obj}); err != nil {
+		return nil, err
+	}
+	return obj, tx.IndexObjects(ctx, searchDocs(t, []*Object{obj}))
 }
 
 // RestoreBatch restores several records in one transaction: all or none.

@@ -76,6 +76,10 @@ type ReadTx interface {
 	// AssociationsBetween returns every type from fromID to toID.
 	AssociationsBetween(ctx context.Context, fromID, toID int64) ([]AssociationRow, error)
 	AssociationLabels(ctx context.Context) ([]*AssociationLabel, error)
+
+	// Search returns the ids of one page of live records matching q, in
+	// q's order, and the number of all matches.
+	Search(ctx context.Context, q SearchQuery) (ids []int64, total int, err error)
 }
 
 // Tx reads and writes within one transaction.
@@ -110,6 +114,11 @@ type Tx interface {
 	PutAssociationLabel(ctx context.Context, l *AssociationLabel) error
 	// DeleteAssociationLabel removes a label and every association of its type.
 	DeleteAssociationLabel(ctx context.Context, typeID int64) error
+
+	// IndexObjects replaces the search index entries of the given records.
+	IndexObjects(ctx context.Context, docs []SearchDoc) error
+	// UnindexObjects removes records from the search index.
+	UnindexObjects(ctx context.Context, ids []int64) error
 
 	// ArchivedBefore returns ids of up to limit records archived before cutoff.
 	ArchivedBefore(ctx context.Context, cutoff time.Time, limit int) ([]int64, error)

@@ -137,6 +137,8 @@ func (t *txn) PurgeObjects(ctx context.Context, ids []int64) error {
 			`DELETE FROM associations WHERE to_id = ?`,
 			`DELETE FROM object_writes WHERE object_id = ?`,
 			`DELETE FROM unique_values WHERE object_id = ?`,
+			`DELETE FROM search_values WHERE object_id = ?`,
+			`DELETE FROM search_text WHERE rowid = ?`,
 			`DELETE FROM objects WHERE id = ?`,
 		} {
 			if _, err := t.tx.ExecContext(ctx, q, id); err != nil {

@@ -15,7 +15,7 @@ import (
 	"sort"
 	"strings"
 
-	_ "github.com/ncruces/go-sqlite3/driver" // registers "sqlite3"
+	"github.com/ncruces/go-sqlite3/driver"
 
 	"github.com/spoke-crm/spoke/crm"
 )
@@ -46,7 +46,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 
-	writer, err := sql.Open("sqlite3", dsn+"&_txlock=immediate")
+	writer, err := driver.Open(dsn+"&_txlock=immediate", registerFunctions)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +58,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		writer.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	reader, err := sql.Open("sqlite3", dsn+"&_txlock=deferred")
+	reader, err := driver.Open(dsn+"&_txlock=deferred", registerFunctions)
 	if err != nil {
 		writer.Close()
 		return nil, err
