@@ -226,7 +226,9 @@ func TestSearchLimitsAndErrors(t *testing.T) {
 	s := spoketest.Open(t)
 	six := strings.Repeat(filter("dealname", "EQ", "x")+",", 6)
 	seven := strings.Repeat(filter("dealname", "EQ", "x")+",", 7)
-	group := func(n int) string { return `{"filters":[` + strings.TrimSuffix(six, ",") + `]}` + strings.Repeat("", n) }
+	group := func(n int) string {
+		return `{"filters":[` + strings.TrimSuffix(six, ",") + `]}` + strings.Repeat("", n)
+	}
 	for _, tc := range []struct {
 		body, contains string
 		category       string
