@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"Associations", testAssociations},
 		{"AssociationLabels", testAssociationLabels},
 		{"ArchiveWindowAndPurge", testPurge},
+		{"Search", testSearch},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -615,4 +616,82 @@ func testPurge(t *testing.T, s crm.Store) {
 		}
 		return nil
 	})
+}
+
+func num(f float64) *float64 { return &f }
+func text(s string) *string  { return &s }
+
+func testSearch(t *testing.T, s crm.Store) {
+	objs := insert(t, s, "0-18", map[string]string{}, map[string]string{}, map[string]string{}, map[string]string{})
+	contact := insert(t, s, "0-1", map[string]string{})[0]
+	docs := []crm.SearchDoc{
+		{ObjectID: objs[0].ID, TypeID: "0-18", Values: []crm.IndexedValue{{Name: "ch", Text: text("SMS")}, {Name: "ts", Num: num(30)}}, Text: "Order shipped"},
+		{ObjectID: objs[1].ID, TypeID: "0-18", Values: []crm.IndexedValue{{Name: "ch", Text: text("WHATS_APP")}, {Name: "ts", Num: num(10)}}, Text: "Invoice ready"},
+		{ObjectID: objs[2].ID, TypeID: "0-18", Values: []crm.IndexedValue{{Name: "ch", Text: text("SMS")}, {Name: "ts", Num: num(20)}, {Name: "tag", Text: text("vip@example.com")}}, Text: "Shipping soon"},
+		{ObjectID: objs[3].ID, TypeID: "0-18", Values: []crm.IndexedValue{{Name: "ch", Text: text("SMS")}}},
+	}
+	if err := s.Write(ctx, func(tx crm.Tx) error { return tx.IndexObjects(ctx, docs) }); err != nil {
+		t.Fatal(err)
+	}
+	associate(t, s, objs[0], contact, 81, 82, crm.CategoryHubSpotDefined)
+	associate(t, s, objs[2], contact, 81, 82, crm.CategoryHubSpotDefined)
+	f := func(name, op string, nums []float64, texts ...string) crm.SearchFilter {
+		return crm.SearchFilter{Property: name, Kind: map[bool]crm.ValueKind{true: crm.KindNumeric, false: crm.KindExact}[nums != nil], Indexed: true, Op: op, Nums: nums, Texts: texts}
+	}
+	search := func(q crm.SearchQuery) string {
+		q.TypeID = "0-18"
+		if q.Limit == 0 {
+			q.Limit = 10
+		}
+		var out string
+		s.Read(ctx, func(tx crm.ReadTx) error {
+			ids, total, err := tx.Search(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var idx []int
+			for _, id := range ids {
+				for i, o := range objs {
+					if o.ID == id {
+						idx = append(idx, i)
+					}
+				}
+			}
+			out = fmt.Sprint(idx, total)
+			return nil
+		})
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		q    crm.SearchQuery
+		want string
+	}{
+		{"all", crm.SearchQuery{}, "[0 1 2 3] 4"},
+		{"EQ", crm.SearchQuery{Groups: [][]crm.SearchFilter{{f("ch", crm.OpEQ, nil, "SMS")}}}, "[0 2 3] 3"},
+		{"NEQ", crm.SearchQuery{Groups: [][]crm.SearchFilter{{f("ch", crm.OpNEQ, nil, "SMS")}}}, "[1] 1"},
+		{"BETWEEN and EQ", crm.SearchQuery{Groups: [][]crm.SearchFilter{{f("ch", crm.OpEQ, nil, "SMS"), f("ts", crm.OpBetween, []float64{15, 30})}}}, "[0 2] 2"},
+		{"IN", crm.SearchQuery{Groups: [][]crm.SearchFilter{{f("ch", crm.OpIn, nil, "WHATS_APP", "X")}}}, "[1] 1"},
+		{"HAS", crm.SearchQuery{Groups: [][]crm.SearchFilter{{f("ts", crm.OpHasProperty, []float64{})}}}, "[0 1 2] 3"},
+		{"NOT_HAS", crm.SearchQuery{Groups: [][]crm.SearchFilter{{f("ts", crm.OpNotHasProperty, []float64{})}}}, "[3] 1"},
+		{"token", crm.SearchQuery{Groups: [][]crm.SearchFilter{{f("tag", crm.OpContainsToken, nil, "*@example.com")}}}, "[2] 1"},
+		{"OR", crm.SearchQuery{Groups: [][]crm.SearchFilter{{f("ts", crm.OpLT, []float64{15})}, {f("ts", crm.OpGT, []float64{25})}}}, "[0 1] 2"},
+		{"terms", crm.SearchQuery{Terms: []string{"ship"}}, "[0 2] 2"},
+		{"terms and filter", crm.SearchQuery{Terms: []string{"ship"}, Groups: [][]crm.SearchFilter{{f("ts", crm.OpGT, []float64{25})}}}, "[0] 1"},
+		{"association", crm.SearchQuery{Groups: [][]crm.SearchFilter{{{Property: "associations.contact", Op: crm.OpEQ, AssociatedWith: "0-1", Nums: []float64{float64(contact.ID)}, Indexed: true}}}}, "[0 2] 2"},
+		{"sort desc", crm.SearchQuery{Sort: &crm.SearchSort{Property: "ts", Kind: crm.KindNumeric, Indexed: true, Desc: true}}, "[0 2 1 3] 4"},
+		{"sort asc, missing last", crm.SearchQuery{Sort: &crm.SearchSort{Property: "ts", Kind: crm.KindNumeric, Indexed: true}}, "[1 2 0 3] 4"},
+		{"page", crm.SearchQuery{Offset: 1, Limit: 2}, "[1 2] 4"},
+		{"past the end", crm.SearchQuery{Offset: 10, Limit: 2}, "[] 4"},
+	} {
+		if got := search(tc.q); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+	if err := s.Write(ctx, func(tx crm.Tx) error { return tx.UnindexObjects(ctx, []int64{objs[0].ID}) }); err != nil {
+		t.Fatal(err)
+	}
+	if got := search(crm.SearchQuery{Terms: []string{"ship"}}); got != "[2] 1" {
+		t.Errorf("after unindex: %s", got)
+	}
 }
