@@ -11,7 +11,9 @@ import (
 type errorBody struct {
 	Status        string              `json:"status"`
 	Message       string              `json:"message"`
+	ErrorType     string              `json:"errorType,omitempty"`
 	CorrelationID string              `json:"correlationId"`
+	PolicyName    string              `json:"policyName,omitempty"`
 	Context       map[string][]string `json:"context,omitempty"`
 	Errors        []crm.ErrorDetail   `json:"errors,omitempty"`
 	Links         map[string]string   `json:"links,omitempty"`
@@ -34,6 +36,9 @@ var statusByKind = map[crm.Kind]int{
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e := crm.AsError(err)
 	status, ok := statusByKind[e.Kind]
+	if e.Status != 0 {
+		status, ok = e.Status, true
+	}
 	if !ok {
 		status = http.StatusInternalServerError
 		s.Logger.Error("internal error", slog.String("method", r.Method), slog.String("path", r.URL.Path),
@@ -45,7 +50,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, status, errorBody{
 		Status:        "error",
 		Message:       e.Message,
+		ErrorType:     e.ErrorType,
 		CorrelationID: correlationID(r),
+		PolicyName:    e.PolicyName,
 		Context:       e.Context,
 		Errors:        e.Details,
 		Links:         e.Links,

@@ -22,12 +22,38 @@ type Server struct {
 	Auth   *Authenticator
 	Logger *slog.Logger
 
-	mux *http.ServeMux
+	opts Options
+	mux  *http.ServeMux
 }
 
+// Options configure a Server.
+type Options struct {
+	// NoAdmin turns off the test controls under /_spoke/ (reset, seed,
+	// export, faults, rate-limit settings).
+	NoAdmin bool
+	// Interceptors run, in order, around every authenticated HubSpot API
+	// call (not around Spoke's test controls).
+	Interceptors []Interceptor
+}
+
+// Call describes an authenticated API call to interceptors.
+type Call struct {
+	Principal *Principal
+	// Type is the call's object type, nil for routes without one.
+	Type *crm.ObjectType
+	// Search marks search calls, which HubSpot limits separately.
+	Search bool
+	// Pattern is the route pattern, e.g. "GET /crm/v3/objects/{type}/{id}".
+	Pattern string
+}
+
+// Interceptor wraps API calls: rate limits, injected faults. It calls next
+// to run the call, or answers itself.
+type Interceptor func(w http.ResponseWriter, r *http.Request, c *Call, next func(http.ResponseWriter, *http.Request) error) error
+
 // NewServer builds the routes.
-func NewServer(engine *crm.Engine, auth *Authenticator, logger *slog.Logger) *Server {
-	s := &Server{Engine: engine, Auth: auth, Logger: logger, mux: http.NewServeMux()}
+func NewServer(engine *crm.Engine, auth *Authenticator, logger *slog.Logger, opts Options) *Server {
+	s := &Server{Engine: engine, Auth: auth, Logger: logger, opts: opts, mux: http.NewServeMux()}
 	s.routes()
 	return s
 }
@@ -50,7 +76,7 @@ func (s *Server) routes() {
 		s.route("POST "+prefix+"/batch/update", objectWrite, s.batchUpdate)
 		s.route("POST "+prefix+"/batch/upsert", objectWrite, s.batchUpsert)
 		s.route("POST "+prefix+"/batch/archive", objectWrite, s.batchArchive)
-		s.route("POST "+prefix+"/search", objectRead, s.search)
+		s.route("POST "+prefix+"/search", objectSearch, s.search)
 	}
 	for _, prefix := range []string{"/crm/v3/properties/{type}", "/crm/properties/{version}/{type}"} {
 		s.route("GET "+prefix, schemaRead, s.listProperties)
@@ -112,15 +138,20 @@ func (s *Server) routes() {
 // hold. t is the operation's object type, nil for routes without one.
 type scopeRule struct {
 	needsType bool
+	search    bool
+	control   bool
 	scopes    func(t *crm.ObjectType) []string
 }
 
 var (
-	objectRead  = scopeRule{true, func(t *crm.ObjectType) []string { return t.ReadScopes }}
-	objectWrite = scopeRule{true, func(t *crm.ObjectType) []string { return t.WriteScopes }}
-	schemaRead  = scopeRule{true, func(t *crm.ObjectType) []string { return t.SchemaReadScopes }}
-	schemaWrite = scopeRule{true, func(t *crm.ObjectType) []string { return t.SchemaWriteScopes }}
-	ownersRead  = scopeRule{false, func(*crm.ObjectType) []string { return []string{"crm.objects.owners.read"} }}
+	objectRead   = scopeRule{needsType: true, scopes: func(t *crm.ObjectType) []string { return t.ReadScopes }}
+	objectWrite  = scopeRule{needsType: true, scopes: func(t *crm.ObjectType) []string { return t.WriteScopes }}
+	objectSearch = scopeRule{needsType: true, search: true, scopes: func(t *crm.ObjectType) []string { return t.ReadScopes }}
+	schemaRead   = scopeRule{needsType: true, scopes: func(t *crm.ObjectType) []string { return t.SchemaReadScopes }}
+	schemaWrite  = scopeRule{needsType: true, scopes: func(t *crm.ObjectType) []string { return t.SchemaWriteScopes }}
+	ownersRead   = scopeRule{scopes: func(*crm.ObjectType) []string { return []string{"crm.objects.owners.read"} }}
+	// adminControl guards Spoke's test controls; interceptors do not run on them.
+	adminControl = scopeRule{control: true, scopes: func(*crm.ObjectType) []string { return []string{crm.ScopeAdmin} }}
 )
 
 type ctxKey int
@@ -154,12 +185,33 @@ func (s *Server) route(pattern string, rule scopeRule, h handlerFunc) {
 			if err := p.require(rule.scopes(t)); err != nil {
 				return err
 			}
-			return h(w, r.WithContext(ctx))
+			r = r.WithContext(ctx)
+			if rule.control {
+				return h(w, r)
+			}
+			return s.intercept(w, r, &Call{Principal: p, Type: t, Search: rule.search, Pattern: pattern}, h)
 		}()
 		if err != nil {
 			s.writeError(w, r, err)
 		}
 	})
+}
+
+// intercept runs the interceptors around h.
+func (s *Server) intercept(w http.ResponseWriter, r *http.Request, c *Call, h handlerFunc) error {
+	next := func(w http.ResponseWriter, r *http.Request) error { return h(w, r) }
+	for i := len(s.opts.Interceptors) - 1; i >= 0; i-- {
+		in, inner := s.opts.Interceptors[i], next
+		next = func(w http.ResponseWriter, r *http.Request) error { return in(w, r, c, inner) }
+	}
+	return next(w, r)
+}
+
+// control mounts one of Spoke's test controls, unless they are turned off.
+func (s *Server) control(pattern string, h handlerFunc) {
+	if !s.opts.NoAdmin {
+		s.route(pattern, adminControl, h)
+	}
 }
 
 func objectType(r *http.Request) *crm.ObjectType { return r.Context().Value(typeKey).(*crm.ObjectType) }

@@ -41,6 +41,12 @@ type Error struct {
 	Context     map[string][]string
 	Details     []ErrorDetail
 	Links       map[string]string
+	// ErrorType and PolicyName appear in HubSpot's 429 bodies instead of a category.
+	ErrorType  string
+	PolicyName string
+	// Status, when set, overrides the status code the kind maps to
+	// (injected faults answer 502, 477 ...).
+	Status int
 }
 
 // ErrorDetail is one item of an error body's "errors" array.

@@ -18,8 +18,12 @@ type Token struct {
 	RevokedAt  time.Time
 }
 
-// Scopes Spoke knows, named as HubSpot names them.
+// ScopeAdmin is Spoke's own scope for its test controls under /_spoke/.
+const ScopeAdmin = "spoke.admin"
+
+// Scopes Spoke knows: HubSpot's, named as HubSpot names them, and ScopeAdmin.
 var AllScopes = []string{
+	ScopeAdmin,
 	"crm.objects.contacts.read", "crm.objects.contacts.write",
 	"crm.objects.companies.read", "crm.objects.companies.write",
 	"crm.objects.deals.read", "crm.objects.deals.write",

@@ -32,6 +32,8 @@ type Main struct {
 	DB   string
 	// EnvToken is the value of SPOKE_ACCESS_TOKEN.
 	EnvToken string
+	// NoAdmin turns off the test controls under /_spoke/.
+	NoAdmin bool
 	Now      func() time.Time
 
 	stdout, stderr io.Writer
@@ -93,7 +95,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	auth := &api.Authenticator{EnvToken: m.EnvToken, Tokens: store.Tokens(), Now: m.Now}
-	handler := api.NewServer(engine, auth, m.logger)
+	handler := api.NewServer(engine, auth, m.logger, api.Options{NoAdmin: m.NoAdmin})
 
 	ln, err := net.Listen("tcp", m.Addr)
 	if err != nil {

@@ -61,15 +61,24 @@ type Server struct {
 	tb     testing.TB
 }
 
+// Option changes how a test server is built.
+type Option func(*Settings)
+
+// Settings are what Options change.
+type Settings struct {
+	// API holds the HTTP layer's options (interceptors, test controls).
+	API api.Options
+}
+
 // Open starts a server on a new SQLite file in tb's temporary directory.
 // It stops when the test ends.
-func Open(tb testing.TB) *Server {
+func Open(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
-	return OpenPath(tb, filepath.Join(tb.TempDir(), "spoke.db"))
+	return OpenPath(tb, filepath.Join(tb.TempDir(), "spoke.db"), opts...)
 }
 
 // OpenPath starts a server on the SQLite file at path.
-func OpenPath(tb testing.TB, path string) *Server {
+func OpenPath(tb testing.TB, path string, opts ...Option) *Server {
 	tb.Helper()
 	store, err := sqlite.Open(context.Background(), path)
 	if err != nil {
@@ -82,7 +91,11 @@ func OpenPath(tb testing.TB, path string) *Server {
 	}
 	auth := &api.Authenticator{EnvToken: Token, Tokens: store.Tokens(), Now: clock.Now}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	hs := httptest.NewServer(api.NewServer(engine, auth, logger))
+	var settings Settings
+	for _, o := range opts {
+		o(&settings)
+	}
+	hs := httptest.NewServer(api.NewServer(engine, auth, logger, settings.API))
 	s := &Server{URL: hs.URL, Path: path, Store: store, Engine: engine, Clock: clock, Client: hs.Client(), tb: tb}
 	tb.Cleanup(func() {
 		hs.Close()
