@@ -30,9 +30,11 @@ const minNodeMajor = 20
 const nodeTimeout = 5 * time.Minute
 
 // TestNodeClient runs e2e/node/*.test.mjs, which use HubSpot's official Node
-// client (@hubspot/api-client) against a fresh Spoke. Besides the URL and the
-// all-scopes token, the tests get a token that may only read contacts and
-// communications (SPOKE_READONLY_TOKEN), two owners (SPOKE_OWNERS, a JSON
+// client (@hubspot/api-client) against Spoke. Each file runs in its own
+// parallel subtest against its own fresh server, so one file's records (and
+// archives) cannot disturb another's listings and paging. Besides the URL and
+// the all-scopes token, every file gets a token that may only read contacts
+// and communications (SPOKE_READONLY_TOKEN), two owners (SPOKE_OWNERS, a JSON
 // array of {id, userId, email, firstName, lastName}) and a deactivated owner
 // (SPOKE_ARCHIVED_OWNER, one such object): the API cannot make owners.
 func TestNodeClient(t *testing.T) {
@@ -40,22 +42,47 @@ func TestNodeClient(t *testing.T) {
 
 	node := lookTool(t, "node")
 	checkNodeVersion(t, node)
-	ctx, cancel := context.WithTimeout(t.Context(), nodeTimeout)
-	defer cancel()
-
-	if _, err := os.Stat(filepath.Join(nodeDir, "node_modules", "@hubspot", "api-client", "package.json")); err != nil {
-		npm := lookTool(t, "npm")
-		t.Logf("%s/node_modules is missing; running npm ci", nodeDir)
-		install := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
-		install.Dir = nodeDir
-		run(ctx, t, install, "npm ci in e2e/node")
-	}
+	installNodeModules(t)
 
 	files, err := filepath.Glob(filepath.Join(nodeDir, "*.test.mjs"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no Node test files (*.test.mjs) in %s (err: %v)", nodeDir, err)
 	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(t.Context(), nodeTimeout)
+			defer cancel()
+			env := nodeServer(t)
+			// One file per node process, named as a plain path: Node 20
+			// reads arguments as paths and Node 22 as globs, and a plain
+			// file name means the same to both.
+			cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=spec", file)
+			cmd.Env = append(os.Environ(), env...)
+			run(ctx, t, cmd, "node --test "+file)
+		})
+	}
+}
 
+// installNodeModules runs npm ci in e2e/node when the client is not installed.
+func installNodeModules(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(nodeDir, "node_modules", "@hubspot", "api-client", "package.json")); err == nil {
+		return
+	}
+	npm := lookTool(t, "npm")
+	ctx, cancel := context.WithTimeout(t.Context(), nodeTimeout)
+	defer cancel()
+	t.Logf("%s/node_modules is missing; running npm ci", nodeDir)
+	install := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
+	install.Dir = nodeDir
+	run(ctx, t, install, "npm ci in e2e/node")
+}
+
+// nodeServer starts a fresh Spoke with the tokens and owners the Node tests
+// expect and returns the environment that describes it to them.
+func nodeServer(t *testing.T) []string {
+	t.Helper()
 	s := spoketest.Open(t)
 	readOnly := s.NewToken("crm.objects.contacts.read")
 	owners, err := json.Marshal([]nodeOwner{
@@ -73,15 +100,9 @@ func TestNodeClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	// Test files are named one by one: Node 20 reads arguments as paths and
-	// Node 22 as globs, and plain file names mean the same to both.
-	args := append([]string{"--test", "--test-reporter=spec"}, files...)
-	cmd := exec.CommandContext(ctx, node, args...)
-	cmd.Env = append(os.Environ(), "SPOKE_URL="+s.URL, "SPOKE_TOKEN="+spoketest.Token,
-		"SPOKE_READONLY_TOKEN="+readOnly, "SPOKE_OWNERS="+string(owners),
-		"SPOKE_ARCHIVED_OWNER="+string(archivedOwner), "NO_COLOR=1")
-	run(ctx, t, cmd, "node --test "+nodeDir+"/")
+	return []string{"SPOKE_URL=" + s.URL, "SPOKE_TOKEN=" + spoketest.Token,
+		"SPOKE_READONLY_TOKEN=" + readOnly, "SPOKE_OWNERS=" + string(owners),
+		"SPOKE_ARCHIVED_OWNER=" + string(archivedOwner), "NO_COLOR=1"}
 }
 
 // nodeOwner is what the Node tests learn about an owner made for them.
