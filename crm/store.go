@@ -28,6 +28,15 @@ type ListQuery struct {
 	ArchivedSince time.Time
 }
 
+// ResetScope says what a reset empties. Records (with their history,
+// associations and search index) are always emptied.
+type ResetScope struct {
+	Owners bool
+	Tokens bool
+	// Schema covers custom properties, property groups and association labels.
+	Schema bool
+}
+
 // AssociationRow is one directed association of one type. Every association
 // is stored in both directions, each with its own type id.
 type AssociationRow struct {
@@ -76,6 +85,9 @@ type ReadTx interface {
 	// AssociationsBetween returns every type from fromID to toID.
 	AssociationsBetween(ctx context.Context, fromID, toID int64) ([]AssociationRow, error)
 	AssociationLabels(ctx context.Context) ([]*AssociationLabel, error)
+	// AllAssociations returns every stored association once, from the end
+	// with the lower id (the other direction is its inverse).
+	AllAssociations(ctx context.Context) ([]AssociationRow, error)
 
 	// Search returns the ids of one page of live records matching q, in
 	// q's order, and the number of all matches.
@@ -97,7 +109,7 @@ type Tx interface {
 	// ReleaseUnique drops the claims of id: on one property, or all when property is "".
 	ReleaseUnique(ctx context.Context, typeID string, id int64, property string) error
 
-	// InsertOwner stores a new owner, assigning its ID and UserID.
+	// InsertOwner stores a new owner, assigning its ID and UserID unless set.
 	InsertOwner(ctx context.Context, o *Owner) error
 	UpdateOwner(ctx context.Context, o *Owner) error
 
@@ -119,6 +131,13 @@ type Tx interface {
 	IndexObjects(ctx context.Context, docs []SearchDoc) error
 	// UnindexObjects removes records from the search index.
 	UnindexObjects(ctx context.Context, ids []int64) error
+
+	// Reset empties what what names, and restarts the id sequences of what
+	// it empties.
+	Reset(ctx context.Context, what ResetScope) error
+	// SyncSequences moves the id sequences past every stored id, after
+	// records, owners or labels were stored with ids of their own.
+	SyncSequences(ctx context.Context) error
 
 	// ArchivedBefore returns ids of up to limit records archived before cutoff.
 	ArchivedBefore(ctx context.Context, cutoff time.Time, limit int) ([]int64, error)

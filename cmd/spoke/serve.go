@@ -34,7 +34,7 @@ type Main struct {
 	EnvToken string
 	// NoAdmin turns off the test controls under /_spoke/.
 	NoAdmin bool
-	Now      func() time.Time
+	Now     func() time.Time
 
 	stdout, stderr io.Writer
 	logger         *slog.Logger

@@ -70,11 +70,15 @@ func (t *txn) next(ctx context.Context, sequence string) (int64, error) {
 
 func (t *txn) InsertOwner(ctx context.Context, o *crm.Owner) error {
 	var err error
-	if o.ID, err = t.next(ctx, "owners"); err != nil {
-		return err
+	if o.ID == 0 {
+		if o.ID, err = t.next(ctx, "owners"); err != nil {
+			return err
+		}
 	}
-	if o.UserID, err = t.next(ctx, "users"); err != nil {
-		return err
+	if o.UserID == 0 {
+		if o.UserID, err = t.next(ctx, "users"); err != nil {
+			return err
+		}
 	}
 	_, err = t.tx.ExecContext(ctx, `INSERT INTO owners (`+ownerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		o.ID, o.Email, o.Type, o.FirstName, o.LastName, o.UserID, o.CreatedAt.UnixMilli(), o.UpdatedAt.UnixMilli(), o.Archived, nullMillis(o.ArchivedAt))
