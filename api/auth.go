@@ -124,3 +124,10 @@ func (a *Authenticator) forget(hash string) {
 	delete(a.cache, hash)
 	a.mu.Unlock()
 }
+
+// Forget drops every cached token lookup (after tokens were deleted).
+func (a *Authenticator) Forget() {
+	a.mu.Lock()
+	a.cache = nil
+	a.mu.Unlock()
+}

@@ -125,6 +125,10 @@ func (s *Server) routes() {
 	s.route("GET "+v3batch+"/types", objectRead, s.associationTypesV3)
 
 	// Spoke's own extensions live under /_spoke/.
+	s.mux.HandleFunc("GET /_spoke/health", s.health)
+	s.control("POST /_spoke/reset", s.resetData)
+	s.control("POST /_spoke/seed", s.seedData)
+	s.control("GET /_spoke/export", s.exportData)
 	s.route("POST /_spoke/objects/{type}/{id}/restore", objectWrite, s.restoreObject)
 	s.route("POST /_spoke/objects/{type}/batch/restore", objectWrite, s.batchRestore)
 

@@ -382,7 +382,9 @@ func (e *Engine) seedObject(ctx context.Context, tx Tx, t *ObjectType, fo *Fixtu
 		obj.Properties[name] = v // exported values win over recomputed ones
 	}
 	obj.UpdatedAt = updated
-	obj.Properties[t.ModifiedProperty] = FormatTime(updated)
+	if computed[t.ModifiedProperty] == "" {
+		obj.Properties[t.ModifiedProperty] = FormatTime(updated)
+	}
 	if fo.Archived {
 		at, err := parseFixtureTime(fo.ArchivedAt, updated)
 		if err != nil {
