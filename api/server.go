@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -34,6 +35,11 @@ type Options struct {
 	// Interceptors run, in order, around every authenticated HubSpot API
 	// call (not around Spoke's test controls).
 	Interceptors []Interceptor
+	// Controls are further test controls (fault rules, rate-limit
+	// settings), mounted like the built-in ones: spoke.admin scope, off with NoAdmin.
+	Controls []Control
+	// Metrics, when set, records requests and is served at /metrics.
+	Metrics *Metrics
 }
 
 // Call describes an authenticated API call to interceptors.
@@ -50,6 +56,12 @@ type Call struct {
 // Interceptor wraps API calls: rate limits, injected faults. It calls next
 // to run the call, or answers itself.
 type Interceptor func(w http.ResponseWriter, r *http.Request, c *Call, next func(http.ResponseWriter, *http.Request) error) error
+
+// Control is a test control under /_spoke/ added through Options.Controls.
+type Control struct {
+	Pattern string // e.g. "GET /_spoke/faults"
+	Handler func(w http.ResponseWriter, r *http.Request) error
+}
 
 // NewServer builds the routes.
 func NewServer(engine *crm.Engine, auth *Authenticator, logger *slog.Logger, opts Options) *Server {
@@ -126,9 +138,15 @@ func (s *Server) routes() {
 
 	// Spoke's own extensions live under /_spoke/.
 	s.mux.HandleFunc("GET /_spoke/health", s.health)
+	if s.opts.Metrics != nil {
+		s.mux.Handle("GET /metrics", s.opts.Metrics.Handler())
+	}
 	s.control("POST /_spoke/reset", s.resetData)
 	s.control("POST /_spoke/seed", s.seedData)
 	s.control("GET /_spoke/export", s.exportData)
+	for _, c := range s.opts.Controls {
+		s.control(c.Pattern, c.Handler)
+	}
 	s.route("POST /_spoke/objects/{type}/{id}/restore", objectWrite, s.restoreObject)
 	s.route("POST /_spoke/objects/{type}/batch/restore", objectWrite, s.batchRestore)
 
@@ -233,11 +251,24 @@ func notFoundRoute(r *http.Request) error {
 
 // ServeHTTP adds the correlation id, bounds the body, recovers panics, and
 // turns the mux's own 404 and 405 answers into JSON.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	id := uuid.NewString()
+	w := &statusWriter{ResponseWriter: rw}
 	w.Header().Set("X-HubSpot-Correlation-Id", id)
 	r = r.WithContext(context.WithValue(r.Context(), correlationKey, id))
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	defer func() {
+		// The mux has set r.Pattern to the route template by now.
+		d := time.Since(start)
+		s.opts.Metrics.observe(r.Pattern, r.Method, w.status, d)
+		level := slog.LevelDebug
+		if w.status >= 500 {
+			level = slog.LevelError
+		}
+		s.Logger.LogAttrs(r.Context(), level, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("route", r.Pattern), slog.Int("status", w.status), slog.Duration("duration", d), slog.String("correlationId", id))
+	}()
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {

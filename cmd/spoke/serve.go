@@ -33,8 +33,10 @@ type Main struct {
 	// EnvToken is the value of SPOKE_ACCESS_TOKEN.
 	EnvToken string
 	// NoAdmin turns off the test controls under /_spoke/.
-	NoAdmin bool
-	Now     func() time.Time
+	NoAdmin   bool
+	LogFormat string
+	LogLevel  string
+	Now       func() time.Time
 
 	stdout, stderr io.Writer
 	logger         *slog.Logger
@@ -51,6 +53,7 @@ type Main struct {
 func NewMain(stdout, stderr io.Writer) *Main {
 	return &Main{
 		Addr: DefaultAddr, DB: DefaultDB, EnvToken: os.Getenv("SPOKE_ACCESS_TOKEN"), Now: time.Now,
+		LogFormat: "text", LogLevel: "info",
 		stdout: stdout, stderr: stderr,
 		logger: slog.New(slog.NewTextHandler(stderr, nil)),
 	}
@@ -62,12 +65,24 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.SetOutput(m.stderr)
 	fs.StringVar(&m.Addr, "addr", m.Addr, "address to listen on (host:port; port 0 picks a free port)")
 	fs.StringVar(&m.DB, "db", m.DB, "SQLite database file (created on first start)")
+	fs.BoolVar(&m.NoAdmin, "no-admin", m.NoAdmin, "turn off the test controls under /_spoke/ (reset, seed, export, faults, rate-limit settings)")
+	fs.StringVar(&m.LogFormat, "log-format", m.LogFormat, "log format: text or json")
+	fs.StringVar(&m.LogLevel, "log-level", m.LogLevel, "log level: debug (every request), info, warn or error")
+	fs.Usage = usage(fs, m.stderr, "spoke serve [flags]")
+	if err := applyEnv(fs); err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
+	logger, err := newLogger(m.stderr, m.LogFormat, m.LogLevel)
+	if err != nil {
+		return err
+	}
+	m.logger = logger
 	return nil
 }
 
@@ -87,15 +102,16 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.store = store
+	metrics := api.NewMetrics()
 	if err := m.ensureToken(ctx); err != nil {
 		return err
 	}
-	engine := crm.NewEngine(store, m.Now, DefaultPortalID)
+	engine := crm.NewEngine(metrics.Store(store), m.Now, DefaultPortalID)
 	if err := engine.LoadSchemas(ctx); err != nil {
 		return err
 	}
 	auth := &api.Authenticator{EnvToken: m.EnvToken, Tokens: store.Tokens(), Now: m.Now}
-	handler := api.NewServer(engine, auth, m.logger, api.Options{NoAdmin: m.NoAdmin})
+	handler := api.NewServer(engine, auth, m.logger, api.Options{NoAdmin: m.NoAdmin, Metrics: metrics})
 
 	ln, err := net.Listen("tcp", m.Addr)
 	if err != nil {

@@ -68,6 +68,8 @@ type Option func(*Settings)
 type Settings struct {
 	// API holds the HTTP layer's options (interceptors, test controls).
 	API api.Options
+	// Clock is the server's clock, for options that need time.
+	Clock *Clock
 }
 
 // Open starts a server on a new SQLite file in tb's temporary directory.
@@ -85,16 +87,16 @@ func OpenPath(tb testing.TB, path string, opts ...Option) *Server {
 		tb.Fatal(err)
 	}
 	clock := &Clock{}
-	engine := crm.NewEngine(store, clock.Now, PortalID)
+	settings := Settings{Clock: clock}
+	for _, o := range opts {
+		o(&settings)
+	}
+	engine := crm.NewEngine(settings.API.Metrics.Store(store), clock.Now, PortalID)
 	if err := engine.LoadSchemas(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
 	auth := &api.Authenticator{EnvToken: Token, Tokens: store.Tokens(), Now: clock.Now}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	var settings Settings
-	for _, o := range opts {
-		o(&settings)
-	}
 	hs := httptest.NewServer(api.NewServer(engine, auth, logger, settings.API))
 	s := &Server{URL: hs.URL, Path: path, Store: store, Engine: engine, Clock: clock, Client: hs.Client(), tb: tb}
 	tb.Cleanup(func() {

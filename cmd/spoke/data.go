@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spoke-crm/spoke/crm"
+)
+
+// seed loads a fixture file into a database: spoke seed --db PATH FILE.
+func (a *admin) seed(ctx context.Context, args []string) error {
+	fs := a.flags("seed")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return errors.New("usage: spoke seed [--db PATH] FILE")
+	}
+	data, err := os.ReadFile(rest[0])
+	if err != nil {
+		return err
+	}
+	var f crm.Fixture
+	if err := json.Unmarshal(data, &f); err != nil {
+		return fmt.Errorf("%s is not a fixture: %v", rest[0], err)
+	}
+	return a.withEngine(ctx, func(e *crm.Engine, _ crm.Store) error {
+		if err := e.LoadSchemas(ctx); err != nil {
+			return err
+		}
+		if err := e.Seed(ctx, &f); err != nil {
+			return err
+		}
+		n := 0
+		for _, list := range f.Objects {
+			n += len(list)
+		}
+		fmt.Fprintf(a.stdout, "Loaded %d owners, %d records and %d associations from %s\n", len(f.Owners), n, len(f.Associations), rest[0])
+		return nil
+	})
+}
+
+// export writes the data of a database as a fixture: spoke export --db PATH [FILE].
+func (a *admin) export(ctx context.Context, args []string) error {
+	fs := a.flags("export")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 1 {
+		return errors.New("usage: spoke export [--db PATH] [FILE]")
+	}
+	return a.withEngine(ctx, func(e *crm.Engine, _ crm.Store) error {
+		if err := e.LoadSchemas(ctx); err != nil {
+			return err
+		}
+		f, err := e.Export(ctx)
+		if err != nil {
+			return err
+		}
+		out := a.stdout
+		if len(rest) == 1 {
+			file, err := os.Create(rest[0])
+			if err != nil {
+				return err
+			}
+			defer file.Close()
+			out = file
+		}
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(f)
+	})
+}
