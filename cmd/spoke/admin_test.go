@@ -124,3 +124,42 @@ func TestOwnersCommands(t *testing.T) {
 		t.Errorf("archived owner: %d", status)
 	}
 }
+
+func TestSeedAndExportCommands(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "spoke.db")
+	out, err := spoke(t, "seed", "--db", db, "../../fixtures/example.json")
+	if err != nil || !strings.Contains(out, "Loaded 3 owners, 354 records and 514 associations") {
+		t.Fatalf("seed: %q %v", out, err)
+	}
+	exported := filepath.Join(t.TempDir(), "export.json")
+	if _, err := spoke(t, "export", "--db", db, exported); err != nil {
+		t.Fatal(err)
+	}
+	// The export seeds an empty database into the same data.
+	again := filepath.Join(t.TempDir(), "again.db")
+	if _, err := spoke(t, "seed", "--db", again, exported); err != nil {
+		t.Fatal(err)
+	}
+	first, _ := spoke(t, "export", "--db", db)
+	second, _ := spoke(t, "export", "--db", again)
+	if first != second || len(first) < 100000 {
+		t.Errorf("export of the re-seeded database differs (%d vs %d bytes)", len(first), len(second))
+	}
+	// The fixture is usable through the API: messages on a contact, pins, search.
+	p := serve(t, db, "SPOKE_ACCESS_TOKEN=tok")
+	status, found := p.do(t, "tok", "POST", "/crm/v3/objects/communications/search",
+		`{"filterGroups":[{"filters":[{"propertyName":"hs_communication_channel_type","operator":"EQ","value":"WHATS_APP"}]}]}`)
+	if status != 200 || found["total"].(float64) < 100 {
+		t.Errorf("search on the fixture: %d %v", status, found["total"])
+	}
+	if _, err := spoke(t, "seed", "--db", db, "../../fixtures/missing.json"); err == nil {
+		t.Error("seeding a missing file succeeded")
+	}
+	if out, err := spoke(t, "version"); err != nil || !strings.HasPrefix(out, "spoke ") {
+		t.Errorf("version %q %v", out, err)
+	}
+	if _, err := spoke(t, "serve", "--help"); err != nil {
+		t.Errorf("serve --help failed: %v", err)
+	}
+}
