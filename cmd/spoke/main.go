@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"syscall"
 	"time"
+	_ "time/tzdata" // time zones for the rate-limit emulation, also in minimal images
 )
 
 const commandsUsage = `usage: spoke <command> [flags]
