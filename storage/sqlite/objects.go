@@ -21,14 +21,15 @@ const objectColumns = `id, type_id, properties, created_at, updated_at, archived
 func scanObject(row interface{ Scan(...any) error }) (*crm.Object, error) {
 	var (
 		o                crm.Object
-		props            string
+		props            []byte
 		created, updated int64
 		archivedAt       sql.NullInt64
 	)
 	if err := row.Scan(&o.ID, &o.TypeID, &props, &created, &updated, &o.Archived, &archivedAt); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal([]byte(props), &o.Properties); err != nil {
+	var err error
+	if o.Properties, err = decodeProperties(props); err != nil {
 		return nil, err
 	}
 	o.CreatedAt, o.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()

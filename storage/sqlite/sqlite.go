@@ -15,8 +15,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/ncruces/go-sqlite3/driver"
-
 	"github.com/spoke-crm/spoke/crm"
 )
 
@@ -46,7 +44,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 
-	writer, err := driver.Open(dsn+"&_txlock=immediate", registerFunctions)
+	writer, err := openPool(dsn+"&_txlock=immediate", registerFunctions)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +56,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		writer.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	reader, err := driver.Open(dsn+"&_txlock=deferred", registerFunctions)
+	// Readers are query_only for their whole life, which also spares the
+	// driver switching it on and off around every read transaction.
+	reader, err := openPool(dsn+"&_txlock=deferred&_pragma=query_only(1)", registerFunctions)
 	if err != nil {
 		writer.Close()
 		return nil, err
