@@ -13,7 +13,7 @@ import (
 
 // txn implements crm.Tx on a database/sql transaction.
 type txn struct {
-	tx *sql.Tx
+	tx *sqlTx
 }
 
 const objectColumns = `id, type_id, properties, created_at, updated_at, archived, archived_at`

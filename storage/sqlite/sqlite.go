@@ -26,6 +26,7 @@ type DB struct {
 	path   string
 	writer *sql.DB
 	reader *sql.DB
+	w      writer
 }
 
 var _ crm.Store = (*DB)(nil)
@@ -126,20 +127,7 @@ func (db *DB) Read(ctx context.Context, fn func(crm.ReadTx) error) error {
 		return err
 	}
 	defer tx.Rollback()
-	return fn(&txn{tx: tx})
-}
-
-// Write runs fn in an immediate transaction on the single writer connection.
-func (db *DB) Write(ctx context.Context, fn func(crm.Tx) error) error {
-	tx, err := db.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(&txn{tx: tx}); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return fn(&txn{tx: &sqlTx{Tx: tx}})
 }
 
 // Tokens returns the token store.

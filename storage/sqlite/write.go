@@ -1,0 +1,174 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"sync/atomic"
+
+	"github.com/spoke-crm/spoke/crm"
+)
+
+// maxGroup bounds how many Write calls share one transaction, which bounds
+// how long the first of them waits for the commit.
+const maxGroup = 32
+
+// writer groups concurrent Write calls into shared transactions (group
+// commit). SQLite has one writer at a time and the commit, which writes the
+// changed pages to the WAL, is a large part of a small write, so calls that
+// arrive while a transaction is busy join it instead of each paying for a
+// commit of their own.
+//
+// Each call still runs its fn on its own goroutine, one at a time under mu.
+// Calls after the first of a group run inside a savepoint, so an error from
+// fn undoes only that call's changes, and their statements ignore
+// cancellation (see sqlTx). The call that finishes with nobody waiting (or
+// fills the group) commits; the others wait for that commit and return its
+// result, so no Write returns before its changes are committed. A lone call
+// runs exactly as a plain transaction would.
+type writer struct {
+	mu      sync.Mutex
+	waiting atomic.Int32 // calls blocked on mu
+	cur     *group       // the open transaction, if any
+}
+
+// group is one shared transaction.
+type group struct {
+	tx      *sql.Tx
+	members int
+	done    chan struct{} // closed once committed or rolled back
+	err     error         // of the commit, valid after done
+}
+
+// Write runs fn in an immediate transaction on the single writer
+// connection, possibly shared with concurrent calls (see writer).
+func (db *DB) Write(ctx context.Context, fn func(crm.Tx) error) error {
+	w := &db.w
+	w.waiting.Add(1)
+	w.mu.Lock()
+	w.waiting.Add(-1)
+	locked := true
+	unlock := func() {
+		if locked {
+			locked = false
+			w.mu.Unlock()
+		}
+	}
+	defer unlock()
+
+	if err := ctx.Err(); err != nil {
+		db.settle(nil)
+		return err
+	}
+	if w.cur == nil {
+		// The transaction may outlive this call's context: cancelling that
+		// must not roll back the changes of others.
+		tx, err := db.writer.BeginTx(context.Background(), nil)
+		if err != nil {
+			return err
+		}
+		w.cur = &group{tx: tx, done: make(chan struct{})}
+	}
+	g := w.cur
+	first := g.members == 0
+	if !first {
+		if _, err := g.tx.Exec(`SAVEPOINT call`); err != nil {
+			db.finish(g, err)
+			return err
+		}
+	}
+
+	// Unwind this call's changes if fn fails, panics or exits the goroutine.
+	ok := false
+	defer func() {
+		if ok {
+			return
+		}
+		if first {
+			g.tx.Rollback()
+			db.finish(g, nil)
+			return
+		}
+		if _, err := g.tx.Exec(`ROLLBACK TO call; RELEASE call`); err != nil {
+			// The transaction is gone (SQLite rolls back the whole of it on
+			// some errors): the calls that succeeded in it fail too.
+			db.finish(g, err)
+			return
+		}
+		db.settle(g)
+	}()
+	err := fn(&txn{tx: &sqlTx{Tx: g.tx, detached: !first}})
+	if err != nil {
+		return err
+	}
+	if !first {
+		if _, err := g.tx.Exec(`RELEASE call`); err != nil {
+			return err
+		}
+	}
+	ok = true
+	g.members++
+	db.settle(g)
+	unlock()
+	<-g.done
+	return g.err
+}
+
+// settle commits the open group g unless another call is waiting to join
+// it. The caller holds w.mu.
+func (db *DB) settle(g *group) {
+	w := &db.w
+	if g == nil {
+		g = w.cur
+	}
+	if g == nil || (g.members < maxGroup && w.waiting.Load() > 0) {
+		return
+	}
+	if g.members == 0 {
+		g.tx.Rollback()
+		db.finish(g, nil)
+		return
+	}
+	db.finish(g, g.tx.Commit())
+}
+
+// finish ends g with err (rolling back if err is set) and wakes its members.
+// The caller holds w.mu.
+func (db *DB) finish(g *group, err error) {
+	if err != nil {
+		g.tx.Rollback()
+	}
+	g.err = err
+	close(g.done)
+	if db.w.cur == g {
+		db.w.cur = nil
+	}
+}
+
+// sqlTx is a transaction whose statements can be made to ignore
+// cancellation: SQLite rolls back the whole transaction when it interrupts a
+// write, and a shared write transaction holds the changes of other Write
+// calls too (see writer).
+type sqlTx struct {
+	*sql.Tx
+	detached bool
+}
+
+func (t *sqlTx) context(ctx context.Context) context.Context {
+	if t.detached {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
+}
+
+func (t *sqlTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.Tx.ExecContext(t.context(ctx), query, args...)
+}
+
+func (t *sqlTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.Tx.QueryContext(t.context(ctx), query, args...)
+}
+
+func (t *sqlTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.Tx.QueryRowContext(t.context(ctx), query, args...)
+}
