@@ -80,10 +80,11 @@ func installNodeModules(t *testing.T) {
 }
 
 // nodeServer starts a fresh Spoke with the tokens and owners the Node tests
-// expect and returns the environment that describes it to them.
+// expect and returns the environment that describes it to them. Fault
+// injection is installed (with no rules) for faults.test.mjs.
 func nodeServer(t *testing.T) []string {
 	t.Helper()
-	s := spoketest.Open(t)
+	s := spoketest.Open(t, spoketest.WithFaults(nil))
 	readOnly := s.NewToken("crm.objects.contacts.read")
 	owners, err := json.Marshal([]nodeOwner{
 		newNodeOwner(s.NewOwner("ada.lovelace@example.com", "Ada", "Lovelace")),

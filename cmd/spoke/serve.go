@@ -37,6 +37,8 @@ type Main struct {
 	LogFormat string
 	LogLevel  string
 	Now       func() time.Time
+	// Faults is a JSON file of fault-injection rules loaded at start.
+	Faults string
 
 	stdout, stderr io.Writer
 	logger         *slog.Logger
@@ -68,6 +70,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.BoolVar(&m.NoAdmin, "no-admin", m.NoAdmin, "turn off the test controls under /_spoke/ (reset, seed, export, faults, rate-limit settings)")
 	fs.StringVar(&m.LogFormat, "log-format", m.LogFormat, "log format: text or json")
 	fs.StringVar(&m.LogLevel, "log-level", m.LogLevel, "log level: debug (every request), info, warn or error")
+	m.faultsFlag(fs)
 	fs.Usage = usage(fs, m.stderr, "spoke serve [flags]")
 	if err := applyEnv(fs); err != nil {
 		return err
@@ -111,7 +114,11 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	auth := &api.Authenticator{EnvToken: m.EnvToken, Tokens: store.Tokens(), Now: m.Now}
-	handler := api.NewServer(engine, auth, m.logger, api.Options{NoAdmin: m.NoAdmin, Metrics: metrics})
+	opts := api.Options{NoAdmin: m.NoAdmin, Metrics: metrics}
+	if err := m.installFaults(&opts); err != nil {
+		return err
+	}
+	handler := api.NewServer(engine, auth, m.logger, opts)
 
 	ln, err := net.Listen("tcp", m.Addr)
 	if err != nil {
