@@ -3,6 +3,9 @@ package crm
 import (
 	"context"
 	"fmt"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 	"math"
 	"strconv"
 	"strings"
@@ -163,7 +166,7 @@ func (t *ObjectType) SearchDoc(obj *Object) SearchDoc {
 			text = append(text, v)
 		}
 	}
-	doc.Text = strings.Join(text, "\n")
+	doc.Text = FreeText(strings.Join(text, "\n"))
 	return doc
 }
 
@@ -312,12 +315,30 @@ func (e *Engine) compileSearch(t *ObjectType, req SearchRequest) (SearchQuery, e
 	return q, nil
 }
 
-// Terms splits a free-text query into lower-cased words, as the free-text
-// index splits text.
+// Terms splits a free-text query into words the way FreeText splits
+// searchable text: lower-cased, without diacritics, at every character that
+// is not a letter or a digit.
 func Terms(query string) []string {
-	return strings.FieldsFunc(strings.ToLower(query), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsNumber(r)
-	})
+	return strings.Fields(FreeText(query))
+}
+
+// FreeText normalises searchable text so that every backend tokenises it
+// the same way: lower case, diacritics removed ("Olá" matches "ola"), and
+// anything but letters and digits turned into spaces ("ana@example.com"
+// holds the words ana, example and com).
+func FreeText(s string) string {
+	// A transform chain holds state: one per call.
+	fold := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	folded, _, err := transform.String(fold, s)
+	if err != nil {
+		folded = s
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) {
+			return unicode.ToLower(r)
+		}
+		return ' '
+	}, folded)
 }
 
 func (e *Engine) compileFilter(t *ObjectType, f FilterInput) (SearchFilter, error) {
