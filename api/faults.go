@@ -29,6 +29,8 @@ type Faults struct {
 	nextID int
 	// active mirrors len(rules) so calls skip the lock when there are none.
 	active atomic.Int32
+	// metrics counts firings; Install takes the Options' metrics.
+	metrics *Metrics
 }
 
 // NewFaults returns an empty rule set.
@@ -348,9 +350,21 @@ func matchSegments(pattern, segs []string) bool {
 	return matchSegments(pattern[1:], segs[1:])
 }
 
+// action names what a rule does for metrics: "drop", the status, or "latency".
+func (r *faultRule) action() string {
+	switch {
+	case r.Drop:
+		return "drop"
+	case r.Status != 0:
+		return strconv.Itoa(r.Status)
+	}
+	return "latency"
+}
+
 // faultPlan is what the rules decided for one call.
 type faultPlan struct {
 	fired         []string // ids of the rules that fired
+	actions       []string // their actions, as metrics label them
 	before, after time.Duration
 	// answer is the firing rule with a status or a drop, if any; rules after
 	// it are not consulted.
@@ -375,6 +389,7 @@ func (f *Faults) plan(req *http.Request, c *Call) faultPlan {
 		}
 		r.Fired++
 		p.fired = append(p.fired, strconv.Itoa(r.ID))
+		p.actions = append(p.actions, r.action())
 		d := time.Duration(r.Latency)
 		if span := time.Duration(r.LatencyMax) - d; span > 0 {
 			d += time.Duration(r.rng.Int64N(int64(span) + 1))
@@ -403,6 +418,9 @@ func (f *Faults) Intercept(w http.ResponseWriter, r *http.Request, c *Call, next
 	p := f.plan(r, c)
 	if len(p.fired) == 0 {
 		return next(w, r)
+	}
+	for _, a := range p.actions {
+		f.metrics.FaultFired(a)
 	}
 	w.Header().Set("X-Spoke-Fault", strings.Join(p.fired, ","))
 	if p.answer != nil && p.answer.When == FaultBefore {
@@ -518,6 +536,9 @@ func (b *bufferedResponse) Write(p []byte) (int, error) {
 // Install adds the rules' interceptor and test controls to o. Install it
 // after the rate limiter: faults stand for the backend behind HubSpot's edge.
 func (f *Faults) Install(o *Options) {
+	if f.metrics == nil {
+		f.metrics = o.Metrics
+	}
 	o.Interceptors = append(o.Interceptors, f.Intercept)
 	o.Controls = append(o.Controls, f.Controls()...)
 }

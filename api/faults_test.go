@@ -462,3 +462,16 @@ func TestFaultControlAccess(t *testing.T) {
 	off := spoketest.Open(t, spoketest.WithFaults(nil), func(st *spoketest.Settings) { st.API.NoAdmin = true })
 	mustStatus(t, off.Do("GET", "/_spoke/faults", nil), 404)
 }
+
+func TestFaultMetrics(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t, func(st *spoketest.Settings) { st.API.Metrics = api.NewMetrics() }, spoketest.WithFaults(nil))
+	addFaults(t, s, `{"rules":[{"latency":"1ms","times":1},{"status":502,"times":2}]}`)
+	statuses(s, "/crm/v3/objects/contacts", 3)
+	r := s.DoToken("", "GET", "/metrics", nil)
+	for _, want := range []string{`spoke_faults_fired_total{action="502"} 2`, `spoke_faults_fired_total{action="latency"} 1`} {
+		if !strings.Contains(string(r.Body), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
