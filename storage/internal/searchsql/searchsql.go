@@ -1,0 +1,286 @@
+// Package searchsql compiles a crm.SearchQuery into SQL over the search
+// index tables that the SQLite and PostgreSQL stores share (search_values,
+// objects, associations, and a free-text table). A Dialect supplies the few
+// parts that differ.
+package searchsql
+
+import (
+	"fmt"
+	"hash/fnv"
+	"strconv"
+	"strings"
+
+	"github.com/spoke-crm/spoke/crm"
+)
+
+// Dialect writes the SQL that differs between databases.
+type Dialect interface {
+	// JSONText is the text value of a property of the record aliased alias.
+	JSONText(alias, property string) string
+	// TokenMatch is a condition true when a word of expr matches the
+	// CONTAINS_TOKEN pattern, and the argument for its one placeholder.
+	TokenMatch(expr, pattern string) (string, any)
+	// TextMatches is a SELECT of the ids ("id") of records whose free text
+	// holds every term as a word prefix, and the argument for its placeholder.
+	TextMatches(terms []string) (string, any)
+	// False is the literal for false in the objects.archived column.
+	False() string
+}
+
+// Statement is SQL with "?" placeholders and its arguments.
+type Statement struct {
+	SQL  string
+	Args []any
+}
+
+// Key identifies (type, property) in search_values: a 63-bit hash, so no
+// dictionary table is needed.
+func Key(typeID, name string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(typeID))
+	h.Write([]byte{0})
+	h.Write([]byte(name))
+	return int64(h.Sum64() >> 1)
+}
+
+// query builds SQL with positional arguments.
+type query struct {
+	d    Dialect
+	sql  strings.Builder
+	args []any
+}
+
+func (q *query) add(sql string, args ...any) {
+	q.sql.WriteString(sql)
+	q.args = append(q.args, args...)
+}
+
+func (q *query) list(n int, arg func(i int) any) {
+	q.sql.WriteString("(" + placeholders(n) + ")")
+	for i := range n {
+		q.args = append(q.args, arg(i))
+	}
+}
+
+// Build compiles q into a statement counting every match and one reading a
+// page of ids, both with "?" placeholders, and their arguments. The page
+// statement is empty when no page is needed (limit 0).
+func Build(q crm.SearchQuery, d Dialect) (count Statement, page Statement) {
+	var m query
+	m.d = d
+	groups := q.Groups
+	if len(groups) == 0 {
+		groups = [][]crm.SearchFilter{nil}
+	}
+	for i, g := range groups {
+		if i > 0 {
+			m.add(" UNION ")
+		}
+		matchGroup(&m, q, g)
+	}
+	count = Statement{SQL: `SELECT count(*) FROM (` + m.sql.String() + `) c`, Args: m.args}
+	if q.Limit == 0 {
+		return count, Statement{}
+	}
+	var p query
+	p.d = d
+	p.add(`SELECT m.id FROM (`+m.sql.String()+`) m ORDER BY `, m.args...)
+	if s := q.Sort; s != nil {
+		col := "num"
+		if s.Kind != crm.KindNumeric {
+			col = "text"
+		}
+		dir := "ASC"
+		if s.Desc {
+			dir = "DESC"
+		}
+		if s.Indexed {
+			p.add(fmt.Sprintf(`(SELECT min(%[1]s) FROM search_values v WHERE v.object_id = m.id AND v.key = ?) IS NULL,
+				(SELECT min(%[1]s) FROM search_values v WHERE v.object_id = m.id AND v.key = ?) %[2]s, `, col, dir),
+				Key(q.TypeID, s.Property), Key(q.TypeID, s.Property))
+		} else {
+			expr := fmt.Sprintf(`(SELECT lower(%s) FROM objects o WHERE o.id = m.id)`, d.JSONText("o", s.Property))
+			p.add(fmt.Sprintf(`%[1]s IS NULL, %[1]s %[2]s, `, expr, dir))
+		}
+	}
+	p.add(`m.id LIMIT ? OFFSET ?`, q.Limit, q.Offset)
+	return count, Statement{SQL: p.sql.String(), Args: p.args}
+}
+
+// selectivity ranks how few rows a filter is likely to match, so that the
+// most selective one drives a group. Higher is better; 0 cannot drive.
+func selectivity(f crm.SearchFilter) int {
+	switch {
+	case f.AssociatedWith != "":
+		return 6
+	case !f.Indexed:
+		return 0
+	case f.Op == crm.OpEQ && f.Kind != crm.KindExact:
+		return 5
+	case f.Op == crm.OpBetween:
+		return 4
+	case f.Op == crm.OpLT || f.Op == crm.OpLTE || f.Op == crm.OpGT || f.Op == crm.OpGTE:
+		return 3
+	case f.Op == crm.OpEQ || f.Op == crm.OpIn:
+		return 2
+	case f.Op == crm.OpHasProperty:
+		return 1
+	}
+	return 0
+}
+
+// matchGroup writes "SELECT d.id FROM (driver) d WHERE <the other filters>"
+// for one AND-group. The driver is the group's most selective filter, or the
+// free-text query, or else every live record of the type.
+func matchGroup(m *query, q crm.SearchQuery, group []crm.SearchFilter) {
+	d := m.d
+	driver := -1
+	for i, f := range group {
+		if s := selectivity(f); s > 0 && (driver < 0 || s > selectivity(group[driver])) {
+			driver = i
+		}
+	}
+	terms := len(q.Terms) > 0
+	var dr query
+	dr.d = d
+	switch {
+	case driver >= 0 && group[driver].AssociatedWith != "":
+		f := group[driver]
+		dr.add(`SELECT a.to_id AS id FROM associations a JOIN objects o ON o.id = a.to_id AND o.archived = `+d.False()+` AND o.type_id = ?
+			WHERE a.to_type = ? AND a.from_type = ? AND a.from_id IN `, q.TypeID, q.TypeID, f.AssociatedWith)
+		dr.list(len(f.Nums), func(i int) any { return int64(f.Nums[i]) })
+	case driver >= 0:
+		dr.add(`SELECT DISTINCT v.object_id AS id FROM search_values v WHERE `)
+		valueCondition(&dr, q.TypeID, group[driver], "v")
+	case terms:
+		ids, arg := d.TextMatches(q.Terms)
+		dr.add(`SELECT o.id FROM (`+ids+`) s JOIN objects o ON o.id = s.id AND o.type_id = ? AND o.archived = `+d.False(), arg, q.TypeID)
+		terms = false
+	default:
+		dr.add(`SELECT o.id FROM objects o WHERE o.type_id = ? AND o.archived = `+d.False(), q.TypeID)
+	}
+	m.add(`SELECT d.id FROM (`+dr.sql.String()+`) d WHERE 1 = 1`, dr.args...)
+	for i, f := range group {
+		if i != driver {
+			m.add(" AND ")
+			filterCondition(m, q.TypeID, f)
+		}
+	}
+	if terms {
+		ids, arg := d.TextMatches(q.Terms)
+		m.add(` AND d.id IN (`+ids+`)`, arg)
+	}
+}
+
+// valueCondition writes the positive condition of f on search_values alias v.
+func valueCondition(m *query, typeID string, f crm.SearchFilter, v string) {
+	m.add(v+`.key = ?`, Key(typeID, f.Property))
+	col := v + ".text"
+	vals := make([]any, 0, len(f.Texts)+len(f.Nums))
+	if f.Kind == crm.KindNumeric && f.Op != crm.OpContainsToken && f.Op != crm.OpNotContainsToken {
+		col = v + ".num"
+		for _, n := range f.Nums {
+			vals = append(vals, n)
+		}
+	} else {
+		for _, s := range f.Texts {
+			vals = append(vals, s)
+		}
+	}
+	switch f.Op {
+	case crm.OpEQ, crm.OpNEQ:
+		m.add(" AND "+col+" = ?", vals[0])
+	case crm.OpIn, crm.OpNotIn:
+		m.add(" AND " + col + " IN ")
+		m.list(len(vals), func(i int) any { return vals[i] })
+	case crm.OpLT:
+		m.add(" AND "+col+" < ?", vals[0])
+	case crm.OpLTE:
+		m.add(" AND "+col+" <= ?", vals[0])
+	case crm.OpGT:
+		m.add(" AND "+col+" > ?", vals[0])
+	case crm.OpGTE:
+		m.add(" AND "+col+" >= ?", vals[0])
+	case crm.OpBetween:
+		m.add(" AND "+col+" BETWEEN ? AND ?", vals[0], vals[1])
+	case crm.OpContainsToken, crm.OpNotContainsToken:
+		cond, arg := m.d.TokenMatch(v+".text", vals[0].(string))
+		m.add(" AND "+cond, arg)
+	case crm.OpHasProperty, crm.OpNotHasProperty:
+	}
+	if col == v+".num" {
+		m.add(" AND " + col + " IS NOT NULL")
+	} else if f.Op != crm.OpHasProperty && f.Op != crm.OpNotHasProperty {
+		m.add(" AND " + v + ".text IS NOT NULL")
+	}
+}
+
+// negated reports whether f matches records that lack a matching value.
+func negated(op string) bool {
+	return op == crm.OpNEQ || op == crm.OpNotIn || op == crm.OpNotHasProperty || op == crm.OpNotContainsToken
+}
+
+// filterCondition writes f as a condition on the candidate id d.id.
+func filterCondition(m *query, typeID string, f crm.SearchFilter) {
+	if f.AssociatedWith != "" {
+		m.add(`EXISTS (SELECT 1 FROM associations a WHERE a.from_id = d.id AND a.to_type = ? AND a.to_id IN `, f.AssociatedWith)
+		m.list(len(f.Nums), func(i int) any { return int64(f.Nums[i]) })
+		m.add(")")
+		return
+	}
+	if !f.Indexed {
+		jsonCondition(m, f)
+		return
+	}
+	if negated(f.Op) {
+		m.add("NOT ")
+	}
+	m.add(`EXISTS (SELECT 1 FROM search_values v WHERE v.object_id = d.id AND `)
+	valueCondition(m, typeID, f, "v")
+	m.add(")")
+}
+
+// jsonCondition evaluates f on the stored record for properties kept out of
+// the index. Values are compared as text, lower-cased unless exact.
+func jsonCondition(m *query, f crm.SearchFilter) {
+	expr := m.d.JSONText("o", f.Property)
+	if f.Kind != crm.KindExact {
+		expr = "lower(" + expr + ")"
+	}
+	if negated(f.Op) {
+		m.add("NOT ")
+	}
+	m.add(`EXISTS (SELECT 1 FROM objects o WHERE o.id = d.id AND ` + expr + ` IS NOT NULL`)
+	texts := f.Texts
+	if f.Kind == crm.KindNumeric {
+		for _, n := range f.Nums {
+			texts = append(texts, strconv.FormatFloat(n, 'f', -1, 64))
+		}
+	}
+	switch f.Op {
+	case crm.OpEQ, crm.OpNEQ:
+		m.add(" AND "+expr+" = ?", texts[0])
+	case crm.OpIn, crm.OpNotIn:
+		m.add(" AND " + expr + " IN ")
+		m.list(len(texts), func(i int) any { return texts[i] })
+	case crm.OpLT:
+		m.add(" AND "+expr+" < ?", texts[0])
+	case crm.OpLTE:
+		m.add(" AND "+expr+" <= ?", texts[0])
+	case crm.OpGT:
+		m.add(" AND "+expr+" > ?", texts[0])
+	case crm.OpGTE:
+		m.add(" AND "+expr+" >= ?", texts[0])
+	case crm.OpBetween:
+		m.add(" AND "+expr+" BETWEEN ? AND ?", texts[0], texts[1])
+	case crm.OpContainsToken, crm.OpNotContainsToken:
+		cond, arg := m.d.TokenMatch(expr, texts[0])
+		m.add(" AND "+cond, arg)
+	}
+	m.add(")")
+}
+
+// placeholders returns "?, ?, ..." for n values.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
