@@ -1,0 +1,51 @@
+package postgres_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/internal/pgtest"
+	"github.com/spoke-crm/spoke/storage/postgres"
+	"github.com/spoke-crm/spoke/storage/storagetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+func open(t *testing.T, url string) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), url, postgres.PoolOptions{MaxConns: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func TestConformance(t *testing.T) {
+	storagetest.Run(t, func(t *testing.T) crm.Store {
+		db := open(t, pgtest.URL(t))
+		t.Cleanup(func() { db.Close() })
+		return db
+	})
+}
+
+func TestMigrationsRunOnceAcrossConcurrentOpens(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			db, err := postgres.Open(context.Background(), url, postgres.PoolOptions{MaxConns: 2})
+			if err == nil {
+				db.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent open: %v", err)
+		}
+	}
+}
