@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -18,6 +19,8 @@ import (
 
 	"github.com/spoke-crm/spoke/api"
 	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/internal/pgtest"
+	"github.com/spoke-crm/spoke/storage/postgres"
 	"github.com/spoke-crm/spoke/storage/sqlite"
 )
 
@@ -54,12 +57,41 @@ func (c *Clock) Set(t time.Time) {
 type Server struct {
 	URL    string
 	Path   string // the SQLite file
-	Store  *sqlite.DB
+	Store  crm.Store
 	Engine *crm.Engine
 	Clock  *Clock
 	Client *http.Client
 	tb     testing.TB
 }
+
+// EnvStore selects the storage of test servers: "sqlite" (the default) or
+// "postgres" (a fresh schema on the pgtest server for every test server).
+const EnvStore = "SPOKE_TEST_STORE"
+
+// Postgres reports whether test servers run on PostgreSQL.
+func Postgres() bool { return os.Getenv(EnvStore) == "postgres" }
+
+// openStore opens the storage of a test server. With PostgreSQL, path names
+// the schema's key: two servers opened with the same path share it, as two
+// nodes share a database.
+func openStore(tb testing.TB, path string) (crm.Store, error) {
+	if !Postgres() {
+		return sqlite.Open(context.Background(), path)
+	}
+	pgMu.Lock()
+	url, ok := pgURLs[path]
+	if !ok {
+		url = pgtest.URL(tb)
+		pgURLs[path] = url
+	}
+	pgMu.Unlock()
+	return postgres.Open(context.Background(), url, postgres.PoolOptions{MaxConns: 8})
+}
+
+var (
+	pgMu   sync.Mutex
+	pgURLs = map[string]string{}
+)
 
 // Option changes how a test server is built.
 type Option func(*Settings)
@@ -82,7 +114,7 @@ func Open(tb testing.TB, opts ...Option) *Server {
 // OpenPath starts a server on the SQLite file at path.
 func OpenPath(tb testing.TB, path string, opts ...Option) *Server {
 	tb.Helper()
-	store, err := sqlite.Open(context.Background(), path)
+	store, err := openStore(tb, path)
 	if err != nil {
 		tb.Fatal(err)
 	}
