@@ -34,6 +34,14 @@ type inlineLink struct {
 
 // Create validates in and stores a new record of type t.
 func (e *Engine) Create(ctx context.Context, actor Actor, t *ObjectType, in CreateInput) (*Object, error) {
+	obj, err := e.create(ctx, actor, t, in)
+	if fresh := e.refreshed(ctx, t, err); fresh != nil {
+		return e.create(ctx, actor, fresh, in)
+	}
+	return obj, err
+}
+
+func (e *Engine) create(ctx context.Context, actor Actor, t *ObjectType, in CreateInput) (*Object, error) {
 	var obj *Object
 	err := e.Store.Write(ctx, func(tx Tx) error {
 		jobs, err := e.createMany(ctx, tx, actor, t, []CreateInput{in}, false)

@@ -19,6 +19,10 @@ type Engine struct {
 	Now func() time.Time
 	// PortalID appears in validation messages, as HubSpot's does.
 	PortalID int64
+	// Shared says that other nodes write to the same database: schema
+	// caches are then refreshed when a write names a property or label this
+	// node does not know yet (and by RefreshSchemas, periodically).
+	Shared bool
 }
 
 // NewEngine returns an engine with the built-in object and association types.
@@ -229,6 +233,14 @@ func (e *Engine) withHistory(ctx context.Context, tx ReadTx, t *ObjectType, objs
 // Update applies a partial change to one live record. An empty value clears
 // the property.
 func (e *Engine) Update(ctx context.Context, actor Actor, t *ObjectType, idValue, idProperty string, in map[string]string) (*Object, error) {
+	obj, err := e.update(ctx, actor, t, idValue, idProperty, in)
+	if fresh := e.refreshed(ctx, t, err); fresh != nil {
+		return e.update(ctx, actor, fresh, idValue, idProperty, in)
+	}
+	return obj, err
+}
+
+func (e *Engine) update(ctx context.Context, actor Actor, t *ObjectType, idValue, idProperty string, in map[string]string) (*Object, error) {
 	props, errs := t.NormalizeProperties(in)
 	if len(errs) > 0 {
 		return nil, ValidationError(e.PortalID, errs)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"time"
 )
 
 // fieldTypesByType lists the field types each property type may use.
@@ -299,4 +300,53 @@ func (e *Engine) ArchiveGroup(ctx context.Context, t *ObjectType, name string) e
 	c := *g
 	c.Archived = true
 	return e.schemaWrite(ctx, t, func(tx Tx) error { return tx.PutPropertyGroup(ctx, t.ID, &c) })
+}
+
+// refreshed reloads the schemas when err may come from this node's caches
+// lagging behind another node's schema change, and returns t as now known;
+// nil means err stands as it is.
+func (e *Engine) refreshed(ctx context.Context, t *ObjectType, err error) *ObjectType {
+	if !e.Shared || err == nil || !schemaMiss(err) {
+		return nil
+	}
+	if e.LoadSchemas(ctx) != nil {
+		return nil
+	}
+	fresh, rerr := e.Types.Resolve(t.ID)
+	if rerr != nil {
+		return nil
+	}
+	return fresh
+}
+
+// schemaMiss reports an error that names an unknown property or association type.
+func schemaMiss(err error) bool {
+	e, ok := err.(*Error)
+	if !ok {
+		return false
+	}
+	if _, bad := e.Context["INVALID_ASSOCIATION_TYPE_ID"]; bad {
+		return true
+	}
+	for _, d := range e.Details {
+		if d.Code == CodePropertyDoesntExist {
+			return true
+		}
+	}
+	return false
+}
+
+// RefreshSchemas reloads custom properties and labels every interval until
+// ctx ends, for nodes sharing a database with others.
+func (e *Engine) RefreshSchemas(ctx context.Context, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			e.LoadSchemas(ctx)
+		}
+	}
 }
