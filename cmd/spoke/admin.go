@@ -15,6 +15,7 @@ import (
 
 	"github.com/spoke-crm/spoke/api"
 	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/storage/postgres"
 )
 
 // admin runs the commands that manage a database directly: tokens and owners.
@@ -49,7 +50,7 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 
 // withEngine opens the database and runs fn with an engine on it.
 func (a *admin) withEngine(ctx context.Context, fn func(*crm.Engine, crm.Store) error) error {
-	store, err := openStore(ctx, a.db)
+	store, err := openStore(ctx, a.db, postgres.PoolOptions{MaxConns: 2})
 	if err != nil {
 		return err
 	}

@@ -187,7 +187,7 @@ func TestSIGTERMStopsCleanly(t *testing.T) {
 func TestCommandLineErrors(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{
-		{"serve", "--db", "postgres://localhost/spoke"},
+		{"serve", "--db", "postgres://localhost:1/spoke"},
 		{"serve", "--bogus"},
 		{"serve", "extra"},
 		{"frobnicate"},
@@ -197,7 +197,7 @@ func TestCommandLineErrors(t *testing.T) {
 		if err == nil {
 			t.Errorf("%v succeeded: %s", args, out)
 		}
-		if len(args) == 3 && args[2] == "postgres://localhost/spoke" && !strings.Contains(string(out), "PostgreSQL") {
+		if len(args) == 3 && args[2] == "postgres://localhost:1/spoke" && !strings.Contains(string(out), "postgres") {
 			t.Errorf("postgres URL error unclear: %s", out)
 		}
 	}

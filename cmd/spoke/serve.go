@@ -15,7 +15,7 @@ import (
 
 	"github.com/spoke-crm/spoke/api"
 	"github.com/spoke-crm/spoke/crm"
-	"github.com/spoke-crm/spoke/storage/sqlite"
+	"github.com/spoke-crm/spoke/storage/postgres"
 )
 
 // Defaults of spoke serve.
@@ -39,6 +39,8 @@ type Main struct {
 	Now       func() time.Time
 	// Faults is a JSON file of fault-injection rules loaded at start.
 	Faults string
+	// Pool sizes the PostgreSQL connection pool.
+	Pool postgres.PoolOptions
 
 	stdout, stderr io.Writer
 	logger         *slog.Logger
@@ -71,6 +73,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.LogFormat, "log-format", m.LogFormat, "log format: text or json")
 	fs.StringVar(&m.LogLevel, "log-level", m.LogLevel, "log level: debug (every request), info, warn or error")
 	m.faultsFlag(fs)
+	m.poolFlags(fs)
 	fs.Usage = usage(fs, m.stderr, "spoke serve [flags]")
 	if err := applyEnv(fs); err != nil {
 		return err
@@ -89,18 +92,10 @@ func (m *Main) ParseFlags(args []string) error {
 	return nil
 }
 
-// openStore opens the storage named by a --db value.
-func openStore(ctx context.Context, db string) (crm.Store, error) {
-	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
-		return nil, errors.New("PostgreSQL storage is not available in this version of Spoke; use a SQLite file path for --db")
-	}
-	return sqlite.Open(ctx, db)
-}
-
 // Run opens the database, makes sure a token exists, and starts serving in
 // the background. Close stops it.
 func (m *Main) Run(ctx context.Context) error {
-	store, err := openStore(ctx, m.DB)
+	store, err := openStore(ctx, m.DB, m.Pool)
 	if err != nil {
 		return err
 	}
@@ -110,6 +105,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	engine := crm.NewEngine(metrics.Store(store), m.Now, DefaultPortalID)
+	engine.Shared = isPostgres(m.DB)
 	if err := engine.LoadSchemas(ctx); err != nil {
 		return err
 	}
@@ -136,6 +132,9 @@ func (m *Main) Run(ctx context.Context) error {
 	m.purgeCtx, m.stopPurge = context.WithCancel(context.Background())
 	m.purged = make(chan struct{})
 	go m.purgeLoop(engine)
+	if engine.Shared {
+		go engine.RefreshSchemas(m.purgeCtx, schemaRefreshInterval)
+	}
 	m.logger.Info("spoke listening", slog.String("url", m.URL()), slog.String("db", m.DB))
 	return nil
 }
