@@ -1,0 +1,158 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/spoke-crm/spoke/internal/pgtest"
+)
+
+// cluster starts two spoke nodes on one PostgreSQL database, as behind a
+// load balancer.
+func cluster(t *testing.T) (a, b *process) {
+	t.Helper()
+	url := pgtest.URL(t)
+	a = serve(t, url, "SPOKE_ACCESS_TOKEN=tok")
+	b = serve(t, url, "SPOKE_ACCESS_TOKEN=tok")
+	return a, b
+}
+
+func TestNodesShareOneDatabase(t *testing.T) {
+	t.Parallel()
+	a, b := cluster(t)
+
+	// A write acknowledged by one node is visible on the other at once:
+	// read, list, search, associations.
+	status, contact := a.do(t, "tok", "POST", "/crm/v3/objects/contacts", `{"properties":{"email":"ana@example.com"}}`)
+	if status != 201 {
+		t.Fatalf("create contact: %d %v", status, contact)
+	}
+	cid := contact["id"].(string)
+	status, msg := a.do(t, "tok", "POST", "/crm/v3/objects/communications", fmt.Sprintf(`{"properties":{"hs_communication_channel_type":"SMS","hs_timestamp":1,"hs_communication_body":"cross node"},
+		"associations":[{"to":{"id":%q},"types":[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":81}]}]}`, cid))
+	if status != 201 {
+		t.Fatalf("create message: %d %v", status, msg)
+	}
+	mid := msg["id"].(string)
+	if status, got := b.do(t, "tok", "GET", "/crm/v3/objects/communications/"+mid+"?properties=hs_communication_body", ""); status != 200 ||
+		got["properties"].(map[string]any)["hs_communication_body"] != "cross node" {
+		t.Errorf("read on the other node: %d %v", status, got)
+	}
+	if status, got := b.do(t, "tok", "GET", "/crm/v3/objects/communications", ""); status != 200 || len(got["results"].([]any)) != 1 {
+		t.Errorf("list on the other node: %d %v", status, got)
+	}
+	if status, got := b.do(t, "tok", "POST", "/crm/v3/objects/communications/search", `{"query":"cross"}`); status != 200 || got["total"] != float64(1) {
+		t.Errorf("search on the other node: %d %v", status, got)
+	}
+	if status, got := b.do(t, "tok", "GET", "/crm/v4/objects/contacts/"+cid+"/associations/communications", ""); status != 200 || len(got["results"].([]any)) != 1 {
+		t.Errorf("associations on the other node: %d %v", status, got)
+	}
+	// A custom property made on one node is usable on the other at once.
+	if status, _ := a.do(t, "tok", "POST", "/crm/v3/properties/communications", `{"name":"thread_id","label":"Thread","type":"string","fieldType":"text","groupName":"communicationinformation","hasUniqueValue":true}`); status != 201 {
+		t.Fatalf("create property: %d", status)
+	}
+	if status, got := b.do(t, "tok", "PATCH", "/crm/v3/objects/communications/"+mid, `{"properties":{"thread_id":"t-1"}}`); status != 200 {
+		t.Errorf("custom property on the other node: %d %v", status, got)
+	}
+}
+
+func TestNodesUnderConcurrentWrites(t *testing.T) {
+	t.Parallel()
+	a, b := cluster(t)
+	nodes := []*process{a, b}
+
+	// Ids never collide.
+	var mu sync.Mutex
+	ids := map[string]bool{}
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 15 {
+				status, got := nodes[w%2].do(t, "tok", "POST", "/crm/v3/objects/communications", `{"properties":{"hs_communication_channel_type":"WHATS_APP","hs_timestamp":1}}`)
+				if status != 201 {
+					t.Errorf("create: %d %v", status, got)
+					return
+				}
+				mu.Lock()
+				ids[got["id"].(string)] = true
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(ids) != 120 {
+		t.Errorf("%d distinct ids for 120 creates", len(ids))
+	}
+
+	// Concurrent PATCHes of one record from both nodes: every change is in
+	// the history, the final value is one of them, none is lost.
+	var target string
+	for id := range ids {
+		target = id
+		break
+	}
+	var sent []string
+	for w := range 6 {
+		for i := range 5 {
+			sent = append(sent, fmt.Sprintf("w%d-%d", w, i))
+		}
+	}
+	for w := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 5 {
+				body := fmt.Sprintf(`{"properties":{"hs_communication_body":"w%d-%d"}}`, w, i)
+				if status, got := nodes[w%2].do(t, "tok", "PATCH", "/crm/v3/objects/communications/"+target, body); status != 200 {
+					t.Errorf("patch: %d %v", status, got)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	_, got := a.do(t, "tok", "GET", "/crm/v3/objects/communications/"+target+"?propertiesWithHistory=hs_communication_body", "")
+	var history []string
+	for _, h := range got["propertiesWithHistory"].(map[string]any)["hs_communication_body"].([]any) {
+		history = append(history, h.(map[string]any)["value"].(string))
+	}
+	newest := history[0]
+	sort.Strings(history)
+	sort.Strings(sent)
+	if strings.Join(history, ",") != strings.Join(sent, ",") {
+		t.Errorf("history holds %d of the %d changes", len(history), len(sent))
+	}
+	if _, got := b.do(t, "tok", "GET", "/crm/v3/objects/communications/"+target+"?properties=hs_communication_body", ""); got["properties"].(map[string]any)["hs_communication_body"] != newest {
+		t.Errorf("current value %v is not the newest in history %s", got["properties"], newest)
+	}
+
+	// Unique values hold across nodes: the same email at once on both.
+	results := make(chan int, 10)
+	for w := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status, _ := nodes[w%2].do(t, "tok", "POST", "/crm/v3/objects/contacts", `{"properties":{"email":"same@example.com"}}`)
+			results <- status
+		}()
+	}
+	wg.Wait()
+	close(results)
+	created := 0
+	for s := range results {
+		switch s {
+		case 201:
+			created++
+		case 409:
+		default:
+			t.Errorf("duplicate email answered %d", s)
+		}
+	}
+	if created != 1 {
+		t.Errorf("%d contacts created with one email", created)
+	}
+}
