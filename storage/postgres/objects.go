@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/storage/internal/history"
 )
 
 // rows runs one multi-row statement per chunk: prefix, then a "($1, ...)"
@@ -128,16 +129,7 @@ func (t *txn) History(ctx context.Context, ids []int64, names []string) ([]crm.H
 		return nil, err
 	}
 	defer rows.Close()
-	want := make(map[string]bool, len(names))
-	for _, n := range names {
-		want[n] = true
-	}
-	type key struct {
-		id   int64
-		name string
-	}
-	byKey := map[key][]crm.HistoryEntry{}
-	var order []key
+	c := history.NewCollector(names)
 	for rows.Next() {
 		var (
 			id, ts  int64
@@ -146,26 +138,11 @@ func (t *txn) History(ctx context.Context, ids []int64, names []string) ([]crm.H
 		if err := rows.Scan(&id, &ts, &changes); err != nil {
 			return nil, err
 		}
-		var list [][4]string
-		if err := json.Unmarshal(changes, &list); err != nil {
+		if err := c.Add(id, ts, changes); err != nil {
 			return nil, err
 		}
-		for _, c := range list {
-			if !want[c[0]] {
-				continue
-			}
-			k := key{id, c[0]}
-			if _, seen := byKey[k]; !seen {
-				order = append(order, k)
-			}
-			byKey[k] = append(byKey[k], crm.HistoryEntry{ObjectID: id, Name: c[0], Value: c[1], Timestamp: time.UnixMilli(ts).UTC(), SourceType: c[2], SourceID: c[3]})
-		}
 	}
-	var out []crm.HistoryEntry
-	for _, k := range order {
-		out = append(out, byKey[k]...)
-	}
-	return out, rows.Err()
+	return c.Entries(), rows.Err()
 }
 
 func (t *txn) NextIDs(ctx context.Context, n int) ([]int64, error) {
@@ -220,29 +197,12 @@ func (t *txn) UpdateObjects(ctx context.Context, objs []*crm.Object) error {
 }
 
 func (t *txn) AppendHistory(ctx context.Context, entries []crm.HistoryEntry) error {
-	type write struct {
-		id, ts  int64
-		changes [][4]string
-	}
-	var writes []*write
-	for _, h := range entries {
-		ts := h.Timestamp.UnixMilli()
-		if n := len(writes); n == 0 || writes[n-1].id != h.ObjectID || writes[n-1].ts != ts {
-			writes = append(writes, &write{id: h.ObjectID, ts: ts})
-		}
-		w := writes[len(writes)-1]
-		w.changes = append(w.changes, [4]string{h.Name, h.Value, h.SourceType, h.SourceID})
-	}
-	args := make([][]any, len(writes))
-	for i, w := range writes {
-		data, err := json.Marshal(w.changes)
-		if err != nil {
-			return err
-		}
-		args[i] = []any{w.id, w.ts, string(data)}
+	writes, err := history.Group(entries)
+	if err != nil {
+		return err
 	}
 	return t.rows(ctx, len(writes), 3, `INSERT INTO object_writes (object_id, timestamp, changes) VALUES `, "",
-		func(i int) []any { return args[i] })
+		func(i int) []any { return []any{writes[i].ObjectID, writes[i].Timestamp, writes[i].Changes} })
 }
 
 func (t *txn) ClaimUnique(ctx context.Context, typeID, property, value string, id int64) error {
