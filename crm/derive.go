@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -45,9 +46,10 @@ func derive(t *ObjectType, changed map[string]string, now time.Time, owners map[
 func bodyPreview(body string) (string, bool) {
 	var b, tag strings.Builder
 	inTag := false
-	for _, r := range body {
+	runes := []rune(body)
+	for i, r := range runes {
 		switch {
-		case r == '<' && !inTag:
+		case r == '<' && !inTag && i+1 < len(runes) && startsTag(runes[i+1]):
 			inTag = true
 			tag.Reset()
 		case r == '>' && inTag:
@@ -78,4 +80,9 @@ func tagName(tag string) string {
 		tag = tag[:i]
 	}
 	return strings.ToLower(tag)
+}
+
+// startsTag reports whether a rune after '<' makes it a tag, not text ("a < b").
+func startsTag(r rune) bool {
+	return r == '/' || r == '!' || unicode.IsLetter(r)
 }
