@@ -63,6 +63,9 @@ func bodyPreview(body string) (string, bool) {
 			b.WriteRune(r)
 		}
 	}
+	if inTag { // never closed: it was text after all
+		b.WriteString("<" + tag.String())
+	}
 	text := strings.Join(strings.Fields(html.UnescapeString(b.String())), " ")
 	if utf8.RuneCountInString(text) <= PreviewLength {
 		return text, false
