@@ -143,30 +143,36 @@ func (s *Server) deleteAssociationV3(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-// listAssociationsV3 is GET /crm/v3/objects/{type}/{id}/associations/{toType}.
-func (s *Server) listAssociationsV3(w http.ResponseWriter, r *http.Request) error {
+// associationPage reads the page of a record's associations that a list
+// request asks for (toType, after, limit), with the paging to the next one.
+func (s *Server) associationPage(r *http.Request, limitDefault, limitMax int) ([]crm.Associated, *pagingJSON, error) {
 	to, err := s.toType(r)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	after, err := afterParam(r)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	limit, err := limitParam(r, v3AssociationsLimit, v3AssociationsLimit)
+	limit, err := limitParam(r, limitDefault, limitMax)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	list, next, err := s.Engine.ListAssociations(r.Context(), objectType(r), r.PathValue("id"), to, after, limit)
+	if err != nil || next == 0 {
+		return list, nil, err
+	}
+	n := strconv.FormatInt(next, 10)
+	return list, &pagingJSON{Next: &nextPageJSON{After: n, Link: pageLink(r, n)}}, nil
+}
+
+// listAssociationsV3 is GET /crm/v3/objects/{type}/{id}/associations/{toType}.
+func (s *Server) listAssociationsV3(w http.ResponseWriter, r *http.Request) error {
+	list, paging, err := s.associationPage(r, v3AssociationsLimit, v3AssociationsLimit)
 	if err != nil {
 		return err
 	}
-	out := associationsPageJSON{Results: v3Results(list)}
-	if next != 0 {
-		n := strconv.FormatInt(next, 10)
-		out.Paging = &pagingJSON{Next: &nextPageJSON{After: n, Link: pageLink(r, n)}}
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, associationsPageJSON{Results: v3Results(list), Paging: paging})
 	return nil
 }
 
@@ -319,31 +325,14 @@ func (s *Server) deleteV4(w http.ResponseWriter, r *http.Request) error {
 
 // listV4 is GET /crm/v4/objects/{type}/{id}/associations/{toType}.
 func (s *Server) listV4(w http.ResponseWriter, r *http.Request) error {
-	to, err := s.toType(r)
+	list, paging, err := s.associationPage(r, v4AssociationsLimit, v4AssociationsLimit)
 	if err != nil {
 		return err
 	}
-	after, err := afterParam(r)
-	if err != nil {
-		return err
-	}
-	limit, err := limitParam(r, v4AssociationsLimit, v4AssociationsLimit)
-	if err != nil {
-		return err
-	}
-	list, next, err := s.Engine.ListAssociations(r.Context(), objectType(r), r.PathValue("id"), to, after, limit)
-	if err != nil {
-		return err
-	}
-	out := struct {
+	writeJSON(w, http.StatusOK, struct {
 		Results []v4AssociatedJSON `json:"results"`
 		Paging  *pagingJSON        `json:"paging,omitempty"`
-	}{Results: v4Results(list)}
-	if next != 0 {
-		n := strconv.FormatInt(next, 10)
-		out.Paging = &pagingJSON{Next: &nextPageJSON{After: n, Link: pageLink(r, n)}}
-	}
-	writeJSON(w, http.StatusOK, out)
+	}{v4Results(list), paging})
 	return nil
 }
 
