@@ -81,14 +81,23 @@ var errUnauthenticated = &crm.Error{
 // Authenticate returns the principal for the request's bearer token.
 func (a *Authenticator) Authenticate(r *http.Request) (*Principal, error) {
 	scheme, secret, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return nil, errUnauthenticated
+	}
+	return a.AuthenticateSecret(r.Context(), secret)
+}
+
+// AuthenticateSecret returns the principal for a token secret presented
+// other than as a bearer header (the web pages' sign-in form).
+func (a *Authenticator) AuthenticateSecret(ctx context.Context, secret string) (*Principal, error) {
 	secret = strings.TrimSpace(secret)
-	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
+	if secret == "" {
 		return nil, errUnauthenticated
 	}
 	if a.EnvToken != "" && subtle.ConstantTimeCompare([]byte(secret), []byte(a.EnvToken)) == 1 {
 		return &Principal{Name: "SPOKE_ACCESS_TOKEN", Scopes: scopeSet(crm.AllScopes)}, nil
 	}
-	return a.lookup(r.Context(), crm.HashToken(secret))
+	return a.lookup(ctx, crm.HashToken(secret))
 }
 
 func (a *Authenticator) lookup(ctx context.Context, hash string) (*Principal, error) {

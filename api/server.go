@@ -40,6 +40,9 @@ type Options struct {
 	Controls []Control
 	// Metrics, when set, records requests and is served at /metrics.
 	Metrics *Metrics
+	// Web, when set, serves the browser pages: GET / and everything under
+	// /ui/. Without it / is a short placeholder page.
+	Web http.Handler
 }
 
 // Call describes an authenticated API call to interceptors.
@@ -74,7 +77,12 @@ func NewServer(engine *crm.Engine, auth *Authenticator, logger *slog.Logger, opt
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 func (s *Server) routes() {
-	s.mux.HandleFunc("GET /{$}", s.home)
+	if s.opts.Web != nil {
+		s.mux.Handle("GET /{$}", s.opts.Web)
+		s.mux.Handle("/ui/", s.opts.Web)
+	} else {
+		s.mux.HandleFunc("GET /{$}", s.home)
+	}
 
 	// One handler per operation, mounted under the legacy and the dated paths.
 	for _, prefix := range []string{"/crm/v3/objects/{type}", "/crm/objects/{version}/{type}"} {

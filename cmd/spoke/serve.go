@@ -16,6 +16,7 @@ import (
 	"github.com/spoke-crm/spoke/api"
 	"github.com/spoke-crm/spoke/crm"
 	"github.com/spoke-crm/spoke/storage/postgres"
+	"github.com/spoke-crm/spoke/web"
 )
 
 // Defaults of spoke serve.
@@ -111,6 +112,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	auth := &api.Authenticator{EnvToken: m.EnvToken, Tokens: store.Tokens(), Now: m.Now}
 	opts := api.Options{NoAdmin: m.NoAdmin, Metrics: metrics}
+	opts.Web = web.New(engine, auth, web.Options{Now: m.Now, Logger: m.logger})
 	if err := m.installFaults(&opts); err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/spoke-crm/spoke/internal/pgtest"
 	"github.com/spoke-crm/spoke/storage/postgres"
 	"github.com/spoke-crm/spoke/storage/sqlite"
+	"github.com/spoke-crm/spoke/web"
 )
 
 // Token is the all-scopes token every test server accepts.
@@ -129,6 +130,8 @@ func OpenPath(tb testing.TB, path string, opts ...Option) *Server {
 	}
 	auth := &api.Authenticator{EnvToken: Token, Tokens: store.Tokens(), Now: clock.Now}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	// The browser pages, as spoke serve mounts them.
+	settings.API.Web = web.New(engine, auth, web.Options{Now: clock.Now, Logger: logger})
 	hs := httptest.NewServer(api.NewServer(engine, auth, logger, settings.API))
 	s := &Server{URL: hs.URL, Path: path, Store: store, Engine: engine, Clock: clock, Client: hs.Client(), tb: tb}
 	tb.Cleanup(func() {

@@ -1,0 +1,36 @@
+// Spoke's pages work without this script. With it, times show in the
+// viewer's time zone, and the "Log a message" form sends the browser's
+// offset from UTC so the time typed is read as local time.
+(function () {
+  'use strict';
+  var zone = '';
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) { /* old browser */ }
+  var format = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+  document.querySelectorAll('time[datetime]').forEach(function (el) {
+    var when = new Date(el.getAttribute('datetime'));
+    if (isNaN(when.getTime())) { return; }
+    el.title = el.textContent.trim();
+    el.textContent = format.format(when);
+  });
+  document.querySelectorAll('[data-tz-name]').forEach(function (el) {
+    el.textContent = zone ? 'your time zone (' + zone + ')' : 'your time zone';
+  });
+  document.querySelectorAll('[data-tz-label]').forEach(function (el) {
+    el.textContent = zone ? '(' + zone + ')' : '(your time zone)';
+  });
+  document.querySelectorAll('form.log-form').forEach(function (form) {
+    form.addEventListener('submit', function () {
+      var input = form.querySelector('input[type="datetime-local"]');
+      var offset = form.querySelector('[data-tzoffset]');
+      if (!input || !offset) { return; }
+      var when = input.value ? new Date(input.value) : new Date();
+      if (!isNaN(when.getTime())) { offset.value = String(-when.getTimezoneOffset()); }
+    });
+  });
+  var problem = document.getElementById('log-error');
+  if (problem) {
+    problem.setAttribute('tabindex', '-1');
+    problem.focus();
+  }
+})();

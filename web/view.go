@@ -1,0 +1,385 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"html/template"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spoke-crm/spoke/crm"
+)
+
+// Object type ids the pages know.
+const (
+	communicationsID = "0-18"
+	ownersReadScope  = "crm.objects.owners.read"
+)
+
+// typeView is how the pages show one record type.
+type typeView struct {
+	ID       string // crm type id
+	Name     string // plural path segment
+	Label    string // "Contacts"
+	Singular string // "contact"
+	// Columns are the properties of the list after the record's title.
+	Columns []string
+	// Main are the properties of the record page.
+	Main []string
+	// Title picks the record's title from its properties.
+	Title func(p map[string]string) string
+	// AssocTypeID is HubSpot's communication-to-this-type association type.
+	AssocTypeID int64
+}
+
+var recordTypes = []*typeView{
+	{ID: "0-1", Name: "contacts", Label: "Contacts", Singular: "contact", AssocTypeID: 81,
+		Columns: []string{"email", "phone", "company"},
+		Main: []string{"email", "phone", "mobilephone", "hs_whatsapp_phone_number", "company", "jobtitle", "city", "country",
+			"lifecyclestage", "hs_lead_status", "hubspot_owner_id", "createdate"},
+		Title: func(p map[string]string) string {
+			return first(strings.TrimSpace(p["firstname"]+" "+p["lastname"]), p["email"])
+		}},
+	{ID: "0-2", Name: "companies", Label: "Companies", Singular: "company", AssocTypeID: 87,
+		Columns: []string{"domain", "city", "industry"},
+		Main: []string{"domain", "website", "phone", "industry", "city", "country", "numberofemployees", "lifecyclestage", "type",
+			"hubspot_owner_id", "createdate"},
+		Title: func(p map[string]string) string { return first(p["name"], p["domain"]) }},
+	{ID: "0-3", Name: "deals", Label: "Deals", Singular: "deal", AssocTypeID: 85,
+		Columns: []string{"dealstage", "amount", "closedate"},
+		Main:    []string{"amount", "pipeline", "dealstage", "closedate", "dealtype", "description", "hubspot_owner_id", "createdate"},
+		Title:   func(p map[string]string) string { return p["dealname"] }},
+	{ID: "0-5", Name: "tickets", Label: "Tickets", Singular: "ticket", AssocTypeID: 83,
+		Columns: []string{"hs_pipeline_stage", "hs_ticket_priority", "hs_ticket_category"},
+		Main: []string{"hs_pipeline", "hs_pipeline_stage", "hs_ticket_priority", "hs_ticket_category", "source_type", "content",
+			"hubspot_owner_id", "createdate"},
+		Title: func(p map[string]string) string { return p["subject"] }},
+}
+
+// messagesView is the communications type as the recycle bin shows it.
+var messagesView = &typeView{ID: communicationsID, Name: "communications", Label: "Messages", Singular: "message"}
+
+func first(vs ...string) string {
+	for _, v := range vs {
+		if strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func viewOf(typeID string) *typeView {
+	for _, v := range recordTypes {
+		if v.ID == typeID {
+			return v
+		}
+	}
+	if typeID == communicationsID {
+		return messagesView
+	}
+	return nil
+}
+
+func (v *typeView) titleOf(id int64, props map[string]string) string {
+	if v.Title != nil {
+		if t := v.Title(props); t != "" {
+			return t
+		}
+	}
+	return capitalize(v.Singular) + " " + strconv.FormatInt(id, 10)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// base is what every page's layout needs.
+type base struct {
+	Title   string
+	CSRF    string
+	Viewer  string // the token's name; "" when signed out
+	Nav     []navLink
+	Flash   *flash
+	Section string
+}
+
+type navLink struct {
+	Label   string
+	URL     string
+	Current bool
+}
+
+// fill sets the layout's fields for a signed-in person.
+func (h *Handler) fill(c *call, b *base, title, section string) {
+	b.Title, b.Section, b.CSRF, b.Viewer = title, section, c.sess.csrf, c.p.Name
+	if b.Viewer == "" {
+		b.Viewer = "token " + strconv.FormatInt(c.p.TokenID, 10)
+	}
+	b.Flash = h.sessions.takeFlash(c.sess)
+	for _, v := range recordTypes {
+		t, _ := h.engine.Types.Resolve(v.ID)
+		if c.canRead(t) {
+			b.Nav = append(b.Nav, navLink{Label: v.Label, URL: Prefix + v.Name, Current: section == v.Name})
+		}
+	}
+	if msgs, _ := h.engine.Types.Resolve(communicationsID); c.canRead(msgs) {
+		b.Nav = append(b.Nav, navLink{Label: "Deleted messages", URL: Prefix + "communications/recycle-bin", Current: section == "communications"})
+	}
+}
+
+// timeView is an instant for a <time> element: ISO UTC for the machine and
+// script, and a UTC text shown until the script shows local time.
+type timeView struct {
+	ISO  string
+	Text string
+}
+
+func timeOf(t time.Time) timeView {
+	if t.IsZero() {
+		return timeView{}
+	}
+	t = t.UTC()
+	return timeView{ISO: t.Format(time.RFC3339), Text: t.Format("2 Jan 2006, 15:04") + " UTC"}
+}
+
+func timeOfValue(v string) timeView {
+	t, ok := crm.ParseInstant(v)
+	if !ok {
+		return timeView{Text: v}
+	}
+	return timeOf(t)
+}
+
+// valueView is one property value as shown.
+type valueView struct {
+	Label string
+	Text  string
+	Time  timeView // set for datetimes
+}
+
+// owners maps owner ids to display names for one request.
+type owners struct {
+	names map[string]string
+	live  []ownerOption
+}
+
+type ownerOption struct {
+	ID   string
+	Name string
+}
+
+// loadOwners reads every owner's name, when the token may read owners.
+func (h *Handler) loadOwners(c *call) (*owners, error) {
+	o := &owners{names: map[string]string{}}
+	if !c.can([]string{ownersReadScope}) {
+		return o, nil
+	}
+	for _, archived := range []bool{false, true} {
+		after := int64(0)
+		for range 20 { // at most 10,000 owners of each kind
+			list, next, err := h.engine.ListOwners(c.r.Context(), crm.OwnerQuery{Archived: archived, AfterID: after, Limit: 500})
+			if err != nil {
+				return nil, err
+			}
+			for _, ow := range list {
+				id := strconv.FormatInt(ow.ID, 10)
+				name := first(strings.TrimSpace(ow.FirstName+" "+ow.LastName), ow.Email)
+				o.names[id] = name
+				if !archived {
+					o.live = append(o.live, ownerOption{ID: id, Name: name})
+				}
+			}
+			if next == 0 {
+				break
+			}
+			after = next
+		}
+	}
+	sort.SliceStable(o.live, func(i, j int) bool { return strings.ToLower(o.live[i].Name) < strings.ToLower(o.live[j].Name) })
+	return o, nil
+}
+
+func (o *owners) name(id string) string {
+	if id == "" {
+		return ""
+	}
+	if n, ok := o.names[id]; ok {
+		return n
+	}
+	return "Owner " + id
+}
+
+// value renders a stored value of property p for people.
+func value(p *crm.PropertyDefinition, v string, o *owners) valueView {
+	out := valueView{Label: p.Label, Text: v}
+	switch {
+	case p.ReferencedObjectType == "OWNER":
+		out.Text = o.name(v)
+	case p.Type == crm.TypeDatetime:
+		out.Time = timeOfValue(v)
+		out.Text = out.Time.Text
+	case p.Type == crm.TypeBool:
+		out.Text = map[string]string{"true": "Yes", "false": "No"}[v]
+	case p.Type == crm.TypeEnumeration && len(p.Options) > 0:
+		var labels []string
+		for _, part := range strings.Split(v, ";") {
+			label := part
+			for _, opt := range p.Options {
+				if opt.Value == part {
+					label = opt.Label
+				}
+			}
+			labels = append(labels, label)
+		}
+		out.Text = strings.Join(labels, ", ")
+	}
+	return out
+}
+
+// channelView shows a message's channel: a word and a distinct icon, so the
+// channel never depends on colour alone.
+type channelView struct {
+	Value string
+	Label string
+	// Key names the icon and the style: whatsapp, linkedin, sms or other.
+	Key string
+}
+
+var channelKeys = map[string]string{crm.ChannelWhatsApp: "whatsapp", crm.ChannelLinkedIn: "linkedin", crm.ChannelSMS: "sms"}
+
+func (h *Handler) channel(v string) channelView {
+	key, ok := channelKeys[v]
+	if !ok {
+		return channelView{Value: v, Label: first(v, "Message"), Key: "other"}
+	}
+	return channelView{Value: v, Label: h.channelLabel(v), Key: key}
+}
+
+// channelLabel is the option label the domain gives the channel value.
+func (h *Handler) channelLabel(v string) string {
+	t, _ := h.engine.Types.Resolve(communicationsID)
+	if p := t.Property("hs_communication_channel_type"); p != nil {
+		for _, o := range p.Options {
+			if o.Value == v {
+				return o.Label
+			}
+		}
+	}
+	return v
+}
+
+// channels lists the channel values in the domain's order.
+func (h *Handler) channels() []channelView {
+	t, _ := h.engine.Types.Resolve(communicationsID)
+	var out []channelView
+	if p := t.Property("hs_communication_channel_type"); p != nil {
+		for _, o := range p.Options {
+			out = append(out, h.channel(o.Value))
+		}
+	}
+	return out
+}
+
+// messageView is one message on a timeline or in the recycle bin.
+type messageView struct {
+	ID        string
+	Channel   channelView
+	Body      string
+	Truncated bool
+	Time      timeView
+	Owner     string
+	Pinned    bool
+	Archived  timeView
+}
+
+func (h *Handler) message(obj *crm.Object, o *owners) messageView {
+	p := obj.Properties
+	m := messageView{
+		ID:        strconv.FormatInt(obj.ID, 10),
+		Channel:   h.channel(p["hs_communication_channel_type"]),
+		Body:      p["hs_body_preview"],
+		Truncated: p["hs_body_preview_is_truncated"] == "true",
+		Time:      timeOfValue(p["hs_timestamp"]),
+		Owner:     o.name(p["hubspot_owner_id"]),
+	}
+	if obj.Archived {
+		m.Archived = timeOf(obj.ArchivedAt)
+	}
+	return m
+}
+
+// Templates: each page is layout.html and parts.html plus its own file.
+var pageNames = []string{"signin", "home", "list", "record", "delete", "recyclebin", "error"}
+
+func parsePages(static func(string) string) map[string]*template.Template {
+	funcs := template.FuncMap{
+		"static": static,
+		"lower":  strings.ToLower,
+		"dict": func(kv ...any) map[string]any {
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[kv[i].(string)] = kv[i+1]
+			}
+			return m
+		},
+	}
+	out := map[string]*template.Template{}
+	for _, name := range pageNames {
+		t := template.New("layout.html").Funcs(funcs)
+		t = template.Must(t.ParseFS(templateFS, "templates/layout.html", "templates/parts.html", "templates/"+name+".html"))
+		out[name] = t
+	}
+	return out
+}
+
+// render writes a page; it renders into memory first so a template error
+// becomes a clean 500.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	var buf bytes.Buffer
+	if err := h.pages[name].Execute(&buf, data); err != nil {
+		h.logger.ErrorContext(r.Context(), "web: render", "page", name, "err", err)
+		http.Error(w, "The page could not be shown.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+type errorData struct {
+	base
+	Err *pageError
+}
+
+// renderError shows err as a page. c is nil for people not signed in.
+func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, c *call, err error) {
+	pe := fromEngine(err, nil)
+	if pe.Status >= 500 {
+		h.logger.ErrorContext(r.Context(), "web: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	data := &errorData{Err: pe}
+	if c != nil {
+		h.fill(c, &data.base, pe.Title, "")
+	} else {
+		data.Title = pe.Title
+	}
+	h.render(w, r, pe.Status, "error", data)
+}
+
+// redirect sends the person on after a successful form, with a notice.
+func (h *Handler) redirect(c *call, to string, f *flash) error {
+	if f != nil {
+		h.sessions.setFlash(c.sess, f)
+	}
+	http.Redirect(c.w, c.r, to, http.StatusSeeOther)
+	return nil
+}
+
+func ctxOf(c *call) context.Context { return c.r.Context() }

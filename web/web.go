@@ -1,0 +1,290 @@
+// Package web serves Spoke's browser pages: sign-in with an access token,
+// lists of contacts, companies, deals and tickets, and each record's
+// timeline of WhatsApp, LinkedIn and SMS messages, where a person logs,
+// pins, deletes and restores messages.
+//
+// Pages are rendered on the server with html/template; the stylesheet and a
+// small script are embedded. Every action is an HTML form that works without
+// JavaScript and goes through the same crm.Engine calls as the HTTP API, with
+// the signed-in token's scopes. The package depends on crm and api (for
+// authentication), never on storage.
+package web
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/spoke-crm/spoke/api"
+	"github.com/spoke-crm/spoke/crm"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Prefix is where every page but the home page lives.
+const Prefix = "/ui/"
+
+// Options configure a Handler.
+type Options struct {
+	// Now is the clock (sessions, the default time of a new message).
+	Now func() time.Time
+	// Logger receives unexpected errors; nil discards them.
+	Logger *slog.Logger
+	// SessionIdle is how long a session lasts without use (default 12 hours).
+	SessionIdle time.Duration
+}
+
+// Handler serves the pages. Mount it at GET / and under Prefix (api.Options.Web).
+type Handler struct {
+	engine   *crm.Engine
+	auth     *api.Authenticator
+	now      func() time.Time
+	logger   *slog.Logger
+	sessions *sessions
+	mux      *http.ServeMux
+	pages    map[string]*template.Template
+	static   map[string]staticFile
+}
+
+type staticFile struct {
+	body        []byte
+	contentType string
+	version     string
+}
+
+// New returns the pages of engine, signing people in through auth.
+func New(engine *crm.Engine, auth *api.Authenticator, opts Options) *Handler {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.SessionIdle <= 0 {
+		opts.SessionIdle = 12 * time.Hour
+	}
+	h := &Handler{
+		engine:   engine,
+		auth:     auth,
+		now:      opts.Now,
+		logger:   opts.Logger,
+		sessions: newSessions(opts.Now, opts.SessionIdle),
+		mux:      http.NewServeMux(),
+		static:   loadStatic(),
+	}
+	h.pages = parsePages(h.staticURL)
+	h.routes()
+	return h
+}
+
+func (h *Handler) routes() {
+	h.mux.HandleFunc("GET /{$}", h.signedIn(h.home))
+	h.mux.HandleFunc("GET /ui/{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/", http.StatusSeeOther) })
+	for name := range h.static {
+		h.mux.HandleFunc("GET "+Prefix+"static/"+name, h.serveStatic(name))
+	}
+	h.mux.HandleFunc("GET /ui/sign-in", h.signInPage)
+	h.mux.HandleFunc("POST /ui/sign-in", h.signIn)
+	h.mux.HandleFunc("POST /ui/sign-out", h.signedIn(h.signOut))
+
+	h.mux.HandleFunc("GET /ui/{type}", h.signedIn(h.list))
+	h.mux.HandleFunc("GET /ui/{type}/recycle-bin", h.signedIn(h.typeRecycleBin))
+	h.mux.HandleFunc("POST /ui/{type}/recycle-bin/{id}/restore", h.signedIn(h.restoreFromTypeBin))
+	h.mux.HandleFunc("GET /ui/{type}/{id}", h.signedIn(h.record))
+	h.mux.HandleFunc("POST /ui/{type}/{id}/messages", h.signedIn(h.logMessage))
+	h.mux.HandleFunc("POST /ui/{type}/{id}/pin", h.signedIn(h.pin))
+	h.mux.HandleFunc("POST /ui/{type}/{id}/unpin", h.signedIn(h.unpin))
+	h.mux.HandleFunc("GET /ui/{type}/{id}/messages/{mid}/delete", h.signedIn(h.confirmDelete))
+	h.mux.HandleFunc("POST /ui/{type}/{id}/messages/{mid}/delete", h.signedIn(h.deleteMessage))
+	h.mux.HandleFunc("GET /ui/{type}/{id}/recycle-bin", h.signedIn(h.recordRecycleBin))
+	h.mux.HandleFunc("POST /ui/{type}/{id}/recycle-bin/{mid}/restore", h.signedIn(h.restoreFromRecordBin))
+}
+
+// ServeHTTP sets the headers every page carries and answers paths without a
+// page with an HTML 404 or 405.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "same-origin")
+	hd.Set("X-Frame-Options", "DENY")
+	_, pattern := h.mux.Handler(r)
+	if pattern == "" {
+		rec := &statusOnly{header: http.Header{}}
+		h.mux.ServeHTTP(rec, r)
+		if rec.status == http.StatusMethodNotAllowed {
+			hd.Set("Allow", rec.header.Get("Allow"))
+			h.renderError(w, r, nil, &pageError{Status: http.StatusMethodNotAllowed, Title: "Not allowed",
+				Message: "This page cannot be used that way. Follow a link or a button instead of typing the address."})
+			return
+		}
+		if loc := rec.header.Get("Location"); rec.status >= 300 && rec.status < 400 && loc != "" {
+			http.Redirect(w, r, loc, rec.status)
+			return
+		}
+		h.renderError(w, r, nil, notFound("There is no page at this address."))
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// statusOnly captures what the mux would answer for an unknown path.
+type statusOnly struct {
+	header http.Header
+	status int
+}
+
+func (s *statusOnly) Header() http.Header         { return s.header }
+func (s *statusOnly) Write(b []byte) (int, error) { return len(b), nil }
+func (s *statusOnly) WriteHeader(status int)      { s.status = status }
+
+// pageError is an error shown to the person as a page, in words.
+type pageError struct {
+	Status  int
+	Title   string
+	Message string
+	Details []string
+	// Back links to where the person came from.
+	Back, BackLabel string
+}
+
+func (e *pageError) Error() string { return e.Message }
+
+func notFound(msg string) *pageError {
+	return &pageError{Status: http.StatusNotFound, Title: "Not found", Message: msg}
+}
+
+func forbidden(what string, scopes []string) *pageError {
+	return &pageError{Status: http.StatusForbidden, Title: "Not allowed",
+		Message: "Your access token may not " + what + ". It needs one of these scopes: " + strings.Join(scopes, ", ") + "."}
+}
+
+// fromEngine turns an engine error into words for a person: the message,
+// and the "errors" details of validation failures with property labels.
+func fromEngine(err error, t *crm.ObjectType) *pageError {
+	var pe *pageError
+	if errors.As(err, &pe) {
+		return pe
+	}
+	e := crm.AsError(err)
+	out := &pageError{Status: statusOf(e), Title: titleOf(e), Message: e.Message}
+	if e.Kind == crm.KindInternal {
+		out.Message = "Something went wrong on the server. Try again; if it keeps happening, the server's log says more."
+		return out
+	}
+	label := func(name string) string {
+		if t != nil {
+			if p := t.Property(name); p != nil {
+				return p.Label
+			}
+		}
+		return name
+	}
+	if len(e.Details) > 0 && e.Category == crm.CategoryValidation && strings.HasPrefix(e.Message, "Property values were not valid") {
+		out.Message = "Some values were not valid."
+	}
+	for _, d := range e.Details {
+		msg := d.Message
+		if names := d.Context["propertyName"]; len(names) == 1 {
+			msg = label(names[0]) + ": " + msg
+		}
+		out.Details = append(out.Details, msg)
+	}
+	if names := e.Context["properties"]; len(names) > 0 && len(e.Details) == 0 {
+		for _, n := range names {
+			out.Details = append(out.Details, label(n)+" is required.")
+		}
+	}
+	return out
+}
+
+func statusOf(e *crm.Error) int {
+	switch e.Kind {
+	case crm.KindInvalid:
+		return http.StatusBadRequest
+	case crm.KindUnauthenticated:
+		return http.StatusUnauthorized
+	case crm.KindForbidden:
+		return http.StatusForbidden
+	case crm.KindNotFound:
+		return http.StatusNotFound
+	case crm.KindConflict:
+		return http.StatusConflict
+	case crm.KindTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case crm.KindRateLimited:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+func titleOf(e *crm.Error) string {
+	switch e.Kind {
+	case crm.KindInvalid:
+		return "That did not work"
+	case crm.KindNotFound:
+		return "Not found"
+	case crm.KindForbidden:
+		return "Not allowed"
+	case crm.KindConflict:
+		return "Conflict"
+	}
+	return "Something went wrong"
+}
+
+// loadStatic reads the embedded stylesheet and script once, with a content
+// hash for cache-busting URLs.
+func loadStatic() map[string]staticFile {
+	out := map[string]staticFile{}
+	entries, err := fs.ReadDir(staticFS, "static")
+	if err != nil {
+		panic(err)
+	}
+	for _, e := range entries {
+		body, err := staticFS.ReadFile("static/" + e.Name())
+		if err != nil {
+			panic(err)
+		}
+		sum := sha256.Sum256(body)
+		ct := "application/octet-stream"
+		switch path.Ext(e.Name()) {
+		case ".css":
+			ct = "text/css; charset=utf-8"
+		case ".js":
+			ct = "text/javascript; charset=utf-8"
+		case ".svg":
+			ct = "image/svg+xml"
+		}
+		out[e.Name()] = staticFile{body: body, contentType: ct, version: hex.EncodeToString(sum[:6])}
+	}
+	return out
+}
+
+func (h *Handler) staticURL(name string) string {
+	f, ok := h.static[name]
+	if !ok {
+		panic("web: no static file " + name)
+	}
+	return Prefix + "static/" + name + "?v=" + f.version
+}
+
+func (h *Handler) serveStatic(name string) http.HandlerFunc {
+	f := h.static[name]
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", f.contentType)
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		w.Write(f.body)
+	}
+}
