@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spoke-crm/spoke/api"
 	"github.com/spoke-crm/spoke/crm"
 	"github.com/spoke-crm/spoke/internal/spoketest"
 )
@@ -81,10 +82,11 @@ func installNodeModules(t *testing.T) {
 
 // nodeServer starts a fresh Spoke with the tokens and owners the Node tests
 // expect and returns the environment that describes it to them. Fault
-// injection is installed (with no rules) for faults.test.mjs.
+// injection is installed (with no rules) for faults.test.mjs, and rate-limit
+// accounting (not enforced until ratelimit.test.mjs asks) as spoke serve has it.
 func nodeServer(t *testing.T) []string {
 	t.Helper()
-	s := spoketest.Open(t, spoketest.WithFaults(nil))
+	s := spoketest.Open(t, spoketest.WithRateLimit(api.RateLimitConfig{}), spoketest.WithFaults(nil))
 	readOnly := s.NewToken("crm.objects.contacts.read")
 	owners, err := json.Marshal([]nodeOwner{
 		newNodeOwner(s.NewOwner("ada.lovelace@example.com", "Ada", "Lovelace")),

@@ -37,7 +37,11 @@ type Main struct {
 	NoAdmin   bool
 	LogFormat string
 	LogLevel  string
-	Now       func() time.Time
+	// RateLimit names the rate-limit tier to enforce ("" or "off": headers only).
+	RateLimit string
+	// RateLimitTimeZone is the IANA zone whose midnight resets the daily limit.
+	RateLimitTimeZone string
+	Now               func() time.Time
 	// Faults is a JSON file of fault-injection rules loaded at start.
 	Faults string
 	// Pool sizes the PostgreSQL connection pool.
@@ -73,6 +77,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.BoolVar(&m.NoAdmin, "no-admin", m.NoAdmin, "turn off the test controls under /_spoke/ (reset, seed, export, faults, rate-limit settings)")
 	fs.StringVar(&m.LogFormat, "log-format", m.LogFormat, "log format: text or json")
 	fs.StringVar(&m.LogLevel, "log-level", m.LogLevel, "log level: debug (every request), info, warn or error")
+	m.rateLimitFlags(fs)
 	m.faultsFlag(fs)
 	m.poolFlags(fs)
 	fs.Usage = usage(fs, m.stderr, "spoke serve [flags]")
@@ -113,6 +118,9 @@ func (m *Main) Run(ctx context.Context) error {
 	auth := &api.Authenticator{EnvToken: m.EnvToken, Tokens: store.Tokens(), Now: m.Now}
 	opts := api.Options{NoAdmin: m.NoAdmin, Metrics: metrics}
 	opts.Web = web.New(engine, auth, web.Options{Now: m.Now, Logger: m.logger})
+	if err := m.installRateLimiter(&opts); err != nil {
+		return err
+	}
 	if err := m.installFaults(&opts); err != nil {
 		return err
 	}

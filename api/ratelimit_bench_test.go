@@ -1,0 +1,257 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/spoke-crm/spoke/api"
+	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/internal/spoketest"
+	"github.com/spoke-crm/spoke/storage/sqlite"
+)
+
+// BenchmarkGetByIDRateLimit measures what the rate limiter (accounting and
+// headers, enforcement off as by default) adds to GET-by-id, in process
+// (no network), sequentially and from parallel clients:
+//
+//	go test -run '^$' -bench GetByIDRateLimit -count 10 ./api/ | benchstat -col /limiter -
+func BenchmarkGetByIDRateLimit(b *testing.B) {
+	for _, mode := range []string{"serial", "parallel"} {
+		for _, limited := range []bool{false, true} {
+			name := "mode=" + mode + "/limiter=off"
+			if limited {
+				name = "mode=" + mode + "/limiter=on"
+			}
+			b.Run(name, func(b *testing.B) {
+				h, path := benchServer(b, limited)
+				get := func() {
+					req := httptest.NewRequest("GET", path, nil)
+					req.Header.Set("Authorization", "Bearer "+spoketest.Token)
+					w := httptest.NewRecorder()
+					h.ServeHTTP(w, req)
+					if w.Code != http.StatusOK {
+						b.Fatalf("status %d: %s", w.Code, w.Body)
+					}
+				}
+				b.ReportAllocs()
+				defer reportCPU(b)()
+				if mode == "serial" {
+					for b.Loop() {
+						get()
+					}
+					return
+				}
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						get()
+					}
+				})
+			})
+		}
+	}
+}
+
+// reportCPU starts measuring the process's CPU time (user and system) and
+// returns a function that reports it per operation as cpu-ns/op. On a shared
+// machine wall time mostly measures the neighbours; CPU time is what the
+// server spends, which is what the limiter adds to.
+func reportCPU(b *testing.B) func() {
+	start := cpuTime()
+	return func() {
+		b.ReportMetric(float64((cpuTime()-start).Nanoseconds())/float64(b.N), "cpu-ns/op")
+	}
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// benchServer builds a server on a new SQLite file with one message and
+// returns it with the message's path.
+func benchServer(b *testing.B, limited bool) (http.Handler, string) {
+	b.Helper()
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "spoke.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	engine := crm.NewEngine(store, time.Now, spoketest.PortalID)
+	if err := engine.LoadSchemas(ctx); err != nil {
+		b.Fatal(err)
+	}
+	auth := &api.Authenticator{EnvToken: spoketest.Token, Tokens: store.Tokens(), Now: time.Now}
+	var opts api.Options
+	if limited {
+		l, err := api.NewRateLimiter(api.RateLimitConfig{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		l.Install(&opts)
+	}
+	h := api.NewServer(engine, auth, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
+	req := httptest.NewRequest("POST", "/crm/v3/objects/communications",
+		strings.NewReader(`{"properties":{"hs_communication_channel_type":"WHATS_APP","hs_communication_body":"hi","hs_timestamp":1700000000000}}`))
+	req.Header.Set("Authorization", "Bearer "+spoketest.Token)
+	req.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != http.StatusCreated {
+		b.Fatalf("create: %d %s", w.Code, w.Body)
+	}
+	var created struct{ ID string }
+	if err := json.Unmarshal(w.Body.Bytes(), &created); err != nil {
+		b.Fatal(err)
+	}
+	return h, "/crm/v3/objects/communications/" + created.ID
+}
+
+// BenchmarkGetByIDRateLimitHTTP is the same through a loopback HTTP server
+// with parallel keep-alive clients: the throughput users see.
+func BenchmarkGetByIDRateLimitHTTP(b *testing.B) {
+	// limiter=headers sets the same seven headers with fixed values and
+	// counts nothing: the share of the cost that is net/http's (and the
+	// client's) handling of HubSpot's headers rather than the limiter's.
+	variants := []struct {
+		name string
+		opts []spoketest.Option
+	}{
+		{"limiter=off", nil},
+		{"limiter=headers", []spoketest.Option{func(s *spoketest.Settings) {
+			s.API.Interceptors = append(s.API.Interceptors, fixedRateHeaders)
+		}}},
+		{"limiter=on", []spoketest.Option{spoketest.WithRateLimit(api.RateLimitConfig{})}},
+	}
+	for _, v := range variants {
+		opts := v.opts
+		b.Run(v.name, func(b *testing.B) {
+			s := spoketest.Open(b, opts...)
+			r := s.Do("POST", "/crm/v3/objects/communications",
+				`{"properties":{"hs_communication_channel_type":"WHATS_APP","hs_communication_body":"hi","hs_timestamp":1700000000000}}`)
+			var created struct{ ID string }
+			if err := json.Unmarshal(r.Body, &created); err != nil || r.Status != http.StatusCreated {
+				b.Fatalf("create: %d %s", r.Status, r.Body)
+			}
+			url := s.URL + "/crm/v3/objects/communications/" + created.ID
+			tr := http.DefaultTransport.(*http.Transport).Clone()
+			tr.MaxIdleConnsPerHost = 64
+			client := &http.Client{Transport: tr}
+			b.SetParallelism(4)
+			b.ReportAllocs()
+			b.ResetTimer()
+			defer reportCPU(b)()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					req, _ := http.NewRequest("GET", url, nil)
+					req.Header.Set("Authorization", "Bearer "+spoketest.Token)
+					resp, err := client.Do(req)
+					if err != nil {
+						b.Fatal(err)
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusOK {
+						b.Fatalf("status %d", resp.StatusCode)
+					}
+				}
+			})
+		})
+	}
+}
+
+func fixedRateHeaders(w http.ResponseWriter, r *http.Request, c *api.Call, next func(http.ResponseWriter, *http.Request) error) error {
+	h := w.Header()
+	h["X-Hubspot-Ratelimit-Daily"] = []string{"625000"}
+	h["X-Hubspot-Ratelimit-Daily-Remaining"] = []string{"624999"}
+	h["X-Hubspot-Ratelimit-Interval-Milliseconds"] = []string{"10000"}
+	h["X-Hubspot-Ratelimit-Max"] = []string{"190"}
+	h["X-Hubspot-Ratelimit-Remaining"] = []string{"189"}
+	h["X-Hubspot-Ratelimit-Secondly"] = []string{"19"}
+	h["X-Hubspot-Ratelimit-Secondly-Remaining"] = []string{"18"}
+	return next(w, r)
+}
+
+// BenchmarkRateLimitIntercept is the interceptor alone around a call that
+// does nothing: the limiter's own cost per request, from one goroutine and
+// from parallel ones (one token: they contend for the same mutex).
+func BenchmarkRateLimitIntercept(b *testing.B) {
+	l, err := api.NewRateLimiter(api.RateLimitConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := &api.Call{Principal: &api.Principal{}, Pattern: "GET /crm/v3/objects/{type}/{id}"}
+	next := func(http.ResponseWriter, *http.Request) error { return nil }
+	req := httptest.NewRequest("GET", "/", nil)
+	b.Run("mode=serial", func(b *testing.B) {
+		b.ReportAllocs()
+		w := &headerOnly{h: http.Header{}}
+		for b.Loop() {
+			clear(w.h)
+			if err := l.Intercept(w, req, c, next); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("mode=parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			w := &headerOnly{h: http.Header{}}
+			for pb.Next() {
+				clear(w.h)
+				if err := l.Intercept(w, req, c, next); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	})
+}
+
+// BenchmarkRateLimitResponseHeaders is what the seven headers cost a
+// response beyond the limiter: a bigger header map, and more to sort and
+// write (net/http writes a response's headers sorted), compared with a
+// response with the two headers Spoke always sets (net/http adds Date and
+// Content-Length outside the map).
+func BenchmarkRateLimitResponseHeaders(b *testing.B) {
+	l, err := api.NewRateLimiter(api.RateLimitConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := &api.Call{Principal: &api.Principal{}, Pattern: "GET /crm/v3/objects/{type}/{id}"}
+	next := func(http.ResponseWriter, *http.Request) error { return nil }
+	req := httptest.NewRequest("GET", "/", nil)
+	for _, limited := range []bool{false, true} {
+		name := "limiter=off"
+		if limited {
+			name = "limiter=on"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				w := &headerOnly{h: make(http.Header)}
+				w.h.Set("X-HubSpot-Correlation-Id", "0d3b8a0e-8a3c-4a8e-9d9b-2f6f0e6c1a7d")
+				if limited {
+					l.Intercept(w, req, c, next)
+				}
+				w.h.Set("Content-Type", "application/json;charset=utf-8")
+				w.h.WriteSubset(io.Discard, nil)
+			}
+		})
+	}
+}
+
+type headerOnly struct{ h http.Header }
+
+func (w *headerOnly) Header() http.Header         { return w.h }
+func (w *headerOnly) Write(p []byte) (int, error) { return len(p), nil }
+func (w *headerOnly) WriteHeader(int)             {}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/spoke-crm/spoke/api"
+)
+
+// checkedFlag is a string flag whose values are checked when set, from the
+// command line or the environment.
+type checkedFlag struct {
+	p     *string
+	check func(string) error
+}
+
+func (f checkedFlag) String() string {
+	if f.p == nil {
+		return ""
+	}
+	return *f.p
+}
+
+func (f checkedFlag) Set(v string) error {
+	if err := f.check(v); err != nil {
+		return err
+	}
+	*f.p = v
+	return nil
+}
+
+// rateLimitFlags registers --rate-limit and --rate-limit-timezone
+// (SPOKE_RATE_LIMIT, SPOKE_RATE_LIMIT_TIMEZONE).
+func (m *Main) rateLimitFlags(fs *flag.FlagSet) {
+	if m.RateLimitTimeZone == "" {
+		m.RateLimitTimeZone = "UTC"
+	}
+	fs.Var(checkedFlag{&m.RateLimit, func(v string) error {
+		if v == "" || v == "off" {
+			return nil
+		}
+		_, err := api.LookupRateTier(v)
+		return err
+	}}, "rate-limit", "enforce HubSpot's rate limits of a tier: "+api.RateTierNames()+
+		"; off (the default) only sends the rate-limit headers, with the "+api.DefaultRateTier+" tier's figures")
+	fs.Var(checkedFlag{&m.RateLimitTimeZone, func(v string) error {
+		if _, err := time.LoadLocation(v); err != nil {
+			return fmt.Errorf("unknown time zone %q (use an IANA name such as America/New_York)", v)
+		}
+		return nil
+	}}, "rate-limit-timezone", "IANA time zone whose midnight resets the daily rate limit")
+}
+
+// installRateLimiter adds the rate limiter to o: accounting and headers
+// always, enforcement when --rate-limit names a tier.
+func (m *Main) installRateLimiter(o *api.Options) error {
+	tier, enforce := m.RateLimit, true
+	if tier == "" || tier == "off" {
+		tier, enforce = "", false
+	}
+	l, err := api.NewRateLimiter(api.RateLimitConfig{Tier: tier, Enforce: enforce, TimeZone: m.RateLimitTimeZone, Now: m.Now})
+	if err != nil {
+		return err
+	}
+	l.Install(o)
+	return nil
+}
