@@ -174,10 +174,14 @@ func ReadFaultsFile(name string) (FaultConfig, error) {
 
 var faultStatuses = map[int]bool{429: true, 477: true, 500: true, 502: true, 503: true, 504: true}
 
-var rateLimitPolicies = map[string]string{
-	"TEN_SECONDLY_ROLLING": "You have reached your ten_secondly_rolling limit.",
-	"DAILY":                "You have reached your daily limit.",
-	"SECONDLY":             "You have reached your secondly limit.",
+// ratePolicyNamed finds a rate-limit policy by the name faults use for it.
+func ratePolicyNamed(name string) (RatePolicy, bool) {
+	for p, n := range ratePolicyNames {
+		if n != "" && n == name {
+			return RatePolicy(p), true
+		}
+	}
+	return RateAllowed, false
 }
 
 // check validates a rule and compiles its path.
@@ -211,7 +215,7 @@ func (r *faultRule) check() error {
 		if r.Status != http.StatusTooManyRequests {
 			return errors.New("policyName applies to status 429 only")
 		}
-		if _, ok := rateLimitPolicies[r.PolicyName]; !ok {
+		if _, ok := ratePolicyNamed(r.PolicyName); !ok {
 			return fmt.Errorf("policyName %q: TEN_SECONDLY_ROLLING, DAILY or SECONDLY is expected", r.PolicyName)
 		}
 	}
@@ -481,14 +485,17 @@ func faultAnswer(w http.ResponseWriter, rule *FaultRule) error {
 	e := &crm.Error{Kind: crm.KindInternal, Status: rule.Status, Message: rule.Message}
 	switch rule.Status {
 	case http.StatusTooManyRequests:
-		policy := rule.PolicyName
-		if policy == "" {
-			policy = "TEN_SECONDLY_ROLLING"
+		// The same bodies as the rate-limit emulation's.
+		policy, ok := ratePolicyNamed(rule.PolicyName)
+		if !ok {
+			policy = RateTenSecondly
 		}
-		e.Kind, e.ErrorType, e.PolicyName = crm.KindRateLimited, "RATE_LIMIT", policy
-		if e.Message == "" {
-			e.Message = rateLimitPolicies[policy]
+		limited := *rateLimitError(policy).(*crm.Error)
+		limited.Status = rule.Status
+		if rule.Message != "" {
+			limited.Message = rule.Message
 		}
+		e = &limited
 	case 477:
 		e.Message = orDefault(e.Message, "Migration in progress: this account is being moved between data hosting locations. Retry after the number of seconds in the Retry-After header.")
 	case http.StatusInternalServerError:

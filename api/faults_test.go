@@ -84,17 +84,19 @@ func TestFaultStatusBodies(t *testing.T) {
 		message               string
 		errorType, policyName string
 		retryAfter            string
+		category              string
 	}{
-		{`"status":429`, 429, "You have reached your ten_secondly_rolling limit.", "RATE_LIMIT", "TEN_SECONDLY_ROLLING", ""},
-		{`"status":429,"policyName":"DAILY"`, 429, "You have reached your daily limit.", "RATE_LIMIT", "DAILY", ""},
-		{`"status":429,"policyName":"SECONDLY"`, 429, "You have reached your secondly limit.", "RATE_LIMIT", "SECONDLY", ""},
-		{`"status":477`, 477, "Migration in progress", "", "", "1"},
-		{`"status":477,"retryAfter":30`, 477, "Migration in progress", "", "", "30"},
-		{`"status":500`, 500, "internal error", "", "", ""},
-		{`"status":502`, 502, "Bad Gateway", "", "", ""},
-		{`"status":503,"retryAfter":2`, 503, "Service temporarily unavailable", "", "", "2"},
-		{`"status":504`, 504, "Gateway Timeout", "", "", ""},
-		{`"status":502,"message":"upstream hiccup"`, 502, "upstream hiccup", "", "", ""},
+		{`"status":429`, 429, "You have reached your ten_secondly_rolling limit.", "RATE_LIMIT", "TEN_SECONDLY_ROLLING", "", ""},
+		{`"status":429,"policyName":"DAILY"`, 429, "You have reached your daily limit.", "RATE_LIMIT", "DAILY", "", ""},
+		// Search's secondly limit: the rate-limit emulation's body, with a category.
+		{`"status":429,"policyName":"SECONDLY"`, 429, "You have reached your secondly limit.", "", "", "", "RATE_LIMITS"},
+		{`"status":477`, 477, "Migration in progress", "", "", "1", ""},
+		{`"status":477,"retryAfter":30`, 477, "Migration in progress", "", "", "30", ""},
+		{`"status":500`, 500, "internal error", "", "", "", ""},
+		{`"status":502`, 502, "Bad Gateway", "", "", "", ""},
+		{`"status":503,"retryAfter":2`, 503, "Service temporarily unavailable", "", "", "2", ""},
+		{`"status":504`, 504, "Gateway Timeout", "", "", "", ""},
+		{`"status":502,"message":"upstream hiccup"`, 502, "upstream hiccup", "", "", "", ""},
 	}
 	for _, c := range cases {
 		clearFaults(t, s)
@@ -107,8 +109,8 @@ func TestFaultStatusBodies(t *testing.T) {
 		if body["correlationId"] != r.Header.Get("X-HubSpot-Correlation-Id") || body["correlationId"] == "" {
 			t.Errorf("%s: correlationId %v, header %q", c.rule, body["correlationId"], r.Header.Get("X-HubSpot-Correlation-Id"))
 		}
-		if _, ok := body["category"]; ok {
-			t.Errorf("%s: unexpected category: %s", c.rule, r.Body)
+		if got, _ := body["category"].(string); got != c.category {
+			t.Errorf("%s: category %q, want %q: %s", c.rule, got, c.category, r.Body)
 		}
 		if got, _ := body["errorType"].(string); got != c.errorType {
 			t.Errorf("%s: errorType %q, want %q", c.rule, got, c.errorType)
