@@ -156,3 +156,32 @@ func TestNodesUnderConcurrentWrites(t *testing.T) {
 		t.Errorf("%d contacts created with one email", created)
 	}
 }
+
+func TestNodesShareRateLimits(t *testing.T) {
+	t.Parallel()
+	a, b := cluster(t)
+	for _, n := range []*process{a, b} {
+		if status, got := n.do(t, "tok", "PUT", "/_spoke/rate-limit", `{"enforce":true,"tenSecondlyLimit":10,"reset":true}`); status != 200 {
+			t.Fatalf("rate-limit settings: %d %v", status, got)
+		}
+	}
+	// 14 calls alternating between the nodes: one token, one window of 10.
+	ok, limited := 0, 0
+	for i := range 14 {
+		status, got := []*process{a, b}[i%2].do(t, "tok", "GET", "/crm/v3/objects/contacts", "")
+		switch status {
+		case 200:
+			ok++
+		case 429:
+			limited++
+			if got["policyName"] != "TEN_SECONDLY_ROLLING" {
+				t.Errorf("429 body %v", got)
+			}
+		default:
+			t.Errorf("status %d", status)
+		}
+	}
+	if ok != 10 || limited != 4 {
+		t.Errorf("%d allowed and %d limited across two nodes, want 10 and 4", ok, limited)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/spoke-crm/spoke/api"
+	"github.com/spoke-crm/spoke/crm"
 )
 
 // checkedFlag is a string flag whose values are checked when set, from the
@@ -59,7 +60,12 @@ func (m *Main) installRateLimiter(o *api.Options) error {
 	if tier == "" || tier == "off" {
 		tier, enforce = "", false
 	}
-	l, err := api.NewRateLimiter(api.RateLimitConfig{Tier: tier, Enforce: enforce, TimeZone: m.RateLimitTimeZone, Now: m.Now})
+	cfg := api.RateLimitConfig{Tier: tier, Enforce: enforce, TimeZone: m.RateLimitTimeZone, Now: m.Now}
+	// On a shared database, enforced limits count every node's calls.
+	if shared, ok := m.store.(interface{ RateCounters() crm.RateCounters }); ok {
+		cfg.Counters = api.SharedRateCounters(shared.RateCounters())
+	}
+	l, err := api.NewRateLimiter(cfg)
 	if err != nil {
 		return err
 	}
