@@ -26,11 +26,17 @@ func registerFunctions(c *sqlite3.Conn) error {
 func searchKey(typeID, name string) int64 { return searchsql.Key(typeID, name) }
 
 func (t *txn) UnindexObjects(ctx context.Context, ids []int64) error {
-	for _, id := range ids {
-		if _, err := t.tx.ExecContext(ctx, `DELETE FROM search_values WHERE object_id = ?`, id); err != nil {
+	for start := 0; start < len(ids); start += 1000 {
+		chunk := ids[start:min(len(ids), start+1000)]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		in := `(` + placeholders(len(chunk)) + `)`
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM search_values WHERE object_id IN `+in, args...); err != nil {
 			return err
 		}
-		if _, err := t.tx.ExecContext(ctx, `DELETE FROM search_text WHERE rowid = ?`, id); err != nil {
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM search_text WHERE rowid IN `+in, args...); err != nil {
 			return err
 		}
 	}
