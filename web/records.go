@@ -264,9 +264,10 @@ func (h *Handler) renderRecord(c *call, t *crm.ObjectType, v *typeView, form log
 
 // timeline fills in one page of the record's messages, newest first by
 // hs_timestamp, with the engine's search: an associations filter and a
-// descending sort. Pages go on from the last message shown (before = its
-// timestamp, skip = how many messages at that timestamp were shown), so
-// deep pages cost no more than the first.
+// descending sort. Pages are search offsets ("after") as far as search
+// results reach (crm.MaxSearchResults); past that they go on from the last
+// message shown ("before" = its timestamp, with "skip" = how many messages
+// at that timestamp were shown), so no message is out of reach.
 func (h *Handler) timeline(c *call, t *crm.ObjectType, rec *crm.Record, o *owners, data *recordData) error {
 	q := c.r.URL.Query()
 	channel := q.Get("channel")
@@ -276,8 +277,11 @@ func (h *Handler) timeline(c *call, t *crm.ObjectType, rec *crm.Record, o *owner
 	data.Channel = channel
 	before, errBefore := strconv.ParseInt(q.Get("before"), 10, 64)
 	hasBefore := q.Get("before") != "" && errBefore == nil
-	skip, _ := strconv.Atoi(q.Get("skip"))
-	skip = max(0, min(skip, crm.MaxSearchResults-timelinePageSize))
+	offset, _ := strconv.Atoi(q.Get("after"))
+	if hasBefore {
+		offset, _ = strconv.Atoi(q.Get("skip"))
+	}
+	offset = max(0, min(offset, crm.MaxSearchResults-timelinePageSize))
 
 	pageURL := func(channel string, extra url.Values) string {
 		v := url.Values{}
@@ -310,12 +314,12 @@ func (h *Handler) timeline(c *call, t *crm.ObjectType, rec *crm.Record, o *owner
 		FilterGroups: [][]crm.FilterInput{filters},
 		Sorts:        []crm.SortInput{{PropertyName: "hs_timestamp", Direction: "DESCENDING"}},
 		Limit:        &limit,
-		After:        strconv.Itoa(skip),
+		After:        strconv.Itoa(offset),
 	})
 	if err != nil {
 		return err
 	}
-	data.Older = hasBefore || skip > 0
+	data.Older = hasBefore || offset > 0
 	if data.Older {
 		data.NewestURL = pageURL(channel, nil)
 	} else {
@@ -340,31 +344,35 @@ func (h *Handler) timeline(c *call, t *crm.ObjectType, rec *crm.Record, o *owner
 		data.Messages = append(data.Messages, m)
 	}
 
-	if n := len(res.Records); n > 0 && skip+n < res.Total {
-		last, ok := crm.ParseInstant(res.Records[n-1].Properties["hs_timestamp"])
-		next := url.Values{}
-		switch {
-		case !ok: // no timestamp: go on by offset under the same bound
-			if hasBefore {
-				next.Set("before", strconv.FormatInt(before, 10))
-			}
-			next.Set("skip", strconv.Itoa(skip+n))
-		default:
-			ms := last.UnixMilli()
-			same := 0
-			for _, r := range res.Records {
-				if ts, ok := crm.ParseInstant(r.Properties["hs_timestamp"]); ok && ts.UnixMilli() == ms {
-					same++
-				}
-			}
-			if hasBefore && ms == before {
-				same += skip
-			}
-			next.Set("before", strconv.FormatInt(ms, 10))
-			next.Set("skip", strconv.Itoa(same))
-		}
-		data.NextURL = pageURL(channel, next)
+	n := len(res.Records)
+	if n == 0 || offset+n >= res.Total {
+		return nil
 	}
+	next := url.Values{}
+	last, ok := crm.ParseInstant(res.Records[n-1].Properties["hs_timestamp"])
+	switch {
+	case !hasBefore && offset+n+timelinePageSize <= crm.MaxSearchResults:
+		next.Set("after", strconv.Itoa(offset+n))
+	case !ok: // no timestamp to go on from: the next offset under the same bound
+		if hasBefore {
+			next.Set("before", strconv.FormatInt(before, 10))
+		}
+		next.Set("skip", strconv.Itoa(offset+n))
+	default:
+		ms := last.UnixMilli()
+		same := 0
+		for _, r := range res.Records {
+			if ts, ok := crm.ParseInstant(r.Properties["hs_timestamp"]); ok && ts.UnixMilli() == ms {
+				same++
+			}
+		}
+		if hasBefore && ms == before {
+			same += offset
+		}
+		next.Set("before", strconv.FormatInt(ms, 10))
+		next.Set("skip", strconv.Itoa(same))
+	}
+	data.NextURL = pageURL(channel, next)
 	return nil
 }
 

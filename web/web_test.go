@@ -293,6 +293,25 @@ func TestTimelinePaging(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("paged timeline:\n got %v\nwant %v", got, want)
 	}
+	// Past the reach of search offsets, pages go on from the last message
+	// shown (before = its time, skip = how many at that time were shown).
+	// Walk the whole timeline that way, starting after the newest message.
+	got = []string{want[0]}
+	next = "/ui/contacts/" + c + "?" + url.Values{"before": {strconv.FormatInt(all[0].ts.UnixMilli(), 10)}, "skip": {"1"}}.Encode()
+	for pages := 0; next != ""; pages++ {
+		if pages > 5 {
+			t.Fatal("too many pages")
+		}
+		p := b.get(next).want(t, 200, "Showing older messages.")
+		got = append(got, p.messageIDs()...)
+		next = p.olderURL()
+		if next != "" && !strings.Contains(next, "before=") {
+			t.Fatalf("older link %q left the keyset", next)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("keyset pages:\n got %v\nwant %v", got, want)
+	}
 	// Paging keeps the channel filter.
 	got = nil
 	next = "/ui/contacts/" + c + "?channel=SMS"
