@@ -204,9 +204,14 @@ func (h *Handler) toSignIn(w http.ResponseWriter, r *http.Request, reason string
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
-// localPath accepts only paths on this site as a place to return to.
+// localPath accepts only paths on this site as a place to return to:
+// nothing a browser could read as another host ("//host", "/\host", or
+// with tabs and newlines it drops).
 func localPath(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\t\r\n") {
+		return "/"
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" {
 		return "/"
 	}
 	return next

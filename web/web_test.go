@@ -83,10 +83,12 @@ func TestSignIn(t *testing.T) {
 	b.follow(p).want(t, 200, "<h1>Contacts</h1>", "Signed in with SPOKE_ACCESS_TOKEN")
 
 	// Only local places to return to.
-	b2 := newBrowser(t, s)
-	b2.get("/ui/sign-in")
-	if p := b2.post("/ui/sign-in", url.Values{"token": {spoketest.Token}, "next": {"//evil.example/x"}}); p.Location != "/" {
-		t.Errorf("next=//evil: %q", p.Location)
+	for _, next := range []string{"//evil.example/x", "/\\evil.example", "/\t/evil.example", "https://evil.example/", "javascript:alert(1)"} {
+		b2 := newBrowser(t, s)
+		b2.get("/ui/sign-in")
+		if p := b2.post("/ui/sign-in", url.Values{"token": {spoketest.Token}, "next": {next}}); p.Location != "/" {
+			t.Errorf("next=%q: %q", next, p.Location)
+		}
 	}
 
 	// Signing out needs the CSRF token, and ends the session.
