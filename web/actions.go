@@ -151,7 +151,7 @@ type deleteData struct {
 
 // confirmDelete asks before a message goes to the recycle bin.
 func (h *Handler) confirmDelete(c *call) error {
-	t, v, rec, obj, err := h.deletable(c)
+	_, v, rec, obj, err := h.deletable(c)
 	if err != nil {
 		return err
 	}
@@ -162,7 +162,6 @@ func (h *Handler) confirmDelete(c *call) error {
 	data := &deleteData{Type: v, RecordURL: recordURL(v, rec.ID), RecordTitle: v.titleOf(rec.ID, rec.Properties), Message: h.message(obj, o)}
 	data.Message.Pinned = rec.Properties[crm.PinnedProperty] == data.Message.ID
 	data.Action = c.r.URL.Path
-	_ = t
 	h.fill(c, &data.base, "Delete this message?", v.Name)
 	h.render(c.w, c.r, http.StatusOK, "delete", data)
 	return nil
