@@ -79,6 +79,8 @@ type SearchFilter struct {
 	Op       string
 	Nums     []float64
 	Texts    []string
+	// Multi marks a property holding several values (a record may match twice).
+	Multi bool
 	// AssociatedWith, when set, makes this an associations.{type} filter:
 	// records associated with the record Nums[0] of that type.
 	AssociatedWith string
@@ -375,7 +377,7 @@ func (e *Engine) compileFilter(t *ObjectType, f FilterInput) (SearchFilter, erro
 	if p == nil {
 		return SearchFilter{}, Invalidf("Cannot filter by %s: there is no such property of %s", name, t.Name)
 	}
-	sf := SearchFilter{Property: name, Kind: p.SearchKind(), Indexed: p.Indexed(), Op: op}
+	sf := SearchFilter{Property: name, Kind: p.SearchKind(), Indexed: p.Indexed(), Op: op, Multi: p.multiValued()}
 	var raw []string
 	switch op {
 	case OpIn, OpNotIn:

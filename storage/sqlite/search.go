@@ -101,25 +101,33 @@ func (dialect) False() string { return "0" }
 // Search runs the compiled count and page statements.
 func (t *txn) Search(ctx context.Context, q crm.SearchQuery) ([]int64, int, error) {
 	count, page := searchsql.Build(q, dialect{})
-	var total int
-	if err := t.tx.QueryRowContext(ctx, count.SQL, count.Args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	if total <= q.Offset || page.SQL == "" {
-		return nil, total, nil
-	}
-	rows, err := t.tx.QueryContext(ctx, page.SQL, page.Args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
 	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+	total := 0
+	if page.SQL != "" {
+		rows, err := t.tx.QueryContext(ctx, page.SQL, page.Args...)
+		if err != nil {
 			return nil, 0, err
 		}
-		ids = append(ids, id)
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var key any
+			if err := rows.Scan(&id, &total, &key); err != nil {
+				return nil, 0, err
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, 0, err
+		}
 	}
-	return ids, total, rows.Err()
+	if len(ids) == 0 { // past the last match, or no page asked: count alone
+		if err := t.tx.QueryRowContext(ctx, count.SQL, count.Args...).Scan(&total); err != nil {
+			return nil, 0, err
+		}
+	}
+	return ids, total, nil
 }
+
+// Unindexed uses SQLite's unary +, which keeps the column out of index choice.
+func (dialect) Unindexed(column string) string { return "+" + column }

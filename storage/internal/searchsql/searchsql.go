@@ -25,6 +25,10 @@ type Dialect interface {
 	TextMatches(terms []string) (string, any)
 	// False is the literal for false in the objects.archived column.
 	False() string
+	// Unindexed marks a column in a condition so that the planner does not
+	// pick an index on it: checks of one candidate record must use the
+	// (record, property, value) index, never scan a value range.
+	Unindexed(column string) string
 }
 
 // Statement is SQL with "?" placeholders and its arguments.
@@ -63,8 +67,10 @@ func (q *query) list(n int, arg func(i int) any) {
 }
 
 // Build compiles q into a statement counting every match and one reading a
-// page of ids, both with "?" placeholders, and their arguments. The page
-// statement is empty when no page is needed (limit 0).
+// page of ids, both with "?" placeholders, and their arguments. Each row of
+// the page holds an id and the total number of matches, so the count
+// statement is only needed when the page is empty; the page statement is
+// empty when no page is needed (limit 0).
 func Build(q crm.SearchQuery, d Dialect) (count Statement, page Statement) {
 	var m query
 	m.d = d
@@ -82,28 +88,29 @@ func Build(q crm.SearchQuery, d Dialect) (count Statement, page Statement) {
 	if q.Limit == 0 {
 		return count, Statement{}
 	}
+	// One pass: the page's ids, each row carrying the total, the sort key
+	// computed once per match.
 	var p query
 	p.d = d
-	p.add(`SELECT m.id FROM (`+m.sql.String()+`) m ORDER BY `, m.args...)
+	key, dir := "NULL", "ASC"
+	var keyArgs []any
 	if s := q.Sort; s != nil {
 		col := "num"
 		if s.Kind != crm.KindNumeric {
 			col = "text"
 		}
-		dir := "ASC"
 		if s.Desc {
 			dir = "DESC"
 		}
 		if s.Indexed {
-			p.add(fmt.Sprintf(`(SELECT min(%[1]s) FROM search_values v WHERE v.object_id = m.id AND v.key = ?) IS NULL,
-				(SELECT min(%[1]s) FROM search_values v WHERE v.object_id = m.id AND v.key = ?) %[2]s, `, col, dir),
-				Key(q.TypeID, s.Property), Key(q.TypeID, s.Property))
+			key = fmt.Sprintf(`(SELECT min(%s) FROM search_values v WHERE v.object_id = m.id AND v.key = ?)`, col)
+			keyArgs = []any{Key(q.TypeID, s.Property)}
 		} else {
-			expr := fmt.Sprintf(`(SELECT lower(%s) FROM objects o WHERE o.id = m.id)`, d.JSONText("o", s.Property))
-			p.add(fmt.Sprintf(`%[1]s IS NULL, %[1]s %[2]s, `, expr, dir))
+			key = fmt.Sprintf(`(SELECT lower(%s) FROM objects o WHERE o.id = m.id)`, d.JSONText("o", s.Property))
 		}
 	}
-	p.add(`m.id LIMIT ? OFFSET ?`, q.Limit, q.Offset)
+	p.add(`SELECT m.id, count(*) OVER (), `+key+` AS sort_key FROM (`, keyArgs...)
+	p.add(m.sql.String()+`) m ORDER BY sort_key `+dir+` NULLS LAST, m.id LIMIT ? OFFSET ?`, append(append([]any(nil), m.args...), q.Limit, q.Offset)...)
 	return count, Statement{SQL: p.sql.String(), Args: p.args}
 }
 
@@ -150,8 +157,12 @@ func matchGroup(m *query, q crm.SearchQuery, group []crm.SearchFilter) {
 			WHERE a.to_type = ? AND a.from_type = ? AND a.from_id IN `, q.TypeID, q.TypeID, f.AssociatedWith)
 		dr.list(len(f.Nums), func(i int) any { return int64(f.Nums[i]) })
 	case driver >= 0:
-		dr.add(`SELECT DISTINCT v.object_id AS id FROM search_values v WHERE `)
-		valueCondition(&dr, q.TypeID, group[driver], "v")
+		distinct := ""
+		if group[driver].Multi {
+			distinct = "DISTINCT " // several values of one record
+		}
+		dr.add(`SELECT ` + distinct + `v.object_id AS id FROM search_values v WHERE `)
+		valueCondition(&dr, q.TypeID, group[driver], "v", false)
 	case terms:
 		ids, arg := d.TextMatches(q.Terms)
 		dr.add(`SELECT o.id FROM (`+ids+`) s JOIN objects o ON o.id = s.id AND o.type_id = ? AND o.archived = `+d.False(), arg, q.TypeID)
@@ -173,7 +184,7 @@ func matchGroup(m *query, q crm.SearchQuery, group []crm.SearchFilter) {
 }
 
 // valueCondition writes the positive condition of f on search_values alias v.
-func valueCondition(m *query, typeID string, f crm.SearchFilter, v string) {
+func valueCondition(m *query, typeID string, f crm.SearchFilter, v string, correlated bool) {
 	m.add(v+`.key = ?`, Key(typeID, f.Property))
 	col := v + ".text"
 	vals := make([]any, 0, len(f.Texts)+len(f.Nums))
@@ -186,6 +197,10 @@ func valueCondition(m *query, typeID string, f crm.SearchFilter, v string) {
 		for _, s := range f.Texts {
 			vals = append(vals, s)
 		}
+	}
+	plain := col
+	if correlated {
+		col = m.d.Unindexed(col)
 	}
 	switch f.Op {
 	case crm.OpEQ, crm.OpNEQ:
@@ -208,10 +223,10 @@ func valueCondition(m *query, typeID string, f crm.SearchFilter, v string) {
 		m.add(" AND "+cond, arg)
 	case crm.OpHasProperty, crm.OpNotHasProperty:
 	}
-	if col == v+".num" {
+	if plain == v+".num" {
 		m.add(" AND " + col + " IS NOT NULL")
 	} else if f.Op != crm.OpHasProperty && f.Op != crm.OpNotHasProperty {
-		m.add(" AND " + v + ".text IS NOT NULL")
+		m.add(" AND " + col + " IS NOT NULL")
 	}
 }
 
@@ -236,7 +251,7 @@ func filterCondition(m *query, typeID string, f crm.SearchFilter) {
 		m.add("NOT ")
 	}
 	m.add(`EXISTS (SELECT 1 FROM search_values v WHERE v.object_id = d.id AND `)
-	valueCondition(m, typeID, f, "v")
+	valueCondition(m, typeID, f, "v", true)
 	m.add(")")
 }
 
