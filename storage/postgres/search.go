@@ -131,3 +131,5 @@ func (t *txn) Search(ctx context.Context, q crm.SearchQuery) ([]int64, int, erro
 // Unindexed leaves the column as it is: PostgreSQL's planner uses the
 // record index for checks of one record.
 func (dialect) Unindexed(column string) string { return column }
+
+func (dialect) Materialized() string { return "MATERIALIZED " }

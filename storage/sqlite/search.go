@@ -131,3 +131,5 @@ func (t *txn) Search(ctx context.Context, q crm.SearchQuery) ([]int64, int, erro
 
 // Unindexed uses SQLite's unary +, which keeps the column out of index choice.
 func (dialect) Unindexed(column string) string { return "+" + column }
+
+func (dialect) Materialized() string { return "" }

@@ -25,6 +25,9 @@ type Dialect interface {
 	TextMatches(terms []string) (string, any)
 	// False is the literal for false in the objects.archived column.
 	False() string
+	// Materialized is the CTE keyword that makes the matches be computed
+	// before they are sorted and counted, or "".
+	Materialized() string
 	// Unindexed marks a column in a condition so that the planner does not
 	// pick an index on it: checks of one candidate record must use the
 	// (record, property, value) index, never scan a value range.
@@ -109,8 +112,11 @@ func Build(q crm.SearchQuery, d Dialect) (count Statement, page Statement) {
 			key = fmt.Sprintf(`(SELECT lower(%s) FROM objects o WHERE o.id = m.id)`, d.JSONText("o", s.Property))
 		}
 	}
-	p.add(`SELECT m.id, count(*) OVER (), `+key+` AS sort_key FROM (`, keyArgs...)
-	p.add(m.sql.String()+`) m ORDER BY sort_key `+dir+` NULLS LAST, m.id LIMIT ? OFFSET ?`, append(append([]any(nil), m.args...), q.Limit, q.Offset)...)
+	// The total needs every match anyway. PostgreSQL is told to compute the
+	// matches first: seeing ORDER BY id LIMIT, its planner may otherwise walk
+	// every record in id order instead of using the filters' indexes.
+	p.add(`WITH m AS `+d.Materialized()+`(`+m.sql.String()+`) SELECT m.id, count(*) OVER (), `+key+` AS sort_key FROM m`, m.args...)
+	p.add(` ORDER BY sort_key `+dir+` NULLS LAST, m.id LIMIT ? OFFSET ?`, append(keyArgs, q.Limit, q.Offset)...)
 	return count, Statement{SQL: p.sql.String(), Args: p.args}
 }
 
