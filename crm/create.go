@@ -211,7 +211,11 @@ func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectTy
 	if err := tx.InsertObjects(ctx, objs); err != nil {
 		return nil, err
 	}
-	if err := tx.IndexObjects(ctx, searchDocs(t, objs)); err != nil {
+	docs := searchDocs(t, objs)
+	for i := range docs {
+		docs[i].New = true
+	}
+	if err := tx.IndexObjects(ctx, docs); err != nil {
 		return nil, err
 	}
 	if err := tx.AddAssociations(ctx, rows); err != nil {

@@ -115,6 +115,8 @@ type SearchDoc struct {
 	Values   []IndexedValue
 	// Text is the record's free-text searchable content.
 	Text string
+	// New marks a record just created: it has no entries to replace.
+	New bool
 }
 
 // IndexedValue is one indexed property value: Num for numeric kinds, Text otherwise.

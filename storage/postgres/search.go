@@ -18,9 +18,11 @@ func (t *txn) UnindexObjects(ctx context.Context, ids []int64) error {
 }
 
 func (t *txn) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
-	ids := make([]int64, len(docs))
-	for i, d := range docs {
-		ids[i] = d.ObjectID
+	var ids []int64
+	for _, d := range docs {
+		if !d.New {
+			ids = append(ids, d.ObjectID)
+		}
 	}
 	if err := t.UnindexObjects(ctx, ids); err != nil {
 		return err
