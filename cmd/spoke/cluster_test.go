@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -183,5 +184,66 @@ func TestNodesShareRateLimits(t *testing.T) {
 	}
 	if ok != 10 || limited != 4 {
 		t.Errorf("%d allowed and %d limited across two nodes, want 10 and 4", ok, limited)
+	}
+}
+
+func TestNodeKilledDuringWrites(t *testing.T) {
+	t.Parallel()
+	a, b := cluster(t)
+	var (
+		mu    sync.Mutex
+		acked []string
+		wg    sync.WaitGroup
+		stop  = make(chan struct{})
+	)
+	// Writers on both nodes; the ones on node A see errors once it dies.
+	for w := range 4 {
+		node := []*process{a, b}[w%2]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				status, got, err := node.try("tok", "POST", "/crm/v3/objects/communications",
+					fmt.Sprintf(`{"properties":{"hs_communication_channel_type":"SMS","hs_timestamp":1,"hs_communication_body":"w%d-%d"}}`, w, i))
+				if err != nil || status != 201 {
+					continue // node A is gone: unacknowledged
+				}
+				mu.Lock()
+				acked = append(acked, got["id"].(string))
+				mu.Unlock()
+			}
+		}()
+	}
+	for {
+		mu.Lock()
+		n := len(acked)
+		mu.Unlock()
+		if n >= 40 {
+			break
+		}
+		runtime.Gosched()
+	}
+	a.cmd.Process.Kill() // kill -9 in the middle of the load
+	for {
+		mu.Lock()
+		n := len(acked)
+		mu.Unlock()
+		if n >= 80 {
+			break
+		}
+		runtime.Gosched()
+	}
+	close(stop)
+	wg.Wait()
+	// Every acknowledged write is there, read through the surviving node.
+	for _, id := range acked {
+		if status, got := b.do(t, "tok", "GET", "/crm/v3/objects/communications/"+id, ""); status != 200 {
+			t.Fatalf("acknowledged write %s lost: %d %v", id, status, got)
+		}
 	}
 }

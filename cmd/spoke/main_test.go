@@ -85,6 +85,21 @@ func serve(t *testing.T, db string, env ...string) *process {
 	return nil
 }
 
+// try sends a request and reports transport errors instead of failing.
+func (p *process) try(token, method, path, body string) (int, map[string]any, error) {
+	req, _ := http.NewRequest(method, p.url+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	json.NewDecoder(resp.Body).Decode(&m)
+	return resp.StatusCode, m, nil
+}
+
 func (p *process) do(t *testing.T, token, method, path, body string) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest(method, p.url+path, strings.NewReader(body))
