@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/spoke-crm/spoke/internal/pgtest"
 )
@@ -245,5 +246,49 @@ func TestNodeKilledDuringWrites(t *testing.T) {
 		if status, got := b.do(t, "tok", "GET", "/crm/v3/objects/communications/"+id, ""); status != 200 {
 			t.Fatalf("acknowledged write %s lost: %d %v", id, status, got)
 		}
+	}
+}
+
+func TestPostgresRestartIsSurvived(t *testing.T) {
+	t.Parallel()
+	pg := pgtest.NewCluster(t)
+	node := serve(t, pg.URL, "SPOKE_ACCESS_TOKEN=tok")
+	create := `{"properties":{"hs_communication_channel_type":"SMS","hs_timestamp":1}}`
+	if status, got := node.do(t, "tok", "POST", "/crm/v3/objects/communications", create); status != 201 {
+		t.Fatalf("before: %d %v", status, got)
+	}
+	if err := pg.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	// While PostgreSQL is down: HubSpot-shaped 5xx bodies, never a hang or HTML.
+	for _, req := range []struct{ method, path, body string }{
+		{"POST", "/crm/v3/objects/communications", create},
+		{"GET", "/crm/v3/objects/communications", ""},
+	} {
+		status, got, err := node.try("tok", req.method, req.path, req.body)
+		if err != nil || status < 500 || got["status"] != "error" || got["correlationId"] == nil {
+			t.Errorf("%s %s with the database down: %d %v %v", req.method, req.path, status, got, err)
+		}
+	}
+	if status, _, _ := node.try("", "GET", "/_spoke/health", ""); status != 503 {
+		t.Errorf("health with the database down: %d", status)
+	}
+	if err := pg.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// It recovers by itself: the pool reconnects, no restart of Spoke.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		status, _, err := node.try("tok", "POST", "/crm/v3/objects/communications", create)
+		if err == nil && status == 201 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no recovery after PostgreSQL came back: %d %v", status, err)
+		}
+		runtime.Gosched()
+	}
+	if status, got := node.do(t, "tok", "GET", "/crm/v3/objects/communications", ""); status != 200 || len(got["results"].([]any)) != 2 {
+		t.Errorf("after recovery: %d %v", status, got)
 	}
 }

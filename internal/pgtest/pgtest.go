@@ -105,77 +105,124 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
-// startCluster initialises and starts a cluster in a temporary folder on a
-// free loopback port. PostgreSQL refuses to run as root, so as root it runs
-// as the "postgres" user.
+// Cluster is a throwaway PostgreSQL cluster in a temporary folder.
+type Cluster struct {
+	// URL connects to its postgres database as superuser.
+	URL string
+
+	pgctl, dir, data, opts string
+	runAs                  []string
+}
+
+func (c *Cluster) run(args ...string) error {
+	args = append(append([]string(nil), c.runAs...), args...)
+	out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return nil
+}
+
+// Start starts the cluster and waits until it accepts connections.
+func (c *Cluster) Start() error {
+	if err := c.run(c.pgctl, "-D", c.data, "-o", c.opts, "-l", filepath.Join(c.dir, "log"), "-w", "-t", "60", "start"); err != nil {
+		log, _ := os.ReadFile(filepath.Join(c.dir, "log"))
+		return fmt.Errorf("%v\n%s", err, log)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for {
+		conn, err := pgx.Connect(ctx, c.URL)
+		if err == nil {
+			conn.Close(ctx)
+			return nil
+		}
+		if ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Stop stops the cluster at once (immediate shutdown).
+func (c *Cluster) Stop() error {
+	return c.run(c.pgctl, "-D", c.data, "-m", "immediate", "-w", "stop")
+}
+
+// NewCluster starts a cluster of the test's own, stopped and removed when
+// the test ends: for tests that stop and start PostgreSQL.
+// Unlike the shared cluster, it keeps PostgreSQL's durability settings, so a
+// stop loses no committed transaction.
+func NewCluster(tb testing.TB) *Cluster {
+	tb.Helper()
+	c, err := newCluster(true)
+	if err != nil {
+		tb.Fatalf("PostgreSQL is required for this test and could not be started: %v", err)
+	}
+	tb.Cleanup(func() {
+		c.Stop()
+		os.RemoveAll(c.dir)
+	})
+	return c
+}
+
+// startCluster starts the shared cluster of this test binary.
 func startCluster() (string, func(), error) {
-	initdb, err := binary("initdb")
+	c, err := newCluster(false)
 	if err != nil {
 		return "", nil, err
+	}
+	return c.URL, func() { c.Stop(); os.RemoveAll(c.dir) }, nil
+}
+
+// newCluster initialises and starts a cluster in a temporary folder on a
+// free loopback port. PostgreSQL refuses to run as root, so as root it runs
+// as the "postgres" user.
+func newCluster(durable bool) (*Cluster, error) {
+	initdb, err := binary("initdb")
+	if err != nil {
+		return nil, err
 	}
 	pgctl, err := binary("pg_ctl")
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	dir, err := os.MkdirTemp("", "spoke-pg-")
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	var runAs []string
+	c := &Cluster{pgctl: pgctl, dir: dir, data: filepath.Join(dir, "data")}
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
-			return "", nil, fmt.Errorf("running as root needs a postgres user: %v", err)
+			return nil, fmt.Errorf("running as root needs a postgres user: %v", err)
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
 		if err := os.Chown(dir, uid, gid); err != nil {
-			return "", nil, err
+			return nil, err
 		}
-		runAs = []string{"runuser", "-u", "postgres", "--"}
+		c.runAs = []string{"runuser", "-u", "postgres", "--"}
 	}
-	run := func(args ...string) error {
-		args = append(runAs, args...)
-		out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
-		if err != nil {
-			return fmt.Errorf("%s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return nil
-	}
-	data := filepath.Join(dir, "data")
-	if err := run(initdb, "-D", data, "-U", "spoke", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"); err != nil {
+	if err := c.run(initdb, "-D", c.data, "-U", "spoke", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"); err != nil {
 		os.RemoveAll(dir)
-		return "", nil, err
+		return nil, err
 	}
 	port, err := freePort()
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300", port, dir)
-	if err := run(pgctl, "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "-t", "60", "start"); err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "log"))
+	c.opts = fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c max_connections=300", port, dir)
+	if !durable { // the shared cluster of a test run: speed over crash safety
+		c.opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	}
+	c.URL = fmt.Sprintf("postgres://spoke@127.0.0.1:%d/postgres?sslmode=disable", port)
+	if err := c.Start(); err != nil {
+		c.Stop()
 		os.RemoveAll(dir)
-		return "", nil, fmt.Errorf("%v\n%s", err, log)
+		return nil, err
 	}
-	stop := func() {
-		run(pgctl, "-D", data, "-m", "immediate", "-w", "stop")
-		os.RemoveAll(dir)
-	}
-	url := fmt.Sprintf("postgres://spoke@127.0.0.1:%d/postgres?sslmode=disable", port)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for {
-		conn, err := pgx.Connect(ctx, url)
-		if err == nil {
-			conn.Close(ctx)
-			return url, stop, nil
-		}
-		if ctx.Err() != nil {
-			stop()
-			return "", nil, err
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return c, nil
 }
 
 func freePort() (int, error) {
