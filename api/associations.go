@@ -17,11 +17,6 @@ const (
 	v4BatchCreateMax        = 2000
 )
 
-// toType resolves the target type segment of an association path.
-func (s *Server) toType(r *http.Request) (*crm.ObjectType, error) {
-	return s.Engine.Types.Resolve(r.PathValue("toType"))
-}
-
 // associatedIDJSON is v3's AssociatedId.
 type associatedIDJSON struct {
 	ID   string `json:"id"`
@@ -103,10 +98,7 @@ func limitParam(r *http.Request, def, max int) (int, error) {
 // putAssociationV3 is PUT /crm/v3/objects/{type}/{id}/associations/{toType}/{toId}/{associationType}.
 func (s *Server) putAssociationV3(w http.ResponseWriter, r *http.Request) error {
 	from := objectType(r)
-	to, err := s.toType(r)
-	if err != nil {
-		return err
-	}
+	to := targetType(r)
 	at := s.Engine.Assoc.ByNameOrID(from.ID, to.ID, r.PathValue("associationType"))
 	if at == nil {
 		return crm.Invalidf("%s is not a valid association type from %s to %s", r.PathValue("associationType"), from.Singular, to.Singular)
@@ -128,10 +120,7 @@ func (s *Server) putAssociationV3(w http.ResponseWriter, r *http.Request) error 
 // deleteAssociationV3 is DELETE .../associations/{toType}/{toId}/{associationType}.
 func (s *Server) deleteAssociationV3(w http.ResponseWriter, r *http.Request) error {
 	from := objectType(r)
-	to, err := s.toType(r)
-	if err != nil {
-		return err
-	}
+	to := targetType(r)
 	at := s.Engine.Assoc.ByNameOrID(from.ID, to.ID, r.PathValue("associationType"))
 	if at == nil {
 		return crm.Invalidf("%s is not a valid association type from %s to %s", r.PathValue("associationType"), from.Singular, to.Singular)
@@ -146,10 +135,7 @@ func (s *Server) deleteAssociationV3(w http.ResponseWriter, r *http.Request) err
 // associationPage reads the page of a record's associations that a list
 // request asks for (toType, after, limit), with the paging to the next one.
 func (s *Server) associationPage(r *http.Request, limitDefault, limitMax int) ([]crm.Associated, *pagingJSON, error) {
-	to, err := s.toType(r)
-	if err != nil {
-		return nil, nil, err
-	}
+	to := targetType(r)
 	after, err := afterParam(r)
 	if err != nil {
 		return nil, nil, err
@@ -275,10 +261,7 @@ func (s *Server) defaultPair(from, to *crm.ObjectType, fromID, toID string) []de
 func (s *Server) putDefaultV4(w http.ResponseWriter, r *http.Request) error {
 	started := time.Now()
 	from := objectType(r)
-	to, err := s.toType(r)
-	if err != nil {
-		return err
-	}
+	to := targetType(r)
 	if _, err := s.Engine.AssociateDefault(r.Context(), principal(r).Actor(), from, r.PathValue("id"), to, r.PathValue("toId")); err != nil {
 		return err
 	}
@@ -290,10 +273,7 @@ func (s *Server) putDefaultV4(w http.ResponseWriter, r *http.Request) error {
 // with an AssociationSpec array: the pair's labels become exactly those given.
 func (s *Server) putLabelsV4(w http.ResponseWriter, r *http.Request) error {
 	from := objectType(r)
-	to, err := s.toType(r)
-	if err != nil {
-		return err
-	}
+	to := targetType(r)
 	var body []specJSON
 	if err := decodeBody(r, &body); err != nil {
 		return err
@@ -312,10 +292,7 @@ func (s *Server) putLabelsV4(w http.ResponseWriter, r *http.Request) error {
 
 // deleteV4 is DELETE /crm/v4/objects/{type}/{id}/associations/{toType}/{toId}.
 func (s *Server) deleteV4(w http.ResponseWriter, r *http.Request) error {
-	to, err := s.toType(r)
-	if err != nil {
-		return err
-	}
+	to := targetType(r)
 	if err := s.Engine.Disassociate(r.Context(), principal(r).Actor(), objectType(r), r.PathValue("id"), to, r.PathValue("toId"), nil); err != nil {
 		return err
 	}
@@ -350,10 +327,7 @@ func checkInputs(n, max int) error {
 func (s *Server) batchCreateV4(w http.ResponseWriter, r *http.Request) error {
 	started := time.Now()
 	from := objectType(r)
-	to, err := s.toType(r)
-	if err != nil {
-		return err
-	}
+	to := targetType(r)
 	var body struct {
 		Inputs []struct {
 			From  idJSON     `json:"from"`
@@ -385,10 +359,7 @@ func (s *Server) batchCreateV4(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) batchDefaultV4(w http.ResponseWriter, r *http.Request) error {
 	started := time.Now()
 	from := objectType(r)
-	to, err := s.toType(r)
-	if err != nil {
-		return err
-	}
+	to := targetType(r)
 	var body struct {
 		Inputs []struct {
 			From idJSON `json:"from"`
@@ -425,10 +396,7 @@ func noAssociations(from, to *crm.ObjectType, id string) standardErrorJSON {
 func (s *Server) batchReadV4(w http.ResponseWriter, r *http.Request) error {
 	started := time.Now()
 	from := objectType(r)
-	to, err := s.toType(r)
-	if err != nil {
-		return err
-	}
+	to := targetType(r)
 	var body struct {
 		Inputs []struct {
 			ID    flexString `json:"id"`
@@ -472,10 +440,7 @@ func (s *Server) batchReadV4(w http.ResponseWriter, r *http.Request) error {
 // batchArchiveV4 is POST /crm/v4/associations/{type}/{toType}/batch/archive.
 func (s *Server) batchArchiveV4(w http.ResponseWriter, r *http.Request) error {
 	from := objectType(r)
-	to, err := s.toType(r)
-	if err != nil {
-		return err
-	}
+	to := targetType(r)
 	var body struct {
 		Inputs []struct {
 			From idJSON   `json:"from"`
@@ -502,10 +467,7 @@ func (s *Server) batchArchiveV4(w http.ResponseWriter, r *http.Request) error {
 // batchArchiveLabelsV4 is POST /crm/v4/associations/{type}/{toType}/batch/labels/archive.
 func (s *Server) batchArchiveLabelsV4(w http.ResponseWriter, r *http.Request) error {
 	from := objectType(r)
-	to, err := s.toType(r)
-	if err != nil {
-		return err
-	}
+	to := targetType(r)
 	var body struct {
 		Inputs []struct {
 			From  idJSON     `json:"from"`
@@ -538,20 +500,14 @@ func (s *Server) labelsJSON(from, to *crm.ObjectType) any {
 }
 
 func (s *Server) listLabels(w http.ResponseWriter, r *http.Request) error {
-	to, err := s.toType(r)
-	if err != nil {
-		return err
-	}
+	to := targetType(r)
 	writeJSON(w, http.StatusOK, s.labelsJSON(objectType(r), to))
 	return nil
 }
 
 func (s *Server) createLabel(w http.ResponseWriter, r *http.Request) error {
 	from := objectType(r)
-	to, err := s.toType(r)
-	if err != nil {
-		return err
-	}
+	to := targetType(r)
 	var body struct {
 		Label        *string `json:"label"`
 		Name         *string `json:"name"`
@@ -571,10 +527,7 @@ func (s *Server) createLabel(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) updateLabel(w http.ResponseWriter, r *http.Request) error {
-	to, err := s.toType(r)
-	if err != nil {
-		return err
-	}
+	to := targetType(r)
 	var body struct {
 		AssociationTypeID *int64  `json:"associationTypeId"`
 		Label             *string `json:"label"`
@@ -594,10 +547,7 @@ func (s *Server) updateLabel(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteLabel(w http.ResponseWriter, r *http.Request) error {
-	to, err := s.toType(r)
-	if err != nil {
-		return err
-	}
+	to := targetType(r)
 	id, err := strconv.ParseInt(r.PathValue("typeId"), 10, 64)
 	if err != nil {
 		return crm.Invalidf("%q is not an association type id", r.PathValue("typeId"))

@@ -23,10 +23,7 @@ type v3PairJSON struct {
 }
 
 func (s *Server) v3PairInputs(r *http.Request) ([]v3PairInput, *crm.ObjectType, *crm.ObjectType, error) {
-	to, err := s.toType(r)
-	if err != nil {
-		return nil, nil, nil, err
-	}
+	to := targetType(r)
 	var body struct {
 		Inputs []v3PairInput `json:"inputs"`
 	}
@@ -98,10 +95,7 @@ func (s *Server) batchArchiveV3(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) batchReadV3(w http.ResponseWriter, r *http.Request) error {
 	started := time.Now()
 	from := objectType(r)
-	to, err := s.toType(r)
-	if err != nil {
-		return err
-	}
+	to := targetType(r)
 	var body struct {
 		Inputs []idJSON `json:"inputs"`
 	}
@@ -142,10 +136,7 @@ func (s *Server) batchReadV3(w http.ResponseWriter, r *http.Request) error {
 
 // associationTypesV3 is GET /crm/v3/associations/{type}/{toType}/types.
 func (s *Server) associationTypesV3(w http.ResponseWriter, r *http.Request) error {
-	to, err := s.toType(r)
-	if err != nil {
-		return err
-	}
+	to := targetType(r)
 	type typeJSON struct {
 		ID   string `json:"id"`
 		Name string `json:"name"`

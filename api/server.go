@@ -188,6 +188,7 @@ type ctxKey int
 
 const (
 	typeKey ctxKey = iota
+	toTypeKey
 	principalKey
 	correlationKey
 )
@@ -211,6 +212,13 @@ func (s *Server) route(pattern string, rule scopeRule, h handlerFunc) {
 					return err
 				}
 				ctx = context.WithValue(ctx, typeKey, t)
+			}
+			if name := r.PathValue("toType"); name != "" {
+				to, err := s.Engine.Types.Resolve(name)
+				if err != nil {
+					return err
+				}
+				ctx = context.WithValue(ctx, toTypeKey, to)
 			}
 			if err := p.require(rule.scopes(t)); err != nil {
 				return err
@@ -245,6 +253,11 @@ func (s *Server) control(pattern string, h handlerFunc) {
 }
 
 func objectType(r *http.Request) *crm.ObjectType { return r.Context().Value(typeKey).(*crm.ObjectType) }
+
+// targetType is the {toType} of an association route.
+func targetType(r *http.Request) *crm.ObjectType {
+	return r.Context().Value(toTypeKey).(*crm.ObjectType)
+}
 
 func principal(r *http.Request) *Principal { return r.Context().Value(principalKey).(*Principal) }
 
