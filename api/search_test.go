@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spoke-crm/spoke/internal/spoketest"
 )
@@ -267,5 +268,34 @@ func TestSearchLimitsAndErrors(t *testing.T) {
 	mustStatus(t, s.DoToken(s.NewToken("crm.objects.contacts.read"), "POST", "/crm/v3/objects/deals/search", `{}`), 403)
 	if got := mustStatus(t, s.Do("POST", "/crm/v3/objects/deals/search", `{"limit":0}`), 200); got["total"] != float64(0) {
 		t.Errorf("limit 0 %v", got)
+	}
+}
+
+func TestSearchLag(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	s.Engine.SearchLag = 3 * time.Second
+	start := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
+	s.Clock.Set(start)
+	id := create(t, s, "communications", whatsApp("lagging"))["id"].(string)
+	search := func() int {
+		_, total := searchIDs(t, s, "communications", `{"query":"lagging"}`)
+		return total
+	}
+	if n := search(); n != 0 {
+		t.Errorf("found at once with a lag: %d", n)
+	}
+	mustStatus(t, s.Do("GET", "/crm/v3/objects/communications/"+id, nil), 200) // reads see it at once
+	s.Clock.Set(start.Add(3 * time.Second))
+	if n := search(); n != 1 {
+		t.Errorf("not found after the lag: %d", n)
+	}
+	mustStatus(t, s.Do("PATCH", "/crm/v3/objects/communications/"+id, `{"properties":{"hs_communication_body":"lagging again"}}`), 200)
+	if n := search(); n != 0 {
+		t.Errorf("found right after an update: %d", n)
+	}
+	s.Clock.Set(start.Add(6 * time.Second))
+	if n := search(); n != 1 {
+		t.Errorf("not found after the update's lag: %d", n)
 	}
 }

@@ -19,6 +19,9 @@ type Engine struct {
 	Now func() time.Time
 	// PortalID appears in validation messages, as HubSpot's does.
 	PortalID int64
+	// SearchLag, when set, hides records from search for that long after
+	// each write, as HubSpot's search index lags its writes.
+	SearchLag time.Duration
 	// Shared says that other nodes write to the same database: schema
 	// caches are then refreshed when a write names a property or label this
 	// node does not know yet (and by RefreshSchemas, periodically).

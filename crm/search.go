@@ -9,6 +9,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -103,9 +104,12 @@ type SearchQuery struct {
 	// word of the record's searchable text.
 	Terms []string
 	// Sort is nil for creation order (ascending id).
-	Sort   *SearchSort
-	Offset int
-	Limit  int
+	Sort *SearchSort
+	// WrittenBefore, when set, leaves out records created or changed after
+	// it (the emulated indexing lag).
+	WrittenBefore time.Time
+	Offset        int
+	Limit         int
 }
 
 // SearchDoc is what the search index holds for one live record.
@@ -214,6 +218,9 @@ func (e *Engine) Search(ctx context.Context, t *ObjectType, req SearchRequest) (
 	q, err := e.compileSearch(t, req)
 	if err != nil {
 		return nil, err
+	}
+	if e.SearchLag > 0 {
+		q.WrittenBefore = e.now().Add(-e.SearchLag)
 	}
 	res := &SearchResult{}
 	err = e.Store.Read(ctx, func(tx ReadTx) error {

@@ -46,6 +46,8 @@ type Main struct {
 	Faults string
 	// Pool sizes the PostgreSQL connection pool.
 	Pool postgres.PoolOptions
+	// SearchLag hides records from search for that long after each write.
+	SearchLag time.Duration
 
 	stdout, stderr io.Writer
 	logger         *slog.Logger
@@ -80,6 +82,7 @@ func (m *Main) ParseFlags(args []string) error {
 	m.rateLimitFlags(fs)
 	m.faultsFlag(fs)
 	m.poolFlags(fs)
+	fs.DurationVar(&m.SearchLag, "search-lag", 0, "hide records from search for this long after each write (e.g. 3s), as HubSpot's search index lags; 0 shows them at once")
 	fs.Usage = usage(fs, m.stderr, "spoke serve [flags]")
 	if err := applyEnv(fs); err != nil {
 		return err
@@ -112,6 +115,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	engine := crm.NewEngine(metrics.Store(store), m.Now, DefaultPortalID)
 	engine.Shared = isPostgres(m.DB)
+	engine.SearchLag = m.SearchLag
 	if err := engine.LoadSchemas(ctx); err != nil {
 		return err
 	}

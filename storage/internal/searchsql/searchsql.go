@@ -187,6 +187,9 @@ func matchGroup(m *query, q crm.SearchQuery, group []crm.SearchFilter) {
 		ids, arg := d.TextMatches(q.Terms)
 		m.add(` AND d.id IN (`+ids+`)`, arg)
 	}
+	if !q.WrittenBefore.IsZero() {
+		m.add(` AND EXISTS (SELECT 1 FROM objects w WHERE w.id = d.id AND w.updated_at <= ?)`, q.WrittenBefore.UnixMilli())
+	}
 }
 
 // valueCondition writes the positive condition of f on search_values alias v.
