@@ -211,27 +211,7 @@ func valueCondition(m *query, typeID string, f crm.SearchFilter, v string, corre
 	if correlated {
 		col = m.d.Unindexed(col)
 	}
-	switch f.Op {
-	case crm.OpEQ, crm.OpNEQ:
-		m.add(" AND "+col+" = ?", vals[0])
-	case crm.OpIn, crm.OpNotIn:
-		m.add(" AND " + col + " IN ")
-		m.list(len(vals), func(i int) any { return vals[i] })
-	case crm.OpLT:
-		m.add(" AND "+col+" < ?", vals[0])
-	case crm.OpLTE:
-		m.add(" AND "+col+" <= ?", vals[0])
-	case crm.OpGT:
-		m.add(" AND "+col+" > ?", vals[0])
-	case crm.OpGTE:
-		m.add(" AND "+col+" >= ?", vals[0])
-	case crm.OpBetween:
-		m.add(" AND "+col+" BETWEEN ? AND ?", vals[0], vals[1])
-	case crm.OpContainsToken, crm.OpNotContainsToken:
-		cond, arg := m.d.TokenMatch(v+".text", vals[0].(string))
-		m.add(" AND "+cond, arg)
-	case crm.OpHasProperty, crm.OpNotHasProperty:
-	}
+	compare(m, f.Op, col, v+".text", vals)
 	if plain == v+".num" {
 		m.add(" AND " + col + " IS NOT NULL")
 	} else if f.Op != crm.OpHasProperty && f.Op != crm.OpNotHasProperty {
@@ -281,30 +261,41 @@ func jsonCondition(m *query, f crm.SearchFilter) {
 			texts = append(texts, strconv.FormatFloat(n, 'f', -1, 64))
 		}
 	}
-	switch f.Op {
-	case crm.OpEQ, crm.OpNEQ:
-		m.add(" AND "+expr+" = ?", texts[0])
-	case crm.OpIn, crm.OpNotIn:
-		m.add(" AND " + expr + " IN ")
-		m.list(len(texts), func(i int) any { return texts[i] })
-	case crm.OpLT:
-		m.add(" AND "+expr+" < ?", texts[0])
-	case crm.OpLTE:
-		m.add(" AND "+expr+" <= ?", texts[0])
-	case crm.OpGT:
-		m.add(" AND "+expr+" > ?", texts[0])
-	case crm.OpGTE:
-		m.add(" AND "+expr+" >= ?", texts[0])
-	case crm.OpBetween:
-		m.add(" AND "+expr+" BETWEEN ? AND ?", texts[0], texts[1])
-	case crm.OpContainsToken, crm.OpNotContainsToken:
-		cond, arg := m.d.TokenMatch(expr, texts[0])
-		m.add(" AND "+cond, arg)
+	vals := make([]any, len(texts))
+	for i, t := range texts {
+		vals[i] = t
 	}
+	compare(m, f.Op, expr, expr, vals)
 	m.add(")")
 }
 
 // placeholders returns "?, ?, ..." for n values.
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// compare writes " AND <col> <op> <values>" for a filter's operator;
+// CONTAINS_TOKEN matches words of tokenExpr. HAS_PROPERTY and
+// NOT_HAS_PROPERTY add nothing: the caller's row existence is the test.
+func compare(m *query, op, col, tokenExpr string, vals []any) {
+	switch op {
+	case crm.OpEQ, crm.OpNEQ:
+		m.add(" AND "+col+" = ?", vals[0])
+	case crm.OpIn, crm.OpNotIn:
+		m.add(" AND " + col + " IN ")
+		m.list(len(vals), func(i int) any { return vals[i] })
+	case crm.OpLT:
+		m.add(" AND "+col+" < ?", vals[0])
+	case crm.OpLTE:
+		m.add(" AND "+col+" <= ?", vals[0])
+	case crm.OpGT:
+		m.add(" AND "+col+" > ?", vals[0])
+	case crm.OpGTE:
+		m.add(" AND "+col+" >= ?", vals[0])
+	case crm.OpBetween:
+		m.add(" AND "+col+" BETWEEN ? AND ?", vals[0], vals[1])
+	case crm.OpContainsToken, crm.OpNotContainsToken:
+		cond, arg := m.d.TokenMatch(tokenExpr, vals[0].(string))
+		m.add(" AND "+cond, arg)
+	}
 }
