@@ -313,6 +313,18 @@ func (s *Server) listV4(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// decodeInputs reads a batch body {"inputs": [...]} of at least one and at
+// most max inputs.
+func decodeInputs[T any](r *http.Request, max int) ([]T, error) {
+	var body struct {
+		Inputs []T `json:"inputs"`
+	}
+	if err := decodeBody(r, &body); err != nil {
+		return nil, err
+	}
+	return body.Inputs, checkInputs(len(body.Inputs), max)
+}
+
 func checkInputs(n, max int) error {
 	if n == 0 {
 		return crm.Invalidf("At least one input is required")
@@ -328,22 +340,17 @@ func (s *Server) batchCreateV4(w http.ResponseWriter, r *http.Request) error {
 	started := time.Now()
 	from := objectType(r)
 	to := targetType(r)
-	var body struct {
-		Inputs []struct {
-			From  idJSON     `json:"from"`
-			To    idJSON     `json:"to"`
-			Types []specJSON `json:"types"`
-		} `json:"inputs"`
-	}
-	if err := decodeBody(r, &body); err != nil {
-		return err
-	}
-	if err := checkInputs(len(body.Inputs), v4BatchCreateMax); err != nil {
+	inputs, err := decodeInputs[struct {
+		From  idJSON     `json:"from"`
+		To    idJSON     `json:"to"`
+		Types []specJSON `json:"types"`
+	}](r, v4BatchCreateMax)
+	if err != nil {
 		return err
 	}
 	results := []labelsBetweenJSON{}
 	var errs []standardErrorJSON
-	for _, in := range body.Inputs {
+	for _, in := range inputs {
 		types, err := s.Engine.Associate(r.Context(), principal(r).Actor(), from, string(in.From.ID), to, string(in.To.ID), specs(in.Types), false)
 		if err != nil {
 			errs = append(errs, standardError(err))
@@ -360,21 +367,16 @@ func (s *Server) batchDefaultV4(w http.ResponseWriter, r *http.Request) error {
 	started := time.Now()
 	from := objectType(r)
 	to := targetType(r)
-	var body struct {
-		Inputs []struct {
-			From idJSON `json:"from"`
-			To   idJSON `json:"to"`
-		} `json:"inputs"`
-	}
-	if err := decodeBody(r, &body); err != nil {
-		return err
-	}
-	if err := checkInputs(len(body.Inputs), v4BatchCreateMax); err != nil {
+	inputs, err := decodeInputs[struct {
+		From idJSON `json:"from"`
+		To   idJSON `json:"to"`
+	}](r, v4BatchCreateMax)
+	if err != nil {
 		return err
 	}
 	results := []defaultAssociationJSON{}
 	var errs []standardErrorJSON
-	for _, in := range body.Inputs {
+	for _, in := range inputs {
 		if _, err := s.Engine.AssociateDefault(r.Context(), principal(r).Actor(), from, string(in.From.ID), to, string(in.To.ID)); err != nil {
 			errs = append(errs, standardError(err))
 			continue
@@ -397,16 +399,11 @@ func (s *Server) batchReadV4(w http.ResponseWriter, r *http.Request) error {
 	started := time.Now()
 	from := objectType(r)
 	to := targetType(r)
-	var body struct {
-		Inputs []struct {
-			ID    flexString `json:"id"`
-			After string     `json:"after"`
-		} `json:"inputs"`
-	}
-	if err := decodeBody(r, &body); err != nil {
-		return err
-	}
-	if err := checkInputs(len(body.Inputs), v4BatchReadMax); err != nil {
+	inputs, err := decodeInputs[struct {
+		ID    flexString `json:"id"`
+		After string     `json:"after"`
+	}](r, v4BatchReadMax)
+	if err != nil {
 		return err
 	}
 	type resultJSON struct {
@@ -416,7 +413,7 @@ func (s *Server) batchReadV4(w http.ResponseWriter, r *http.Request) error {
 	}
 	results := []resultJSON{}
 	var errs []standardErrorJSON
-	for _, in := range body.Inputs {
+	for _, in := range inputs {
 		after, _ := strconv.ParseInt(in.After, 10, 64)
 		list, next, err := s.Engine.ListAssociations(r.Context(), from, string(in.ID), to, after, v4AssociationsLimit)
 		if err != nil {
@@ -441,19 +438,14 @@ func (s *Server) batchReadV4(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) batchArchiveV4(w http.ResponseWriter, r *http.Request) error {
 	from := objectType(r)
 	to := targetType(r)
-	var body struct {
-		Inputs []struct {
-			From idJSON   `json:"from"`
-			To   []idJSON `json:"to"`
-		} `json:"inputs"`
-	}
-	if err := decodeBody(r, &body); err != nil {
+	inputs, err := decodeInputs[struct {
+		From idJSON   `json:"from"`
+		To   []idJSON `json:"to"`
+	}](r, v4BatchCreateMax)
+	if err != nil {
 		return err
 	}
-	if err := checkInputs(len(body.Inputs), v4BatchCreateMax); err != nil {
-		return err
-	}
-	for _, in := range body.Inputs {
+	for _, in := range inputs {
 		for _, t := range in.To {
 			if err := s.Engine.Disassociate(r.Context(), principal(r).Actor(), from, string(in.From.ID), to, string(t.ID), nil); err != nil {
 				return err
@@ -468,20 +460,15 @@ func (s *Server) batchArchiveV4(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) batchArchiveLabelsV4(w http.ResponseWriter, r *http.Request) error {
 	from := objectType(r)
 	to := targetType(r)
-	var body struct {
-		Inputs []struct {
-			From  idJSON     `json:"from"`
-			To    idJSON     `json:"to"`
-			Types []specJSON `json:"types"`
-		} `json:"inputs"`
-	}
-	if err := decodeBody(r, &body); err != nil {
+	inputs, err := decodeInputs[struct {
+		From  idJSON     `json:"from"`
+		To    idJSON     `json:"to"`
+		Types []specJSON `json:"types"`
+	}](r, v4BatchCreateMax)
+	if err != nil {
 		return err
 	}
-	if err := checkInputs(len(body.Inputs), v4BatchCreateMax); err != nil {
-		return err
-	}
-	for _, in := range body.Inputs {
+	for _, in := range inputs {
 		if err := s.Engine.Disassociate(r.Context(), principal(r).Actor(), from, string(in.From.ID), to, string(in.To.ID), specs(in.Types)); err != nil {
 			return err
 		}

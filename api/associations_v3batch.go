@@ -24,16 +24,11 @@ type v3PairJSON struct {
 
 func (s *Server) v3PairInputs(r *http.Request) ([]v3PairInput, *crm.ObjectType, *crm.ObjectType, error) {
 	to := targetType(r)
-	var body struct {
-		Inputs []v3PairInput `json:"inputs"`
-	}
-	if err := decodeBody(r, &body); err != nil {
+	inputs, err := decodeInputs[v3PairInput](r, v4BatchCreateMax)
+	if err != nil {
 		return nil, nil, nil, err
 	}
-	if err := checkInputs(len(body.Inputs), v4BatchCreateMax); err != nil {
-		return nil, nil, nil, err
-	}
-	return body.Inputs, objectType(r), to, nil
+	return inputs, objectType(r), to, nil
 }
 
 // v3Type resolves the "type" of a v3 batch input (a v3 name or an id);
@@ -96,13 +91,8 @@ func (s *Server) batchReadV3(w http.ResponseWriter, r *http.Request) error {
 	started := time.Now()
 	from := objectType(r)
 	to := targetType(r)
-	var body struct {
-		Inputs []idJSON `json:"inputs"`
-	}
-	if err := decodeBody(r, &body); err != nil {
-		return err
-	}
-	if err := checkInputs(len(body.Inputs), v4BatchReadMax); err != nil {
+	inputs, err := decodeInputs[idJSON](r, v4BatchReadMax)
+	if err != nil {
 		return err
 	}
 	type resultJSON struct {
@@ -112,7 +102,7 @@ func (s *Server) batchReadV3(w http.ResponseWriter, r *http.Request) error {
 	}
 	results := []resultJSON{}
 	var errs []standardErrorJSON
-	for _, in := range body.Inputs {
+	for _, in := range inputs {
 		list, next, err := s.Engine.ListAssociations(r.Context(), from, string(in.ID), to, 0, inlineAssociationsLimit)
 		if err != nil {
 			errs = append(errs, standardError(err))
@@ -166,17 +156,12 @@ func (s *Server) restoreObject(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) batchRestore(w http.ResponseWriter, r *http.Request) error {
 	started := time.Now()
 	t := objectType(r)
-	var body struct {
-		Inputs []idJSON `json:"inputs"`
-	}
-	if err := decodeBody(r, &body); err != nil {
+	inputs, err := decodeInputs[idJSON](r, maxBatchInputs)
+	if err != nil {
 		return err
 	}
-	if err := checkInputs(len(body.Inputs), maxBatchInputs); err != nil {
-		return err
-	}
-	ids := make([]string, len(body.Inputs))
-	for i, in := range body.Inputs {
+	ids := make([]string, len(inputs))
+	for i, in := range inputs {
 		ids[i] = string(in.ID)
 	}
 	objs, err := s.Engine.RestoreBatch(r.Context(), principal(r).Actor(), t, ids)
