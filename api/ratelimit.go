@@ -342,9 +342,17 @@ func (l *RateLimiter) Intercept(w http.ResponseWriter, r *http.Request, c *Call,
 	}
 	if !c.Search {
 		remaining, dailyRemaining := max(d.Remaining, 0), max(d.DailyRemaining, 0)
-		v := make([]string, 7) // one allocation for the seven values
-		v[0], v[1], v[2], v[3] = st.daily, strconv.Itoa(dailyRemaining), "10000", st.max
-		v[4], v[5], v[6] = strconv.Itoa(remaining), st.secondly, strconv.Itoa(remaining/10)
+		// The three counts share one string, and the seven values one slice.
+		var buf [64]byte
+		b := strconv.AppendInt(buf[:0], int64(dailyRemaining), 10)
+		i := len(b)
+		b = strconv.AppendInt(b, int64(remaining), 10)
+		j := len(b)
+		b = strconv.AppendInt(b, int64(remaining/10), 10)
+		counts := string(b)
+		v := make([]string, 7)
+		v[0], v[1], v[2], v[3] = st.daily, counts[:i], "10000", st.max
+		v[4], v[5], v[6] = counts[i:j], st.secondly, counts[j:]
 		h := w.Header()
 		h[hdrDaily], h[hdrDailyRemaining], h[hdrInterval] = v[0:1:1], v[1:2:2], v[2:3:3]
 		h[hdrMax], h[hdrRemaining] = v[3:4:4], v[4:5:5]

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -81,24 +82,49 @@ func cpuTime() time.Duration {
 // returns it with the message's path.
 func benchServer(b *testing.B, limited bool) (http.Handler, string) {
 	b.Helper()
-	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "spoke.db"))
+	variant := "off"
+	if limited {
+		variant = "on"
+	}
+	h, path, closeStore, err := newBenchHandler(b.TempDir(), variant)
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { store.Close() })
+	b.Cleanup(closeStore)
+	return h, path
+}
+
+// newBenchHandler builds a server on a new SQLite file in dir holding one
+// message, and returns it with the message's path. variant is "off" (no
+// limiter), "headers" (HubSpot's seven headers with fixed values, nothing
+// counted) or "on" (the limiter, enforcement off as by default).
+func newBenchHandler(dir, variant string) (http.Handler, string, func(), error) {
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(dir, "spoke.db"))
+	if err != nil {
+		return nil, "", nil, err
+	}
 	engine := crm.NewEngine(store, time.Now, spoketest.PortalID)
 	if err := engine.LoadSchemas(ctx); err != nil {
-		b.Fatal(err)
+		store.Close()
+		return nil, "", nil, err
 	}
 	auth := &api.Authenticator{EnvToken: spoketest.Token, Tokens: store.Tokens(), Now: time.Now}
 	var opts api.Options
-	if limited {
+	switch variant {
+	case "off":
+	case "headers":
+		opts.Interceptors = append(opts.Interceptors, fixedRateHeaders)
+	case "on":
 		l, err := api.NewRateLimiter(api.RateLimitConfig{})
 		if err != nil {
-			b.Fatal(err)
+			store.Close()
+			return nil, "", nil, err
 		}
 		l.Install(&opts)
+	default:
+		store.Close()
+		return nil, "", nil, fmt.Errorf("unknown variant %q", variant)
 	}
 	h := api.NewServer(engine, auth, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
 	req := httptest.NewRequest("POST", "/crm/v3/objects/communications",
@@ -107,14 +133,12 @@ func benchServer(b *testing.B, limited bool) (http.Handler, string) {
 	req.Header.Set("Content-Type", "application/json")
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req)
-	if w.Code != http.StatusCreated {
-		b.Fatalf("create: %d %s", w.Code, w.Body)
-	}
 	var created struct{ ID string }
-	if err := json.Unmarshal(w.Body.Bytes(), &created); err != nil {
-		b.Fatal(err)
+	if w.Code != http.StatusCreated || json.Unmarshal(w.Body.Bytes(), &created) != nil {
+		store.Close()
+		return nil, "", nil, fmt.Errorf("create: %d %s", w.Code, w.Body)
 	}
-	return h, "/crm/v3/objects/communications/" + created.ID
+	return h, "/crm/v3/objects/communications/" + created.ID, func() { store.Close() }, nil
 }
 
 // BenchmarkGetByIDRateLimitHTTP is the same through a loopback HTTP server
