@@ -27,6 +27,9 @@ type ObjectType struct {
 	RequiredAnyOf [][]string
 	// Searchable are the properties the free-text query searches.
 	Searchable []string
+	// ScopedIndexes are extra search indexes of a numeric property within
+	// each value of an enumeration (the time of messages per channel).
+	ScopedIndexes []ScopedIndex
 	// Defaults are returned when a read asks for no properties.
 	Defaults []string
 	// CreatedProperty and ModifiedProperty name the create and last-modified

@@ -82,6 +82,14 @@ func build(t *ObjectType, groups ...[]*PropertyDefinition) *ObjectType {
 			p.Description = p.Label
 		}
 	}
+	t.index()
+	for _, si := range t.ScopedIndexes {
+		p, scope := t.Property(si.Property), t.Property(si.Scope)
+		if p == nil || p.SearchKind() != KindNumeric || !p.Indexed() ||
+			scope == nil || scope.SearchKind() != KindExact || scope.multiValued() || !scope.Indexed() {
+			panic("crm: scoped index " + si.Scope + "/" + si.Property + " of " + t.Name + " needs a numeric property and a single-valued enumeration")
+		}
+	}
 	return t
 }
 
@@ -97,6 +105,7 @@ func Communications() *ObjectType {
 	return build(&ObjectType{
 		ID: "0-18", Name: "communications", Singular: "communication", Label: "COMMUNICATION",
 		Required:          []string{"hs_timestamp", "hs_communication_channel_type"},
+		ScopedIndexes:     []ScopedIndex{{Property: "hs_timestamp", Scope: "hs_communication_channel_type"}},
 		ReadScopes:        []string{"crm.objects.contacts.read"},
 		WriteScopes:       []string{"crm.objects.contacts.write"},
 		SchemaReadScopes:  []string{"crm.objects.contacts.read", "crm.schemas.contacts.read"},

@@ -95,9 +95,27 @@ type SearchSort struct {
 	Desc     bool
 }
 
+// ScopedIndex indexes the values of a numeric Property separately for each
+// value of Scope, a single-valued enumeration, so that a filter on both (a
+// channel and a time range) reads one contiguous range of the index, already
+// in the property's order. Each record with both values gets one more index
+// entry, named by ScopedName.
+type ScopedIndex struct {
+	Property string
+	Scope    string
+}
+
+// ScopedName is the index name of property's values within one value of
+// scope.
+func ScopedName(property, scope, value string) string {
+	return property + "|" + scope + "=" + value
+}
+
 // SearchQuery is a validated search, ready for a storage backend.
 type SearchQuery struct {
 	TypeID string
+	// Scoped are the type's scoped indexes, which a backend may use.
+	Scoped []ScopedIndex
 	// Groups are OR-ed; the filters of a group are AND-ed. No groups: all records.
 	Groups [][]SearchFilter
 	// Terms are lower-cased words of the free-text query; each must prefix a
@@ -166,6 +184,16 @@ func (t *ObjectType) SearchDoc(obj *Object) SearchDoc {
 		default:
 			lower := strings.ToLower(v)
 			doc.Values = append(doc.Values, IndexedValue{Name: name, Text: &lower})
+		}
+	}
+	for _, si := range t.ScopedIndexes {
+		scope, ok := obj.Properties[si.Scope]
+		p := t.Property(si.Property)
+		if !ok || scope == "" || p == nil {
+			continue
+		}
+		if n, ok := indexNumber(p, obj.Properties[si.Property]); ok {
+			doc.Values = append(doc.Values, IndexedValue{Name: ScopedName(si.Property, si.Scope, scope), Num: &n})
 		}
 	}
 	var text []string
@@ -252,7 +280,7 @@ func bindingError(format string, args ...any) *Error {
 }
 
 func (e *Engine) compileSearch(t *ObjectType, req SearchRequest) (SearchQuery, error) {
-	q := SearchQuery{TypeID: t.ID, Limit: DefaultSearchLimit}
+	q := SearchQuery{TypeID: t.ID, Scoped: t.ScopedIndexes, Limit: DefaultSearchLimit}
 	if req.Limit != nil {
 		if *req.Limit < 0 || *req.Limit > MaxSearchLimit {
 			return q, Invalidf("limit must be between 0 and %d, not %d", MaxSearchLimit, *req.Limit)

@@ -86,12 +86,18 @@ func (db *DB) migrate(ctx context.Context) error {
 		return err
 	}
 	sort.Strings(names)
+	// A migration may build an index over millions of rows: its sort must
+	// spill to a temporary file, not grow in memory.
+	if _, err := db.writer.ExecContext(ctx, `PRAGMA temp_store = FILE`); err != nil {
+		return err
+	}
 	for _, name := range names {
 		if err := db.migrateOne(ctx, name); err != nil {
 			return fmt.Errorf("migration %s: %w", name, err)
 		}
 	}
-	return nil
+	_, err = db.writer.ExecContext(ctx, `PRAGMA temp_store = MEMORY`)
+	return err
 }
 
 func (db *DB) migrateOne(ctx context.Context, name string) error {

@@ -81,11 +81,14 @@ func Build(q crm.SearchQuery, d Dialect) (count Statement, page Statement) {
 	if len(groups) == 0 {
 		groups = [][]crm.SearchFilter{nil}
 	}
+	// With one group, the driver may carry the sort key (sk) along.
+	withKey := len(groups) == 1 && q.Sort != nil && q.Sort.Indexed && q.Sort.Kind == crm.KindNumeric
+	keyed := false
 	for i, g := range groups {
 		if i > 0 {
 			m.add(" UNION ")
 		}
-		matchGroup(&m, q, g)
+		keyed = matchGroup(&m, q, g, withKey)
 	}
 	count = Statement{SQL: `SELECT count(*) FROM (` + m.sql.String() + `) c`, Args: m.args}
 	if q.Limit == 0 {
@@ -105,7 +108,9 @@ func Build(q crm.SearchQuery, d Dialect) (count Statement, page Statement) {
 		if s.Desc {
 			dir = "DESC"
 		}
-		if s.Indexed {
+		if keyed {
+			key = "m.sk"
+		} else if s.Indexed {
 			key = fmt.Sprintf(`(SELECT min(%s) FROM search_values v WHERE v.object_id = m.id AND v.key = ?)`, col)
 			keyArgs = []any{Key(q.TypeID, s.Property)}
 		} else {
@@ -143,9 +148,12 @@ func selectivity(f crm.SearchFilter) int {
 }
 
 // matchGroup writes "SELECT d.id FROM (driver) d WHERE <the other filters>"
-// for one AND-group. The driver is the group's most selective filter, or the
-// free-text query, or else every live record of the type.
-func matchGroup(m *query, q crm.SearchQuery, group []crm.SearchFilter) {
+// for one AND-group. The driver is a scoped index both of a scope filter
+// and a range filter read at once, else the group's most selective filter,
+// or the free-text query, or else every live record of the type. With
+// withKey, it also selects the driver's value as d.sk when that value is
+// the sort key, and reports whether it did.
+func matchGroup(m *query, q crm.SearchQuery, group []crm.SearchFilter, withKey bool) (keyed bool) {
 	d := m.d
 	driver := -1
 	for i, f := range group {
@@ -153,22 +161,46 @@ func matchGroup(m *query, q crm.SearchQuery, group []crm.SearchFilter) {
 			driver = i
 		}
 	}
+	scope, scoped := -1, -1
+	if driver < 0 || selectivity(group[driver]) < selectivity(crm.SearchFilter{Op: crm.OpEQ, Indexed: true}) {
+		// Association filters and equality on text find fewer records.
+		scope, scoped = scopedDriver(q.Scoped, group)
+	}
 	terms := len(q.Terms) > 0
 	var dr query
 	dr.d = d
 	switch {
+	case scoped >= 0:
+		f, s := group[scoped], group[scope]
+		keyed = withKey && q.Sort.Property == f.Property
+		dr.add(`SELECT v.object_id AS id, v.num AS sk FROM search_values v WHERE v.key IN `)
+		dr.list(len(s.Texts), func(i int) any { return Key(q.TypeID, crm.ScopedName(f.Property, s.Property, s.Texts[i])) })
+		vals := make([]any, len(f.Nums))
+		for i, n := range f.Nums {
+			vals[i] = n
+		}
+		compare(&dr, f.Op, "v.num", "v.text", vals)
+		if !comparison(f.Op) {
+			dr.add(" AND v.num IS NOT NULL")
+		}
 	case driver >= 0 && group[driver].AssociatedWith != "":
 		f := group[driver]
 		dr.add(`SELECT a.to_id AS id FROM associations a JOIN objects o ON o.id = a.to_id AND o.archived = `+d.False()+` AND o.type_id = ?
 			WHERE a.to_type = ? AND a.from_type = ? AND a.from_id IN `, q.TypeID, q.TypeID, f.AssociatedWith)
 		dr.list(len(f.Nums), func(i int) any { return int64(f.Nums[i]) })
 	case driver >= 0:
+		f := group[driver]
 		distinct := ""
-		if group[driver].Multi {
+		if f.Multi {
 			distinct = "DISTINCT " // several values of one record
 		}
-		dr.add(`SELECT ` + distinct + `v.object_id AS id FROM search_values v WHERE `)
-		valueCondition(&dr, q.TypeID, group[driver], "v", false)
+		sk := ""
+		if withKey && f.Property == q.Sort.Property && !f.Multi && f.Kind == crm.KindNumeric &&
+			f.Op != crm.OpContainsToken && f.Op != crm.OpNotContainsToken {
+			sk, keyed = ", v.num AS sk", true
+		}
+		dr.add(`SELECT ` + distinct + `v.object_id AS id` + sk + ` FROM search_values v WHERE `)
+		valueCondition(&dr, q.TypeID, f, "v", false)
 	case terms:
 		ids, arg := d.TextMatches(q.Terms)
 		dr.add(`SELECT o.id FROM (`+ids+`) s JOIN objects o ON o.id = s.id AND o.type_id = ? AND o.archived = `+d.False(), arg, q.TypeID)
@@ -176,12 +208,17 @@ func matchGroup(m *query, q crm.SearchQuery, group []crm.SearchFilter) {
 	default:
 		dr.add(`SELECT o.id FROM objects o WHERE o.type_id = ? AND o.archived = `+d.False(), q.TypeID)
 	}
-	m.add(`SELECT d.id FROM (`+dr.sql.String()+`) d WHERE 1 = 1`, dr.args...)
+	cols := "d.id"
+	if keyed {
+		cols = "d.id, d.sk"
+	}
+	m.add(`SELECT `+cols+` FROM (`+dr.sql.String()+`) d WHERE 1 = 1`, dr.args...)
 	for i, f := range group {
-		if i != driver {
-			m.add(" AND ")
-			filterCondition(m, q.TypeID, f)
+		if scoped >= 0 && (i == scoped || i == scope) || scoped < 0 && i == driver {
+			continue
 		}
+		m.add(" AND ")
+		filterCondition(m, q.TypeID, f)
 	}
 	if terms {
 		ids, arg := d.TextMatches(q.Terms)
@@ -190,6 +227,38 @@ func matchGroup(m *query, q crm.SearchQuery, group []crm.SearchFilter) {
 	if !q.WrittenBefore.IsZero() {
 		m.add(` AND EXISTS (SELECT 1 FROM objects w WHERE w.id = d.id AND w.updated_at <= ?)`, q.WrittenBefore.UnixMilli())
 	}
+	return keyed
+}
+
+// scopedDriver returns the positions in group of a filter on the scope of
+// one of the scoped indexes (EQ or IN) and of a positive numeric filter on
+// its property, or -1s when the group has no such pair.
+func scopedDriver(indexes []crm.ScopedIndex, group []crm.SearchFilter) (scope, scoped int) {
+	for _, si := range indexes {
+		scope, scoped = -1, -1
+		for i, f := range group {
+			switch {
+			case f.Property == si.Scope && f.Indexed && !f.Multi && (f.Op == crm.OpEQ || f.Op == crm.OpIn):
+				scope = i
+			case f.Property == si.Property && f.Indexed && f.Kind == crm.KindNumeric && rangeOp(f.Op):
+				scoped = i
+			}
+		}
+		if scope >= 0 && scoped >= 0 {
+			return scope, scoped
+		}
+	}
+	return -1, -1
+}
+
+// rangeOp reports whether op keeps only records with a value in a set or
+// range of numbers.
+func rangeOp(op string) bool {
+	switch op {
+	case crm.OpEQ, crm.OpIn, crm.OpLT, crm.OpLTE, crm.OpGT, crm.OpGTE, crm.OpBetween, crm.OpHasProperty:
+		return true
+	}
+	return false
 }
 
 // valueCondition writes the positive condition of f on search_values alias v.
@@ -207,16 +276,26 @@ func valueCondition(m *query, typeID string, f crm.SearchFilter, v string, corre
 			vals = append(vals, s)
 		}
 	}
-	plain := col
 	if correlated {
 		col = m.d.Unindexed(col)
 	}
 	compare(m, f.Op, col, v+".text", vals)
-	if plain == v+".num" {
-		m.add(" AND " + col + " IS NOT NULL")
-	} else if f.Op != crm.OpHasProperty && f.Op != crm.OpNotHasProperty {
+	if !comparison(f.Op) {
+		// The value indexes hold only non-null values; a comparison implies
+		// that, anything else must say so for the planner to use them. A
+		// comparison must not repeat it: SQLite would then take "IS NOT
+		// NULL" as the range's lower bound and scan every value of the key.
 		m.add(" AND " + col + " IS NOT NULL")
 	}
+}
+
+// comparison reports whether op compares the column itself with values.
+func comparison(op string) bool {
+	switch op {
+	case crm.OpEQ, crm.OpNEQ, crm.OpIn, crm.OpNotIn, crm.OpLT, crm.OpLTE, crm.OpGT, crm.OpGTE, crm.OpBetween:
+		return true
+	}
+	return false
 }
 
 // negated reports whether f matches records that lack a matching value.
