@@ -5,6 +5,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/spoke-crm/spoke/crm"
 	"github.com/spoke-crm/spoke/internal/pgtest"
 	"github.com/spoke-crm/spoke/storage/postgres"
@@ -48,4 +50,30 @@ func TestMigrationsRunOnceAcrossConcurrentOpens(t *testing.T) {
 			t.Errorf("concurrent open: %v", err)
 		}
 	}
+}
+
+func TestScopedIndexUpgrade(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t)
+	storagetest.ScopedIndexUpgrade(t,
+		func(t *testing.T) crm.Store { return open(t, url) },
+		func(t *testing.T) {
+			ctx := context.Background()
+			conn, err := pgx.Connect(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(ctx)
+			keys := `(8784458391126517301, 2417062043210369254, 4403286743354999528)`
+			for _, q := range []string{
+				`DELETE FROM search_values WHERE key IN ` + keys,
+				`DELETE FROM schema_migrations WHERE version LIKE '%0004_search_scoped.sql'`,
+			} {
+				if tag, err := conn.Exec(ctx, q); err != nil {
+					t.Fatal(err)
+				} else if tag.RowsAffected() == 0 {
+					t.Fatalf("%s: no rows", q)
+				}
+			}
+		})
 }

@@ -2,8 +2,11 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
+
+	_ "github.com/ncruces/go-sqlite3/driver"
 
 	"github.com/spoke-crm/spoke/crm"
 	"github.com/spoke-crm/spoke/storage/sqlite"
@@ -62,4 +65,29 @@ func TestReopenKeepsDataAndSequence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestScopedIndexUpgrade(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "spoke.db")
+	storagetest.ScopedIndexUpgrade(t,
+		func(t *testing.T) crm.Store { return open(t, path) },
+		func(t *testing.T) {
+			db, err := sql.Open("sqlite3", "file:"+path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			keys := `(8784458391126517301, 2417062043210369254, 4403286743354999528)`
+			for _, q := range []string{
+				`DELETE FROM search_values WHERE key IN ` + keys,
+				`DELETE FROM schema_migrations WHERE version LIKE '%0007_search_scoped.sql'`,
+			} {
+				if res, err := db.Exec(q); err != nil {
+					t.Fatal(err)
+				} else if n, _ := res.RowsAffected(); n == 0 {
+					t.Fatalf("%s: no rows", q)
+				}
+			}
+		})
 }
