@@ -366,6 +366,19 @@ func Terms(query string) []string {
 // anything but letters and digits turned into spaces ("ana@example.com"
 // holds the words ana, example and com).
 func FreeText(s string) string {
+	if ascii(s) { // nothing to fold: most message text
+		b := []byte(s)
+		for i, c := range b {
+			switch {
+			case 'A' <= c && c <= 'Z':
+				b[i] = c + 'a' - 'A'
+			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			default:
+				b[i] = ' '
+			}
+		}
+		return string(b)
+	}
 	// A transform chain holds state: one per call.
 	fold := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	folded, _, err := transform.String(fold, s)
@@ -378,6 +391,15 @@ func FreeText(s string) string {
 		}
 		return ' '
 	}, folded)
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func (e *Engine) compileFilter(t *ObjectType, f FilterInput) (SearchFilter, error) {
