@@ -60,26 +60,8 @@ func serveBenchChild(variant string) int {
 func BenchmarkGetByIDRateLimitServer(b *testing.B) {
 	for _, variant := range []string{"off", "headers", "on"} {
 		b.Run("limiter="+variant, func(b *testing.B) {
-			cmd := exec.Command(os.Args[0])
-			cmd.Env = append(os.Environ(), benchServeEnv+"="+variant)
-			stdin, err := cmd.StdinPipe()
-			if err != nil {
-				b.Fatal(err)
-			}
-			stdout, err := cmd.StdoutPipe()
-			if err != nil {
-				b.Fatal(err)
-			}
-			cmd.Stderr = os.Stderr
-			if err := cmd.Start(); err != nil {
-				b.Fatal(err)
-			}
-			defer func() { stdin.Close(); cmd.Wait() }()
-			line, err := bufio.NewReader(stdout).ReadString('\n')
-			base, path, ok := strings.Cut(strings.TrimSpace(line), " ")
-			if err != nil || !ok {
-				b.Fatalf("child server: %q %v", line, err)
-			}
+			base, path, stop := startBenchChild(b, exec.Command(os.Args[0]), variant)
+			defer stop()
 			tr := http.DefaultTransport.(*http.Transport).Clone()
 			tr.MaxIdleConnsPerHost = 64
 			client := &http.Client{Transport: tr}
@@ -102,17 +84,7 @@ func BenchmarkGetByIDRateLimitServer(b *testing.B) {
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					req, _ := http.NewRequest("GET", url, nil)
-					req.Header.Set("Authorization", "Bearer "+spoketest.Token)
-					resp, err := client.Do(req)
-					if err != nil {
-						b.Fatal(err)
-					}
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != http.StatusOK {
-						b.Fatalf("status %d", resp.StatusCode)
-					}
+					getOK(b, client, url)
 				}
 			})
 			b.StopTimer()
@@ -153,44 +125,15 @@ func BenchmarkGetByIDRateLimitInstructions(b *testing.B) {
 func serverInstructions(b *testing.B, valgrind, variant string, n int) int64 {
 	out := filepath.Join(b.TempDir(), "callgrind.out")
 	cmd := exec.Command(valgrind, "--tool=callgrind", "--callgrind-out-file="+out, os.Args[0])
-	cmd.Stderr = os.Stderr
 	// Go preempts goroutines with signals, which callgrind cannot follow;
 	// with one P no idle thread spins (and counts) while waiting for work.
-	cmd.Env = append(os.Environ(), benchServeEnv+"="+variant, "GODEBUG=asyncpreemptoff=1", "GOMAXPROCS=1")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	base, path, ok := strings.Cut(strings.TrimSpace(line), " ")
-	if err != nil || !ok {
-		stdin.Close()
-		cmd.Wait()
-		b.Fatalf("child server: %q %v", line, err)
-	}
+	cmd.Env = []string{"GODEBUG=asyncpreemptoff=1", "GOMAXPROCS=1"}
+	base, path, stop := startBenchChild(b, cmd, variant)
 	client := &http.Client{}
 	for range n {
-		req, _ := http.NewRequest("GET", base+path, nil)
-		req.Header.Set("Authorization", "Bearer "+spoketest.Token)
-		resp, err := client.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			b.Fatalf("status %d", resp.StatusCode)
-		}
+		getOK(b, client, base+path)
 	}
-	stdin.Close()
-	if err := cmd.Wait(); err != nil {
+	if err := stop(); err != nil {
 		b.Fatalf("valgrind: %v", err)
 	}
 	data, err := os.ReadFile(out)
@@ -208,4 +151,47 @@ func serverInstructions(b *testing.B, valgrind, variant string, n int) int64 {
 	}
 	b.Fatalf("no totals line in %s", out)
 	return 0
+}
+
+// startBenchChild starts cmd, a command running this test binary, as the
+// server of variant (see serveBenchChild), with cmd.Env added to this
+// process's environment. It returns the server's base URL, the message's
+// path, and a function that stops the server and waits for it.
+func startBenchChild(b *testing.B, cmd *exec.Cmd, variant string) (base, path string, stop func() error) {
+	cmd.Env = append(append(os.Environ(), cmd.Env...), benchServeEnv+"="+variant)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	stop = func() error { stdin.Close(); return cmd.Wait() }
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	base, path, ok := strings.Cut(strings.TrimSpace(line), " ")
+	if err != nil || !ok {
+		stop()
+		b.Fatalf("child server: %q %v", line, err)
+	}
+	return base, path, stop
+}
+
+// getOK sends an authorized GET and fails unless it answers 200.
+func getOK(b *testing.B, client *http.Client, url string) {
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer "+spoketest.Token)
+	resp, err := client.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b.Fatalf("status %d", resp.StatusCode)
+	}
 }
