@@ -62,7 +62,10 @@ func TestSearchChannelAndTimeMatchesData(t *testing.T) {
 		{`{"propertyName":"hs_communication_channel_type","operator":"IN","values":["WHATS_APP","LINKEDIN_MESSAGE"]}`, func(c string) bool { return c != "SMS" }},
 		{`{"propertyName":"hs_communication_channel_type","operator":"EQ","value":"sms"}`, func(c string) bool { return false }}, // enumerations match exactly
 	}
-	sorts := []string{`,"sorts":[{"propertyName":"hs_timestamp","direction":"DESCENDING"}]`, `,"sorts":["hs_timestamp"]`, ``}
+	// The last sort is on another property, equal for the whole batch: ties
+	// go by id, as in creation order.
+	sorts := []string{`,"sorts":[{"propertyName":"hs_timestamp","direction":"DESCENDING"}]`, `,"sorts":["hs_timestamp"]`, ``,
+		`,"sorts":[{"propertyName":"hs_createdate","direction":"DESCENDING"}]`}
 
 	check := func(stage string) {
 		t.Helper()
