@@ -445,12 +445,14 @@ func (s *Server) batchArchiveV4(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	var pairs []crm.Unlink
 	for _, in := range inputs {
 		for _, t := range in.To {
-			if err := s.Engine.Disassociate(r.Context(), principal(r).Actor(), from, string(in.From.ID), to, string(t.ID), nil); err != nil {
-				return err
-			}
+			pairs = append(pairs, crm.Unlink{FromID: string(in.From.ID), ToID: string(t.ID)})
 		}
+	}
+	if err := s.Engine.DisassociateMany(r.Context(), principal(r).Actor(), from, to, pairs); err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -468,10 +470,12 @@ func (s *Server) batchArchiveLabelsV4(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	for _, in := range inputs {
-		if err := s.Engine.Disassociate(r.Context(), principal(r).Actor(), from, string(in.From.ID), to, string(in.To.ID), specs(in.Types)); err != nil {
-			return err
-		}
+	pairs := make([]crm.Unlink, len(inputs))
+	for i, in := range inputs {
+		pairs[i] = crm.Unlink{FromID: string(in.From.ID), ToID: string(in.To.ID), Specs: specs(in.Types)}
+	}
+	if err := s.Engine.DisassociateMany(r.Context(), principal(r).Actor(), from, to, pairs); err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -289,6 +289,18 @@ func TestAssociationBatches(t *testing.T) {
 	mustStatus(t, s.Do("POST", "/crm/v3/associations/communications/contacts/batch/archive", fmt.Sprintf(`{"inputs":[{"from":{"id":%q},"to":{"id":%q},"type":"communication_to_contact"}]}`, m1, c2)), 204)
 	mustStatus(t, s.Do("POST", "/crm/v3/associations/contacts/communications/batch/read", fmt.Sprintf(`{"inputs":[{"id":%q}]}`, c2)), 207)
 	mustStatus(t, s.Do("POST", "/crm/v3/associations/communications/contacts/batch/create", fmt.Sprintf(`{"inputs":[{"from":{"id":%q},"to":{"id":%q},"type":"nope"}]}`, m1, c2)), 207)
+
+	// An archive batch with an invalid type in a later input removes nothing.
+	mustStatus(t, s.Do("PUT", "/crm/v4/objects/communications/"+m1+"/associations/default/contacts/"+c1, nil), 200)
+	for _, bad := range []struct{ path, body string }{
+		{"/crm/v3/associations/communications/contacts/batch/archive", fmt.Sprintf(`{"inputs":[{"from":{"id":%q},"to":{"id":%q},"type":"communication_to_contact"},{"from":{"id":%q},"to":{"id":%q},"type":"nope"}]}`, m1, c1, m1, c1)},
+		{"/crm/v4/associations/communications/contacts/batch/labels/archive", fmt.Sprintf(`{"inputs":[{"from":{"id":%q},"to":{"id":%q},"types":[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":81}]},{"from":{"id":%q},"to":{"id":%q},"types":[{"associationCategory":"USER_DEFINED","associationTypeId":999999}]}]}`, m1, c1, m1, c1)},
+	} {
+		mustStatus(t, s.Do("POST", bad.path, bad.body), 400)
+		if got := v4Types(t, s, "communications", m1, "contacts"); len(got) != 1 {
+			t.Errorf("%s: a failed batch removed associations: %v", bad.path, got)
+		}
+	}
 }
 
 func TestAssociationPaging(t *testing.T) {

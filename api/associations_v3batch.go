@@ -74,14 +74,16 @@ func (s *Server) batchArchiveV3(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	for _, in := range inputs {
+	pairs := make([]crm.Unlink, len(inputs))
+	for i, in := range inputs {
 		at, err := s.v3Type(from, to, in.Type)
 		if err != nil {
 			return err
 		}
-		if err := s.Engine.Disassociate(r.Context(), principal(r).Actor(), from, string(in.From.ID), to, string(in.To.ID), []crm.AssociationSpec{at.Spec()}); err != nil {
-			return err
-		}
+		pairs[i] = crm.Unlink{FromID: string(in.From.ID), ToID: string(in.To.ID), Specs: []crm.AssociationSpec{at.Spec()}}
+	}
+	if err := s.Engine.DisassociateMany(r.Context(), principal(r).Actor(), from, to, pairs); err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

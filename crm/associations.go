@@ -196,47 +196,72 @@ func (e *Engine) AssociateDefault(ctx context.Context, actor Actor, from *Object
 // Missing records or associations are not an error. A pin on the removed
 // association is lifted.
 func (e *Engine) Disassociate(ctx context.Context, actor Actor, from *ObjectType, fromID string, to *ObjectType, toID string, specs []AssociationSpec) error {
-	var types []*AssociationType
-	if specs != nil {
-		var err error
-		if types, err = e.resolveSpecs(from, to, specs); err != nil {
-			return err
-		}
-	}
-	a, errA := strconv.ParseInt(fromID, 10, 64)
-	b, errB := strconv.ParseInt(toID, 10, 64)
-	if errA != nil || errB != nil {
-		return nil
-	}
-	return e.Store.Write(ctx, func(tx Tx) error {
-		current, err := e.typesBetween(ctx, tx, a, b)
-		if err != nil || len(current) == 0 {
-			return err
-		}
-		drop := current
-		if specs != nil {
-			drop = nil
-			for _, t := range types {
-				if t.Default {
-					drop = current
-					break
-				}
-				if containsType(current, t) {
-					drop = append(drop, t)
-				}
+	return e.DisassociateMany(ctx, actor, from, to, []Unlink{{FromID: fromID, ToID: toID, Specs: specs}})
+}
+
+// Unlink names a pair of records and the association types to remove
+// between them (every type when Specs is nil).
+type Unlink struct {
+	FromID, ToID string
+	Specs        []AssociationSpec
+}
+
+// DisassociateMany is Disassociate for several pairs in one transaction:
+// every pair's types are checked first, so an invalid one removes nothing.
+func (e *Engine) DisassociateMany(ctx context.Context, actor Actor, from, to *ObjectType, pairs []Unlink) error {
+	types := make([][]*AssociationType, len(pairs))
+	for i, p := range pairs {
+		if p.Specs != nil {
+			var err error
+			if types[i], err = e.resolveSpecs(from, to, p.Specs); err != nil {
+				return err
 			}
 		}
-		if len(drop) == 0 {
-			return nil
-		}
-		if err := tx.RemoveAssociations(ctx, rowsFor(a, b, drop, e)); err != nil {
-			return err
-		}
-		if len(drop) == len(current) {
-			return e.unpinPair(ctx, tx, actor, a, b)
+	}
+	return e.Store.Write(ctx, func(tx Tx) error {
+		for i, p := range pairs {
+			a, errA := strconv.ParseInt(p.FromID, 10, 64)
+			b, errB := strconv.ParseInt(p.ToID, 10, 64)
+			if errA != nil || errB != nil {
+				continue
+			}
+			if err := e.disassociate(ctx, tx, actor, a, b, types[i], p.Specs != nil); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
+}
+
+// disassociate removes types (all when !only) between records a and b.
+func (e *Engine) disassociate(ctx context.Context, tx Tx, actor Actor, a, b int64, types []*AssociationType, only bool) error {
+	current, err := e.typesBetween(ctx, tx, a, b)
+	if err != nil || len(current) == 0 {
+		return err
+	}
+	drop := current
+	if only {
+		drop = nil
+		for _, t := range types {
+			if t.Default {
+				drop = current
+				break
+			}
+			if containsType(current, t) {
+				drop = append(drop, t)
+			}
+		}
+	}
+	if len(drop) == 0 {
+		return nil
+	}
+	if err := tx.RemoveAssociations(ctx, rowsFor(a, b, drop, e)); err != nil {
+		return err
+	}
+	if len(drop) == len(current) {
+		return e.unpinPair(ctx, tx, actor, a, b)
+	}
+	return nil
 }
 
 // ListAssociations pages through the live records a live record is associated
