@@ -17,15 +17,7 @@ const binPageSize = 25
 // association, as POST /crm/v3/objects/communications does), or shows the
 // record page again with the domain's objections and the typed input.
 func (h *Handler) logMessage(c *call) error {
-	t, v, err := h.resolve(c, false)
-	if err != nil {
-		return err
-	}
-	msgs := h.messagesType()
-	if !c.canWrite(msgs) {
-		return forbidden("log messages", msgs.WriteScopes)
-	}
-	rec, err := h.loadRecord(c, t, v)
+	t, v, rec, msgs, err := h.recordMessages(c, true, "log messages")
 	if err != nil {
 		return err
 	}
@@ -169,15 +161,7 @@ func (h *Handler) confirmDelete(c *call) error {
 
 // deletable checks the delete scope and finds the message on the record.
 func (h *Handler) deletable(c *call) (*crm.ObjectType, *typeView, *crm.Record, *crm.Object, error) {
-	t, v, err := h.resolve(c, false)
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	msgs := h.messagesType()
-	if !c.canWrite(msgs) {
-		return nil, nil, nil, nil, forbidden("delete messages", msgs.WriteScopes)
-	}
-	rec, err := h.loadRecord(c, t, v)
+	t, v, rec, _, err := h.recordMessages(c, true, "delete messages")
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -244,15 +228,7 @@ func (d *binData) pages(base string, offset, shown int) {
 
 // recordRecycleBin lists the deleted messages of one record.
 func (h *Handler) recordRecycleBin(c *call) error {
-	t, v, err := h.resolve(c, false)
-	if err != nil {
-		return err
-	}
-	msgs := h.messagesType()
-	if !c.canRead(msgs) {
-		return forbidden("read messages", msgs.ReadScopes)
-	}
-	rec, err := h.loadRecord(c, t, v)
+	t, v, rec, msgs, err := h.recordMessages(c, false, "read messages")
 	if err != nil {
 		return err
 	}
@@ -281,15 +257,7 @@ func (h *Handler) recordRecycleBin(c *call) error {
 
 // restoreFromRecordBin restores a message and returns to the record's timeline.
 func (h *Handler) restoreFromRecordBin(c *call) error {
-	t, v, err := h.resolve(c, false)
-	if err != nil {
-		return err
-	}
-	msgs := h.messagesType()
-	if !c.canWrite(msgs) {
-		return forbidden("restore messages", msgs.WriteScopes)
-	}
-	rec, err := h.loadRecord(c, t, v)
+	_, v, rec, msgs, err := h.recordMessages(c, true, "restore messages")
 	if err != nil {
 		return err
 	}
@@ -370,4 +338,26 @@ func (h *Handler) restoreFromTypeBin(c *call) error {
 		f.LinkText, f.LinkURL = "Open "+v.titleOf(obj.ID, obj.Properties), recordURL(v, obj.ID)
 	}
 	return h.redirect(c, url, f)
+}
+
+// recordMessages resolves the record of the path for work on its messages:
+// the token must be able to write messages (read them when !write), or the
+// answer is a 403 naming action.
+func (h *Handler) recordMessages(c *call, write bool, action string) (*crm.ObjectType, *typeView, *crm.Record, *crm.ObjectType, error) {
+	t, v, err := h.resolve(c, false)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	msgs := h.messagesType()
+	if write && !c.canWrite(msgs) {
+		return nil, nil, nil, nil, forbidden(action, msgs.WriteScopes)
+	}
+	if !write && !c.canRead(msgs) {
+		return nil, nil, nil, nil, forbidden(action, msgs.ReadScopes)
+	}
+	rec, err := h.loadRecord(c, t, v)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return t, v, rec, msgs, nil
 }
