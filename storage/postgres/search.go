@@ -101,33 +101,13 @@ func numbered(sql string) string {
 }
 
 func (t *txn) Search(ctx context.Context, q crm.SearchQuery) ([]int64, int, error) {
-	count, page := searchsql.Build(q, dialect{})
-	var ids []int64
-	total := 0
-	if page.SQL != "" {
-		rows, err := t.tx.Query(ctx, numbered(page.SQL), page.Args...)
+	return searchsql.Run(ctx, q, dialect{}, func(ctx context.Context, s searchsql.Statement) (searchsql.Rows, func(), error) {
+		rows, err := t.tx.Query(ctx, numbered(s.SQL), s.Args...)
 		if err != nil {
-			return nil, 0, err
+			return nil, nil, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			var key any
-			if err := rows.Scan(&id, &total, &key); err != nil {
-				return nil, 0, err
-			}
-			ids = append(ids, id)
-		}
-		if err := rows.Err(); err != nil {
-			return nil, 0, err
-		}
-	}
-	if len(ids) == 0 { // past the last match, or no page asked: count alone
-		if err := t.tx.QueryRow(ctx, numbered(count.SQL), count.Args...).Scan(&total); err != nil {
-			return nil, 0, err
-		}
-	}
-	return ids, total, nil
+		return rows, rows.Close, nil
+	})
 }
 
 // Unindexed leaves the column as it is: PostgreSQL's planner uses the

@@ -5,6 +5,7 @@
 package searchsql
 
 import (
+	"context"
 	"fmt"
 	"hash/fnv"
 	"strconv"
@@ -377,4 +378,57 @@ func compare(m *query, op, col, tokenExpr string, vals []any) {
 		cond, arg := m.d.TokenMatch(tokenExpr, vals[0].(string))
 		m.add(" AND "+cond, arg)
 	}
+}
+
+// Rows is what Run reads of a driver's result rows.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// Query runs one statement; done releases its rows.
+type Query func(ctx context.Context, s Statement) (rows Rows, done func(), err error)
+
+// Run compiles q for d, runs it through query and returns the ids of the
+// page and the total number of matches.
+func Run(ctx context.Context, q crm.SearchQuery, d Dialect, query Query) ([]int64, int, error) {
+	count, page := Build(q, d)
+	var ids []int64
+	total := 0
+	if page.SQL != "" {
+		rows, done, err := query(ctx, page)
+		if err != nil {
+			return nil, 0, err
+		}
+		defer done()
+		for rows.Next() {
+			var id int64
+			var key any
+			if err := rows.Scan(&id, &total, &key); err != nil {
+				return nil, 0, err
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, 0, err
+		}
+	}
+	if len(ids) == 0 { // past the last match, or no page asked: count alone
+		rows, done, err := query(ctx, count)
+		if err != nil {
+			return nil, 0, err
+		}
+		defer done()
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return nil, 0, err
+			}
+			return nil, 0, fmt.Errorf("search count: no row")
+		}
+		if err := rows.Scan(&total); err != nil {
+			return nil, 0, err
+		}
+	}
+	return ids, total, nil
 }
