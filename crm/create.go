@@ -43,8 +43,12 @@ func (e *Engine) Create(ctx context.Context, actor Actor, t *ObjectType, in Crea
 
 func (e *Engine) create(ctx context.Context, actor Actor, t *ObjectType, in CreateInput) (*Object, error) {
 	var obj *Object
+	checked := e.validateCreates(t, []CreateInput{in})
+	if checked[0].err != nil {
+		return nil, checked[0].err
+	}
 	err := e.Store.Write(ctx, func(tx Tx) error {
-		jobs, err := e.createMany(ctx, tx, actor, t, []CreateInput{in}, false)
+		jobs, err := e.createMany(ctx, tx, actor, t, checked, false)
 		if err != nil {
 			return err
 		}
@@ -66,8 +70,9 @@ type CreateResult struct {
 // first failure fails the whole batch and nothing is created.
 func (e *Engine) CreateBatch(ctx context.Context, actor Actor, t *ObjectType, inputs []CreateInput, perInput bool) ([]CreateResult, error) {
 	var out []CreateResult
+	checked := e.validateCreates(t, inputs)
 	err := e.Store.Write(ctx, func(tx Tx) error {
-		jobs, err := e.createMany(ctx, tx, actor, t, inputs, perInput)
+		jobs, err := e.createMany(ctx, tx, actor, t, checked, perInput)
 		if err != nil {
 			return err
 		}
@@ -151,15 +156,28 @@ func invalidTargets(id, typeID string) *Error {
 		Context: map[string][]string{"INVALID_OBJECT_IDS": {fmt.Sprintf("ToObjectId=%s of type %s is not valid", id, typeID)}}}
 }
 
-// createMany validates and stores records with set-based writes. Jobs that
-// fail keep their error; without perInput the first failure is returned.
-func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectType, inputs []CreateInput, perInput bool) ([]*createJob, error) {
-	now := e.now()
-	jobs := make([]*createJob, len(inputs))
+// validateCreates checks create inputs without touching storage, so that
+// the work is done before the write transaction starts.
+func (e *Engine) validateCreates(t *ObjectType, inputs []CreateInput) []createJob {
+	jobs := make([]createJob, len(inputs))
 	for i, in := range inputs {
-		j := &createJob{in: in}
+		j := &jobs[i]
+		j.in = in
 		j.props, j.links, j.err = e.validateCreate(t, in)
-		jobs[i] = j
+	}
+	return jobs
+}
+
+// createMany checks validated inputs against storage and stores the records
+// with set-based writes. Jobs that fail keep their error; without perInput
+// the first failure is returned. checked is not modified, so a store may run
+// the transaction again.
+func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectType, checked []createJob, perInput bool) ([]*createJob, error) {
+	now := e.now()
+	jobs := make([]*createJob, len(checked))
+	for i := range checked {
+		j := checked[i]
+		jobs[i] = &j
 	}
 	for _, check := range []func(context.Context, ReadTx, *ObjectType, []*createJob) error{
 		e.checkTargets, e.checkOwners, e.checkUnique, e.checkNewPins,

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
 	"github.com/spoke-crm/spoke/crm"
 	"github.com/spoke-crm/spoke/storage/internal/history"
+	"github.com/spoke-crm/spoke/storage/internal/jsonenc"
 )
 
 // rows runs one multi-row statement per chunk: prefix, then a "($1, ...)"
@@ -178,11 +178,7 @@ func (t *txn) writeObjects(ctx context.Context, objs []*crm.Object, suffix strin
 	}
 	args := make([][]any, len(keep))
 	for i, o := range keep {
-		props, err := json.Marshal(o.Properties)
-		if err != nil {
-			return err
-		}
-		args[i] = []any{o.ID, o.TypeID, string(props), o.CreatedAt.UnixMilli(), o.UpdatedAt.UnixMilli(), o.Archived, archivedAt(o)}
+		args[i] = []any{o.ID, o.TypeID, jsonenc.StringMap(o.Properties), o.CreatedAt.UnixMilli(), o.UpdatedAt.UnixMilli(), o.Archived, archivedAt(o)}
 	}
 	return t.rows(ctx, len(keep), 7, `INSERT INTO objects (`+objectColumns+`) VALUES `, suffix, func(i int) []any { return args[i] })
 }

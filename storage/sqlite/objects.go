@@ -3,13 +3,13 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
 
 	"github.com/spoke-crm/spoke/crm"
 	"github.com/spoke-crm/spoke/storage/internal/history"
+	"github.com/spoke-crm/spoke/storage/internal/jsonenc"
 )
 
 // txn implements crm.Tx on a database/sql transaction.
@@ -149,11 +149,7 @@ func (t *txn) rowsInChunks(ctx context.Context, n, cols int, prefix, suffix stri
 }
 
 func objectArgs(o *crm.Object) ([]any, error) {
-	props, err := json.Marshal(o.Properties)
-	if err != nil {
-		return nil, err
-	}
-	return []any{o.ID, o.TypeID, string(props), o.CreatedAt.UnixMilli(), o.UpdatedAt.UnixMilli(), o.Archived, archivedAt(o)}, nil
+	return []any{o.ID, o.TypeID, jsonenc.StringMap(o.Properties), o.CreatedAt.UnixMilli(), o.UpdatedAt.UnixMilli(), o.Archived, archivedAt(o)}, nil
 }
 
 func (t *txn) writeObjects(ctx context.Context, objs []*crm.Object, suffix string) error {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/storage/internal/jsonenc"
 )
 
 // Write is one stored row.
@@ -35,11 +36,7 @@ func Group(entries []crm.HistoryEntry) ([]Write, error) {
 	}
 	out := make([]Write, len(list))
 	for i, p := range list {
-		data, err := json.Marshal(p.changes)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = Write{ObjectID: p.id, Timestamp: p.ts, Changes: string(data)}
+		out[i] = Write{ObjectID: p.id, Timestamp: p.ts, Changes: string(jsonenc.AppendStringArrays(nil, p.changes))}
 	}
 	return out, nil
 }
