@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ncruces/go-sqlite3"
+
 	"github.com/spoke-crm/spoke/crm"
 )
 
@@ -26,6 +28,7 @@ type DB struct {
 	path   string
 	writer *sql.DB
 	reader *sql.DB
+	ckpt   *checkpointer
 	w      writer
 }
 
@@ -45,14 +48,19 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 
-	writer, err := openPool(dsn+"&_txlock=immediate", registerFunctions)
+	// The writer leaves checkpoints to the checkpointer (checkpoint.go).
+	ckpt := newCheckpointer()
+	writer, err := openPool(dsn+"&_txlock=immediate", func(c *sqlite3.Conn) error {
+		c.WALHook(ckpt.walHook)
+		return registerFunctions(c)
+	})
 	if err != nil {
 		return nil, err
 	}
 	writer.SetMaxOpenConns(1)
 	writer.SetMaxIdleConns(1)
 	writer.SetConnMaxLifetime(0)
-	db := &DB{path: path, writer: writer}
+	db := &DB{path: path, writer: writer, ckpt: ckpt}
 	if err := db.migrate(ctx); err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -69,12 +77,17 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	reader.SetMaxIdleConns(n)
 	reader.SetConnMaxLifetime(0)
 	db.reader = reader
+	if err := ckpt.start(dsn); err != nil {
+		reader.Close()
+		writer.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
-// Close closes both pools.
+// Close closes the pools; the last connection to close checkpoints the log.
 func (db *DB) Close() error {
-	return errors.Join(db.reader.Close(), db.writer.Close())
+	return errors.Join(db.ckpt.close(), db.reader.Close(), db.writer.Close())
 }
 
 func (db *DB) migrate(ctx context.Context) error {
