@@ -56,7 +56,7 @@ func (t *txn) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
 	var rows [][]any
 	var texts [][]any
 	for _, d := range docs {
-		for _, v := range d.Values {
+		for n, v := range d.Values {
 			var num, text any
 			if v.Num != nil {
 				num = *v.Num
@@ -64,13 +64,15 @@ func (t *txn) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
 			if v.Text != nil {
 				text = *v.Text
 			}
-			rows = append(rows, []any{d.ObjectID, searchKey(d.TypeID, v.Name), num, text})
+			// n, the value's place in the document, keeps the values of a
+			// multi-valued property apart in the primary key.
+			rows = append(rows, []any{d.ObjectID, searchKey(d.TypeID, v.Name), n, num, text})
 		}
 		if d.Text != "" {
 			texts = append(texts, []any{d.ObjectID, d.Text})
 		}
 	}
-	if err := t.rowsInChunks(ctx, len(rows), 4, `INSERT INTO search_values (object_id, key, num, text) VALUES `, "",
+	if err := t.rowsInChunks(ctx, len(rows), 5, `INSERT INTO search_values (object_id, key, n, num, text) VALUES `, "",
 		func(i int) []any { return rows[i] }); err != nil {
 		return err
 	}
