@@ -133,8 +133,11 @@ func (t *txn) ArchivedBefore(ctx context.Context, cutoff time.Time, limit int) (
 func (t *txn) PurgeObjects(ctx context.Context, ids []int64) error {
 	for _, id := range ids {
 		for _, q := range []string{
+			// Every association is stored in both directions: the rows
+			// leading to the record are the reverses of those leaving it.
+			`DELETE FROM associations WHERE (from_id, to_type, to_id) IN
+				(SELECT to_id, from_type, from_id FROM associations WHERE from_id = ?1)`,
 			`DELETE FROM associations WHERE from_id = ?`,
-			`DELETE FROM associations WHERE to_id = ?`,
 			`DELETE FROM object_writes WHERE object_id = ?`,
 			`DELETE FROM unique_values WHERE object_id = ?`,
 			`DELETE FROM search_values WHERE object_id = ?`,
