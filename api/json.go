@@ -35,7 +35,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // decodeBody reads a JSON request body into v, answering malformed input the
 // way HubSpot's JSON binding does.
 func decodeBody(r *http.Request, v any) error {
-	data, err := io.ReadAll(r.Body)
+	// Sized from Content-Length (bounded: the header is the client's word)
+	// so that a large batch is read without growing the buffer step by step.
+	buf := bytes.NewBuffer(make([]byte, 0, min(max(r.ContentLength, 0), 1<<22)+bytes.MinRead))
+	_, err := buf.ReadFrom(r.Body)
+	data := buf.Bytes()
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		return &crm.Error{Kind: crm.KindTooLarge, Category: crm.CategoryValidation,

@@ -205,16 +205,14 @@ func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectTy
 	if err != nil {
 		return nil, err
 	}
-	var (
-		objs    []*Object
-		history []HistoryEntry
-		rows    []AssociationRow
-	)
+	objs := make([]*Object, 0, len(valid))
+	history := make([]HistoryEntry, 0, len(valid)*(len(valid[0].props)+12))
+	var rows []AssociationRow
 	for i, j := range valid {
-		obj, h := e.newObject(actor, t, ids[i], j.props, owners, now)
+		var obj *Object
+		obj, history = e.newObject(actor, t, ids[i], j.props, owners, now, history)
 		j.obj = obj
 		objs = append(objs, obj)
-		history = append(history, h...)
 		for _, l := range j.links {
 			types := l.types
 			if d := e.Assoc.Default(t.ID, l.toType); d != nil && !containsType(types, d) {
@@ -242,10 +240,10 @@ func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectTy
 	return jobs, tx.AppendHistory(ctx, history)
 }
 
-// newObject builds a record with its computed properties and its history.
-func (e *Engine) newObject(actor Actor, t *ObjectType, id int64, props map[string]string, owners map[string]*Owner, now time.Time) (*Object, []HistoryEntry) {
+// newObject builds a record with its computed properties, and appends its
+// history to history.
+func (e *Engine) newObject(actor Actor, t *ObjectType, id int64, props map[string]string, owners map[string]*Owner, now time.Time, history []HistoryEntry) (*Object, []HistoryEntry) {
 	obj := &Object{ID: id, TypeID: t.ID, Properties: make(map[string]string, len(props)+12), CreatedAt: now, UpdatedAt: now}
-	history := make([]HistoryEntry, 0, len(props)+12)
 	set := func(name, value, sourceType, sourceID string) {
 		if value == "" {
 			return

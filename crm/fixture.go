@@ -377,7 +377,7 @@ func (e *Engine) seedObject(ctx context.Context, tx Tx, t *ObjectType, fo *Fixtu
 		}
 		owners[v] = o
 	}
-	obj, history := e.newObject(Actor{SourceType: SourceIntegration, SourceID: "0"}, t, id, props, owners, created)
+	obj, history := e.newObject(Actor{SourceType: SourceIntegration, SourceID: "0"}, t, id, props, owners, created, nil)
 	for name, v := range computed {
 		obj.Properties[name] = v // exported values win over recomputed ones
 	}

@@ -21,22 +21,28 @@ type Write struct {
 // Group turns entries into rows: consecutive entries of one record with one
 // timestamp are one write.
 func Group(entries []crm.HistoryEntry) ([]Write, error) {
-	type pending struct {
-		id, ts  int64
-		changes [][4]string
-	}
-	var list []*pending
-	for _, h := range entries {
-		ts := h.Timestamp.UnixMilli()
-		if n := len(list); n == 0 || list[n-1].id != h.ObjectID || list[n-1].ts != ts {
-			list = append(list, &pending{id: h.ObjectID, ts: ts})
+	var out []Write
+	var buf []byte
+	for i := 0; i < len(entries); {
+		id, ts := entries[i].ObjectID, entries[i].Timestamp.UnixMilli()
+		buf = append(buf[:0], '[')
+		for j := i; i < len(entries) && entries[i].ObjectID == id && entries[i].Timestamp.UnixMilli() == ts; i++ {
+			h := &entries[i]
+			if i > j {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, '[')
+			buf = jsonenc.AppendString(buf, h.Name)
+			buf = append(buf, ',')
+			buf = jsonenc.AppendString(buf, h.Value)
+			buf = append(buf, ',')
+			buf = jsonenc.AppendString(buf, h.SourceType)
+			buf = append(buf, ',')
+			buf = jsonenc.AppendString(buf, h.SourceID)
+			buf = append(buf, ']')
 		}
-		p := list[len(list)-1]
-		p.changes = append(p.changes, [4]string{h.Name, h.Value, h.SourceType, h.SourceID})
-	}
-	out := make([]Write, len(list))
-	for i, p := range list {
-		out[i] = Write{ObjectID: p.id, Timestamp: p.ts, Changes: string(jsonenc.AppendStringArrays(nil, p.changes))}
+		buf = append(buf, ']')
+		out = append(out, Write{ObjectID: id, Timestamp: ts, Changes: string(buf)})
 	}
 	return out, nil
 }

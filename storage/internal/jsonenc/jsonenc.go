@@ -87,24 +87,9 @@ func AppendStringMap(dst []byte, m map[string]string) []byte {
 
 // StringMap returns m as a JSON object with its keys in sorted order.
 func StringMap(m map[string]string) string {
-	return string(AppendStringMap(make([]byte, 0, 64*len(m)+2), m))
-}
-
-// AppendStringArrays appends rows as a JSON array of arrays of strings.
-func AppendStringArrays[R ~[]string | ~[4]string](dst []byte, rows []R) []byte {
-	dst = append(dst, '[')
-	for i, row := range rows {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, '[')
-		for j := 0; j < len(row); j++ {
-			if j > 0 {
-				dst = append(dst, ',')
-			}
-			dst = AppendString(dst, row[j])
-		}
-		dst = append(dst, ']')
+	n := 2
+	for k, v := range m {
+		n += len(k) + len(v) + 6
 	}
-	return append(dst, ']')
+	return string(AppendStringMap(make([]byte, 0, n+n/8), m))
 }

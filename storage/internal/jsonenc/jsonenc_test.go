@@ -35,17 +35,6 @@ func TestStringMapMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
-func TestStringArraysMatchesEncodingJSON(t *testing.T) {
-	rows := [][4]string{{"hs_timestamp", "2026", "API", ""}, {samples[2], samples[5], samples[8], samples[7]}}
-	want, _ := json.Marshal(rows)
-	if got := AppendStringArrays(nil, rows); string(got) != string(want) {
-		t.Errorf("got %s, want %s", got, want)
-	}
-	if got := AppendStringArrays(nil, [][4]string{}); string(got) != "[]" {
-		t.Errorf("empty: got %s", got)
-	}
-}
-
 func FuzzString(f *testing.F) {
 	for _, s := range samples {
 		f.Add(s)
