@@ -60,6 +60,7 @@ func BenchmarkBatchCreate(b *testing.B) {
 
 	var next atomic.Int64
 	var failed atomic.Value
+	cpu0 := cpuTime()
 	b.ResetTimer()
 	var wg sync.WaitGroup
 	for range batchClients {
@@ -84,6 +85,7 @@ func BenchmarkBatchCreate(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(b.N*100)/b.Elapsed().Seconds(), "objects/s")
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N*100), "cpu-µs/object")
 }
 
 // BenchmarkReadAssociations reads a contact with 1,000 associated messages

@@ -13,7 +13,7 @@ import (
 	"github.com/spoke-crm/spoke/storage/storagetest"
 )
 
-func open(t *testing.T, path string) *sqlite.DB {
+func open(t testing.TB, path string) *sqlite.DB {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), path)
 	if err != nil {
