@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/spoke-crm/spoke/internal/pgtest"
+	"github.com/spoke-crm/spoke/internal/runtimecfg"
 	"github.com/spoke-crm/spoke/internal/spoketest"
 )
 
@@ -27,6 +28,7 @@ import (
 var binDir string
 
 func TestMain(m *testing.M) {
+	runtimecfg.Apply()     // the servers under test run in this process
 	code := pgtest.Main(m) // stops the cluster of SPOKE_BENCH_STORE=postgres runs
 	if binDir != "" {
 		os.RemoveAll(binDir)

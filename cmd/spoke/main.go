@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"time"
 	_ "time/tzdata" // time zones for the rate-limit emulation, also in minimal images
+
+	"github.com/spoke-crm/spoke/internal/runtimecfg"
 )
 
 const commandsUsage = `usage: spoke <command> [flags]
@@ -46,6 +48,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	switch args[0] {
 	case "serve":
+		runtimecfg.Apply()
 		m := NewMain(stdout, stderr)
 		if err := m.ParseFlags(args[1:]); err != nil {
 			return err
