@@ -27,13 +27,14 @@ const (
 // checkpointer runs checkpoints on its own connection.
 type checkpointer struct {
 	conn *sql.DB
-	kick chan struct{}
+	kick chan struct{} // never closed: a commit may still signal during Close
+	stop chan struct{}
 	done chan struct{}
 	ran  chan struct{} // receives after each checkpoint, if nobody has yet
 }
 
 func newCheckpointer() *checkpointer {
-	return &checkpointer{kick: make(chan struct{}, 1), done: make(chan struct{}), ran: make(chan struct{}, 1)}
+	return &checkpointer{kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), ran: make(chan struct{}, 1)}
 }
 
 // walHook is the writer connection's WAL hook, called after each commit
@@ -68,7 +69,12 @@ func (c *checkpointer) start(dsn string) error {
 
 func (c *checkpointer) run() {
 	defer close(c.done)
-	for range c.kick {
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-c.kick:
+		}
 		// A failed checkpoint leaves the log as it was; a later commit
 		// asks again, and the writer's own checkpoint bounds the log.
 		c.conn.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`)
@@ -80,7 +86,7 @@ func (c *checkpointer) run() {
 }
 
 func (c *checkpointer) close() error {
-	close(c.kick)
+	close(c.stop)
 	<-c.done
 	return c.conn.Close()
 }
