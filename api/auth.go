@@ -95,9 +95,25 @@ func (a *Authenticator) AuthenticateSecret(ctx context.Context, secret string) (
 		return nil, errUnauthenticated
 	}
 	if a.EnvToken != "" && subtle.ConstantTimeCompare([]byte(secret), []byte(a.EnvToken)) == 1 {
-		return &Principal{Name: "SPOKE_ACCESS_TOKEN", Scopes: scopeSet(crm.AllScopes)}, nil
+		return envPrincipal(), nil
 	}
 	return a.lookup(ctx, crm.HashToken(secret))
+}
+
+// AuthenticateHash returns the principal for the token whose secret has
+// that hash (crm.HashToken): web sessions keep only the hash.
+func (a *Authenticator) AuthenticateHash(ctx context.Context, hash string) (*Principal, error) {
+	if hash == "" {
+		return nil, errUnauthenticated
+	}
+	if a.EnvToken != "" && subtle.ConstantTimeCompare([]byte(hash), []byte(crm.HashToken(a.EnvToken))) == 1 {
+		return envPrincipal(), nil
+	}
+	return a.lookup(ctx, hash)
+}
+
+func envPrincipal() *Principal {
+	return &Principal{Name: "SPOKE_ACCESS_TOKEN", Scopes: scopeSet(crm.AllScopes)}
 }
 
 func (a *Authenticator) lookup(ctx context.Context, hash string) (*Principal, error) {

@@ -15,6 +15,7 @@ type Store interface {
 	Write(ctx context.Context, fn func(Tx) error) error
 
 	Tokens() TokenStore
+	Sessions() SessionStore
 	Close() error
 }
 

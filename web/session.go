@@ -1,13 +1,15 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spoke-crm/spoke/api"
@@ -22,15 +24,14 @@ const (
 	signInCookie = "spoke_signin"
 )
 
-// session is one signed-in browser. Sessions live in this process's memory:
-// a restart signs everyone out, and nodes behind a load balancer need sticky
-// sessions.
+// session is one signed-in browser. Sessions are stored (crm.SessionStore),
+// so every node of a cluster knows them and a restart keeps them; the
+// cookie holds a random value of which only the hash is stored.
 type session struct {
-	id     string
-	secret string // the access token, re-checked on every request
-	csrf   string
-	seen   time.Time
-	flash  *flash
+	id        string // hash of the cookie value
+	tokenHash string // of the access token, re-checked on every request
+	csrf      string
+	flash     string // as stored: JSON, or ""
 }
 
 // flash is a one-time notice shown on the next page.
@@ -41,14 +42,18 @@ type flash struct {
 }
 
 type sessions struct {
-	mu   sync.Mutex
-	byID map[string]*session
-	now  func() time.Time
-	idle time.Duration
+	store crm.SessionStore
+	now   func() time.Time
+	idle  time.Duration
 }
 
-func newSessions(now func() time.Time, idle time.Duration) *sessions {
-	return &sessions{byID: map[string]*session{}, now: now, idle: idle}
+// touchEvery is how stale a session's last use may be before a request
+// records it again: a page view then writes to storage at most once a
+// minute, and idle sessions end within a minute of the idle time.
+const touchEvery = time.Minute
+
+func newSessions(store crm.SessionStore, now func() time.Time, idle time.Duration) *sessions {
+	return &sessions{store: store, now: now, idle: idle}
 }
 
 func randomToken() string {
@@ -59,55 +64,68 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-func (s *sessions) create(secret string) *session {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// create stores a new session for the token with that hash and returns the
+// value for its cookie. Sessions idle for too long are removed first.
+func (s *sessions) create(ctx context.Context, tokenHash string) (string, error) {
 	now := s.now()
-	for id, old := range s.byID {
-		if now.Sub(old.seen) > s.idle {
-			delete(s.byID, id)
+	if err := s.store.DeleteSessionsSeenBefore(ctx, now.Add(-s.idle)); err != nil {
+		return "", err
+	}
+	value := randomToken()
+	err := s.store.CreateSession(ctx, &crm.WebSession{IDHash: crm.HashToken(value), TokenHash: tokenHash, CSRF: randomToken(), SeenAt: now})
+	return value, err
+}
+
+// get returns the live session a cookie value names, or nil, and records
+// its use.
+func (s *sessions) get(ctx context.Context, value string) (*session, error) {
+	ws, err := s.store.Session(ctx, crm.HashToken(value))
+	if errors.Is(err, crm.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if now.Sub(ws.SeenAt) > s.idle {
+		return nil, s.store.DeleteSession(ctx, ws.IDHash)
+	}
+	if now.Sub(ws.SeenAt) >= touchEvery {
+		if err := s.store.TouchSession(ctx, ws.IDHash, now); err != nil {
+			return nil, err
 		}
 	}
-	ss := &session{id: randomToken(), secret: secret, csrf: randomToken(), seen: now}
-	s.byID[ss.id] = ss
-	return ss
+	return &session{id: ws.IDHash, tokenHash: ws.TokenHash, csrf: ws.CSRF, flash: ws.Flash}, nil
 }
 
-// get returns the live session with that id and marks it used.
-func (s *sessions) get(id string) *session {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss, ok := s.byID[id]
-	if !ok {
-		return nil
+func (s *sessions) delete(ctx context.Context, ss *session) error {
+	return s.store.DeleteSession(ctx, ss.id)
+}
+
+// setFlash keeps f for the session's next page.
+func (s *sessions) setFlash(ctx context.Context, ss *session, f *flash) error {
+	data, err := json.Marshal(f)
+	if err != nil {
+		return err
 	}
-	now := s.now()
-	if now.Sub(ss.seen) > s.idle {
-		delete(s.byID, id)
-		return nil
+	_, err = s.store.SwapSessionFlash(ctx, ss.id, string(data))
+	return err
+}
+
+// takeFlash returns the session's notice, if it has one, and removes it.
+func (s *sessions) takeFlash(ctx context.Context, ss *session) (*flash, error) {
+	if ss.flash == "" {
+		return nil, nil // as read with the session: nothing to remove
 	}
-	ss.seen = now
-	return ss
-}
-
-func (s *sessions) delete(id string) {
-	s.mu.Lock()
-	delete(s.byID, id)
-	s.mu.Unlock()
-}
-
-func (s *sessions) setFlash(ss *session, f *flash) {
-	s.mu.Lock()
-	ss.flash = f
-	s.mu.Unlock()
-}
-
-func (s *sessions) takeFlash(ss *session) *flash {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f := ss.flash
-	ss.flash = nil
-	return f
+	data, err := s.store.SwapSessionFlash(ctx, ss.id, "")
+	if err != nil || data == "" {
+		return nil, err
+	}
+	var f flash
+	if err := json.Unmarshal([]byte(data), &f); err != nil {
+		return nil, err
+	}
+	return &f, nil
 }
 
 func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int, mode http.SameSite) {
@@ -144,16 +162,22 @@ func (h *Handler) signedIn(fn func(c *call) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var ss *session
 		if ck, err := r.Cookie(sessionCookie); err == nil {
-			ss = h.sessions.get(ck.Value)
+			if ss, err = h.sessions.get(r.Context(), ck.Value); err != nil {
+				h.renderError(w, r, nil, fromEngine(err, nil))
+				return
+			}
 		}
 		if ss == nil {
 			h.toSignIn(w, r, "")
 			return
 		}
-		p, err := h.auth.AuthenticateSecret(r.Context(), ss.secret)
+		p, err := h.auth.AuthenticateHash(r.Context(), ss.tokenHash)
 		if err != nil {
 			if crm.AsError(err).Kind == crm.KindUnauthenticated {
-				h.sessions.delete(ss.id)
+				if err := h.sessions.delete(r.Context(), ss); err != nil {
+					h.renderError(w, r, nil, fromEngine(err, nil))
+					return
+				}
 				setCookie(w, r, sessionCookie, "", -1, http.SameSiteLaxMode)
 				h.toSignIn(w, r, "revoked")
 				return
@@ -226,9 +250,16 @@ type signInData struct {
 
 func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) {
 	// Someone already signed in goes on.
-	if ck, err := r.Cookie(sessionCookie); err == nil && h.sessions.get(ck.Value) != nil {
-		http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
-		return
+	if ck, err := r.Cookie(sessionCookie); err == nil {
+		ss, err := h.sessions.get(r.Context(), ck.Value)
+		if err != nil {
+			h.renderError(w, r, nil, fromEngine(err, nil))
+			return
+		}
+		if ss != nil {
+			http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
+			return
+		}
 	}
 	data := &signInData{Next: localPath(r.URL.Query().Get("next"))}
 	switch r.URL.Query().Get("reason") {
@@ -272,14 +303,20 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.renderSignIn(w, r, http.StatusUnauthorized, &signInData{Next: next, Error: msg})
 		return
 	}
-	ss := h.sessions.create(secret)
+	value, err := h.sessions.create(r.Context(), crm.HashToken(secret))
+	if err != nil {
+		h.renderError(w, r, nil, fromEngine(err, nil))
+		return
+	}
 	setCookie(w, r, signInCookie, "", -1, http.SameSiteStrictMode)
-	setCookie(w, r, sessionCookie, ss.id, 0, http.SameSiteLaxMode)
+	setCookie(w, r, sessionCookie, value, 0, http.SameSiteLaxMode)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 func (h *Handler) signOut(c *call) error {
-	h.sessions.delete(c.sess.id)
+	if err := h.sessions.delete(c.r.Context(), c.sess); err != nil {
+		return err
+	}
 	setCookie(c.w, c.r, sessionCookie, "", -1, http.SameSiteLaxMode)
 	http.Redirect(c.w, c.r, Prefix+"sign-in?reason=signed-out", http.StatusSeeOther)
 	return nil

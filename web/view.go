@@ -121,7 +121,8 @@ func (h *Handler) fill(c *call, b *base, title, section string) {
 	if b.Viewer == "" {
 		b.Viewer = "token " + strconv.FormatInt(c.p.TokenID, 10)
 	}
-	b.Flash = h.sessions.takeFlash(c.sess)
+	// A notice that cannot be read is dropped: the page matters more.
+	b.Flash, _ = h.sessions.takeFlash(ctxOf(c), c.sess)
 	for _, v := range recordTypes {
 		t, _ := h.engine.Types.Resolve(v.ID)
 		if c.canRead(t) {
@@ -376,7 +377,9 @@ func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, c *call, e
 // redirect sends the person on after a successful form, with a notice.
 func (h *Handler) redirect(c *call, to string, f *flash) error {
 	if f != nil {
-		h.sessions.setFlash(c.sess, f)
+		if err := h.sessions.setFlash(ctxOf(c), c.sess, f); err != nil {
+			return err
+		}
 	}
 	http.Redirect(c.w, c.r, to, http.StatusSeeOther)
 	return nil

@@ -80,7 +80,7 @@ func New(engine *crm.Engine, auth *api.Authenticator, opts Options) *Handler {
 		auth:     auth,
 		now:      opts.Now,
 		logger:   opts.Logger,
-		sessions: newSessions(opts.Now, opts.SessionIdle),
+		sessions: newSessions(engine.Store.Sessions(), opts.Now, opts.SessionIdle),
 		mux:      http.NewServeMux(),
 		static:   loadStatic(),
 	}

@@ -30,6 +30,7 @@ func Run(t *testing.T, open Opener) {
 		{"FailedWriteChangesNothing", testRollback},
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"Tokens", testTokens},
+		{"WebSessions", testSessions},
 		{"Owners", testOwners},
 		{"CustomPropertiesAndGroups", testCustomProperties},
 		{"Associations", testAssociations},
@@ -365,6 +366,61 @@ func testTokens(t *testing.T, s crm.Store) {
 	list, err := ts.ListTokens(ctx)
 	if err != nil || len(list) != 1 || !list[0].RevokedAt.Equal(t0.Add(time.Hour)) || !list[0].LastUsedAt.Equal(t0.Add(time.Minute)) {
 		t.Errorf("ListTokens: %+v %v", list, err)
+	}
+}
+
+func testSessions(t *testing.T, s crm.Store) {
+	ss := s.Sessions()
+	a := &crm.WebSession{IDHash: crm.HashToken("cookie-a"), TokenHash: crm.HashToken("secret"), CSRF: "csrf-a", SeenAt: t0}
+	b := &crm.WebSession{IDHash: crm.HashToken("cookie-b"), TokenHash: crm.HashToken("secret"), CSRF: "csrf-b", SeenAt: t0.Add(time.Hour)}
+	for _, ws := range []*crm.WebSession{a, b} {
+		if err := ss.CreateSession(ctx, ws); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ss.CreateSession(ctx, a); err == nil {
+		t.Error("a second session with the same id was stored")
+	}
+	got, err := ss.Session(ctx, a.IDHash)
+	if err != nil || *got != *a {
+		t.Fatalf("Session: %+v %v, want %+v", got, err, a)
+	}
+	if _, err := ss.Session(ctx, crm.HashToken("unknown")); !errors.Is(err, crm.ErrNotFound) {
+		t.Errorf("unknown session: %v", err)
+	}
+
+	if err := ss.TouchSession(ctx, a.IDHash, t0.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := ss.Session(ctx, a.IDHash); got == nil || !got.SeenAt.Equal(t0.Add(2*time.Hour)) {
+		t.Errorf("after touch: %+v", got)
+	}
+
+	for i, step := range []struct{ set, old string }{{`{"Text":"Saved"}`, ""}, {"", `{"Text":"Saved"}`}, {"", ""}} {
+		old, err := ss.SwapSessionFlash(ctx, a.IDHash, step.set)
+		if err != nil || old != step.old {
+			t.Errorf("swap %d: %q %v, want %q", i, old, err, step.old)
+		}
+	}
+	if _, err := ss.SwapSessionFlash(ctx, crm.HashToken("unknown"), "x"); !errors.Is(err, crm.ErrNotFound) {
+		t.Errorf("swap on unknown session: %v", err)
+	}
+
+	// b was last seen at t0+1h, a at t0+2h.
+	if err := ss.DeleteSessionsSeenBefore(ctx, t0.Add(90*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ss.Session(ctx, b.IDHash); !errors.Is(err, crm.ErrNotFound) {
+		t.Errorf("idle session kept: %v", err)
+	}
+	if _, err := ss.Session(ctx, a.IDHash); err != nil {
+		t.Errorf("recent session removed: %v", err)
+	}
+	if err := ss.DeleteSession(ctx, a.IDHash); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ss.Session(ctx, a.IDHash); !errors.Is(err, crm.ErrNotFound) {
+		t.Errorf("deleted session: %v", err)
 	}
 }
 
