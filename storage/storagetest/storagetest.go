@@ -730,6 +730,10 @@ func testSearch(t *testing.T, s crm.Store) {
 		{"IN", crm.SearchQuery{Groups: [][]crm.SearchFilter{{f("ch", crm.OpIn, nil, "WHATS_APP", "X")}}}, "[1] 1"},
 		{"HAS", crm.SearchQuery{Groups: [][]crm.SearchFilter{{f("ts", crm.OpHasProperty, []float64{})}}}, "[0 1 2] 3"},
 		{"NOT_HAS", crm.SearchQuery{Groups: [][]crm.SearchFilter{{f("ts", crm.OpNotHasProperty, []float64{})}}}, "[3] 1"},
+		{"NOT_HAS past the end", crm.SearchQuery{Groups: [][]crm.SearchFilter{{f("ts", crm.OpNotHasProperty, []float64{})}}, Offset: 1, Limit: 5}, "[] 1"},
+		{"NOT_HAS text", crm.SearchQuery{Groups: [][]crm.SearchFilter{{f("ch", crm.OpNotHasProperty, nil)}}}, "[] 0"},
+		{"NOT_HAS multi-valued", crm.SearchQuery{Groups: [][]crm.SearchFilter{{{Property: "tag", Kind: crm.KindExact, Indexed: true, Multi: true, Op: crm.OpNotHasProperty}}}}, "[0 1 3] 3"},
+		{"NOT_HAS sorted", crm.SearchQuery{Groups: [][]crm.SearchFilter{{f("tag", crm.OpNotHasProperty, nil)}}, Sort: &crm.SearchSort{Property: "ts", Kind: crm.KindNumeric, Indexed: true, Desc: true}}, "[0 1 3] 3"},
 		{"token", crm.SearchQuery{Groups: [][]crm.SearchFilter{{f("tag", crm.OpContainsToken, nil, "*@example.com")}}}, "[2] 1"},
 		{"OR", crm.SearchQuery{Groups: [][]crm.SearchFilter{{f("ts", crm.OpLT, []float64{15})}, {f("ts", crm.OpGT, []float64{25})}}}, "[0 1] 2"},
 		{"terms", crm.SearchQuery{Terms: []string{"ship"}}, "[0 2] 2"},
@@ -749,5 +753,17 @@ func testSearch(t *testing.T, s crm.Store) {
 	}
 	if got := search(crm.SearchQuery{Terms: []string{"ship"}}); got != "[2] 1" {
 		t.Errorf("after unindex: %s", got)
+	}
+	// Records lacking a property are counted among live records only.
+	notHas := crm.SearchQuery{Groups: [][]crm.SearchFilter{{f("ts", crm.OpNotHasProperty, []float64{})}}}
+	if got := search(notHas); got != "[0 3] 2" {
+		t.Errorf("NOT_HAS after unindex: %s", got)
+	}
+	objs[3].Archived, objs[3].ArchivedAt = true, t0
+	if err := s.Write(ctx, func(tx crm.Tx) error { return tx.UpdateObjects(ctx, objs[3:4]) }); err != nil {
+		t.Fatal(err)
+	}
+	if got := search(notHas); got != "[0] 1" {
+		t.Errorf("NOT_HAS after archive: %s", got)
 	}
 }

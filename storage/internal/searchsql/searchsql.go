@@ -76,6 +76,9 @@ func (q *query) list(n int, arg func(i int) any) {
 // statement is only needed when the page is empty; the page statement is
 // empty when no page is needed (limit 0).
 func Build(q crm.SearchQuery, d Dialect) (count Statement, page Statement) {
+	if f, ok := lacking(q); ok {
+		return buildLacking(q, f, d)
+	}
 	var m query
 	m.d = d
 	groups := q.Groups
@@ -124,6 +127,46 @@ func Build(q crm.SearchQuery, d Dialect) (count Statement, page Statement) {
 	p.add(`WITH m AS `+d.Materialized()+`(`+m.sql.String()+`) SELECT m.id, count(*) OVER (), `+key+` AS sort_key FROM m`, m.args...)
 	p.add(` ORDER BY sort_key `+dir+` NULLS LAST, m.id LIMIT ? OFFSET ?`, append(keyArgs, q.Limit, q.Offset)...)
 	return count, Statement{SQL: p.sql.String(), Args: p.args}
+}
+
+// lacking reports whether q is one NOT_HAS_PROPERTY filter on an indexed
+// property and nothing else, in creation order, and returns the filter.
+func lacking(q crm.SearchQuery) (crm.SearchFilter, bool) {
+	if len(q.Groups) != 1 || len(q.Groups[0]) != 1 || len(q.Terms) > 0 || q.Sort != nil || !q.WrittenBefore.IsZero() {
+		return crm.SearchFilter{}, false
+	}
+	f := q.Groups[0][0]
+	return f, f.Op == crm.OpNotHasProperty && f.Indexed && f.AssociatedWith == ""
+}
+
+// buildLacking compiles a search for the records lacking a property. Such
+// records have no index entry, so no index finds them; but the index holds
+// live records only, so their number is the type's live records less those
+// with an entry (two index counts instead of a check of every record), and
+// a page walks the records in id order, checking each, only until it is
+// full.
+func buildLacking(q crm.SearchQuery, f crm.SearchFilter, d Dialect) (count Statement, page Statement) {
+	col := "text"
+	if f.Kind == crm.KindNumeric {
+		col = "num"
+	}
+	having := `SELECT object_id FROM search_values WHERE key = ? AND ` + col + ` IS NOT NULL`
+	if f.Multi {
+		having = `SELECT DISTINCT object_id FROM search_values WHERE key = ? AND ` + col + ` IS NOT NULL`
+	}
+	key := Key(q.TypeID, f.Property)
+	total := `(SELECT count(*) FROM objects o WHERE o.type_id = ? AND o.archived = ` + d.False() + `) - (SELECT count(*) FROM (` + having + `) h)`
+	count = Statement{SQL: `SELECT ` + total, Args: []any{q.TypeID, key}}
+	if q.Limit == 0 {
+		return count, Statement{}
+	}
+	page = Statement{
+		SQL: `SELECT o.id, ` + total + `, NULL FROM objects o WHERE o.type_id = ? AND o.archived = ` + d.False() + `
+			AND NOT EXISTS (SELECT 1 FROM search_values v WHERE v.object_id = o.id AND v.key = ?)
+			ORDER BY o.id LIMIT ? OFFSET ?`,
+		Args: []any{q.TypeID, key, q.TypeID, key, q.Limit, q.Offset},
+	}
+	return count, page
 }
 
 // selectivity ranks how few rows a filter is likely to match, so that the

@@ -47,3 +47,38 @@ func TestScopedIndexMigrationKeys(t *testing.T) {
 		}
 	}
 }
+
+type testDialect struct{}
+
+func (testDialect) JSONText(alias, property string) string { return alias + "." + property }
+func (testDialect) TokenMatch(expr, pattern string) (string, any) {
+	return "match(" + expr + ", ?)", pattern
+}
+func (testDialect) TextMatches([]string) (string, any) {
+	return "SELECT id FROM text WHERE text MATCH ?", ""
+}
+func (testDialect) False() string                  { return "0" }
+func (testDialect) Materialized() string           { return "" }
+func (testDialect) Unindexed(column string) string { return "+" + column }
+
+// A search for the records lacking a property, alone and in creation order,
+// counts them from two index counts and reads a page in id order; with
+// anything more it takes the general plan.
+func TestLackingPropertyPlan(t *testing.T) {
+	notHas := crm.SearchFilter{Property: "hs_communication_logged_from", Kind: crm.KindExact, Indexed: true, Op: crm.OpNotHasProperty}
+	q := crm.SearchQuery{TypeID: "0-18", Groups: [][]crm.SearchFilter{{notHas}}, Limit: 100}
+	count, page := searchsql.Build(q, testDialect{})
+	if strings.Contains(page.SQL, "WITH m") || !strings.Contains(page.SQL, "ORDER BY o.id LIMIT ? OFFSET ?") ||
+		!strings.Contains(count.SQL, "- (SELECT count(*)") {
+		t.Errorf("lone NOT_HAS_PROPERTY:\n%s\n%s", count.SQL, page.SQL)
+	}
+	for name, other := range map[string]crm.SearchQuery{
+		"sorted":      {TypeID: "0-18", Groups: q.Groups, Limit: 100, Sort: &crm.SearchSort{Property: "hs_timestamp", Kind: crm.KindNumeric, Indexed: true}},
+		"with terms":  {TypeID: "0-18", Groups: q.Groups, Limit: 100, Terms: []string{"x"}},
+		"two filters": {TypeID: "0-18", Groups: [][]crm.SearchFilter{{notHas, {Property: "hs_timestamp", Kind: crm.KindNumeric, Indexed: true, Op: crm.OpHasProperty}}}, Limit: 100},
+	} {
+		if _, page := searchsql.Build(other, testDialect{}); !strings.Contains(page.SQL, "WITH m") {
+			t.Errorf("%s: not the general plan:\n%s", name, page.SQL)
+		}
+	}
+}
