@@ -16,6 +16,7 @@
 
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { RUN, ISO_Z, SLACK_MS, expectApiError, assertWithin } from './helpers.mjs';
 
 import { Client } from '@hubspot/api-client';
 import { ApiException as CommunicationsApiException } from '@hubspot/api-client/lib/codegen/crm/objects/communications/apis/exception.js';
@@ -39,47 +40,7 @@ const properties = client.crm.properties.coreApi;
 const propertyBatch = client.crm.properties.batchApi;
 const propertyGroups = client.crm.properties.groupsApi;
 
-// Keeps this run's property and group names apart from earlier runs'.
-const RUN = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-
-const ISO_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
-const SLACK_MS = 2000;
-
 // ---------------------------------------------------------------- helpers
-
-/**
- * Awaits a call that must fail with the given generated ApiException class,
- * status code and JSON body category; returns the exception.
- */
-async function expectApiError(call, ExceptionClass, code, category) {
-  let err;
-  try {
-    await call();
-  } catch (e) {
-    err = e;
-  }
-  assert.ok(err, `expected HTTP ${code} ${category}, but the call succeeded`);
-  assert.ok(err instanceof ExceptionClass,
-    `expected the client's ApiException, got ${err?.constructor?.name}: ${err?.message}`);
-  assert.equal(err.code, code, `status: ${err.message}`);
-  assert.equal(typeof err.body, 'object', `body was not parsed as JSON: ${JSON.stringify(err.body)}`);
-  assert.ok(err.body !== null);
-  assert.equal(err.body.status, 'error');
-  assert.equal(err.body.category, category, `category in ${JSON.stringify(err.body)}`);
-  assert.equal(typeof err.body.message, 'string');
-  assert.ok(err.body.message.length > 0);
-  assert.match(String(err.body.correlationId), /^[0-9a-f-]{36}$/);
-  assert.equal(err.headers['x-hubspot-correlation-id'], err.body.correlationId);
-  assert.match(err.headers['content-type'], /^application\/json/);
-  return err;
-}
-
-function assertRecent(date, from, to, what) {
-  assert.ok(date instanceof Date, `${what}: expected a Date, got ${date}`);
-  const t = date.getTime();
-  assert.ok(t >= from - SLACK_MS && t <= to + SLACK_MS,
-    `${what}: ${date.toISOString()} not within [${new Date(from).toISOString()}, ${new Date(to).toISOString()}]`);
-}
 
 function message(extra = {}) {
   return {
@@ -219,7 +180,7 @@ describe('assigning an owner', () => {
     const from = Date.now();
     const created = await comms.create(message({ hubspot_owner_id: ada.id }));
     const to = Date.now();
-    assertRecent(created.createdAt, from, to, 'createdAt');
+    assertWithin(created.createdAt, from, to, 'createdAt');
     const p = created.properties;
     assert.equal(p.hubspot_owner_id, ada.id);
     assert.equal(p.hs_all_owner_ids, ada.id);
@@ -311,7 +272,7 @@ describe('properties: a custom unique property on communications', () => {
     assert.equal(created.archivedAt, undefined);
     assert.equal(created.modificationMetadata.archivable, true);
     assert.equal(created.modificationMetadata.readOnlyValue, false);
-    assertRecent(created.createdAt, createdFrom, to, 'createdAt');
+    assertWithin(created.createdAt, createdFrom, to, 'createdAt');
     assert.equal(created.updatedAt.getTime(), created.createdAt.getTime());
   });
 
@@ -382,7 +343,7 @@ describe('properties: a custom unique property on communications', () => {
     assert.equal(updated.hasUniqueValue, true);
     assert.equal(updated.type, 'string');
     assert.equal(updated.createdAt.getTime(), created.createdAt.getTime());
-    assertRecent(updated.updatedAt, from, to, 'updatedAt');
+    assertWithin(updated.updatedAt, from, to, 'updatedAt');
     assert.equal((await properties.getByName('communications', name)).label, 'WhatsApp thread');
   });
 
@@ -394,7 +355,7 @@ describe('properties: a custom unique property on communications', () => {
     await expectApiError(() => properties.getByName('communications', name), PropertiesApiException, 404, 'OBJECT_NOT_FOUND');
     const archived = await properties.getByName('communications', name, true);
     assert.equal(archived.archived, true);
-    assertRecent(archived.archivedAt, from, to, 'archivedAt');
+    assertWithin(archived.archivedAt, from, to, 'archivedAt');
     assert.equal(archived.label, 'WhatsApp thread');
 
     const live = await properties.getAll('communications');

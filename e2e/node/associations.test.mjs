@@ -16,6 +16,7 @@
 
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { RUN, expectApiError } from './helpers.mjs';
 
 import { AssociationTypes, Client } from '@hubspot/api-client';
 import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/communications/index.js';
@@ -40,8 +41,6 @@ const companies = client.crm.companies.basicApi;
 const v4 = client.crm.associations.v4;
 const definitions = client.crm.associations.v4.schema.definitionsApi;
 
-// Keeps this run's emails and label names apart from earlier runs'.
-const RUN = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 // A well-formed id that names no record.
 const MISSING = '987654321012';
 
@@ -49,32 +48,6 @@ const HUBSPOT_DEFINED = AssociationSpecAssociationCategoryEnum.HubspotDefined;
 const USER_DEFINED = AssociationSpecAssociationCategoryEnum.UserDefined;
 
 // ---------------------------------------------------------------- helpers
-
-/**
- * Awaits a call that must fail with the given generated ApiException class,
- * status code and JSON body category; returns the exception.
- */
-async function expectApiError(call, ExceptionClass, code, category) {
-  let err;
-  try {
-    await call();
-  } catch (e) {
-    err = e;
-  }
-  assert.ok(err, `expected HTTP ${code} ${category}, but the call succeeded`);
-  assert.ok(err instanceof ExceptionClass,
-    `expected the client's ApiException, got ${err?.constructor?.name}: ${err?.message}`);
-  assert.equal(err.code, code, `status: ${err.message}`);
-  assert.equal(typeof err.body, 'object', `body was not parsed as JSON: ${JSON.stringify(err.body)}`);
-  assert.ok(err.body !== null);
-  assert.equal(err.body.category, category, `category in ${JSON.stringify(err.body)}`);
-  assert.equal(typeof err.body.message, 'string');
-  assert.ok(err.body.message.length > 0);
-  assert.match(String(err.body.correlationId), /^[0-9a-f-]{36}$/);
-  assert.equal(err.headers['x-hubspot-correlation-id'], err.body.correlationId);
-  assert.match(err.headers['content-type'], /^application\/json/);
-  return err;
-}
 
 function spec(associationTypeId, associationCategory = HUBSPOT_DEFINED) {
   return { associationCategory, associationTypeId };

@@ -19,6 +19,7 @@
 
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { RUN, ISO_Z, SLACK_MS, expectApiError, assertWithin } from './helpers.mjs';
 
 import { AssociationTypes, Client } from '@hubspot/api-client';
 import { ApiException as CommunicationsApiException } from '@hubspot/api-client/lib/codegen/crm/objects/communications/apis/exception.js';
@@ -48,45 +49,10 @@ const contacts = client.crm.contacts.basicApi;
 const contactsBatch = client.crm.contacts.batchApi;
 const properties = client.crm.properties.coreApi;
 
-// Keeps this run's values apart from earlier runs'. Letters and digits only,
-// so that `word${RUN}` stays one word for free-text search.
-const RUN = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 // A well-formed id that names no record.
 const MISSING = '987654321012';
 
-const ISO_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
-const SLACK_MS = 2000;
-
 // ---------------------------------------------------------------- helpers
-
-/**
- * Awaits a call that must fail with the given generated ApiException class,
- * status code and (unless category is null) JSON body category; returns the
- * exception.
- */
-async function expectApiError(call, ExceptionClass, code, category) {
-  let err;
-  try {
-    await call();
-  } catch (e) {
-    err = e;
-  }
-  assert.ok(err, `expected HTTP ${code} ${category}, but the call succeeded`);
-  assert.ok(err instanceof ExceptionClass,
-    `expected the client's ApiException, got ${err?.constructor?.name}: ${err?.message}`);
-  assert.equal(err.code, code, `status: ${err.message}`);
-  assert.equal(typeof err.body, 'object', `body was not parsed as JSON: ${JSON.stringify(err.body)}`);
-  assert.ok(err.body !== null);
-  if (category !== null) {
-    assert.equal(err.body.category, category, `category in ${JSON.stringify(err.body)}`);
-  }
-  assert.equal(typeof err.body.message, 'string');
-  assert.ok(err.body.message.length > 0);
-  assert.match(String(err.body.correlationId), /^[0-9a-f-]{36}$/);
-  assert.equal(err.headers['x-hubspot-correlation-id'], err.body.correlationId);
-  assert.match(err.headers['content-type'], /^application\/json/);
-  return err;
-}
 
 /** Checks a batch response envelope: status, timestamps and error count. */
 function assertEnvelope(res, Model, numErrors) {
@@ -110,13 +76,6 @@ function assertHttp(info, code) {
   assert.equal(info.httpStatusCode, code);
   assert.match(info.headers['content-type'], /^application\/json/);
   assert.match(info.headers['x-hubspot-correlation-id'], /^[0-9a-f-]{36}$/);
-}
-
-function assertWithin(date, from, to, what) {
-  assert.ok(date instanceof Date, `${what}: expected a Date, got ${date}`);
-  const t = date.getTime();
-  assert.ok(t >= from - SLACK_MS && t <= to + SLACK_MS,
-    `${what}: ${date.toISOString()} not within [${new Date(from).toISOString()}, ${new Date(to).toISOString()}]`);
 }
 
 /** An inline association from a new communication to a contact. */

@@ -11,6 +11,7 @@
 
 import { describe, test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { RUN } from './helpers.mjs';
 
 import { Client } from '@hubspot/api-client';
 import { ApiException as CommunicationsApiException } from '@hubspot/api-client/lib/codegen/crm/objects/communications/apis/exception.js';
@@ -27,8 +28,6 @@ const retrying = new Client({ accessToken: SPOKE_TOKEN, basePath: SPOKE_URL, num
 const retryingComms = retrying.crm.objects.communications.basicApi;
 const plain = new Client({ accessToken: SPOKE_TOKEN, basePath: SPOKE_URL });
 const plainComms = plain.crm.objects.communications.basicApi;
-
-const RUN = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 
 /** Calls /_spoke/faults with fetch (the test control is not a HubSpot API). */
 async function faults(method, body) {

@@ -11,6 +11,7 @@
 
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { RUN, ISO_Z, SLACK_MS, expectApiError, assertWithin } from './helpers.mjs';
 
 import { Client } from '@hubspot/api-client';
 // Each generated API package has its own ApiException class; the client does
@@ -29,14 +30,6 @@ if (!SPOKE_URL || !SPOKE_TOKEN) {
 
 const client = new Client({ accessToken: SPOKE_TOKEN, basePath: SPOKE_URL });
 
-// A tag that keeps this run's unique values (emails) apart from earlier runs.
-const RUN = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-
-// HubSpot's instant format: UTC with Z, milliseconds only when non-zero.
-const ISO_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
-// Clock slack between this process and the server (same machine).
-const SLACK_MS = 2000;
-
 // ---------------------------------------------------------------- helpers
 
 /** Asserts that iso is HubSpot-formatted and names the same instant as date. */
@@ -44,41 +37,6 @@ function assertSameInstant(iso, date, what) {
   assert.match(iso, ISO_Z, `${what}: ${iso} is not an ISO instant with Z`);
   assert.ok(date instanceof Date, `${what}: expected a Date from the client, got ${date}`);
   assert.equal(Date.parse(iso), date.getTime(), `${what}: ${iso} != ${date.toISOString()}`);
-}
-
-/** Asserts that date lies in [from, to], give or take the clock slack. */
-function assertWithin(date, from, to, what) {
-  assert.ok(date instanceof Date, `${what}: expected a Date, got ${date}`);
-  const t = date.getTime();
-  assert.ok(t >= from - SLACK_MS && t <= to + SLACK_MS,
-    `${what}: ${date.toISOString()} not within [${new Date(from).toISOString()}, ${new Date(to).toISOString()}]`);
-}
-
-/**
- * Awaits a call that must fail with the given generated ApiException class,
- * status code and parsed JSON body; returns the exception for further checks.
- */
-async function expectApiError(call, ExceptionClass, code, category) {
-  let err;
-  try {
-    await call();
-  } catch (e) {
-    err = e;
-  }
-  assert.ok(err, `expected HTTP ${code} ${category}, but the call succeeded`);
-  assert.ok(err instanceof ExceptionClass,
-    `expected the client's ApiException, got ${err?.constructor?.name}: ${err?.message}`);
-  assert.equal(err.code, code, `status: ${err.message}`);
-  assert.equal(typeof err.body, 'object', `body was not parsed as JSON: ${JSON.stringify(err.body)}`);
-  assert.ok(err.body !== null);
-  assert.equal(err.body.category, category, `category in ${JSON.stringify(err.body)}`);
-  assert.equal(typeof err.body.message, 'string');
-  assert.ok(err.body.message.length > 0);
-  assert.match(String(err.body.correlationId), /^[0-9a-f-]{36}$/);
-  assert.equal(err.headers['x-hubspot-correlation-id'], err.body.correlationId,
-    'the correlation id header matches the body');
-  assert.match(err.headers['content-type'], /^application\/json/);
-  return err;
 }
 
 /** Pages through api.getPage until paging is absent, checking the cursors. */
