@@ -148,19 +148,11 @@ func (t *txn) rowsInChunks(ctx context.Context, n, cols int, prefix, suffix stri
 	return nil
 }
 
-func objectArgs(o *crm.Object) ([]any, error) {
-	return []any{o.ID, o.TypeID, jsonenc.StringMap(o.Properties), o.CreatedAt.UnixMilli(), o.UpdatedAt.UnixMilli(), o.Archived, archivedAt(o)}, nil
-}
-
 func (t *txn) writeObjects(ctx context.Context, objs []*crm.Object, suffix string) error {
-	args := make([][]any, len(objs))
-	for i, o := range objs {
-		var err error
-		if args[i], err = objectArgs(o); err != nil {
-			return err
-		}
-	}
-	return t.rowsInChunks(ctx, len(objs), 7, `INSERT INTO objects (`+objectColumns+`) VALUES `, suffix, func(i int) []any { return args[i] })
+	return t.rowsInChunks(ctx, len(objs), 7, `INSERT INTO objects (`+objectColumns+`) VALUES `, suffix, func(i int) []any {
+		o := objs[i]
+		return []any{o.ID, o.TypeID, jsonenc.StringMap(o.Properties), o.CreatedAt.UnixMilli(), o.UpdatedAt.UnixMilli(), o.Archived, archivedAt(o)}
+	})
 }
 
 func (t *txn) InsertObjects(ctx context.Context, objs []*crm.Object) error {
