@@ -110,7 +110,9 @@ func TestSearchSameOnBothStores(t *testing.T) {
 
 	prop := func(s string) *string { return &s }
 	filter := func(r *rand.Rand) crm.FilterInput {
-		ts := func() string { return strconv.FormatInt(clock.Add(time.Duration(r.IntN(n))*time.Minute).UnixMilli(), 10) }
+		ts := func() string {
+			return strconv.FormatInt(clock.Add(time.Duration(r.IntN(n))*time.Minute).UnixMilli(), 10)
+		}
 		switch r.IntN(12) {
 		case 0:
 			return crm.FilterInput{PropertyName: prop("hs_communication_channel_type"), Operator: prop("EQ"), Value: prop(channels[r.IntN(3)])}
@@ -243,4 +245,3 @@ func findBody(t *testing.T, e *crm.Engine, msgs *crm.ObjectType, i int) string {
 	}
 	return strconv.FormatInt(res.Records[0].ID, 10)
 }
-
