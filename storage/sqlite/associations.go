@@ -34,9 +34,16 @@ func (t *txn) AssociationsFrom(ctx context.Context, fromID int64, toType string,
 	return out, rows.Err()
 }
 
+// associationsBetween reads the associations from one record to another.
+// The target's type completes the key prefix (from_id, to_type, to_id):
+// without it the query would read every association of the first record,
+// all the messages of a busy contact.
+const associationsBetween = `SELECT to_type, type_id, category, from_type FROM associations
+	WHERE from_id = ?1 AND to_type = (SELECT type_id FROM objects WHERE id = ?2) AND to_id = ?2
+	ORDER BY category, type_id`
+
 func (t *txn) AssociationsBetween(ctx context.Context, fromID, toID int64) ([]crm.AssociationRow, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT to_type, type_id, category, from_type FROM associations
-		WHERE from_id = ? AND to_id = ? ORDER BY category, type_id`, fromID, toID)
+	rows, err := t.tx.QueryContext(ctx, associationsBetween, fromID, toID)
 	if err != nil {
 		return nil, err
 	}
