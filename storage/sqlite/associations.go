@@ -137,13 +137,16 @@ func (t *txn) ArchivedBefore(ctx context.Context, cutoff time.Time, limit int) (
 	return out, rows.Err()
 }
 
+// deleteAssociationsTo deletes the associations leading to a record. Every
+// association is stored in both directions, so they start at the targets of
+// those leaving it, and the record's type completes their key prefix.
+const deleteAssociationsTo = `DELETE FROM associations WHERE from_id IN (SELECT to_id FROM associations WHERE from_id = ?1)
+	AND to_type = (SELECT type_id FROM objects WHERE id = ?1) AND to_id = ?1`
+
 func (t *txn) PurgeObjects(ctx context.Context, ids []int64) error {
 	for _, id := range ids {
 		for _, q := range []string{
-			// Every association is stored in both directions: the rows
-			// leading to the record are the reverses of those leaving it.
-			`DELETE FROM associations WHERE (from_id, to_type, to_id) IN
-				(SELECT to_id, from_type, from_id FROM associations WHERE from_id = ?1)`,
+			deleteAssociationsTo, // before the record: it reads the record's type
 			`DELETE FROM associations WHERE from_id = ?`,
 			`DELETE FROM object_writes WHERE object_id = ?`,
 			`DELETE FROM unique_values WHERE object_id = ?`,

@@ -7,32 +7,39 @@ import (
 	"testing"
 )
 
-// TestAssociationsBetweenPlan checks that reading the associations between
-// two records seeks the whole key prefix, so that its cost does not grow
-// with the first record's associations (the associations table has no index
-// on to_id).
-func TestAssociationsBetweenPlan(t *testing.T) {
+// TestAssociationPlans checks that reading the associations between two
+// records, and deleting those leading to a record, seek the whole key
+// prefix, so that their cost does not grow with the other records'
+// associations (the associations table has no index on to_id).
+func TestAssociationPlans(t *testing.T) {
 	t.Parallel()
 	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "spoke.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.reader.Query(`EXPLAIN QUERY PLAN `+associationsBetween, 1, 2)
+	for q, args := range map[string][]any{associationsBetween: {1, 2}, deleteAssociationsTo: {1}} {
+		if got := plan(t, db, q, args...); !strings.Contains(got, "SEARCH associations USING PRIMARY KEY (from_id=? AND to_type=? AND to_id=?)") {
+			t.Errorf("%s\nplan: %s", q, got)
+		}
+	}
+}
+
+func plan(t *testing.T, db *DB, q string, args ...any) string {
+	t.Helper()
+	rows, err := db.reader.Query(`EXPLAIN QUERY PLAN `+q, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	var plan []string
+	var steps []string
 	for rows.Next() {
 		var id, parent, unused int
 		var detail string
 		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
 			t.Fatal(err)
 		}
-		plan = append(plan, detail)
+		steps = append(steps, detail)
 	}
-	if got := strings.Join(plan, "; "); !strings.Contains(got, "SEARCH associations USING PRIMARY KEY (from_id=? AND to_type=? AND to_id=?)") {
-		t.Errorf("plan: %s", got)
-	}
+	return strings.Join(steps, "; ")
 }
