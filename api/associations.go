@@ -77,14 +77,20 @@ func baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-// afterParam reads an id cursor.
+// parseCursor reads an association paging cursor: empty (or 0) for the
+// first page, else the record id a paging.next gave.
+func parseCursor(v string) (int64, bool) {
+	if v == "" || v == "0" {
+		return 0, true
+	}
+	return crm.ParseID(v)
+}
+
+// afterParam reads the ?after= cursor of an association list.
 func afterParam(r *http.Request) (int64, error) {
 	v := r.URL.Query().Get("after")
-	if v == "" {
-		return 0, nil
-	}
-	after, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || after < 0 {
+	after, ok := parseCursor(v)
+	if !ok {
 		return 0, crm.Invalidf("Invalid value for query parameter after: %q", v)
 	}
 	return after, nil
@@ -221,9 +227,11 @@ type labelsBetweenJSON struct {
 	Labels           []string `json:"labels"`
 }
 
+// labelsBetween renders the types between two records; the ids named
+// records, since the association was just made.
 func labelsBetween(from, to *crm.ObjectType, fromID, toID string, types []*crm.AssociationType) labelsBetweenJSON {
-	a, _ := strconv.ParseInt(fromID, 10, 64)
-	b, _ := strconv.ParseInt(toID, 10, 64)
+	a, _ := crm.ParseID(fromID)
+	b, _ := crm.ParseID(toID)
 	out := labelsBetweenJSON{FromObjectTypeID: from.ID, FromObjectID: a, ToObjectTypeID: to.ID, ToObjectID: b, Labels: []string{}}
 	for _, t := range types {
 		if t.Label != "" {
@@ -349,11 +357,13 @@ func (s *Server) batchCreateV4(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	results := []labelsBetweenJSON{}
-	var errs []standardErrorJSON
+	var errs batchErrors
 	for _, in := range inputs {
 		types, err := s.Engine.Associate(r.Context(), principal(r).Actor(), from, string(in.From.ID), to, string(in.To.ID), specs(in.Types), false)
 		if err != nil {
-			errs = append(errs, standardError(err))
+			if err := errs.add(err); err != nil {
+				return err
+			}
 			continue
 		}
 		results = append(results, labelsBetween(from, to, string(in.From.ID), string(in.To.ID), types))
@@ -375,10 +385,12 @@ func (s *Server) batchDefaultV4(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	results := []defaultAssociationJSON{}
-	var errs []standardErrorJSON
+	var errs batchErrors
 	for _, in := range inputs {
 		if _, err := s.Engine.AssociateDefault(r.Context(), principal(r).Actor(), from, string(in.From.ID), to, string(in.To.ID)); err != nil {
-			errs = append(errs, standardError(err))
+			if err := errs.add(err); err != nil {
+				return err
+			}
 			continue
 		}
 		results = append(results, s.defaultPair(from, to, string(in.From.ID), string(in.To.ID))...)
@@ -401,7 +413,7 @@ func (s *Server) batchReadV4(w http.ResponseWriter, r *http.Request) error {
 	to := targetType(r)
 	inputs, err := decodeInputs[struct {
 		ID    flexString `json:"id"`
-		After string     `json:"after"`
+		After flexString `json:"after"`
 	}](r, v4BatchReadMax)
 	if err != nil {
 		return err
@@ -411,13 +423,21 @@ func (s *Server) batchReadV4(w http.ResponseWriter, r *http.Request) error {
 		To     []v4AssociatedJSON `json:"to"`
 		Paging *pagingJSON        `json:"paging,omitempty"`
 	}
+	afters := make([]int64, len(inputs))
+	for i, in := range inputs {
+		var ok bool
+		if afters[i], ok = parseCursor(string(in.After)); !ok {
+			return crm.Invalidf("Invalid value for after of input %d: %q", i+1, in.After)
+		}
+	}
 	results := []resultJSON{}
-	var errs []standardErrorJSON
-	for _, in := range inputs {
-		after, _ := strconv.ParseInt(in.After, 10, 64)
-		list, next, err := s.Engine.ListAssociations(r.Context(), from, string(in.ID), to, after, v4AssociationsLimit)
+	var errs batchErrors
+	for i, in := range inputs {
+		list, next, err := s.Engine.ListAssociations(r.Context(), from, string(in.ID), to, afters[i], v4AssociationsLimit)
 		if err != nil {
-			errs = append(errs, standardError(err))
+			if err := errs.add(err); err != nil {
+				return err
+			}
 			continue
 		}
 		if len(list) == 0 {
@@ -434,8 +454,20 @@ func (s *Server) batchReadV4(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// archivedBatch answers a batch archive of associations: 204 on the v4
+// paths, 200 with an empty batch body on the dated ones, as HubSpot's
+// OpenAPI files for each say.
+func archivedBatch(w http.ResponseWriter, r *http.Request, started time.Time) {
+	if r.PathValue("version") == "" {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	writeBatch(w, http.StatusOK, started, []struct{}{}, nil)
+}
+
 // batchArchiveV4 is POST /crm/v4/associations/{type}/{toType}/batch/archive.
 func (s *Server) batchArchiveV4(w http.ResponseWriter, r *http.Request) error {
+	started := time.Now()
 	from := objectType(r)
 	to := targetType(r)
 	inputs, err := decodeInputs[struct {
@@ -454,12 +486,13 @@ func (s *Server) batchArchiveV4(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Engine.DisassociateMany(r.Context(), principal(r).Actor(), from, to, pairs); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
+	archivedBatch(w, r, started)
 	return nil
 }
 
 // batchArchiveLabelsV4 is POST /crm/v4/associations/{type}/{toType}/batch/labels/archive.
 func (s *Server) batchArchiveLabelsV4(w http.ResponseWriter, r *http.Request) error {
+	started := time.Now()
 	from := objectType(r)
 	to := targetType(r)
 	inputs, err := decodeInputs[struct {
@@ -477,17 +510,29 @@ func (s *Server) batchArchiveLabelsV4(w http.ResponseWriter, r *http.Request) er
 	if err := s.Engine.DisassociateMany(r.Context(), principal(r).Actor(), from, to, pairs); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
+	archivedBatch(w, r, started)
 	return nil
 }
 
 // Labels.
 
+// labelJSON is an item of the labels collection: AssociationSpecWithLabel
+// with the object types it leads from and to.
+type labelJSON struct {
+	v4TypeJSON
+	FromObjectTypeID string `json:"fromObjectTypeId"`
+	ToObjectTypeID   string `json:"toObjectTypeId"`
+}
+
 func (s *Server) labelsJSON(from, to *crm.ObjectType) any {
 	types := s.Engine.Assoc.Between(from.ID, to.ID)
-	return struct {
-		Results []v4TypeJSON `json:"results"`
-	}{v4Types(types)}
+	out := struct {
+		Results []labelJSON `json:"results"`
+	}{Results: make([]labelJSON, len(types))}
+	for i, t := range v4Types(types) {
+		out.Results[i] = labelJSON{v4TypeJSON: t, FromObjectTypeID: types[i].From, ToObjectTypeID: types[i].To}
+	}
+	return out
 }
 
 func (s *Server) listLabels(w http.ResponseWriter, r *http.Request) error {

@@ -53,14 +53,16 @@ func (s *Server) batchCreateV3(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	results := []v3PairJSON{}
-	var errs []standardErrorJSON
+	var errs batchErrors
 	for _, in := range inputs {
 		at, err := s.v3Type(from, to, in.Type)
 		if err == nil {
 			_, err = s.Engine.Associate(r.Context(), principal(r).Actor(), from, string(in.From.ID), to, string(in.To.ID), []crm.AssociationSpec{at.Spec()}, false)
 		}
 		if err != nil {
-			errs = append(errs, standardError(err))
+			if err := errs.add(err); err != nil {
+				return err
+			}
 			continue
 		}
 		results = append(results, v3PairJSON{From: idOutJSON{string(in.From.ID)}, To: idOutJSON{string(in.To.ID)}, Type: at.Name})
@@ -103,11 +105,13 @@ func (s *Server) batchReadV3(w http.ResponseWriter, r *http.Request) error {
 		Paging *pagingJSON        `json:"paging,omitempty"`
 	}
 	results := []resultJSON{}
-	var errs []standardErrorJSON
+	var errs batchErrors
 	for _, in := range inputs {
 		list, next, err := s.Engine.ListAssociations(r.Context(), from, string(in.ID), to, 0, inlineAssociationsLimit)
 		if err != nil {
-			errs = append(errs, standardError(err))
+			if err := errs.add(err); err != nil {
+				return err
+			}
 			continue
 		}
 		if len(list) == 0 {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -27,9 +28,37 @@ type standardErrorJSON struct {
 	Errors      []crm.ErrorDetail   `json:"errors,omitempty"`
 }
 
-func standardError(err error) standardErrorJSON {
-	e := crm.AsError(err)
+// standardError renders a HubSpot error as an item of a batch response's errors.
+func standardError(e *crm.Error) standardErrorJSON {
 	return standardErrorJSON{Status: "error", Category: e.Category, SubCategory: e.SubCategory, Message: e.Message, Context: e.Context, Errors: e.Details}
+}
+
+// inputError is the item of a batch response's errors for the error one
+// input ran into. Only HubSpot's errors are results of an input: anything
+// else (a storage failure, a cancelled request) is an internal error, which
+// inputError returns for the handler to return, so that the request
+// answers 500 and the error is logged with its correlation id, as on every
+// other route.
+func inputError(err error) (standardErrorJSON, error) {
+	var e *crm.Error
+	if !errors.As(err, &e) || e.Kind == crm.KindInternal {
+		return standardErrorJSON{}, err
+	}
+	return standardError(e), nil
+}
+
+// batchErrors collects the items of a batch response's errors.
+type batchErrors []standardErrorJSON
+
+// add records the error of one input, or returns it when it is internal
+// (see inputError).
+func (b *batchErrors) add(err error) error {
+	item, err := inputError(err)
+	if err != nil {
+		return err
+	}
+	*b = append(*b, item)
+	return nil
 }
 
 // writeBatch answers okStatus when there are no errors and 207 otherwise.

@@ -44,9 +44,13 @@ func perInputErrors(traceIDs []string) bool {
 	return len(traceIDs) > 0
 }
 
-// traced adds an input's objectWriteTraceId to its error.
-func traced(err error, traceID string) standardErrorJSON {
-	e := standardError(err)
+// addTraced records the error of one input with its objectWriteTraceId, or
+// returns it when it is internal (see inputError).
+func (b *batchErrors) addTraced(err error, traceID string) error {
+	e, err := inputError(err)
+	if err != nil {
+		return err
+	}
 	if traceID != "" {
 		ctx := map[string][]string{"objectWriteTraceId": {traceID}}
 		for k, v := range e.Context {
@@ -54,7 +58,8 @@ func traced(err error, traceID string) standardErrorJSON {
 		}
 		e.Context = ctx
 	}
-	return e
+	*b = append(*b, e)
+	return nil
 }
 
 type batchCreateBody struct {
@@ -93,10 +98,12 @@ func (s *Server) batchCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := []objectJSON{}
-	var errs []standardErrorJSON
+	var errs batchErrors
 	for i, res := range results {
 		if res.Err != nil {
-			errs = append(errs, traced(res.Err, traces[i]))
+			if err := errs.addTraced(res.Err, traces[i]); err != nil {
+				return err
+			}
 			continue
 		}
 		o := newObjectJSON(res.Object, crm.AllProperties(t, res.Object))
@@ -144,7 +151,7 @@ func (s *Server) batchRead(w http.ResponseWriter, r *http.Request) error {
 	for i, rec := range recs {
 		out[i] = recordJSON(r, rec, body.Properties)
 	}
-	var errs []standardErrorJSON
+	var errs batchErrors
 	if len(missing) > 0 {
 		errs = append(errs, standardError(notFoundInBatch(t, missing)))
 	}
@@ -153,7 +160,7 @@ func (s *Server) batchRead(w http.ResponseWriter, r *http.Request) error {
 }
 
 // notFoundInBatch is HubSpot's batch error for ids that name no record.
-func notFoundInBatch(t *crm.ObjectType, ids []string) error {
+func notFoundInBatch(t *crm.ObjectType, ids []string) *crm.Error {
 	return &crm.Error{Kind: crm.KindNotFound, Category: crm.CategoryNotFound,
 		Message: "Could not get some " + t.Label + " objects, they may be deleted or not exist. Check that ids are valid.",
 		Context: map[string][]string{"ids": ids}}
@@ -201,11 +208,13 @@ func (s *Server) batchUpdate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := []objectJSON{}
-	var errs []standardErrorJSON
+	var errs batchErrors
 	for i, res := range results {
 		switch {
 		case res.Err != nil:
-			errs = append(errs, traced(res.Err, traces[i]))
+			if err := errs.addTraced(res.Err, traces[i]); err != nil {
+				return err
+			}
 		case res.Object != nil:
 			o := newObjectJSON(res.Object, crm.AllProperties(t, res.Object))
 			o.ObjectWriteTraceID = traces[i]
@@ -258,10 +267,12 @@ func (s *Server) batchUpsert(w http.ResponseWriter, r *http.Request) error {
 		New bool `json:"new"`
 	}
 	out := []upsertJSON{}
-	var errs []standardErrorJSON
+	var errs batchErrors
 	for i, res := range results {
 		if res.Err != nil {
-			errs = append(errs, traced(res.Err, traces[i]))
+			if err := errs.addTraced(res.Err, traces[i]); err != nil {
+				return err
+			}
 			continue
 		}
 		o := newObjectJSON(res.Object, crm.AllProperties(t, res.Object))

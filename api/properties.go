@@ -226,7 +226,7 @@ func (s *Server) batchCreateProperties(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	results := []propertyJSON{}
-	var errs []standardErrorJSON
+	var errs batchErrors
 	for _, in := range body.Inputs {
 		err := in.missingFields()
 		var p *crm.PropertyDefinition
@@ -235,7 +235,10 @@ func (s *Server) batchCreateProperties(w http.ResponseWriter, r *http.Request) e
 			p, err = s.Engine.CreateProperty(r.Context(), s.mustType(r), in.change())
 		}
 		if err != nil {
-			e := standardError(err)
+			e, err := inputError(err)
+			if err != nil {
+				return err
+			}
 			if in.Name != nil {
 				e.Context = map[string][]string{"name": {*in.Name}}
 			}

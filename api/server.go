@@ -131,8 +131,9 @@ func (s *Server) routes() {
 		s.route("POST "+p+"/batch/archive", objectWrite, s.batchArchiveV4)
 		s.route("POST "+p+"/batch/labels/archive", objectWrite, s.batchArchiveLabelsV4)
 	}
-	// HubSpot's Node client calls the labels under both prefixes.
-	for _, p := range []string{"/crm/v4/associations/{type}/{toType}/labels", "/crm/associations/v4/{type}/{toType}/labels"} {
+	// HubSpot's Node client calls the labels under both v4 prefixes; the dated
+	// paths have them too.
+	for _, p := range []string{"/crm/v4/associations/{type}/{toType}/labels", "/crm/associations/v4/{type}/{toType}/labels", "/crm/associations/{version}/{type}/{toType}/labels"} {
 		s.route("GET "+p, schemaRead, s.listLabels)
 		s.route("POST "+p, schemaWrite, s.createLabel)
 		s.route("PUT "+p, schemaWrite, s.updateLabel)
@@ -162,6 +163,9 @@ func (s *Server) routes() {
 	s.route("GET /crm/v3/owners", ownersRead, s.listOwners)
 	s.route("GET /crm/v3/owners/{$}", ownersRead, s.listOwners)
 	s.route("GET /crm/v3/owners/{id}", ownersRead, s.getOwner)
+	s.route("GET /crm/owners/{version}", ownersRead, s.listOwners)
+	s.route("GET /crm/owners/{version}/{$}", ownersRead, s.listOwners)
+	s.route("GET /crm/owners/{version}/{id}", ownersRead, s.getOwner)
 }
 
 // scopeRule names the scopes an operation needs, one of which the token must

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 )
 
@@ -31,16 +30,14 @@ func (e *Engine) recycleCutoff() time.Time {
 // loadLive returns the live record of type t with that id string, or a 404
 // in the wording of HubSpot's association endpoints.
 func (e *Engine) loadLive(ctx context.Context, tx ReadTx, t *ObjectType, idValue, subCategory string) (*Object, error) {
-	id, err := strconv.ParseInt(idValue, 10, 64)
-	var obj *Object
-	if err == nil {
-		obj, err = tx.Object(ctx, t.ID, id)
-	}
-	if err == nil && !obj.Archived {
-		return obj, nil
-	}
-	if err != nil && !errors.Is(err, ErrNotFound) && obj == nil && id != 0 {
-		return nil, err
+	if id, ok := ParseID(idValue); ok {
+		obj, err := tx.Object(ctx, t.ID, id)
+		if err == nil && !obj.Archived {
+			return obj, nil
+		}
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
 	}
 	return nil, &Error{Kind: KindNotFound, Category: CategoryNotFound, SubCategory: subCategory,
 		Message: fmt.Sprintf("No %s with ID %s exists", t.Singular, idValue),
@@ -220,10 +217,10 @@ func (e *Engine) DisassociateMany(ctx context.Context, actor Actor, from, to *Ob
 	}
 	return e.Store.Write(ctx, func(tx Tx) error {
 		for i, p := range pairs {
-			a, errA := strconv.ParseInt(p.FromID, 10, 64)
-			b, errB := strconv.ParseInt(p.ToID, 10, 64)
-			if errA != nil || errB != nil {
-				continue
+			a, okA := ParseID(p.FromID)
+			b, okB := ParseID(p.ToID)
+			if !okA || !okB {
+				continue // names no record: nothing to remove
 			}
 			if err := e.disassociate(ctx, tx, actor, a, b, types[i], p.Specs != nil); err != nil {
 				return err

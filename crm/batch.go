@@ -2,7 +2,6 @@ package crm
 
 import (
 	"context"
-	"strconv"
 	"strings"
 )
 
@@ -328,7 +327,7 @@ func (e *Engine) ArchiveBatch(ctx context.Context, t *ObjectType, ids []string) 
 	return e.Store.Write(ctx, func(tx Tx) error {
 		resolved := make([]int64, len(ids))
 		for i, v := range ids {
-			resolved[i], _ = strconv.ParseInt(v, 10, 64)
+			resolved[i], _ = ParseID(v) // 0, which loadMany skips, when it names no record
 		}
 		objs, err := e.loadMany(ctx, tx, t, resolved, false)
 		if err != nil {

@@ -141,8 +141,8 @@ func (e *Engine) resolveInline(t *ObjectType, inline []AssociationInput) ([]inli
 		if len(link.types) == 0 {
 			return nil, Invalidf("One or more associations are invalid: every association needs at least one type")
 		}
-		id, err := strconv.ParseInt(in.ToID, 10, 64)
-		if err != nil {
+		id, ok := ParseID(in.ToID)
+		if !ok {
 			return nil, invalidTargets(in.ToID, link.toType)
 		}
 		link.toID = id

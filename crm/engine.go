@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -123,8 +122,8 @@ func capitalize(s string) string {
 // or, with idProperty, the value of a unique property.
 func (e *Engine) resolveID(ctx context.Context, tx ReadTx, t *ObjectType, idValue, idProperty string) (int64, error) {
 	if idProperty == "" || idProperty == "hs_object_id" {
-		id, err := strconv.ParseInt(idValue, 10, 64)
-		if err != nil || id <= 0 {
+		id, ok := ParseID(idValue)
+		if !ok {
 			return 0, ObjectNotFound(idValue)
 		}
 		return id, nil
