@@ -46,7 +46,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	for _, p := range pragmas {
 		q.Add("_pragma", p)
 	}
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	dsn := dataSourceName(path, q)
 
 	// The writer leaves checkpoints to the checkpointer (checkpoint.go).
 	ckpt := newCheckpointer()
