@@ -471,3 +471,90 @@ func mustInt(t *testing.T, s string) int64 {
 	}
 	return n
 }
+
+// TestDatedAssociationPaths covers what HubSpot's dated association paths
+// do differently from v4: the labels API under /crm/associations/{version},
+// label items with their object type ids, and batch archives answering 200
+// with a batch body.
+func TestDatedAssociationPaths(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	contact := newContact(t, s, "dated@example.com")
+	acme, globex := newCompany(t, s, "Acme"), newCompany(t, s, "Globex")
+	const labels = "/crm/associations/2026-03/contacts/companies/labels"
+
+	created := mustStatus(t, s.Do("POST", labels, `{"label":"Signer","name":"signer","inverseLabel":"Signed by"}`), 200)
+	var labelID float64
+	for _, l := range created["results"].([]any) {
+		m := l.(map[string]any)
+		if m["fromObjectTypeId"] != "0-1" || m["toObjectTypeId"] != "0-2" || m["category"] == nil || m["typeId"] == nil {
+			t.Errorf("label item %v", m)
+		}
+		if m["label"] == "Signer" && m["category"] == "USER_DEFINED" {
+			labelID = m["typeId"].(float64)
+		}
+	}
+	if labelID == 0 {
+		t.Fatalf("label not listed: %v", created)
+	}
+	listed := mustStatus(t, s.Do("GET", labels, nil), 200)
+	if fmt.Sprint(listed) != fmt.Sprint(created) {
+		t.Errorf("GET %v, want what POST answered %v", listed, created)
+	}
+	// The same labels as on v4, and the inverse from the other side.
+	if v4 := mustStatus(t, s.Do("GET", "/crm/v4/associations/contacts/companies/labels", nil), 200); fmt.Sprint(v4) != fmt.Sprint(listed) {
+		t.Errorf("v4 labels %v, dated %v", v4, listed)
+	}
+	inverse := mustStatus(t, s.Do("GET", "/crm/associations/2026-09/companies/contacts/labels", nil), 200)
+	found := false
+	for _, l := range inverse["results"].([]any) {
+		m := l.(map[string]any)
+		found = found || m["label"] == "Signed by" && m["fromObjectTypeId"] == "0-2" && m["toObjectTypeId"] == "0-1"
+	}
+	if !found {
+		t.Errorf("inverse labels %v", inverse)
+	}
+	mustStatus(t, s.Do("POST", labels, `{"label":"Again","name":"signer"}`), 409)
+	mustStatus(t, s.Do("POST", labels, `{"label":"x"}`), 400)
+	mustStatus(t, s.DoToken(s.NewToken("crm.objects.contacts.read"), "POST", labels, `{"label":"No","name":"no"}`), 403)
+	mustStatus(t, s.Do("GET", "/crm/associations/2024-01/contacts/companies/labels", nil), 404)
+
+	spec := fmt.Sprintf(`[{"associationCategory":"USER_DEFINED","associationTypeId":%.0f}]`, labelID)
+	for _, co := range []string{acme, globex} {
+		got := mustStatus(t, s.Do("PUT", "/crm/objects/2026-03/contacts/"+contact+"/associations/companies/"+co, spec), 201)
+		if fmt.Sprint(got["labels"]) != "[Signer]" {
+			t.Errorf("labelled PUT %v", got)
+		}
+	}
+	mustStatus(t, s.Do("PUT", labels, fmt.Sprintf(`{"associationTypeId":%.0f,"label":"Co-signer"}`, labelID)), 204)
+	if got := v4Types(t, s, "contacts", contact, "companies")[acme]; !strings.Contains(fmt.Sprint(got), "Co-signer") {
+		t.Errorf("renamed label not seen: %v", got)
+	}
+
+	// Batch archives answer 200 with an empty batch body.
+	batchBody := func(r *spoketest.Response) {
+		t.Helper()
+		got := mustStatus(t, r, 200)
+		if got["status"] != "COMPLETE" || fmt.Sprint(got["results"]) != "[]" || got["startedAt"] == nil || got["completedAt"] == nil || len(got) != 4 {
+			t.Errorf("batch archive body %s", r.Body)
+		}
+	}
+	batchBody(s.Do("POST", "/crm/associations/2026-03/contacts/companies/batch/labels/archive",
+		fmt.Sprintf(`{"inputs":[{"from":{"id":%q},"to":{"id":%q},"types":%s}]}`, contact, acme, spec)))
+	if got := v4Types(t, s, "contacts", contact, "companies")[acme]; fmt.Sprint(got) != "[HUBSPOT_DEFINED/279/<nil>]" {
+		t.Errorf("after labels archive %v", got)
+	}
+	batchBody(s.Do("POST", "/crm/associations/2025-09/contacts/companies/batch/archive",
+		fmt.Sprintf(`{"inputs":[{"from":{"id":%q},"to":[{"id":%q}]}]}`, contact, acme)))
+	if _, ok := v4Types(t, s, "contacts", contact, "companies")[acme]; ok {
+		t.Error("pair still associated after the dated batch archive")
+	}
+	mustStatus(t, s.Do("POST", "/crm/associations/2026-03/contacts/companies/batch/archive", `{"inputs":[]}`), 400)
+
+	// Deleting the label removes it and its associations.
+	mustStatus(t, s.Do("DELETE", fmt.Sprintf("%s/%.0f", labels, labelID), nil), 204)
+	mustStatus(t, s.Do("DELETE", fmt.Sprintf("%s/%.0f", labels, labelID), nil), 404)
+	if strings.Contains(fmt.Sprint(v4Types(t, s, "contacts", contact, "companies")), "USER_DEFINED") {
+		t.Error("deleted label still on associations")
+	}
+}

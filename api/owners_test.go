@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/spoke-crm/spoke/internal/spoketest"
@@ -118,4 +119,53 @@ func TestOwnerValidationOnWrites(t *testing.T) {
 	if n := len(mustStatus(t, s.Do("GET", "/crm/v3/objects/deals", nil), 200)["results"].([]any)); n != 0 {
 		t.Errorf("refused deals were created: %d", n)
 	}
+}
+
+// TestOwnersDatedPaths serves HubSpot's dated owners paths with the v3
+// shapes, parameters and scope.
+func TestOwnersDatedPaths(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	var ids []string
+	for i := range 3 {
+		o := s.NewOwner(fmt.Sprintf("dated%d@example.com", i), "Dated", fmt.Sprint(i))
+		ids = append(ids, strconv.FormatInt(o.ID, 10))
+	}
+	v3 := mustStatus(t, s.Do("GET", "/crm/v3/owners", nil), 200)
+	for _, version := range []string{"2025-09", "2026-03", "2026-09"} {
+		base := "/crm/owners/" + version
+		for _, p := range []string{base, base + "/"} {
+			if got := mustStatus(t, s.Do("GET", p, nil), 200); fmt.Sprint(got) != fmt.Sprint(v3) {
+				t.Errorf("GET %s: %v, want the v3 list %v", p, got, v3)
+			}
+		}
+		page := mustStatus(t, s.Do("GET", base+"?limit=2", nil), 200)
+		next := page["paging"].(map[string]any)["next"].(map[string]any)
+		if next["after"] != ids[2] || !strings.Contains(next["link"].(string), base+"?") {
+			t.Errorf("GET %s?limit=2 paging %v", base, next)
+		}
+		if got := mustStatus(t, s.Do("GET", base+"?email=DATED1@example.com", nil), 200)["results"].([]any); len(got) != 1 {
+			t.Errorf("GET %s by email: %v", base, got)
+		}
+		one := mustStatus(t, s.Do("GET", base+"/"+ids[1], nil), 200)
+		if want := mustStatus(t, s.Do("GET", "/crm/v3/owners/"+ids[1], nil), 200); fmt.Sprint(one) != fmt.Sprint(want) {
+			t.Errorf("GET %s/%s: %v, want %v", base, ids[1], one, want)
+		}
+		userID := fmt.Sprint(int64(one["userId"].(float64)))
+		if got := mustStatus(t, s.Do("GET", base+"/"+userID+"?idProperty=userId", nil), 200); got["id"] != ids[1] {
+			t.Errorf("GET %s by userId: %v", base, got)
+		}
+		for _, missing := range []string{"424242", "abc", "99999999999999999999999"} {
+			if got := mustStatus(t, s.Do("GET", base+"/"+missing, nil), 404); got["category"] != "OBJECT_NOT_FOUND" {
+				t.Errorf("GET %s/%s: %v", base, missing, got)
+			}
+		}
+		mustStatus(t, s.Do("GET", base+"/"+ids[0]+"?idProperty=email", nil), 400)
+		mustStatus(t, s.Do("GET", base+"?after=x", nil), 400)
+		// The owners scope, as on v3.
+		mustStatus(t, s.DoToken(s.NewToken("crm.objects.contacts.read"), "GET", base, nil), 403)
+		mustStatus(t, s.DoToken(s.NewToken("crm.objects.owners.read"), "GET", base+"/"+ids[0], nil), 200)
+	}
+	mustStatus(t, s.Do("GET", "/crm/owners/2024-01", nil), 404)
+	mustStatus(t, s.Do("GET", "/crm/owners/2024-01/"+ids[0], nil), 404)
 }
