@@ -40,8 +40,8 @@ type Options struct {
 	Controls []Control
 	// Metrics, when set, records requests and is served at /metrics.
 	Metrics *Metrics
-	// Web, when set, serves the browser pages: GET / and everything under
-	// /ui/. Without it / is a short placeholder page.
+	// Web, when set, serves the browser pages: GET /, GET /favicon.ico and
+	// everything under /ui/. Without it / is a short placeholder page.
 	Web http.Handler
 }
 
@@ -79,6 +79,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 func (s *Server) routes() {
 	if s.opts.Web != nil {
 		s.mux.Handle("GET /{$}", s.opts.Web)
+		s.mux.Handle("GET /favicon.ico", s.opts.Web)
 		s.mux.Handle("/ui/", s.opts.Web)
 	} else {
 		s.mux.HandleFunc("GET /{$}", s.home)

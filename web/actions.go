@@ -3,6 +3,7 @@ package web
 import (
 	"html"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -22,7 +23,15 @@ func (h *Handler) logMessage(c *call) error {
 		return err
 	}
 	f := c.r.PostForm
-	form := logForm{Channel: f.Get("channel"), Body: f.Get("body"), Time: f.Get("time"), Owner: f.Get("owner")}
+	form := logForm{Channel: f.Get("channel"), Body: f.Get("body"), Time: f.Get("time"), Owner: f.Get("owner"),
+		Filter: f.Get("filter"), Submitted: true}
+	if blank(form.Body) {
+		// The textarea is required, but a browser lets white space through
+		// and a form can be sent without the page.
+		form.Error = &pageError{Status: http.StatusBadRequest, Title: "That did not work",
+			Message: "The message was not logged. Write the message's text: it is empty."}
+		return h.renderRecord(c, t, v, form, http.StatusBadRequest)
+	}
 	props := map[string]string{
 		"hs_communication_channel_type": form.Channel,
 		"hs_communication_logged_from":  "CRM",
@@ -46,7 +55,13 @@ func (h *Handler) logMessage(c *call) error {
 		form.Error = pe
 		return h.renderRecord(c, t, v, form, pe.Status)
 	}
-	return h.redirect(c, recordURL(v, rec.ID)+"#message-"+strconv.FormatInt(obj.ID, 10), &flash{Text: "Message logged."})
+	// Back to the timeline as it was filtered, unless the filter would hide
+	// the new message.
+	to := recordURL(v, rec.ID)
+	if ch := channelFilter(c, form); ch != "" && ch == form.Channel {
+		to += "?" + url.Values{"channel": {ch}}.Encode()
+	}
+	return h.redirect(c, to+"#message-"+strconv.FormatInt(obj.ID, 10), &flash{Text: "Message logged."})
 }
 
 // bodyHTML stores typed text the way HubSpot's editor does: as HTML, with

@@ -46,7 +46,7 @@ func TestLogMessage(t *testing.T) {
 				t.Fatalf("log: %d %q %s", p.Status, p.Location, p.Body)
 			}
 			mid := strings.TrimPrefix(p.Location, path+"#message-")
-			page := b.follow(p).want(t, 200, `role="status">Message logged.`, "Olá Eva, your order &lt;shipped&gt; &amp; more",
+			page := b.follow(p).want(t, 200, `role="status"><p>Message logged.</p>`, "<div class=\"body\">Olá Eva,<br>\nyour order &lt;shipped&gt; &amp; more</div>",
 				`<time datetime="2026-05-20T08:30:00Z">`, `<span class="owner">Rui Alves</span>`)
 			if ids := page.messageIDs(); !slices.Contains(ids, mid) {
 				t.Errorf("timeline %v lacks %s", ids, mid)

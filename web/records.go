@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -80,6 +81,15 @@ type listData struct {
 	NextURL  string
 	// FirstURL leads back to the first page, from later pages.
 	FirstURL string
+	// Of is set when the list is the records associated with one record.
+	Of *listOf
+}
+
+// listOf is the record whose associated records a list shows.
+type listOf struct {
+	Type  *typeView
+	Title string
+	URL   string
 }
 
 type listRow struct {
@@ -99,9 +109,7 @@ func (h *Handler) list(c *call) error {
 	query := strings.TrimSpace(q.Get("q"))
 	data := &listData{Type: v, Query: query}
 	h.fill(c, &data.base, v.Label, v.Name)
-	for _, name := range v.Columns {
-		data.Columns = append(data.Columns, t.Property(name).Label)
-	}
+	data.Columns = h.columns(t, v)
 	o, err := h.loadOwners(c)
 	if err != nil {
 		return err
@@ -143,15 +151,31 @@ func (h *Handler) list(c *call) error {
 			data.FirstURL = Prefix + v.Name
 		}
 	}
+	data.Rows = h.rows(t, v, objs, o)
+	h.render(c.w, c.r, http.StatusOK, "list", data)
+	return nil
+}
+
+// columns are the labels of a list's columns after the title.
+func (h *Handler) columns(t *crm.ObjectType, v *typeView) []string {
+	var out []string
+	for _, name := range v.Columns {
+		out = append(out, t.Property(name).Label)
+	}
+	return out
+}
+
+// rows are the records of a list as shown.
+func (h *Handler) rows(t *crm.ObjectType, v *typeView, objs []*crm.Object, o *owners) []listRow {
+	var out []listRow
 	for _, obj := range objs {
 		row := listRow{Title: v.titleOf(obj.ID, obj.Properties), URL: recordURL(v, obj.ID)}
 		for _, name := range v.Columns {
 			row.Values = append(row.Values, value(t.Property(name), obj.Properties[name], o))
 		}
-		data.Rows = append(data.Rows, row)
+		out = append(out, row)
 	}
-	h.render(c.w, c.r, http.StatusOK, "list", data)
-	return nil
+	return out
 }
 
 func recordURL(v *typeView, id int64) string {
@@ -199,6 +223,8 @@ type recordData struct {
 	Owners     []ownerOption
 	Channels   []channelView
 	MessageErr *pageError
+	// Associated lists the records of other types associated with this one.
+	Associated []assocGroup
 }
 
 // logForm holds what the person typed into "Log a message".
@@ -207,7 +233,26 @@ type logForm struct {
 	Body    string
 	Time    string
 	Owner   string
-	Error   *pageError
+	// Filter is the timeline's channel filter when the form was shown, so
+	// the page after logging keeps it.
+	Filter string
+	// Submitted says the form comes back after a refusal: its choices stay
+	// as they were, defaults are not applied again.
+	Submitted bool
+	Error     *pageError
+}
+
+// channelFilter is the timeline's channel filter: the page's ?channel=, or
+// the one the log form was shown with; "" for all channels.
+func channelFilter(c *call, form logForm) string {
+	channel := c.r.URL.Query().Get("channel")
+	if channel == "" {
+		channel = form.Filter
+	}
+	if _, ok := channelKeys[channel]; !ok {
+		return ""
+	}
+	return channel
 }
 
 // record shows a record's main properties and its message timeline.
@@ -241,8 +286,15 @@ func (h *Handler) renderRecord(c *call, t *crm.ObjectType, v *typeView, form log
 		Owners:           o.live,
 		Channels:         h.channels(),
 	}
-	if data.Form.Channel == "" {
-		data.Form.Channel = crm.ChannelWhatsApp
+	data.Channel = channelFilter(c, form)
+	data.Form.Filter = data.Channel
+	if !form.Submitted {
+		// A new message is most likely on the channel the timeline shows,
+		// and owned by whoever owns the record.
+		data.Form.Channel = first(data.Channel, crm.ChannelWhatsApp)
+		if owner := rec.Properties["hubspot_owner_id"]; slices.ContainsFunc(o.live, func(x ownerOption) bool { return x.ID == owner }) {
+			data.Form.Owner = owner
+		}
 	}
 	h.fill(c, &data.base, data.RecordTitle, v.Name)
 	for _, name := range v.Main {
@@ -251,6 +303,9 @@ func (h *Handler) renderRecord(c *call, t *crm.ObjectType, v *typeView, form log
 				data.Props = append(data.Props, value(p, val, o))
 			}
 		}
+	}
+	if data.Associated, err = h.associated(c, t, v, rec); err != nil {
+		return err
 	}
 	if data.CanReadMessages {
 		data.BinURL = data.URL + "/recycle-bin"
@@ -270,11 +325,7 @@ func (h *Handler) renderRecord(c *call, t *crm.ObjectType, v *typeView, form log
 // at that timestamp were shown), so no message is out of reach.
 func (h *Handler) timeline(c *call, t *crm.ObjectType, rec *crm.Record, o *owners, data *recordData) error {
 	q := c.r.URL.Query()
-	channel := q.Get("channel")
-	if _, ok := channelKeys[channel]; !ok {
-		channel = ""
-	}
-	data.Channel = channel
+	channel := data.Channel
 	before, errBefore := strconv.ParseInt(q.Get("before"), 10, 64)
 	hasBefore := q.Get("before") != "" && errBefore == nil
 	offset, _ := strconv.Atoi(q.Get("after"))

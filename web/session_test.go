@@ -36,7 +36,7 @@ func TestSessionsSharedByNodes(t *testing.T) {
 		t.Fatalf("log on a: %d %s", p.Status, p.Body)
 	}
 	br.s = b
-	br.follow(p).want(t, 200, `role="status">Message logged.`, "Sent from node a")
+	br.follow(p).want(t, 200, `role="status"><p>Message logged.</p>`, "Sent from node a")
 	if page := br.get(contact); strings.Contains(page.Body, "Message logged.") {
 		t.Error("the notice was shown twice")
 	}

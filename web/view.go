@@ -5,6 +5,7 @@ import (
 	"context"
 	"html/template"
 	"net/http"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -225,6 +226,8 @@ func value(p *crm.PropertyDefinition, v string, o *owners) valueView {
 	case p.Type == crm.TypeDatetime:
 		out.Time = timeOfValue(v)
 		out.Text = out.Time.Text
+	case p.Type == crm.TypeNumber:
+		out.Text = formatNumber(v)
 	case p.Type == crm.TypeBool:
 		out.Text = map[string]string{"true": "Yes", "false": "No"}[v]
 	case p.Type == crm.TypeEnumeration && len(p.Options) > 0:
@@ -242,6 +245,33 @@ func value(p *crm.PropertyDefinition, v string, o *owners) valueView {
 	}
 	return out
 }
+
+// numberRE is a plain decimal number, as number properties are stored.
+var numberRE = regexp.MustCompile(`^([-+]?)([0-9]+)(\.[0-9]+)?$`)
+
+// formatNumber groups the digits of a decimal number in threes with commas,
+// as the pages' English does ("-1234567.125" → "-1,234,567.125"). The
+// fraction is kept as stored, never rounded; anything else is shown as is.
+func formatNumber(v string) string {
+	m := numberRE.FindStringSubmatch(v)
+	if m == nil {
+		return v
+	}
+	digits := m[2]
+	var b strings.Builder
+	b.WriteString(m[1])
+	for i, d := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(d)
+	}
+	b.WriteString(m[3])
+	return b.String()
+}
+
+// formatCount is formatNumber for counts.
+func formatCount(n int) string { return formatNumber(strconv.Itoa(n)) }
 
 // channelView shows a message's channel: a word and a distinct icon, so the
 // channel never depends on colour alone.
@@ -289,26 +319,27 @@ func (h *Handler) channels() []channelView {
 
 // messageView is one message on a timeline or in the recycle bin.
 type messageView struct {
-	ID        string
-	Channel   channelView
-	Body      string
-	Truncated bool
-	Time      timeView
-	Owner     string
-	Pinned    bool
-	Archived  timeView
+	ID      string
+	Channel channelView
+	// Body is hs_communication_body, sanitised (messageBody); Empty says
+	// it shows no text.
+	Body     template.HTML
+	Empty    bool
+	Time     timeView
+	Owner    string
+	Pinned   bool
+	Archived timeView
 }
 
 func (h *Handler) message(obj *crm.Object, o *owners) messageView {
 	p := obj.Properties
 	m := messageView{
-		ID:        strconv.FormatInt(obj.ID, 10),
-		Channel:   h.channel(p["hs_communication_channel_type"]),
-		Body:      p["hs_body_preview"],
-		Truncated: p["hs_body_preview_is_truncated"] == "true",
-		Time:      timeOfValue(p["hs_timestamp"]),
-		Owner:     o.name(p["hubspot_owner_id"]),
+		ID:      strconv.FormatInt(obj.ID, 10),
+		Channel: h.channel(p["hs_communication_channel_type"]),
+		Time:    timeOfValue(p["hs_timestamp"]),
+		Owner:   o.name(p["hubspot_owner_id"]),
 	}
+	m.Body, m.Empty = messageBody(p["hs_communication_body"])
 	if obj.Archived {
 		m.Archived = timeOf(obj.ArchivedAt)
 	}
@@ -322,6 +353,7 @@ func parsePages(static func(string) string) map[string]*template.Template {
 	funcs := template.FuncMap{
 		"static": static,
 		"lower":  strings.ToLower,
+		"count":  formatCount,
 		"dict": func(kv ...any) map[string]any {
 			m := make(map[string]any, len(kv)/2)
 			for i := 0; i+1 < len(kv); i += 2 {

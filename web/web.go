@@ -46,7 +46,8 @@ type Options struct {
 	SessionIdle time.Duration
 }
 
-// Handler serves the pages. Mount it at GET / and under Prefix (api.Options.Web).
+// Handler serves the pages. Mount it at GET /, GET /favicon.ico and under
+// Prefix (api.Options.Web).
 type Handler struct {
 	engine   *crm.Engine
 	auth     *api.Authenticator
@@ -95,6 +96,7 @@ func (h *Handler) routes() {
 	for name := range h.static {
 		h.mux.HandleFunc("GET "+Prefix+"static/"+name, h.serveStatic(name))
 	}
+	h.mux.HandleFunc("GET /favicon.ico", h.serveFavicon)
 	h.mux.HandleFunc("GET /ui/sign-in", h.signInPage)
 	h.mux.HandleFunc("POST /ui/sign-in", h.signIn)
 	h.mux.HandleFunc("POST /ui/sign-out", h.signedIn(h.signOut))
@@ -109,6 +111,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /ui/{type}/{id}/messages/{mid}/delete", h.signedIn(h.confirmDelete))
 	h.mux.HandleFunc("POST /ui/{type}/{id}/messages/{mid}/delete", h.signedIn(h.deleteMessage))
 	h.mux.HandleFunc("GET /ui/{type}/{id}/recycle-bin", h.signedIn(h.recordRecycleBin))
+	h.mux.HandleFunc("GET /ui/{type}/{id}/associated/{other}", h.signedIn(h.associatedList))
 	h.mux.HandleFunc("POST /ui/{type}/{id}/recycle-bin/{mid}/restore", h.signedIn(h.restoreFromRecordBin))
 }
 

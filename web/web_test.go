@@ -207,11 +207,11 @@ func TestRecordTimeline(t *testing.T) {
 	p := b.get("/ui/contacts/"+c).want(t, 200,
 		"<h1>Bea Costa</h1>", "<dt>Email</dt><dd>bea@example.com</dd>", "<dt>Lifecycle Stage</dt><dd>Customer</dd>",
 		"<dt>Owner</dt><dd>Ana Lima</dd>", `Messages <span class="count">(3)</span>`,
-		// channel as words and icons, time as UTC in <time>, owner's name, body as escaped plain text
+		// channel as words and icons, time as UTC in <time>, owner's name, body as sanitised HTML
 		`<span class="channel-name">WhatsApp</span>`, `<span class="channel-name">LinkedIn</span>`, `<span class="channel-name">SMS</span>`,
 		`<time datetime="2026-03-01T10:00:00Z">1 Mar 2026, 10:00 UTC</time> · <span class="owner">Ana Lima</span>`,
-		"Your order shipped &amp; is on its way", "&lt;script&gt;alert(1)&lt;/script&gt; See you at 10",
-	).lacks(t, "<script>alert", "<b>shipped", "Not for Bea")
+		`<div class="body">Your order <b>shipped</b> &amp; is on its way</div>`, "&lt;script&gt;alert(1)&lt;/script&gt; See you at 10",
+	).lacks(t, "<script>alert", "Not for Bea")
 	if got, want := p.messageIDs(), []string{li, sms, wa}; !slices.Equal(got, want) {
 		t.Errorf("timeline %v, want newest first %v", got, want)
 	}
@@ -248,7 +248,7 @@ func TestRecordTimeline(t *testing.T) {
 	b.get("/ui/companies/"+co).want(t, 200, "<h1>Acme</h1>", "Hello Acme")
 	d := f.create("deals", map[string]string{"dealname": "Big deal", "dealstage": "closedwon", "pipeline": "default", "amount": "1500.5"})
 	f.message("deals", d, "SMS", "Deal message", "2026-03-01T10:00:00Z")
-	b.get("/ui/deals/"+d).want(t, 200, "<h1>Big deal</h1>", "<dd>Closed Won</dd>", "<dd>1500.5</dd>", "Deal message")
+	b.get("/ui/deals/"+d).want(t, 200, "<h1>Big deal</h1>", "<dd>Closed Won</dd>", "<dd>1,500.5</dd>", "Deal message")
 	tk := f.create("tickets", map[string]string{"subject": "Broken", "hs_pipeline": "0", "hs_pipeline_stage": "1"})
 	f.message("tickets", tk, "WHATS_APP", "Ticket message", "2026-03-01T10:00:00Z")
 	b.get("/ui/tickets/"+tk).want(t, 200, "<h1>Broken</h1>", "<dd>New</dd>", "Ticket message")

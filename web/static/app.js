@@ -1,6 +1,7 @@
 // Spoke's pages work without this script. With it, times show in the
-// viewer's time zone, and the "Log a message" form sends the browser's
-// offset from UTC so the time typed is read as local time.
+// viewer's time zone, the "Log a message" form sends the browser's offset
+// from UTC so the time typed is read as local time, and the notice after
+// an action can be dismissed.
 (function () {
   'use strict';
   var zone = '';
@@ -26,6 +27,15 @@
       if (!input || !offset) { return; }
       var when = input.value ? new Date(input.value) : new Date();
       if (!isNaN(when.getTime())) { offset.value = String(-when.getTimezoneOffset()); }
+    });
+  });
+  // The notice after an action stays in view while the page scrolls to
+  // what changed; a button puts it away.
+  document.querySelectorAll('.flash [data-dismiss]').forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener('click', function () {
+      button.closest('.flash').remove();
+      document.getElementById('main').focus({ preventScroll: true });
     });
   });
   var problem = document.getElementById('log-error');
