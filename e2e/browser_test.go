@@ -28,8 +28,12 @@ const browserZone = "America/Sao_Paulo"
 // TestBrowserTimeline drives the record timeline pages in headless Chromium:
 // sign in, open a contact, log a WhatsApp message, pin it, delete another
 // message and restore it from the recycle bin, checking each step on the page
-// and through the API. With SPOKE_SCREENSHOTS set to a folder it saves
-// record-page.png and recycle-bin.png there (the README's pictures in docs/).
+// and through the API; message bodies keep their formatting and lose their
+// scripts; notices stay in view; the form follows the channel filter and the
+// record's owner; a deal shows its associated records; every button and
+// standalone link is at least 24 px square. With SPOKE_SCREENSHOTS set to a
+// folder it saves record-page.png and recycle-bin.png there (the README's
+// pictures in docs/).
 func TestBrowserTimeline(t *testing.T) {
 	t.Parallel()
 	exe := os.Getenv("SPOKE_CHROMIUM")
@@ -82,6 +86,11 @@ func TestBrowserTimeline(t *testing.T) {
 	b.do(chromedp.SendKeys(chromedp.CSS(`#token`), spoketest.Token))
 	b.submit(`form[action="/ui/sign-in"] button[type="submit"]`)
 	b.wantText(`h1`, "Records")
+	b.wantTouchTargets("home page")
+	if got := b.evalAsync(`new Promise((ok, fail) => { const i = new Image(); i.onload = () => ok(i.naturalWidth + "x" + i.naturalHeight); ` +
+		`i.onerror = () => fail(new Error("/favicon.ico did not load as an image")); i.src = "/favicon.ico"; })`); got == "0x0" {
+		t.Errorf("favicon %s", got)
+	}
 
 	// Keyboard: the first Tab reaches the skip link.
 	b.do(chromedp.KeyEvent("\t"))
@@ -92,8 +101,27 @@ func TestBrowserTimeline(t *testing.T) {
 
 	// Open the contact from the contacts list.
 	b.submit(`nav.main-nav a[href="/ui/contacts"]`)
+	b.wantTouchTargets("contacts list")
 	b.submit(`a[href="` + contactURL + `"]`)
 	b.wantText(`h1`, "Ana Lima")
+	b.wantTouchTargets("record page")
+
+	// The body's HTML, sanitised: bold, a list, a link that opens apart.
+	summary := `#message-` + demo.summary + ` .body`
+	b.wantText(summary+` strong`, "espresso cups")
+	if got := b.eval(`String(document.querySelectorAll('` + summary + ` li').length)`); got != "2" {
+		t.Errorf("summary shows %s list items, want 2", got)
+	}
+	if got := b.eval(`(a => a.rel + "|" + a.target + "|" + a.href)(document.querySelector('` + summary + ` a'))`); got != "nofollow noopener|_blank|https://example.com/track/4821" {
+		t.Errorf("link in the body: %s", got)
+	}
+	// The owner of a new message is the contact's owner unless changed.
+	if got := b.eval(`document.getElementById('owner').value`); got != demo.maria {
+		t.Errorf("owner field %q, want the contact's owner %s", got, demo.maria)
+	}
+	// Associated records, as links.
+	b.wantText(`.assoc a[href="/ui/companies/`+demo.company+`"]`, "Lima Ceramics")
+	b.wantText(`.assoc a[href="/ui/deals/`+demo.deal+`"]`, "Wholesale order")
 	// Times are shown in the browser's zone: 10:00 UTC is 7:00 AM in São Paulo.
 	b.wantText(`#message-`+demo.call+` time`, "7:00")
 	if got := b.eval(`document.querySelector('#message-` + demo.call + ` time').title`); !strings.Contains(got, "UTC") {
@@ -105,10 +133,10 @@ func TestBrowserTimeline(t *testing.T) {
 	b.do(chromedp.Click(chromedp.CSS(`input[name="channel"][value="WHATS_APP"]`)))
 	b.do(chromedp.SendKeys(chromedp.CSS(`#body`), "Your order has shipped and arrives on Friday."))
 	b.do(chromedp.SetValue(chromedp.CSS(`#time`), "2026-11-25T15:30"))
-	b.do(chromedp.SetValue(chromedp.CSS(`#owner`), demo.maria))
 	b.submit(`.log-form button[type="submit"]`)
 	b.wantText(`.flash`, "Message logged.")
 	logged := apiNewest(t, s, demo.contact)
+	b.wantNotice("#message-" + logged)
 	props := apiRead(t, s, "communications", logged, "hs_communication_channel_type,hs_timestamp,hubspot_owner_id,hs_body_preview")
 	want := map[string]string{"hs_communication_channel_type": "WHATS_APP", "hs_timestamp": "2026-11-25T18:30:00Z",
 		"hubspot_owner_id": demo.maria, "hs_body_preview": "Your order has shipped and arrives on Friday."}
@@ -137,8 +165,10 @@ func TestBrowserTimeline(t *testing.T) {
 	// Delete another message, after confirming.
 	b.submit(`#message-` + demo.call + ` a.danger`)
 	b.wantText(`h1`, "Delete this message?")
+	b.wantTouchTargets("delete question")
 	b.submit(`form.confirm button[type="submit"]`)
 	b.wantText(`.flash`, "Message deleted.")
+	b.wantNotice("#timeline")
 	if b.eval(`String(document.getElementById('message-`+demo.call+`') === null)`) != "true" {
 		t.Error("the deleted message is still on the timeline")
 	}
@@ -151,15 +181,48 @@ func TestBrowserTimeline(t *testing.T) {
 	b.wantText(`h1`, "Deleted messages of Ana Lima")
 	b.wantText(`#deleted-`+demo.call+` .body`, "Can we move the call to Friday?")
 	b.wantText(`#deleted-`+demo.call+` .deleted-at`, "Deleted")
+	b.wantTouchTargets("recycle bin")
 	b.screenshot("recycle-bin.png")
 	b.submit(`#deleted-` + demo.call + ` button[type="submit"]`)
 	b.wantText(`.flash`, "Message restored.")
 	b.waitVisible(`#message-` + demo.call)
+	b.wantNotice("#message-" + demo.call)
+	// The notice can be put away.
+	b.do(chromedp.Click(chromedp.CSS(`.flash [data-dismiss]`), chromedp.NodeVisible))
+	if got := b.eval(`String(document.querySelector('.flash') === null)`); got != "true" {
+		t.Error("the notice is still there after Dismiss")
+	}
 	if r := s.Do("GET", "/crm/v3/objects/communications/"+demo.call, nil); r.Status != http.StatusOK {
 		t.Errorf("API read of the restored message: %d", r.Status)
 	}
 	if ids := apiTimelineIDs(t, s, demo.contact); !contains(ids, demo.call) {
 		t.Errorf("restored message is not associated again: %v", ids)
+	}
+
+	// A deal shows its amount with grouped digits and its associated records.
+	b.submit(`.assoc a[href="/ui/deals/` + demo.deal + `"]`)
+	b.wantText(`h1`, "Wholesale order")
+	b.wantText(`.props dl`, "12,500")
+	b.wantText(`.assoc a[href="`+contactURL+`"]`, "Ana Lima")
+	b.wantText(`.assoc a[href="/ui/companies/`+demo.company+`"]`, "Lima Ceramics")
+	b.wantTouchTargets("deal page")
+
+	// Message bodies never run script: script elements, event handlers and
+	// javascript: links are gone before the page is built, whatever the CSP.
+	b.open(s.URL + "/ui/contacts/" + demo.hostile)
+	b.wantText(`.timeline`, "styled text")
+	b.wantText(`.timeline`, "a javascript link")
+	if got := b.eval(`String(window.hacked)`); got != "undefined" {
+		t.Errorf("a message body ran script: window.hacked = %s", got)
+	}
+	if got := b.eval(`String(document.querySelectorAll('.body script, .body img, .body iframe, .body [onerror], .body [onload], .body [onclick], .body [style], .body [id]').length)`); got != "0" {
+		t.Errorf("%s dangerous elements or attributes in message bodies", got)
+	}
+	for _, a := range strings.Split(b.eval(`Array.from(document.querySelectorAll('.body a')).map(a => a.getAttribute('href') + ' ' + a.rel).join('\n')`), "\n") {
+		href, rel, _ := strings.Cut(a, " ")
+		if !strings.HasPrefix(href, "https://") || rel != "nofollow noopener" {
+			t.Errorf("link in a body: href %q rel %q", href, rel)
+		}
 	}
 
 	// Phone width: nothing wider than the screen.
@@ -169,13 +232,47 @@ func TestBrowserTimeline(t *testing.T) {
 	if got := b.eval(`String(document.documentElement.scrollWidth <= window.innerWidth)`); got != "true" {
 		t.Errorf("record page scrolls sideways at 390px: %s > %s", b.eval(`String(document.documentElement.scrollWidth)`), b.eval(`String(window.innerWidth)`))
 	}
+	b.wantTouchTargets("record page at 390px")
+
+	// The form's channel follows the timeline's filter.
+	b.submit(`.filters a[href*="channel=SMS"]`)
+	if got := b.eval(`document.querySelector('input[name="channel"]:checked').value`); got != "SMS" {
+		t.Errorf("channel chosen on the SMS timeline: %q", got)
+	}
+	// Only white space: the server refuses it (the required textarea lets it through).
+	b.do(chromedp.SendKeys(chromedp.CSS(`#body`), "   "))
+	b.submitStatus(`.log-form button[type="submit"]`, "400")
+	b.wantText(`#log-error`, "The message was not logged.")
+	if got := b.eval(`document.activeElement.id`); got != "log-error" {
+		t.Errorf("after a refusal the focus is on %q, want the error", got)
+	}
+	// Lines typed stay lines; the page returns to the SMS timeline with the
+	// notice in view, though it scrolled down to the new message.
+	b.do(chromedp.SetValue(chromedp.CSS(`#body`), "First line\nSecond line"))
+	b.submit(`.log-form button[type="submit"]`)
+	b.wantText(`.flash`, "Message logged.")
+	phone := apiNewest(t, s, demo.contact)
+	if got := b.eval(`location.search`); got != "?channel=SMS" {
+		t.Errorf("after logging on the SMS timeline: %q", got)
+	}
+	if got := b.eval(`document.querySelector('#message-` + phone + ` .body').innerText`); got != "First line\nSecond line" {
+		t.Errorf("logged lines show as %q", got)
+	}
+	if got := b.eval(`String(window.scrollY > 0)`); got != "true" {
+		t.Error("the page did not scroll to the new message; the notice check proves nothing")
+	}
+	b.wantNotice("#message-" + phone)
 }
 
 // demoData names what seedDemo made.
 type demoData struct {
 	contact string
 	call    string // the message the test deletes and restores
+	summary string // a message with HTML formatting
 	maria   string
+	company string // associated with the contact
+	deal    string // associated with the contact and the company
+	hostile string // a contact whose messages try to run script
 }
 
 // seedDemo makes a contact with a short history across the three channels.
@@ -188,13 +285,16 @@ func seedDemo(t *testing.T, s *spoketest.Server) demoData {
 	contacts, _ := e.Types.Resolve("contacts")
 	comms, _ := e.Types.Resolve("communications")
 	actor := crm.Actor{SourceType: crm.SourceIntegration, SourceID: "0"}
+	var others []string
 	for _, c := range []map[string]string{
 		{"firstname": "Bruno", "lastname": "Costa", "email": "bruno@example.com"},
 		{"firstname": "Chloe", "lastname": "Martin", "email": "chloe@example.com"},
 	} {
-		if _, err := e.Create(ctx, actor, contacts, crm.CreateInput{Properties: c}); err != nil {
+		obj, err := e.Create(ctx, actor, contacts, crm.CreateInput{Properties: c})
+		if err != nil {
 			t.Fatal(err)
 		}
+		others = append(others, strconv.FormatInt(obj.ID, 10))
 	}
 	ana, err := e.Create(ctx, actor, contacts, crm.CreateInput{Properties: map[string]string{
 		"firstname": "Ana", "lastname": "Lima", "email": "ana.lima@example.com", "phone": "+351 912 345 678",
@@ -204,13 +304,15 @@ func seedDemo(t *testing.T, s *spoketest.Server) demoData {
 		t.Fatal(err)
 	}
 	id := strconv.FormatInt(ana.ID, 10)
-	var call string
+	var call, summary string
 	for _, m := range []struct{ channel, body, ts, owner string }{
 		{"SMS", "Reminder: your delivery window is 9:00-12:00 tomorrow.", "2026-11-18T08:15:00Z", ""},
 		{"LINKEDIN_MESSAGE", "Thanks for connecting, Ana. Happy to share our wholesale price list.", "2026-11-19T14:05:00Z", "james"},
 		{"WHATS_APP", "Can we move the call to Friday?", "2026-11-20T10:00:00Z", ""},
 		{"WHATS_APP", "Friday at 11:00 works. Talk then!", "2026-11-20T10:12:00Z", "maria"},
 		{"SMS", "Your order #4821 is confirmed.", "2026-11-22T16:40:00Z", ""},
+		{"WHATS_APP", `<p>Your order is on its way:</p><ul><li>12 <strong>espresso cups</strong></li><li>4 serving plates</li></ul>` +
+			`<p>Track it at <a href="https://example.com/track/4821">example.com/track/4821</a>.</p>`, "2026-11-23T09:05:00Z", "maria"},
 	} {
 		props := map[string]string{"hs_communication_channel_type": m.channel, "hs_communication_logged_from": "CRM",
 			"hs_communication_body": m.body, "hs_timestamp": m.ts}
@@ -225,11 +327,55 @@ func seedDemo(t *testing.T, s *spoketest.Server) demoData {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.HasPrefix(m.body, "Can we move") {
+		switch {
+		case strings.HasPrefix(m.body, "Can we move"):
 			call = strconv.FormatInt(obj.ID, 10)
+		case strings.HasPrefix(m.body, "<p>Your order"):
+			summary = strconv.FormatInt(obj.ID, 10)
 		}
 	}
-	return demoData{contact: id, call: call, maria: strconv.FormatInt(maria.ID, 10)}
+
+	// Bruno's messages try to run script every way a body can.
+	for i, body := range []string{
+		`<script>window.hacked = "script"</script><p style="color:red" id="timeline" onclick="window.hacked='click'">styled text</p>`,
+		`<img src="x" onerror="window.hacked='onerror'"><svg onload="window.hacked='svg'"></svg><iframe src="javascript:window.hacked='iframe'"></iframe>`,
+		`<a href="javascript:window.hacked='link'">a javascript link</a> <a href=" JAVASCRIPT:window.hacked='caps'">caps</a> ` +
+			`<a href="https://example.com/" onclick="window.hacked='a'" target="_self">a safe link</a>`,
+	} {
+		if _, err := e.Create(ctx, actor, comms, crm.CreateInput{Properties: map[string]string{"hs_communication_channel_type": "SMS",
+			"hs_communication_logged_from": "CRM", "hs_communication_body": body, "hs_timestamp": fmt.Sprintf("2026-11-2%dT10:00:00Z", i)},
+			Associations: []crm.AssociationInput{{ToID: others[0], Types: []crm.AssociationSpec{{Category: "HUBSPOT_DEFINED", TypeID: 81}}}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Ana's company and the deal they share.
+	companies, _ := e.Types.Resolve("companies")
+	deals, _ := e.Types.Resolve("deals")
+	company, err := e.Create(ctx, actor, companies, crm.CreateInput{Properties: map[string]string{
+		"name": "Lima Ceramics", "domain": "limaceramics.example", "city": "Porto", "numberofemployees": "14"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deal, err := e.Create(ctx, actor, deals, crm.CreateInput{Properties: map[string]string{
+		"dealname": "Wholesale order", "amount": "12500", "pipeline": "default", "dealstage": "contractsent",
+		"hubspot_owner_id": strconv.FormatInt(maria.ID, 10)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	companyID, dealID := strconv.FormatInt(company.ID, 10), strconv.FormatInt(deal.ID, 10)
+	for _, pair := range []struct {
+		from   *crm.ObjectType
+		fromID string
+		to     *crm.ObjectType
+		toID   string
+	}{{contacts, id, companies, companyID}, {deals, dealID, contacts, id}, {deals, dealID, companies, companyID}} {
+		if _, err := e.AssociateDefault(ctx, actor, pair.from, pair.fromID, pair.to, pair.toID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return demoData{contact: id, call: call, summary: summary, maria: strconv.FormatInt(maria.ID, 10),
+		company: companyID, deal: dealID, hostile: others[0]}
 }
 
 // chrome runs browser steps, failing the test on the first error.
@@ -258,18 +404,30 @@ func (c *chrome) open(url string) {
 // and checks that it (after any redirect) answered 200.
 func (c *chrome) submit(sel string) {
 	c.t.Helper()
+	c.submitStatus(sel, "200")
+}
+
+// submitStatus is submit for a page that answers status.
+func (c *chrome) submitStatus(sel, status string) {
+	c.t.Helper()
 	if _, err := chromedp.RunResponse(c.ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible)); err != nil {
 		c.t.Fatalf("click %s: %v", sel, err)
 	}
-	c.wantStatus("click " + sel)
+	c.wantStatusOf("click "+sel, status)
 }
 
-// wantStatus checks the status of the page's document (the last response
-// of a redirect chain), as the browser's navigation timing reports it.
+// wantStatus checks that the page's document answered 200.
 func (c *chrome) wantStatus(what string) {
 	c.t.Helper()
-	if got := c.eval(`String(performance.getEntriesByType('navigation')[0].responseStatus)`); got != "200" {
-		c.t.Fatalf("%s: %s answered %s: %s", what, c.eval(`location.href`), got, c.eval(`document.body.innerText`))
+	c.wantStatusOf(what, "200")
+}
+
+// wantStatusOf checks the status of the page's document (the last response
+// of a redirect chain), as the browser's navigation timing reports it.
+func (c *chrome) wantStatusOf(what, want string) {
+	c.t.Helper()
+	if got := c.eval(`String(performance.getEntriesByType('navigation')[0].responseStatus)`); got != want {
+		c.t.Fatalf("%s: %s answered %s, want %s: %s", what, c.eval(`location.href`), got, want, c.eval(`document.body.innerText`))
 	}
 }
 
@@ -290,6 +448,60 @@ func (c *chrome) wantText(sel, want string) {
 	}
 }
 
+// wantNotice checks that the notice after an action is in the window, and
+// that target, where the page scrolled to, is in the window below it, not
+// under it.
+func (c *chrome) wantNotice(target string) {
+	c.t.Helper()
+	got := c.eval(`(() => {
+		const f = document.querySelector('.flash').getBoundingClientRect();
+		const t = document.querySelector(` + strconv.Quote(target) + `).getBoundingClientRect();
+		const out = [];
+		if (f.top < 0 || f.bottom > innerHeight) out.push('notice at ' + f.top + '-' + f.bottom + ' of ' + innerHeight);
+		if (t.top < f.bottom - 1) out.push('target top ' + t.top + ' under the notice ending at ' + f.bottom);
+		if (t.top > innerHeight) out.push('target top ' + t.top + ' below the window of ' + innerHeight);
+		return out.join('; ');
+	})()`)
+	if got != "" {
+		c.t.Errorf("after the action (%s): %s", c.eval(`location.pathname + location.search + location.hash`), got)
+	}
+}
+
+// wantTouchTargets checks that every button, form field and link on the
+// page, other than links inside a message's text, is at least 24×24 CSS
+// pixels (WCAG 2.2's minimum target size). A radio button's target is its
+// label.
+func (c *chrome) wantTouchTargets(page string) {
+	c.t.Helper()
+	got := c.eval(`(() => {
+		const small = [];
+		const sel = 'a[href], button, input:not([type=hidden]):not([type=radio]), select, textarea, label.channel-choice';
+		for (const el of document.querySelectorAll(sel)) {
+			if (el.closest('.body')) continue;
+			const r = el.getBoundingClientRect();
+			if (r.width === 0 && r.height === 0) continue; // not shown
+			if (r.width < 24 || r.height < 24) {
+				small.push(el.tagName.toLowerCase() + ' "' + (el.textContent || el.name || '').trim().slice(0, 30) + '" ' +
+					r.width.toFixed(1) + 'x' + r.height.toFixed(1));
+			}
+		}
+		return small.join('; ');
+	})()`)
+	if got != "" {
+		c.t.Errorf("%s: targets under 24x24 px: %s", page, got)
+	}
+}
+
+// evalAsync evaluates js, which yields a promise of a string.
+func (c *chrome) evalAsync(js string) string {
+	c.t.Helper()
+	v, err := chromedp.Run(c.ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		c.t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
 func (c *chrome) eval(js string) string {
 	c.t.Helper()
 	v, err := chromedp.Run(c.ctx, chromedp.Evaluate[string](js))
@@ -303,6 +515,7 @@ func (c *chrome) eval(js string) string {
 // when that names a folder.
 func (c *chrome) screenshot(name string) {
 	c.t.Helper()
+	c.eval(`window.scrollTo(0, 0), ""`) // the notice in its place, above the heading
 	png, err := chromedp.Run(c.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		c.t.Fatalf("screenshot: %v", err)
