@@ -33,6 +33,8 @@ func scopeMatrix(commID, contactID string) []request {
 		{"DELETE", "/crm/v3/objects/tickets/999", "", []string{"tickets", "crm.objects.tickets.write"}},
 		{"GET", "/crm/v3/owners", "", []string{"crm.objects.owners.read"}},
 		{"GET", "/crm/v3/owners/", "", []string{"crm.objects.owners.read"}},
+		{"GET", "/crm/owners/2026-03", "", []string{"crm.objects.owners.read"}},
+		{"GET", "/crm/associations/2026-03/contacts/companies/labels", "", []string{"crm.objects.contacts.read", "crm.schemas.contacts.read"}},
 		{"GET", "/crm/v3/properties/communications", "", []string{"crm.objects.contacts.read", "crm.schemas.contacts.read"}},
 		{"GET", "/crm/v3/properties/deals/dealname", "", []string{"crm.objects.deals.read", "crm.schemas.deals.read"}},
 		{"POST", "/crm/v3/properties/deals/batch/read", `{"inputs":[{"name":"dealname"}]}`, []string{"crm.objects.deals.read", "crm.schemas.deals.read"}},
