@@ -138,6 +138,9 @@ func (e *Engine) Associate(ctx context.Context, actor Actor, from *ObjectType, f
 	}
 	var after []*AssociationType
 	err = e.Store.Write(ctx, func(tx Tx) error {
+		if err := lockPairs(ctx, tx, []Unlink{{FromID: fromID, ToID: toID}}); err != nil {
+			return err
+		}
 		a, err := e.loadLive(ctx, tx, from, fromID, subFromNotFound)
 		if err != nil {
 			return err
@@ -216,6 +219,9 @@ func (e *Engine) DisassociateMany(ctx context.Context, actor Actor, from, to *Ob
 		}
 	}
 	return e.Store.Write(ctx, func(tx Tx) error {
+		if err := lockPairs(ctx, tx, pairs); err != nil {
+			return err
+		}
 		for i, p := range pairs {
 			a, okA := ParseID(p.FromID)
 			b, okB := ParseID(p.ToID)
@@ -228,6 +234,29 @@ func (e *Engine) DisassociateMany(ctx context.Context, actor Actor, from, to *Ob
 		}
 		return nil
 	})
+}
+
+// lockPairs locks the records at both ends of every pair before anything of
+// theirs is read or written, all at once and so in ascending id order (see
+// ReadTx.ObjectsByIDs). Every write of an association does this first:
+// writes of one pair then queue on its lower id, whichever end they start
+// from, instead of each holding a lock the other waits for (a removal
+// locking the association rows and then the records to lift a pin, an
+// addition the records and then the rows).
+func lockPairs(ctx context.Context, tx Tx, pairs []Unlink) error {
+	ids := make([]int64, 0, 2*len(pairs))
+	for _, p := range pairs {
+		for _, v := range []string{p.FromID, p.ToID} {
+			if id, ok := ParseID(v); ok {
+				ids = append(ids, id)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := tx.ObjectsByIDs(ctx, ids)
+	return err
 }
 
 // disassociate removes types (all when !only) between records a and b.

@@ -173,6 +173,9 @@ func (e *Engine) UpdateBatch(ctx context.Context, actor Actor, t *ObjectType, in
 		}
 	}
 	err = e.Store.Write(ctx, func(tx Tx) error {
+		if err := e.lockUnique(ctx, tx, t, props...); err != nil {
+			return err
+		}
 		resolved := make([]int64, len(inputs))
 		for i, in := range inputs {
 			id, err := e.resolveID(ctx, tx, t, in.ID, in.IDProperty)
@@ -252,6 +255,17 @@ func (e *Engine) UpsertBatch(ctx context.Context, actor Actor, t *ObjectType, in
 	}
 	results := make([]UpsertResult, len(inputs))
 	err := e.Store.Write(ctx, func(tx Tx) error {
+		// Every value the batch looks up or may claim is locked first, so
+		// that concurrent upserts of one value find the record the first
+		// of them created instead of each creating it.
+		locks := make([]map[string]string, 0, 2*len(inputs))
+		for _, in := range inputs {
+			props, _ := t.NormalizeProperties(in.Properties)
+			locks = append(locks, map[string]string{in.IDProperty: in.ID}, props)
+		}
+		if err := e.lockUnique(ctx, tx, t, locks...); err != nil {
+			return err
+		}
 		var (
 			creates   []CreateInput
 			createIdx []int

@@ -175,9 +175,16 @@ func (e *Engine) validateCreates(t *ObjectType, inputs []CreateInput) []createJo
 func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectType, checked []createJob, perInput bool) ([]*createJob, error) {
 	now := e.now()
 	jobs := make([]*createJob, len(checked))
+	locks := make([]map[string]string, 0, len(checked))
 	for i := range checked {
 		j := checked[i]
 		jobs[i] = &j
+		if j.err == nil {
+			locks = append(locks, j.props)
+		}
+	}
+	if err := e.lockUnique(ctx, tx, t, locks...); err != nil {
+		return nil, err
 	}
 	for _, check := range []func(context.Context, ReadTx, *ObjectType, []*createJob) error{
 		e.checkTargets, e.checkOwners, e.checkUnique, e.checkNewPins,

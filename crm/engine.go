@@ -98,6 +98,25 @@ func (e *Engine) claimUnique(ctx context.Context, tx Tx, t *ObjectType, obj *Obj
 	return nil
 }
 
+// lockUnique locks the unique values among the stored-form properties of
+// records of t (see Tx.LockUnique). Writes that claim unique values lock
+// them before anything else, in one call: an upsert's lookup and claim then
+// never interleave with another writer's claim of the same value.
+func (e *Engine) lockUnique(ctx context.Context, tx Tx, t *ObjectType, props ...map[string]string) error {
+	var keys []UniqueKey
+	for _, m := range props {
+		for name, v := range m {
+			if p := t.Property(name); p != nil && p.Unique && v != "" {
+				keys = append(keys, UniqueKey{TypeID: t.ID, Property: name, Value: uniqueKey(p, v)})
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	return tx.LockUnique(ctx, keys)
+}
+
 // uniqueConflict is HubSpot's 409 for a unique value already held.
 func uniqueConflict(t *ObjectType, existing int64) *Error {
 	return &Error{Kind: KindConflict, Category: CategoryConflict,
@@ -249,6 +268,9 @@ func (e *Engine) update(ctx context.Context, actor Actor, t *ObjectType, idValue
 	}
 	var obj *Object
 	err := e.Store.Write(ctx, func(tx Tx) error {
+		if err := e.lockUnique(ctx, tx, t, props); err != nil {
+			return err
+		}
 		var err error
 		obj, err = e.load(ctx, tx, t, idValue, idProperty, false)
 		if err != nil {
@@ -344,6 +366,13 @@ func (e *Engine) change(ctx context.Context, tx ReadTx, actor Actor, t *ObjectTy
 func (e *Engine) writeChanges(ctx context.Context, tx Tx, t *ObjectType, changes []*objectChange) error {
 	objs := make([]*Object, len(changes))
 	var history []HistoryEntry
+	locks := make([]map[string]string, len(changes))
+	for i, c := range changes {
+		locks[i] = c.changed
+	}
+	if err := e.lockUnique(ctx, tx, t, locks...); err != nil {
+		return err
+	}
 	for i, c := range changes {
 		if err := e.claimUnique(ctx, tx, t, c.obj, c.changed); err != nil {
 			return err

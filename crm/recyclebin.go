@@ -31,6 +31,9 @@ func (e *Engine) restore(ctx context.Context, tx Tx, t *ObjectType, idValue stri
 			unique[name] = v
 		}
 	}
+	if err := e.lockUnique(ctx, tx, t, unique); err != nil {
+		return nil, err
+	}
 	if err := e.claimUnique(ctx, tx, t, obj, unique); err != nil {
 		return nil, err
 	}

@@ -38,6 +38,11 @@ type ResetScope struct {
 	Schema bool
 }
 
+// UniqueKey names one value (in key form) of a unique property.
+type UniqueKey struct {
+	TypeID, Property, Value string
+}
+
 // AssociationRow is one directed association of one type. Every association
 // is stored in both directions, each with its own type id.
 type AssociationRow struct {
@@ -55,7 +60,10 @@ type ReadTx interface {
 	// Returns ErrNotFound if there is none.
 	Object(ctx context.Context, typeID string, id int64) (*Object, error)
 	// ObjectsByIDs returns the records with those ids, of any type, archived
-	// or not, in no particular order; missing ids are left out.
+	// or not, in no particular order; missing ids are left out. In a write
+	// transaction of a store with concurrent writers, the records are locked
+	// until it ends, one after the other in ascending id order, so that
+	// writes locking the same records this way cannot deadlock.
 	ObjectsByIDs(ctx context.Context, ids []int64) ([]*Object, error)
 	// ListObjects returns up to q.Limit records with id >= q.AfterID.
 	ListObjects(ctx context.Context, q ListQuery) ([]*Object, error)
@@ -101,17 +109,29 @@ type Tx interface {
 	// NextIDs reserves n new record ids, increasing, never reused.
 	NextIDs(ctx context.Context, n int) ([]int64, error)
 	InsertObjects(ctx context.Context, objs []*Object) error
-	// UpdateObjects replaces properties, timestamps and archive state.
+	// UpdateObjects replaces properties, timestamps (createdAt included) and
+	// archive state.
 	UpdateObjects(ctx context.Context, objs []*Object) error
 	AppendHistory(ctx context.Context, entries []HistoryEntry) error
+	// DeleteHistory removes every recorded value of the given records (a
+	// seed replacing them starts their history again).
+	DeleteHistory(ctx context.Context, ids []int64) error
 	// ClaimUnique records that id holds value for a unique property.
 	// Returns a *UniqueConflictError if another record holds it.
 	ClaimUnique(ctx context.Context, typeID, property, value string, id int64) error
 	// ReleaseUnique drops the claims of id: on one property, or all when property is "".
 	ReleaseUnique(ctx context.Context, typeID string, id int64, property string) error
+	// LockUnique waits until no other transaction holds any of keys and
+	// holds them until this one ends, so that looking a unique value up and
+	// then claiming it is one step for every writer that locks first (an
+	// upsert never loses the race to another one). Locks are taken in one
+	// fixed order, whatever the order of keys; locking a key twice is free.
+	// A store with one writer at a time has nothing to do.
+	LockUnique(ctx context.Context, keys []UniqueKey) error
 
 	// InsertOwner stores a new owner, assigning its ID and UserID unless set.
 	InsertOwner(ctx context.Context, o *Owner) error
+	// UpdateOwner replaces every field of the owner with o.ID but CreatedAt.
 	UpdateOwner(ctx context.Context, o *Owner) error
 
 	// PutCustomProperty creates or replaces the definition of (typeID, p.Name).

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"slices"
 	"strings"
 	"time"
 
@@ -188,7 +190,7 @@ func (t *txn) InsertObjects(ctx context.Context, objs []*crm.Object) error {
 }
 
 func (t *txn) UpdateObjects(ctx context.Context, objs []*crm.Object) error {
-	return t.writeObjects(ctx, objs, ` ON CONFLICT (id) DO UPDATE SET properties = excluded.properties,
+	return t.writeObjects(ctx, objs, ` ON CONFLICT (id) DO UPDATE SET properties = excluded.properties, created_at = excluded.created_at,
 		updated_at = excluded.updated_at, archived = excluded.archived, archived_at = excluded.archived_at`)
 }
 
@@ -199,6 +201,52 @@ func (t *txn) AppendHistory(ctx context.Context, entries []crm.HistoryEntry) err
 	}
 	return t.rows(ctx, len(writes), 3, `INSERT INTO object_writes (object_id, timestamp, changes) VALUES `, "",
 		func(i int) []any { return []any{writes[i].ObjectID, writes[i].Timestamp, writes[i].Changes} })
+}
+
+// DeleteHistory removes the recorded values of ids.
+func (t *txn) DeleteHistory(ctx context.Context, ids []int64) error {
+	_, err := t.tx.Exec(ctx, `DELETE FROM object_writes WHERE object_id = ANY($1)`, ids)
+	return err
+}
+
+// uniqueLockClass is the first key of the advisory locks on unique values
+// (pg_advisory_xact_lock(class, key)): the two-key form never meets the
+// one-key locks taken elsewhere, such as migrationLock.
+const uniqueLockClass = 0x53706b55 // "SpkU"
+
+// LockUnique takes a transaction-level advisory lock on each key, by a
+// 32-bit hash of it: two values sharing a hash only wait for each other.
+// The locks are taken in ascending order in one statement, so transactions
+// locking overlapping sets cannot deadlock on them.
+func (t *txn) LockUnique(ctx context.Context, keys []crm.UniqueKey) error {
+	var want []int32
+	for _, k := range keys {
+		h := fnv.New32a()
+		h.Write([]byte(k.TypeID))
+		h.Write([]byte{0})
+		h.Write([]byte(k.Property))
+		h.Write([]byte{0})
+		h.Write([]byte(k.Value))
+		n := int32(h.Sum32())
+		if !t.locked[n] {
+			want = append(want, n)
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	slices.Sort(want)
+	want = slices.Compact(want)
+	if _, err := t.tx.Exec(ctx, `SELECT count(pg_advisory_xact_lock($1, k)) FROM unnest($2::int4[]) AS k`, uniqueLockClass, want); err != nil {
+		return err
+	}
+	if t.locked == nil {
+		t.locked = map[int32]bool{}
+	}
+	for _, n := range want {
+		t.locked[n] = true
+	}
+	return nil
 }
 
 func (t *txn) ClaimUnique(ctx context.Context, typeID, property, value string, id int64) error {

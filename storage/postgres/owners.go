@@ -95,8 +95,8 @@ func (t *txn) InsertOwner(ctx context.Context, o *crm.Owner) error {
 }
 
 func (t *txn) UpdateOwner(ctx context.Context, o *crm.Owner) error {
-	_, err := t.tx.Exec(ctx, `UPDATE owners SET email = $1, type = $2, first_name = $3, last_name = $4, updated_at = $5, archived = $6, archived_at = $7 WHERE id = $8`,
-		o.Email, o.Type, o.FirstName, o.LastName, o.UpdatedAt.UnixMilli(), o.Archived, nullMillis(o.ArchivedAt), o.ID)
+	_, err := t.tx.Exec(ctx, `UPDATE owners SET email = $1, type = $2, first_name = $3, last_name = $4, user_id = $5, updated_at = $6, archived = $7, archived_at = $8 WHERE id = $9`,
+		o.Email, o.Type, o.FirstName, o.LastName, o.UserID, o.UpdatedAt.UnixMilli(), o.Archived, nullMillis(o.ArchivedAt), o.ID)
 	return err
 }
 

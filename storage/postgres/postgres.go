@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -36,7 +37,8 @@ type PoolOptions struct {
 
 // DB is a PostgreSQL-backed crm.Store.
 type DB struct {
-	pool *pgxpool.Pool
+	pool    *pgxpool.Pool
+	retries atomic.Int64
 }
 
 var _ crm.Store = (*DB)(nil)
@@ -139,9 +141,15 @@ func (db *DB) Write(ctx context.Context, fn func(crm.Tx) error) error {
 		if !retryable(err) {
 			return err
 		}
+		db.retries.Add(1)
 	}
 	return err
 }
+
+// Retries is how many write transactions were run again after a deadlock
+// or a serialization failure since Open. Spoke's writes lock in one order,
+// so it stays at zero unless something else locks the same rows.
+func (db *DB) Retries() int64 { return db.retries.Load() }
 
 func retryable(err error) bool {
 	var pg *pgconn.PgError
@@ -155,6 +163,8 @@ func (db *DB) Tokens() crm.TokenStore { return tokens{db} }
 type txn struct {
 	tx    pgx.Tx
 	write bool
+	// locked holds the unique-value locks (LockUnique) already taken.
+	locked map[int32]bool
 }
 
 // lock is the row-locking suffix of reads in write transactions.

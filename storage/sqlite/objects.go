@@ -160,7 +160,7 @@ func (t *txn) InsertObjects(ctx context.Context, objs []*crm.Object) error {
 }
 
 func (t *txn) UpdateObjects(ctx context.Context, objs []*crm.Object) error {
-	return t.writeObjects(ctx, objs, ` ON CONFLICT (id) DO UPDATE SET properties = excluded.properties,
+	return t.writeObjects(ctx, objs, ` ON CONFLICT (id) DO UPDATE SET properties = excluded.properties, created_at = excluded.created_at,
 		updated_at = excluded.updated_at, archived = excluded.archived, archived_at = excluded.archived_at`)
 }
 
@@ -201,6 +201,25 @@ func (t *txn) AppendHistory(ctx context.Context, entries []crm.HistoryEntry) err
 	return t.rowsInChunks(ctx, len(writes), 3, `INSERT INTO object_writes (object_id, timestamp, changes) VALUES `, "",
 		func(i int) []any { return []any{writes[i].ObjectID, writes[i].Timestamp, writes[i].Changes} })
 }
+
+// DeleteHistory removes the recorded values of ids.
+func (t *txn) DeleteHistory(ctx context.Context, ids []int64) error {
+	for start := 0; start < len(ids); start += 1000 {
+		chunk := ids[start:min(len(ids), start+1000)]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM object_writes WHERE object_id IN (`+placeholders(len(chunk))+`)`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LockUnique has nothing to do: SQLite runs one write transaction at a
+// time, so a lookup and a claim in one are never interleaved with another's.
+func (t *txn) LockUnique(context.Context, []crm.UniqueKey) error { return nil }
 
 func (t *txn) ClaimUnique(ctx context.Context, typeID, property, value string, id int64) error {
 	var holder int64

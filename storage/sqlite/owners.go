@@ -86,7 +86,7 @@ func (t *txn) InsertOwner(ctx context.Context, o *crm.Owner) error {
 }
 
 func (t *txn) UpdateOwner(ctx context.Context, o *crm.Owner) error {
-	_, err := t.tx.ExecContext(ctx, `UPDATE owners SET email = ?, type = ?, first_name = ?, last_name = ?, updated_at = ?, archived = ?, archived_at = ? WHERE id = ?`,
-		o.Email, o.Type, o.FirstName, o.LastName, o.UpdatedAt.UnixMilli(), o.Archived, nullMillis(o.ArchivedAt), o.ID)
+	_, err := t.tx.ExecContext(ctx, `UPDATE owners SET email = ?, type = ?, first_name = ?, last_name = ?, user_id = ?, updated_at = ?, archived = ?, archived_at = ? WHERE id = ?`,
+		o.Email, o.Type, o.FirstName, o.LastName, o.UserID, o.UpdatedAt.UnixMilli(), o.Archived, nullMillis(o.ArchivedAt), o.ID)
 	return err
 }

@@ -27,6 +27,7 @@ func Run(t *testing.T, open Opener) {
 		{"ListFiltersAndOrders", testList},
 		{"HistoryNewestFirst", testHistory},
 		{"UniqueClaims", testUnique},
+		{"LockedUpserts", testLockedUpserts},
 		{"FailedWriteChangesNothing", testRollback},
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"Tokens", testTokens},
@@ -136,11 +137,13 @@ func testObjectRoundTrip(t *testing.T, s crm.Store) {
 	later := t0.Add(time.Hour)
 	got.Properties["hs_communication_body"] = "changed"
 	got.Archived, got.ArchivedAt, got.UpdatedAt = true, later, later
+	got.CreatedAt = t0.Add(-time.Hour) // a seed replacing the record sets it too
 	if err := s.Write(ctx, func(tx crm.Tx) error { return tx.UpdateObjects(ctx, []*crm.Object{got}) }); err != nil {
 		t.Fatal(err)
 	}
 	again, _ := get(t, s, "0-18", o.ID)
-	if !again.Archived || !again.ArchivedAt.Equal(later) || !again.UpdatedAt.Equal(later) || again.Properties["hs_communication_body"] != "changed" {
+	if !again.Archived || !again.ArchivedAt.Equal(later) || !again.UpdatedAt.Equal(later) || again.Properties["hs_communication_body"] != "changed" ||
+		!again.CreatedAt.Equal(t0.Add(-time.Hour)) {
 		t.Errorf("after update: %+v", again)
 	}
 }
@@ -211,6 +214,87 @@ func testHistory(t *testing.T, s crm.Store) {
 	})
 	if len(got) != 12 {
 		t.Errorf("history for two objects and names: %d entries", len(got))
+	}
+	// DeleteHistory forgets the values of the records named, and only theirs.
+	if err := s.Write(ctx, func(tx crm.Tx) error { return tx.DeleteHistory(ctx, []int64{objs[0].ID}) }); err != nil {
+		t.Fatal(err)
+	}
+	s.Read(ctx, func(tx crm.ReadTx) error {
+		got, _ = tx.History(ctx, []int64{objs[0].ID, objs[1].ID}, []string{"a", "b"})
+		return nil
+	})
+	if len(got) != 6 || got[0].ObjectID != objs[1].ID {
+		t.Errorf("history after DeleteHistory of one record: %+v", got)
+	}
+}
+
+// testLockedUpserts runs concurrent upserts of one value: lock it, look it
+// up, create the record holding it when there is none. Exactly one creates
+// it and no claim ever conflicts.
+func testLockedUpserts(t *testing.T, s crm.Store) {
+	const workers = 20
+	key := crm.UniqueKey{TypeID: "0-1", Property: "email", Value: "same@example.com"}
+	other := crm.UniqueKey{TypeID: "0-1", Property: "email", Value: "other@example.com"}
+	var (
+		mu      sync.Mutex
+		created int
+		wg      sync.WaitGroup
+		start   = make(chan struct{})
+	)
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			var made bool
+			err := s.Write(ctx, func(tx crm.Tx) error {
+				made = false
+				// Keys in either order, and a key locked twice, are fine.
+				keys := []crm.UniqueKey{key, other}
+				if w%2 == 1 {
+					keys = []crm.UniqueKey{other, key, key}
+				}
+				if err := tx.LockUnique(ctx, keys); err != nil {
+					return err
+				}
+				if err := tx.LockUnique(ctx, keys[:1]); err != nil {
+					return err
+				}
+				if _, err := tx.FindUnique(ctx, key.TypeID, key.Property, key.Value); !errors.Is(err, crm.ErrNotFound) {
+					return err // found (nil): the upsert updates it
+				}
+				ids, err := tx.NextIDs(ctx, 1)
+				if err != nil {
+					return err
+				}
+				if err := tx.InsertObjects(ctx, []*crm.Object{newObject(ids[0], "0-1", map[string]string{"email": key.Value})}); err != nil {
+					return err
+				}
+				made = true
+				return tx.ClaimUnique(ctx, key.TypeID, key.Property, key.Value, ids[0])
+			})
+			if err == nil && made {
+				mu.Lock()
+				created++
+				mu.Unlock()
+			}
+			errs <- err
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("locked upsert: %v", err)
+		}
+	}
+	if created != 1 {
+		t.Errorf("%d of %d locked upserts created the record, want 1", created, workers)
+	}
+	if err := s.Write(ctx, func(tx crm.Tx) error { return tx.LockUnique(ctx, nil) }); err != nil {
+		t.Errorf("locking nothing: %v", err)
 	}
 }
 
@@ -461,10 +545,24 @@ func testOwners(t *testing.T, s crm.Store) {
 		}
 		return nil
 	})
+	// UpdateOwner replaces every field but the id and creation time.
+	oldUser := a.UserID
 	a.Archived, a.ArchivedAt = true, t0.Add(time.Hour)
+	a.Email, a.FirstName, a.LastName, a.Type, a.UserID = "ana.lima@example.com", "Ana Maria", "Lima Santos", "QUEUE", b.UserID+1000
 	if err := s.Write(ctx, func(tx crm.Tx) error { return tx.UpdateOwner(ctx, &a) }); err != nil {
 		t.Fatal(err)
 	}
+	s.Read(ctx, func(tx crm.ReadTx) error {
+		got, err := tx.OwnerByUserID(ctx, a.UserID)
+		if err != nil || got.ID != a.ID || got.Email != a.Email || got.FirstName != "Ana Maria" || got.LastName != "Lima Santos" ||
+			got.Type != "QUEUE" || !got.CreatedAt.Equal(t0) {
+			t.Errorf("updated owner: %+v %v", got, err)
+		}
+		if _, err := tx.OwnerByUserID(ctx, oldUser); !errors.Is(err, crm.ErrNotFound) {
+			t.Errorf("old user id still found: %v", err)
+		}
+		return nil
+	})
 	s.Read(ctx, func(tx crm.ReadTx) error {
 		live, _ := tx.ListOwners(ctx, crm.OwnerQuery{Limit: 10})
 		archived, _ := tx.ListOwners(ctx, crm.OwnerQuery{Archived: true, Limit: 10})
