@@ -38,7 +38,7 @@ func BenchmarkRecordPage(b *testing.B) {
 
 	// The page must be what a person sees: the pinned message and 25 more.
 	body := benchGet(b, h, cookie, path)
-	if !strings.Contains(body, fmt.Sprintf(`Messages <span class="count">(%d)</span>`, benchMessages)) ||
+	if !strings.Contains(body, fmt.Sprintf(`Messages <span class="count">(%d,%03d)</span>`, benchMessages/1000, benchMessages%1000)) ||
 		!strings.Contains(body, `<li id="message-`+pinned+`" class="message ch-`) || strings.Count(body, `<li id="message-`) != 26 {
 		b.Fatalf("unexpected page:\n%s", body)
 	}
