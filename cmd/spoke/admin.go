@@ -15,7 +15,6 @@ import (
 
 	"github.com/spoke-crm/spoke/api"
 	"github.com/spoke-crm/spoke/crm"
-	"github.com/spoke-crm/spoke/storage/postgres"
 )
 
 // admin runs the commands that manage a database directly: tokens and owners.
@@ -25,32 +24,100 @@ type admin struct {
 	now            func() time.Time
 }
 
-// flags returns a flag set with the shared --db flag.
+// dbAbout describes --db in the help of the commands that take it.
+const dbAbout = `--db names the database, as spoke serve does: a SQLite file path or a
+postgres:// (or postgresql://) URL; SPOKE_DB sets it too. The server may be running.`
+
+// adminCommands are the help texts of the commands run by admin, by flag
+// set name.
+var adminCommands = map[string]command{
+	"tokens create": {
+		synopsis: "spoke tokens create (--scopes LIST | --all-scopes) [--name NAME] [--db PATH|URL]",
+		about: "Creates an access token and prints it once, on the last line; only its hash is stored.\n" +
+			"--all-scopes (or --scopes all) gives every scope, as the token of a first start has,\n" +
+			"which is how to get a token back after losing that one.\n\n" + dbAbout,
+	},
+	"tokens list": {
+		synopsis: "spoke tokens list [--wide] [--db PATH|URL]",
+		about:    "Lists the tokens (never their secrets), scopes summarised unless --wide.\n\n" + dbAbout,
+	},
+	"tokens revoke": {synopsis: "spoke tokens revoke [--db PATH|URL] ID", about: "Revokes a token; it is refused from then on.\n\n" + dbAbout},
+	"owners create": {
+		synopsis: "spoke owners create --email EMAIL [--first-name F] [--last-name L] [--type PERSON|QUEUE] [--db PATH|URL]",
+		about:    "Creates an owner (what hubspot_owner_id names) and prints it as the API shows it.\n\n" + dbAbout,
+	},
+	"owners list":    {synopsis: "spoke owners list [--archived] [--db PATH|URL]", about: "Lists the owners.\n\n" + dbAbout},
+	"owners archive": {synopsis: "spoke owners archive [--db PATH|URL] ID", about: "Archives an owner.\n\n" + dbAbout},
+	"seed": {
+		synopsis: "spoke seed [--db PATH|URL] FILE",
+		about:    "Loads a fixture file (the format of GET /_spoke/export) into the database.\n\n" + dbAbout,
+	},
+	"export": {
+		synopsis: "spoke export [--db PATH|URL] [FILE]",
+		about:    "Writes the data of the database as a fixture, to FILE or standard output.\n\n" + dbAbout,
+	},
+}
+
+// flags returns a flag set with the shared --db flag (also SPOKE_DB) and
+// the help text of the command name.
 func (a *admin) flags(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	fs.StringVar(&a.db, "db", DefaultDB, "database: a SQLite file path")
+	c := adminCommands[name]
+	c.env = []string{"db"}
+	fs := newFlagSet(name, c, a.stdout)
+	fs.StringVar(&a.db, "db", DefaultDB, "`PATH|URL` the database: a SQLite file path or a postgres:// URL")
 	return fs
 }
 
-// parse parses args, allowing flags after positional arguments.
+// parse reads SPOKE_DB and parses args, allowing flags after positional
+// arguments.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return positional, nil
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
+	if err := applyEnv(fs, "db"); err != nil {
+		return nil, err
 	}
+	return parseArgs(fs, args, true)
 }
+
+// group handles a command group's own arguments (spoke tokens, spoke
+// tokens --help): it prints the group's help and says whether the caller
+// is done, with flag.ErrHelp for a help request.
+func group(args []string, usage string, stdout, stderr io.Writer) (bool, error) {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return true, errors.New("no command given")
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return true, flag.ErrHelp
+	}
+	return false, nil
+}
+
+const tokensUsage = `usage: spoke tokens <command> [flags]
+
+commands:
+  create   create a token and print it once: --scopes a,b or --all-scopes
+  list     list the tokens (never their secrets)
+  revoke   revoke a token by id
+
+Every command takes --db PATH|URL: a SQLite file (default spoke.db) or a postgres:// URL.
+spoke tokens <command> --help describes a command's flags.
+`
+
+const ownersUsage = `usage: spoke owners <command> [flags]
+
+commands:
+  create   create an owner: --email E [--first-name F] [--last-name L] [--type PERSON|QUEUE]
+  list     list the owners
+  archive  archive an owner by id
+
+Every command takes --db PATH|URL: a SQLite file (default spoke.db) or a postgres:// URL.
+spoke owners <command> --help describes a command's flags.
+`
 
 // withEngine opens the database and runs fn with an engine on it.
 func (a *admin) withEngine(ctx context.Context, fn func(*crm.Engine, crm.Store) error) error {
-	store, err := openStore(ctx, a.db, postgres.PoolOptions{MaxConns: 2})
+	store, err := openStoreOffline(ctx, a.db)
 	if err != nil {
 		return err
 	}
@@ -60,20 +127,27 @@ func (a *admin) withEngine(ctx context.Context, fn func(*crm.Engine, crm.Store) 
 }
 
 func (a *admin) tokens(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return errors.New("usage: spoke tokens create|list|revoke [flags]")
+	if done, err := group(args, tokensUsage, a.stdout, a.stderr); done {
+		return err
 	}
 	switch args[0] {
 	case "create":
 		fs := a.flags("tokens create")
-		scopes := fs.String("scopes", "", "comma-separated scopes, e.g. crm.objects.contacts.read,crm.objects.contacts.write")
-		name := fs.String("name", "token", "a name to recognise the token by")
+		scopes := fs.String("scopes", "", "`LIST` comma-separated scopes, e.g. crm.objects.contacts.read,crm.objects.contacts.write, or all")
+		all := fs.Bool("all-scopes", false, "give the token every scope (the same as --scopes all)")
+		name := fs.String("name", "token", "`NAME` a name to recognise the token by")
 		if rest, err := parse(fs, args[1:]); err != nil || len(rest) > 0 {
 			return errors.Join(err, extra(rest))
 		}
 		list := splitComma(*scopes)
+		if *all || slices.Contains(list, "all") {
+			if len(list) > 1 || (*all && len(list) > 0) {
+				return errors.New("--all-scopes (or --scopes all) already gives every scope: name no others")
+			}
+			list = slices.Clone(crm.AllScopes)
+		}
 		if len(list) == 0 {
-			return fmt.Errorf("--scopes is required; known scopes: %s", strings.Join(crm.AllScopes, ", "))
+			return fmt.Errorf("--scopes or --all-scopes is required; known scopes: %s", strings.Join(crm.AllScopes, ", "))
 		}
 		for _, s := range list {
 			if !slices.Contains(crm.AllScopes, s) {
@@ -86,12 +160,13 @@ func (a *admin) tokens(ctx context.Context, args []string) error {
 			if err := store.Tokens().CreateToken(ctx, t); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "Created token %d %q with scopes %s. The token is shown only this once:\n%s\n",
-				t.ID, t.Name, strings.Join(t.Scopes, ","), secret)
+			fmt.Fprintf(a.stdout, "Created token %d %q with %s. The token is shown only this once:\n%s\n",
+				t.ID, t.Name, describeScopes(t.Scopes), secret)
 			return nil
 		})
 	case "list":
 		fs := a.flags("tokens list")
+		wide := fs.Bool("wide", false, "show every scope, full names and times")
 		if rest, err := parse(fs, args[1:]); err != nil || len(rest) > 0 {
 			return errors.Join(err, extra(rest))
 		}
@@ -100,13 +175,7 @@ func (a *admin) tokens(ctx context.Context, args []string) error {
 			if err != nil {
 				return err
 			}
-			w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "ID\tNAME\tSCOPES\tCREATED\tLAST USED\tREVOKED")
-			for _, t := range list {
-				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, strings.Join(t.Scopes, ","),
-					when(t.CreatedAt), when(t.LastUsedAt), when(t.RevokedAt))
-			}
-			return w.Flush()
+			return printTokens(a.stdout, list, *wide)
 		})
 	case "revoke":
 		fs := a.flags("tokens revoke")
@@ -115,7 +184,7 @@ func (a *admin) tokens(ctx context.Context, args []string) error {
 			return err
 		}
 		if len(rest) != 1 {
-			return errors.New("usage: spoke tokens revoke [--db PATH] ID")
+			return errors.New("usage: spoke tokens revoke [--db PATH|URL] ID")
 		}
 		id, err := strconv.ParseInt(rest[0], 10, 64)
 		if err != nil {
@@ -131,21 +200,22 @@ func (a *admin) tokens(ctx context.Context, args []string) error {
 			return nil
 		})
 	}
+	fmt.Fprint(a.stderr, tokensUsage)
 	return fmt.Errorf("unknown tokens command %q", args[0])
 }
 
 func (a *admin) owners(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return errors.New("usage: spoke owners create|list|archive [flags]")
+	if done, err := group(args, ownersUsage, a.stdout, a.stderr); done {
+		return err
 	}
 	switch args[0] {
 	case "create":
 		fs := a.flags("owners create")
 		var o crm.Owner
-		fs.StringVar(&o.Email, "email", "", "the owner's email address (required)")
-		fs.StringVar(&o.FirstName, "first-name", "", "first name")
-		fs.StringVar(&o.LastName, "last-name", "", "last name")
-		fs.StringVar(&o.Type, "type", "PERSON", "PERSON or QUEUE")
+		fs.StringVar(&o.Email, "email", "", "`EMAIL` the owner's email address (required)")
+		fs.StringVar(&o.FirstName, "first-name", "", "`NAME` first name")
+		fs.StringVar(&o.LastName, "last-name", "", "`NAME` last name")
+		fs.StringVar(&o.Type, "type", "PERSON", "`PERSON|QUEUE` the owner's type")
 		if rest, err := parse(fs, args[1:]); err != nil || len(rest) > 0 {
 			return errors.Join(err, extra(rest))
 		}
@@ -187,7 +257,7 @@ func (a *admin) owners(ctx context.Context, args []string) error {
 			return err
 		}
 		if len(rest) != 1 {
-			return errors.New("usage: spoke owners archive [--db PATH] ID")
+			return errors.New("usage: spoke owners archive [--db PATH|URL] ID")
 		}
 		id, err := strconv.ParseInt(rest[0], 10, 64)
 		if err != nil {
@@ -201,6 +271,7 @@ func (a *admin) owners(ctx context.Context, args []string) error {
 			return nil
 		})
 	}
+	fmt.Fprint(a.stderr, ownersUsage)
 	return fmt.Errorf("unknown owners command %q", args[0])
 }
 
@@ -219,6 +290,80 @@ func splitComma(s string) []string {
 		}
 	}
 	return out
+}
+
+// printTokens writes the token table. Unless wide, it fits an 80-column
+// terminal: scopes summarised, names shortened, dates without times.
+func printTokens(w io.Writer, list []*crm.Token, wide bool) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tSCOPES\tCREATED\tLAST USED\tREVOKED")
+	for _, t := range list {
+		if wide {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, strings.Join(t.Scopes, ","),
+				when(t.CreatedAt), when(t.LastUsedAt), when(t.RevokedAt))
+			continue
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, shorten(t.Name, 14), summariseScopes(t.Scopes, 22),
+			day(t.CreatedAt), day(t.LastUsedAt), day(t.RevokedAt))
+	}
+	return tw.Flush()
+}
+
+// summariseScopes names a token's scopes in at most width characters:
+// "all" for every scope, else the scopes without their "crm.objects." or
+// "crm." prefix, or the first ones and how many more ("contacts.read +3").
+func summariseScopes(scopes []string, width int) string {
+	if hasAllScopes(scopes) {
+		return "all"
+	}
+	short := make([]string, len(scopes))
+	for i, s := range scopes {
+		short[i] = strings.TrimPrefix(strings.TrimPrefix(s, "crm.objects."), "crm.")
+	}
+	if s := strings.Join(short, ","); len(s) <= width {
+		return s
+	}
+	for n := len(short) - 1; n >= 1; n-- {
+		s := fmt.Sprintf("%s +%d", strings.Join(short[:n], ","), len(short)-n)
+		if len(s) <= width {
+			return s
+		}
+	}
+	return shorten(fmt.Sprintf("%d scopes", len(scopes)), width)
+}
+
+// describeScopes words a token's scopes for the create message.
+func describeScopes(scopes []string) string {
+	if hasAllScopes(scopes) {
+		return "every scope"
+	}
+	return "scopes " + strings.Join(scopes, ",")
+}
+
+func hasAllScopes(scopes []string) bool {
+	for _, s := range crm.AllScopes {
+		if !slices.Contains(scopes, s) {
+			return false
+		}
+	}
+	return true
+}
+
+// shorten cuts s to n characters, marking the cut with "~".
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "~"
+}
+
+// day is t's date in UTC, or "-".
+func day(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.DateOnly)
 }
 
 func when(t time.Time) string {

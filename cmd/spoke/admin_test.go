@@ -51,7 +51,7 @@ func TestTokensCommands(t *testing.T) {
 	}
 
 	list, err := spoke(t, "tokens", "list", "--db", db)
-	if err != nil || !strings.Contains(list, "reader") || !strings.Contains(list, "crm.objects.contacts.read") || strings.Contains(list, token) {
+	if err != nil || !strings.Contains(list, "reader") || !strings.Contains(list, "contacts.read") || strings.Contains(list, token) {
 		t.Errorf("list: %q %v", list, err)
 	}
 	if _, err := spoke(t, "tokens", "revoke", "1", "--db", db); err != nil {

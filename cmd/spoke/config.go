@@ -1,12 +1,14 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 )
 
 // envName is the environment variable that sets a flag: SPOKE_ and the flag
@@ -15,11 +17,15 @@ func envName(flagName string) string {
 	return "SPOKE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-// applyEnv sets each flag from its environment variable, if set. Call it
-// before Parse so that the command line wins.
-func applyEnv(fs *flag.FlagSet) error {
+// applyEnv sets the flags named in names (every flag when names is empty)
+// from their environment variables, if set. Call it before Parse so that the
+// command line wins.
+func applyEnv(fs *flag.FlagSet, names ...string) error {
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
+		if len(names) > 0 && !contains(names, f.Name) {
+			return
+		}
 		if v, ok := os.LookupEnv(envName(f.Name)); ok && err == nil {
 			if serr := fs.Set(f.Name, v); serr != nil {
 				err = fmt.Errorf("%s=%q: %v", envName(f.Name), v, serr)
@@ -29,19 +35,122 @@ func applyEnv(fs *flag.FlagSet) error {
 	return err
 }
 
-// usage prints a command's flags with their environment variables.
-func usage(fs *flag.FlagSet, w io.Writer, synopsis string) func() {
-	return func() {
-		fmt.Fprintf(w, "usage: %s\n\nflags (each also set by the environment variable shown):\n", synopsis)
-		fs.VisitAll(func(f *flag.Flag) {
-			name, help := flag.UnquoteUsage(f)
-			fmt.Fprintf(w, "  --%s %s\n      %s (env %s", f.Name, name, help, envName(f.Name))
-			if f.DefValue != "" && f.DefValue != "false" {
-				fmt.Fprintf(w, "; default %s", f.DefValue)
-			}
-			fmt.Fprintln(w, ")")
-		})
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
 	}
+	return false
+}
+
+// command describes a command for its --help text.
+type command struct {
+	synopsis string   // "spoke tokens create --scopes LIST [flags]"
+	about    string   // what it does, a paragraph or two
+	env      []string // flags that an environment variable also sets; "*": all
+}
+
+// newFlagSet returns a flag set whose --help text, printed to stdout, is
+// that of c. It prints nothing itself: parseArgs reports errors.
+func newFlagSet(name string, c command, stdout io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() { printUsage(stdout, fs, c) }
+	return fs
+}
+
+// printUsage writes a command's help: synopsis, description and flags, with
+// the environment variable of each flag that has one.
+func printUsage(w io.Writer, fs *flag.FlagSet, c command) {
+	fmt.Fprintf(w, "usage: %s\n", c.synopsis)
+	if c.about != "" {
+		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.about))
+	}
+	first := true
+	fs.VisitAll(func(f *flag.Flag) {
+		if first {
+			fmt.Fprintln(w, "\nflags:")
+			first = false
+		}
+		name, help := flag.UnquoteUsage(f)
+		if lead, rest, ok := strings.Cut(strings.TrimPrefix(f.Usage, "`"), "` "); ok && strings.HasPrefix(f.Usage, "`") {
+			// "`NAME` help": the argument's name, then the help.
+			name, help = lead, rest
+		} else if !strings.Contains(f.Usage, "`") {
+			if _, ok := f.Value.(*durationValue); ok {
+				name = "duration"
+			}
+			name = strings.ToUpper(name)
+		}
+		if name != "" {
+			name = " " + name
+		}
+		fmt.Fprintf(w, "  --%s%s\n      %s", f.Name, name, help)
+		var notes []string
+		if contains(c.env, "*") || contains(c.env, f.Name) {
+			notes = append(notes, "env "+envName(f.Name))
+		}
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" {
+			notes = append(notes, "default "+f.DefValue)
+		}
+		if len(notes) > 0 {
+			fmt.Fprintf(w, " (%s)", strings.Join(notes, "; "))
+		}
+		fmt.Fprintln(w)
+	})
+}
+
+// parseArgs parses args with fs. With interspersed, flags may follow
+// positional arguments, which are returned in order; otherwise parsing
+// stops at the first positional argument and the rest is returned.
+// -h, -help and --help print the help to stdout and return flag.ErrHelp,
+// which the program treats as success. Other errors name the command's
+// --help.
+func parseArgs(fs *flag.FlagSet, args []string, interspersed bool) ([]string, error) {
+	// The flag package calls Usage on errors too; print help only when asked.
+	help := fs.Usage
+	fs.Usage = func() {}
+	defer func() { fs.Usage = help }()
+	var positional []string
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			help()
+			return nil, flag.ErrHelp
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w (spoke %s --help lists the flags)", err, fs.Name())
+		}
+		if !interspersed || fs.NArg() == 0 {
+			return append(positional, fs.Args()...), nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// durationValue is a time.Duration flag whose error shows the expected form:
+// Go's own says only "parse error" to "--search-lag 3".
+type durationValue time.Duration
+
+func durationFlag(fs *flag.FlagSet, p *time.Duration, name string, value time.Duration, usage string) {
+	*p = value
+	fs.Var((*durationValue)(p), name, usage)
+}
+
+func (d *durationValue) String() string { return time.Duration(*d).String() }
+
+func (d *durationValue) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("use a duration such as 3s, 500ms or 2m")
+	}
+	if v < 0 {
+		return fmt.Errorf("a duration must not be negative")
+	}
+	*d = durationValue(v)
+	return nil
 }
 
 // newLogger builds the log/slog logger for --log-format and --log-level.

@@ -8,7 +8,7 @@ import (
 
 // faultsFlag registers --faults (SPOKE_FAULTS).
 func (m *Main) faultsFlag(fs *flag.FlagSet) {
-	fs.StringVar(&m.Faults, "faults", m.Faults, "JSON file of fault-injection rules to load at start (the format of POST /_spoke/faults)")
+	fs.StringVar(&m.Faults, "faults", m.Faults, "`FILE` JSON fault-injection rules to load at start (the format of POST /_spoke/faults)")
 }
 
 // installFaults adds fault injection to o with the rules of --faults. It is

@@ -8,9 +8,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // time zones for the rate-limit emulation, also in minimal images
@@ -21,14 +23,19 @@ import (
 const commandsUsage = `usage: spoke <command> [flags]
 
 commands:
-  serve    serve the API (spoke serve --addr 127.0.0.1:8080 --db spoke.db)
-  tokens   manage access tokens (create --scopes a,b [--name N] | list | revoke ID)
-  owners   manage owners (create --email E --first-name F --last-name L [--type PERSON|QUEUE] | list | archive ID)
-  seed     load a fixture file (spoke seed --db spoke.db fixtures/example.json)
-  export   write the data as a fixture (spoke export --db spoke.db [FILE])
-  version  print the version
+  serve    serve the API and the web pages (spoke serve --addr 127.0.0.1:8080 --db spoke.db)
+  health   exit 0 when a running server answers (for container health checks)
+  tokens   manage access tokens: create (--scopes a,b or --all-scopes), list, revoke
+  owners   manage owners: create, list, archive
+  seed     load a fixture file into a database (spoke seed --db spoke.db FILE)
+  export   write a database's data as a fixture (spoke export --db spoke.db [FILE])
+  version  print the version (also spoke --version)
 
-every command takes --db PATH (default spoke.db)
+--db names the database of serve, tokens, owners, seed and export (or SPOKE_DB):
+a SQLite file path (default spoke.db), or a postgres:// or postgresql:// URL;
+serve also takes :memory: for an in-memory database.
+
+spoke <command> --help (or spoke help <command>) describes a command and its flags.
 `
 
 func main() {
@@ -40,7 +47,8 @@ func main() {
 	}
 }
 
-// run dispatches a command line; ctx ends on SIGINT or SIGTERM.
+// run dispatches a command line; ctx ends on SIGINT or SIGTERM. It returns
+// flag.ErrHelp after printing help that was asked for, which is success.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, commandsUsage)
@@ -58,7 +66,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		<-ctx.Done()
-		return m.Close()
+		start := time.Now()
+		err := m.Close()
+		if err != nil {
+			m.logger.Error("spoke stopped", slog.Duration("took", time.Since(start)), slog.Any("err", err))
+			return err
+		}
+		m.logger.Info("spoke stopped", slog.Duration("took", time.Since(start)))
+		return nil
+	case "health":
+		return health(ctx, args[1:], stdout, stderr)
 	case "tokens":
 		return (&admin{stdout: stdout, stderr: stderr, now: time.Now}).tokens(ctx, args[1:])
 	case "owners":
@@ -67,12 +84,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return (&admin{stdout: stdout, stderr: stderr, now: time.Now}).seed(ctx, args[1:])
 	case "export":
 		return (&admin{stdout: stdout, stderr: stderr, now: time.Now}).export(ctx, args[1:])
-	case "version":
+	case "version", "--version", "-version":
+		if len(args) > 1 {
+			if args[1] == "-h" || args[1] == "--help" || args[1] == "-help" {
+				fmt.Fprint(stdout, "usage: spoke version (or spoke --version)\n\nPrints the version of the program.\n")
+				return flag.ErrHelp
+			}
+			return fmt.Errorf("unexpected arguments: %s", strings.Join(args[1:], " "))
+		}
 		fmt.Fprintln(stdout, "spoke", version())
 		return nil
-	case "help", "-h", "--help":
+	case "help", "-h", "--help", "-help":
+		if len(args) > 1 && args[1] != "help" && !strings.HasPrefix(args[1], "-") {
+			return run(ctx, []string{args[1], "--help"}, stdout, stderr)
+		}
 		fmt.Fprint(stdout, commandsUsage)
-		return nil
+		return flag.ErrHelp
 	default:
 		fmt.Fprint(stderr, commandsUsage)
 		return fmt.Errorf("unknown command %q", args[0])

@@ -41,6 +41,10 @@ type process struct {
 	cmd    *exec.Cmd
 	url    string
 	stdout *os.File
+	// logFile receives the log (standard error); logDone is closed once
+	// the process has closed its standard error.
+	logFile *os.File
+	logDone chan struct{}
 }
 
 // output returns what the process has written to standard output so far.
@@ -51,12 +55,30 @@ func (p *process) output() string {
 	return string(data)
 }
 
+// stop sends SIGTERM, waits for the process to exit and returns its exit
+// error and its whole log.
+func (p *process) stop(t *testing.T) (error, string) {
+	t.Helper()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	<-p.logDone
+	err := p.cmd.Wait()
+	data, _ := os.ReadFile(p.logFile.Name())
+	return err, string(data)
+}
+
 var listening = regexp.MustCompile(`msg="spoke listening" url=(\S+)`)
 
 // serve starts the binary on a free port and waits for its listening line.
 func serve(t *testing.T, db string, env ...string) *process {
 	t.Helper()
-	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--db", db)
+	return serveArgs(t, []string{"--db", db}, env...)
+}
+
+// serveArgs starts "spoke serve --addr 127.0.0.1:0" with more arguments
+// and waits for its listening line.
+func serveArgs(t *testing.T, args []string, env ...string) *process {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), "SPOKE_ACCESS_TOKEN=")
 	cmd.Env = append(cmd.Env, env...)
 	stdout, err := os.CreateTemp(t.TempDir(), "stdout")
@@ -64,6 +86,10 @@ func serve(t *testing.T, db string, env ...string) *process {
 		t.Fatal(err)
 	}
 	cmd.Stdout = stdout
+	logFile, err := os.CreateTemp(t.TempDir(), "stderr")
+	if err != nil {
+		t.Fatal(err)
+	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -71,18 +97,26 @@ func serve(t *testing.T, db string, env ...string) *process {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	lines := bufio.NewScanner(stderr)
-	for lines.Scan() {
-		if m := listening.FindStringSubmatch(lines.Text()); m != nil {
-			go io.Copy(io.Discard, stderr)
-			return &process{cmd: cmd, url: m[1], stdout: stdout}
+	p := &process{cmd: cmd, stdout: stdout, logFile: logFile, logDone: make(chan struct{})}
+	t.Cleanup(func() { cmd.Process.Kill(); <-p.logDone; cmd.Wait() })
+	lines := bufio.NewReader(stderr)
+	for {
+		line, err := lines.ReadString('\n')
+		logFile.WriteString(line)
+		if m := listening.FindStringSubmatch(line); m != nil {
+			p.url = m[1]
+			go func() { io.Copy(logFile, lines); close(p.logDone) }()
+			return p
+		}
+		if err != nil {
+			close(p.logDone)
+			cmd.Wait()
+			data, _ := os.ReadFile(stdout.Name())
+			log, _ := os.ReadFile(logFile.Name())
+			t.Fatalf("spoke exited before listening: %s%s", data, log)
+			return nil
 		}
 	}
-	cmd.Wait()
-	data, _ := os.ReadFile(stdout.Name())
-	t.Fatalf("spoke exited before listening: %s", data)
-	return nil
 }
 
 // try sends a request and reports transport errors instead of failing.

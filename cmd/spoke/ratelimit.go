@@ -43,14 +43,14 @@ func (m *Main) rateLimitFlags(fs *flag.FlagSet) {
 		}
 		_, err := api.LookupRateTier(v)
 		return err
-	}}, "rate-limit", "enforce HubSpot's rate limits of a tier: "+api.RateTierNames()+
+	}}, "rate-limit", "`TIER` enforce HubSpot's rate limits of a tier: "+api.RateTierNames()+
 		"; off (the default) only sends the rate-limit headers, with the "+api.DefaultRateTier+" tier's figures")
 	fs.Var(checkedFlag{&m.RateLimitTimeZone, func(v string) error {
 		if _, err := time.LoadLocation(v); err != nil {
 			return fmt.Errorf("unknown time zone %q (use an IANA name such as America/New_York)", v)
 		}
 		return nil
-	}}, "rate-limit-timezone", "IANA time zone whose midnight resets the daily rate limit")
+	}}, "rate-limit-timezone", "`ZONE` the IANA time zone whose midnight resets the daily rate limit")
 }
 
 // installRateLimiter adds the rate limiter to o: accounting and headers

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,10 +10,12 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spoke-crm/spoke/api"
 	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/internal/redact"
 	"github.com/spoke-crm/spoke/storage/postgres"
 	"github.com/spoke-crm/spoke/web"
 )
@@ -25,6 +26,20 @@ const (
 	DefaultDB   = "spoke.db"
 	// DefaultPortalID is the portal id shown in HubSpot-style messages.
 	DefaultPortalID = 24800001
+
+	// Connection timeouts (docs/decisions.md, "Serving"). The read timeout
+	// bounds reading a whole request, body included: a 100-input batch of
+	// long messages arrives in it over a slow link, a client dripping bytes
+	// is cut off. The write timeout runs from the end of the request's
+	// headers to the end of the answer, so it covers the read timeout plus
+	// the handling and the answer. The idle timeout outlasts the keep-alive
+	// of common clients (Go's 90 s), so that they, not the server, close
+	// idle connections.
+	DefaultReadTimeout  = 60 * time.Second
+	DefaultWriteTimeout = 120 * time.Second
+	DefaultIdleTimeout  = 120 * time.Second
+	// readHeaderTimeout bounds the request line and headers.
+	readHeaderTimeout = 10 * time.Second
 )
 
 // Main is the serve program: flags, storage, HTTP server.
@@ -48,6 +63,9 @@ type Main struct {
 	Pool postgres.PoolOptions
 	// SearchLag hides records from search for that long after each write.
 	SearchLag time.Duration
+	// ReadTimeout, WriteTimeout and IdleTimeout are the HTTP server's
+	// (0: none).
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 
 	stdout, stderr io.Writer
 	logger         *slog.Logger
@@ -65,33 +83,52 @@ func NewMain(stdout, stderr io.Writer) *Main {
 	return &Main{
 		Addr: DefaultAddr, DB: DefaultDB, EnvToken: os.Getenv("SPOKE_ACCESS_TOKEN"), Now: time.Now,
 		LogFormat: "text", LogLevel: "info",
+		ReadTimeout: DefaultReadTimeout, WriteTimeout: DefaultWriteTimeout, IdleTimeout: DefaultIdleTimeout,
 		stdout: stdout, stderr: stderr,
 		logger: slog.New(slog.NewTextHandler(stderr, nil)),
 	}
 }
 
-// ParseFlags reads serve's flags.
+// serveCommand is serve's --help text.
+var serveCommand = command{
+	synopsis: "spoke serve [flags]",
+	about: `Serves HubSpot's CRM API, Spoke's test controls under /_spoke/ and the web pages.
+--db takes a SQLite file path (created with its schema on first start), :memory:
+(or file::memory:) for an in-memory database that lives as long as the process,
+or a postgres:// or postgresql:// URL (several servers may share one database).
+On a first start without SPOKE_ACCESS_TOKEN it creates an access token with every
+scope and prints it once, on standard output, once the server is ready to serve;
+spoke tokens create --all-scopes makes another. SIGINT or SIGTERM stops it gracefully.`,
+	env: []string{"*"},
+}
+
+// ParseFlags reads serve's flags; flag.ErrHelp means --help was shown.
 func (m *Main) ParseFlags(args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(m.stderr)
-	fs.StringVar(&m.Addr, "addr", m.Addr, "address to listen on (host:port; port 0 picks a free port)")
-	fs.StringVar(&m.DB, "db", m.DB, "SQLite database file (created on first start)")
+	fs := newFlagSet("serve", serveCommand, m.stdout)
+	fs.StringVar(&m.Addr, "addr", m.Addr, "`HOST:PORT` where to listen (port 0 picks a free port, shown in the log)")
+	fs.StringVar(&m.DB, "db", m.DB, "`PATH|URL` the database: a SQLite file path, :memory:, or a postgres:// URL")
 	fs.BoolVar(&m.NoAdmin, "no-admin", m.NoAdmin, "turn off the test controls under /_spoke/ (reset, seed, export, faults, rate-limit settings)")
-	fs.StringVar(&m.LogFormat, "log-format", m.LogFormat, "log format: text or json")
-	fs.StringVar(&m.LogLevel, "log-level", m.LogLevel, "log level: debug (every request), info, warn or error")
+	fs.StringVar(&m.LogFormat, "log-format", m.LogFormat, "`text|json` the log format")
+	fs.StringVar(&m.LogLevel, "log-level", m.LogLevel, "`LEVEL` what to log: debug (every request), info, warn or error")
 	m.rateLimitFlags(fs)
 	m.faultsFlag(fs)
 	m.poolFlags(fs)
-	fs.DurationVar(&m.SearchLag, "search-lag", 0, "hide records from search for this long after each write (e.g. 3s), as HubSpot's search index lags; 0 shows them at once")
-	fs.Usage = usage(fs, m.stderr, "spoke serve [flags]")
+	durationFlag(fs, &m.SearchLag, "search-lag", m.SearchLag, "hide records from search for this long after each write (e.g. 3s), as HubSpot's search index lags; 0 shows them at once")
+	durationFlag(fs, &m.ReadTimeout, "read-timeout", m.ReadTimeout, "most time to read a request, body included; slower clients are cut off (0: no limit)")
+	durationFlag(fs, &m.WriteTimeout, "write-timeout", m.WriteTimeout, "most time from the end of a request's headers to the end of its answer (0: no limit)")
+	durationFlag(fs, &m.IdleTimeout, "idle-timeout", m.IdleTimeout, "how long an idle keep-alive connection is kept open (0: the read timeout)")
 	if err := applyEnv(fs); err != nil {
 		return err
 	}
-	if err := fs.Parse(args); err != nil {
+	rest, err := parseArgs(fs, args, false)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected arguments: %s", strings.Join(rest, " "))
+	}
+	if err := checkDB(m.DB); err != nil {
+		return err
 	}
 	logger, err := newLogger(m.stderr, m.LogFormat, m.LogLevel)
 	if err != nil {
@@ -101,41 +138,51 @@ func (m *Main) ParseFlags(args []string) error {
 	return nil
 }
 
-// Run opens the database, makes sure a token exists, and starts serving in
-// the background. Close stops it.
+// Run checks the configuration, listens, opens the database, makes sure a
+// token exists, and starts serving in the background. Close stops it.
+// What can fail is done before the first-start token is created, so the
+// only copy of the token is never printed next to an error.
 func (m *Main) Run(ctx context.Context) error {
+	metrics := api.NewMetrics()
+	opts := api.Options{NoAdmin: m.NoAdmin, Metrics: metrics}
+	if err := m.installFaults(&opts); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", m.Addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("%w (another program listens there: stop it or choose another --addr)", err)
+	} else if err != nil {
+		return err
+	}
+	m.listener = ln
 	store, err := openStore(ctx, m.DB, m.Pool)
 	if err != nil {
 		return err
 	}
 	m.store = store
-	metrics := api.NewMetrics()
-	if err := m.ensureToken(ctx); err != nil {
-		return err
-	}
 	engine := crm.NewEngine(metrics.Store(store), m.Now, DefaultPortalID)
 	engine.Shared = isPostgres(m.DB)
 	engine.SearchLag = m.SearchLag
 	if err := engine.LoadSchemas(ctx); err != nil {
-		return err
+		return redact.Error(err, m.DB)
 	}
 	auth := &api.Authenticator{EnvToken: m.EnvToken, Tokens: store.Tokens(), Now: m.Now}
-	opts := api.Options{NoAdmin: m.NoAdmin, Metrics: metrics}
 	opts.Web = web.New(engine, auth, web.Options{Now: m.Now, Logger: m.logger})
 	if err := m.installRateLimiter(&opts); err != nil {
 		return err
 	}
-	if err := m.installFaults(&opts); err != nil {
-		return err
-	}
 	handler := api.NewServer(engine, auth, m.logger, opts)
-
-	ln, err := net.Listen("tcp", m.Addr)
-	if err != nil {
-		return err
+	if err := m.ensureToken(ctx); err != nil {
+		return redact.Error(err, m.DB)
 	}
-	m.listener = ln
-	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+
+	m.server = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: min(readHeaderTimeout, nonZero(m.ReadTimeout, readHeaderTimeout)),
+		ReadTimeout:       m.ReadTimeout,
+		WriteTimeout:      m.WriteTimeout,
+		IdleTimeout:       m.IdleTimeout,
+	}
 	m.done = make(chan struct{})
 	go func() {
 		defer close(m.done)
@@ -149,8 +196,16 @@ func (m *Main) Run(ctx context.Context) error {
 	if engine.Shared {
 		go engine.RefreshSchemas(m.purgeCtx, schemaRefreshInterval)
 	}
-	m.logger.Info("spoke listening", slog.String("url", m.URL()), slog.String("db", m.DB))
+	m.logger.Info("spoke listening", slog.String("url", m.URL()), slog.String("db", redact.URL(m.DB)))
 	return nil
+}
+
+// nonZero is d, or def when d is 0 (no limit).
+func nonZero(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
 }
 
 // purgeInterval is how often records past the recycle bin's 90 days are
@@ -205,6 +260,10 @@ func (m *Main) ensureToken(ctx context.Context) error {
 // closes the database.
 func (m *Main) Close() error {
 	var errs []error
+	if m.server == nil && m.listener != nil {
+		// Run failed after listening: nobody serves the listener.
+		errs = append(errs, m.listener.Close())
+	}
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
