@@ -83,6 +83,7 @@ func TestBrowserTimeline(t *testing.T) {
 	// Sign in: the home page sends a stranger to the sign-in form.
 	b.open(s.URL + "/")
 	b.waitVisible(`#token`)
+	b.wantTouchTargets("sign-in page")
 	b.do(chromedp.SendKeys(chromedp.CSS(`#token`), spoketest.Token))
 	b.submit(`form[action="/ui/sign-in"] button[type="submit"]`)
 	b.wantText(`h1`, "Records")
@@ -224,6 +225,14 @@ func TestBrowserTimeline(t *testing.T) {
 			t.Errorf("link in a body: href %q rel %q", href, rel)
 		}
 	}
+
+	// A page in words for a record that is not there.
+	if _, err := chromedp.RunResponse(b.ctx, chromedp.Navigate(s.URL+"/ui/deals/10000999999")); err != nil {
+		t.Fatal(err)
+	}
+	b.wantStatusOf("a missing deal", "404")
+	b.wantText(`.error`, "There is no deal 10000999999")
+	b.wantTouchTargets("not-found page")
 
 	// Phone width: nothing wider than the screen.
 	b.do(chromedp.EmulateViewport(390, 844))
