@@ -2,6 +2,8 @@
 # download at run time. Data lives in /data (mount a volume there).
 #   docker build -t spoke .
 #   docker run -p 8080:8080 -v spoke-data:/data -e SPOKE_ACCESS_TOKEN=dev-token spoke
+# The image has no shell or curl: its health check is the binary's own
+# "spoke health", which asks GET /_spoke/health on SPOKE_ADDR's port.
 FROM golang:1.26 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
@@ -17,5 +19,6 @@ USER 65532:65532
 VOLUME /data
 EXPOSE 8080
 ENV SPOKE_ADDR=0.0.0.0:8080 SPOKE_DB=/data/spoke.db
+HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 CMD ["/spoke", "health"]
 ENTRYPOINT ["/spoke"]
 CMD ["serve"]

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"debug/elf"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,10 +27,11 @@ import (
 
 // image is what the tests read from the Dockerfile.
 type image struct {
-	build string            // the shell command of the build stage's go build
-	env   map[string]string // ENV of the final stage
-	uid   int               // USER of the final stage
-	gid   int
+	build       string            // the shell command of the build stage's go build
+	env         map[string]string // ENV of the final stage
+	uid         int               // USER of the final stage
+	gid         int
+	healthcheck []string // HEALTHCHECK CMD of the final stage, exec form
 }
 
 func readDockerfile(tb testing.TB) image {
@@ -64,6 +66,12 @@ func readDockerfile(tb testing.TB) image {
 	}
 	fmt.Sscan(user[1], &img.uid)
 	fmt.Sscan(user[2], &img.gid)
+	// A scratch image has no shell: the health check must be exec form.
+	if hc := regexp.MustCompile(`(?m)^HEALTHCHECK .*?CMD (\[.*\])$`).FindStringSubmatch(final); hc != nil {
+		if err := json.Unmarshal([]byte(hc[1]), &img.healthcheck); err != nil {
+			tb.Fatalf("Dockerfile: HEALTHCHECK CMD %s is not an exec-form JSON array: %v", hc[1], err)
+		}
+	}
 	return img
 }
 
@@ -171,6 +179,57 @@ func (r *imageRoot) start(tb testing.TB, token string) (*exec.Cmd, string) {
 	cmd.Wait()
 	tb.Fatalf("spoke exited before listening:\n%s", out.String())
 	return nil, ""
+}
+
+// run runs a command in the image the way Docker runs HEALTHCHECK CMD: the
+// image's user and environment, with SPOKE_ADDR naming port.
+func (r *imageRoot) run(tb testing.TB, port string, args []string) (string, error) {
+	tb.Helper()
+	var env []string
+	for k, v := range r.img.env {
+		if k == "SPOKE_ADDR" {
+			v = "0.0.0.0:" + port
+		}
+		env = append(env, k+"="+v)
+	}
+	var cmd *exec.Cmd
+	if r.chroot {
+		cmd = exec.Command(args[0], args[1:]...)
+		cmd.SysProcAttr = &syscall.SysProcAttr{
+			Chroot:     r.dir,
+			Credential: &syscall.Credential{Uid: uint32(r.img.uid), Gid: uint32(r.img.gid)},
+		}
+		cmd.Dir = "/"
+	} else {
+		cmd = exec.Command(filepath.Join(r.dir, args[0]), args[1:]...)
+		cmd.Dir = r.dir
+	}
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// The image's HEALTHCHECK runs the binary alone (no shell, no curl): it
+// passes while the server answers and fails once it is gone.
+func TestImageHealthcheck(t *testing.T) {
+	t.Parallel()
+	img := readDockerfile(t)
+	if len(img.healthcheck) == 0 || img.healthcheck[0] != "/spoke" {
+		t.Fatalf("Dockerfile: no HEALTHCHECK CMD [\"/spoke\", ...] in the final stage: %q", img.healthcheck)
+	}
+	root := newImageRoot(t, img, buildImageBinary(t, img))
+	cmd, url := root.start(t, "dev-token")
+	_, port, _ := strings.Cut(strings.TrimPrefix(url, "http://127.0.0.1"), ":")
+	if out, err := root.run(t, port, img.healthcheck); err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("healthcheck of a serving container: %v\n%s", err, out)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	if out, err := root.run(t, port, img.healthcheck); err == nil {
+		t.Errorf("healthcheck passed with the server stopped: %s", out)
+	}
 }
 
 func TestImageBinaryIsStatic(t *testing.T) {
