@@ -187,6 +187,33 @@ func TestHealthCommand(t *testing.T) {
 	}
 }
 
+// spoke health --wait waits for a server that is starting.
+func TestHealthWaitsForServer(t *testing.T) {
+	t.Parallel()
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := free.Addr().String()
+	free.Close()
+	wait := exec.Command(binary, "health", "--addr", addr, "--wait", "60s")
+	var out strings.Builder
+	wait.Stdout, wait.Stderr = &out, &out
+	if err := wait.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer wait.Process.Kill()
+	cmd := exec.Command(binary, "serve", "--addr", addr, "--db", ":memory:")
+	cmd.Env = append(os.Environ(), "SPOKE_ACCESS_TOKEN=tok")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	if err := wait.Wait(); err != nil || !strings.Contains(out.String(), "healthy") {
+		t.Errorf("health --wait: %v %s", err, out.String())
+	}
+}
+
 // The password of a PostgreSQL URL is never printed: not in the log, not
 // in errors, not in /metrics, not by version.
 func TestPostgresPasswordNeverPrinted(t *testing.T) {
