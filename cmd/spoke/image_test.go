@@ -232,6 +232,30 @@ func TestImageHealthcheck(t *testing.T) {
 	}
 }
 
+// compose.yaml checks health with the image's own command, in exec form.
+func TestComposeHealthcheck(t *testing.T) {
+	t.Parallel()
+	img := readDockerfile(t)
+	data, err := os.ReadFile("../../compose.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^\s+test: (\[.*\])$`).FindSubmatch(data)
+	if m == nil {
+		t.Fatal("compose.yaml: no healthcheck test")
+	}
+	var test []string
+	if err := json.Unmarshal(m[1], &test); err != nil || len(test) < 2 || test[0] != "CMD" {
+		t.Fatalf("compose.yaml: healthcheck test %s is not [\"CMD\", ...] (the image has no shell for CMD-SHELL): %v", m[1], err)
+	}
+	if strings.Join(test[1:], " ") != strings.Join(img.healthcheck, " ") {
+		t.Errorf("compose.yaml checks %q, the Dockerfile %q", test[1:], img.healthcheck)
+	}
+	if !regexp.MustCompile(`(?m)^\s+build: \.$`).Match(data) {
+		t.Error("compose.yaml does not build the image from this repository")
+	}
+}
+
 func TestImageBinaryIsStatic(t *testing.T) {
 	t.Parallel()
 	img := readDockerfile(t)
