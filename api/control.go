@@ -2,7 +2,11 @@ package api
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spoke-crm/spoke/crm"
@@ -10,24 +14,71 @@ import (
 
 // Spoke's test controls and operations endpoints under /_spoke/.
 
-// resetData is POST /_spoke/reset: empties CRM data, keeping tokens, owners
-// and custom properties unless the body asks otherwise.
+// The parts of a reset body: each key says whether the reset returns that
+// part to its state at start (true) or keeps it (false). Records, with their
+// history, associations and search index, always go.
+const (
+	ResetOwners    = "owners"
+	ResetSchema    = "schema"    // custom properties, property groups, association labels
+	ResetFaults    = "faults"    // fault rules back to those of --faults, counts at zero
+	ResetRateLimit = "rateLimit" // settings back to the flags', counts forgotten
+	ResetTokens    = "tokens"
+)
+
+// resetDefaults is what an empty body ({}) resets: everything of a fresh
+// start but the tokens, so that the caller's own token keeps working.
+var resetDefaults = []struct {
+	part string
+	on   bool
+}{{ResetOwners, true}, {ResetSchema, true}, {ResetFaults, true}, {ResetRateLimit, true}, {ResetTokens, false}}
+
+// ResetHook restores state kept outside the database (fault rules,
+// rate-limit settings) on POST /_spoke/reset, unless the body keeps Part.
+type ResetHook struct {
+	Part  string
+	Reset func(ctx context.Context) error
+}
+
+// resetData is POST /_spoke/reset: returns the server to the state of a
+// fresh start but for the tokens, keeping what the body asks to keep.
 func (s *Server) resetData(w http.ResponseWriter, r *http.Request) error {
-	var body struct {
-		Owners bool `json:"owners"`
-		Tokens bool `json:"tokens"`
-		Schema bool `json:"schema"`
+	parts := map[string]bool{}
+	var names []string
+	for _, d := range resetDefaults {
+		parts[d.part] = d.on
+		names = append(names, d.part)
 	}
 	if r.ContentLength != 0 {
+		var body map[string]json.RawMessage
 		if err := decodeBody(r, &body); err != nil {
 			return err
 		}
+		for _, key := range slices.Sorted(maps.Keys(body)) {
+			if _, known := parts[key]; !known {
+				return crm.Invalidf("Unknown reset option %q. The options are %s: each true (reset it, the default but for tokens) or false (keep it)",
+					key, strings.Join(names, ", "))
+			}
+			switch v := string(body[key]); v {
+			case "true", "false":
+				parts[key] = v == "true"
+			default:
+				return crm.Invalidf("Reset option %q must be true or false, not %s", key, v)
+			}
+		}
 	}
-	if err := s.Engine.ResetData(r.Context(), crm.ResetScope{Owners: body.Owners, Tokens: body.Tokens, Schema: body.Schema}); err != nil {
+	scope := crm.ResetScope{Owners: parts[ResetOwners], Tokens: parts[ResetTokens], Schema: parts[ResetSchema]}
+	if err := s.Engine.ResetData(r.Context(), scope); err != nil {
 		return err
 	}
-	if body.Tokens {
+	if scope.Tokens {
 		s.Auth.Forget()
+	}
+	for _, h := range s.opts.ResetHooks {
+		if parts[h.Part] {
+			if err := h.Reset(r.Context()); err != nil {
+				return err
+			}
+		}
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

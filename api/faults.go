@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,6 +28,10 @@ type Faults struct {
 	mu     sync.Mutex
 	rules  []*faultRule
 	nextID int
+	// startup and startNext are the rules and next id at Install: what a
+	// reset restores.
+	startup   []FaultRule
+	startNext int
 	// active mirrors len(rules) so calls skip the lock when there are none.
 	active atomic.Int32
 	// metrics counts firings; Install takes the Options' metrics.
@@ -281,6 +286,23 @@ func (f *Faults) Clear() {
 	f.rules = nil
 	f.active.Store(0)
 	f.mu.Unlock()
+}
+
+// Restore puts back the rules the set held when it was installed (those of
+// spoke serve --faults), with their ids and seeds and their counts at zero,
+// and removes every other: the rules of a fresh start.
+func (f *Faults) Restore() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	rules := make([]*faultRule, len(f.startup))
+	for i, in := range f.startup {
+		r := &faultRule{FaultRule: in}
+		r.check() // it passed when it was added
+		r.rng = rand.New(rand.NewPCG(uint64(*r.Seed), 0))
+		rules[i] = r
+	}
+	f.rules, f.nextID = rules, f.startNext
+	f.active.Store(int32(len(rules)))
 }
 
 // Remove removes one rule and reports whether it existed.
@@ -542,12 +564,26 @@ func (b *bufferedResponse) Write(p []byte) (int, error) {
 
 // Install adds the rules' interceptor and test controls to o. Install it
 // after the rate limiter: faults stand for the backend behind HubSpot's edge.
+// The rules added before Install are the start-up rules that
+// POST /_spoke/reset restores (see Restore).
 func (f *Faults) Install(o *Options) {
 	if f.metrics == nil {
 		f.metrics = o.Metrics
 	}
+	f.mu.Lock()
+	f.startup = make([]FaultRule, len(f.rules))
+	for i, r := range f.rules {
+		f.startup[i] = r.FaultRule
+		f.startup[i].Matched, f.startup[i].Fired = 0, 0
+	}
+	f.startNext = f.nextID
+	f.mu.Unlock()
 	o.Interceptors = append(o.Interceptors, f.Intercept)
 	o.Controls = append(o.Controls, f.Controls()...)
+	o.ResetHooks = append(o.ResetHooks, ResetHook{Part: ResetFaults, Reset: func(context.Context) error {
+		f.Restore()
+		return nil
+	}})
 }
 
 // Controls are the test controls for the rules:

@@ -243,6 +243,7 @@ type RateLimiter struct {
 
 	mu       sync.Mutex // serializes settings changes
 	settings atomic.Pointer[rateSettings]
+	initial  *rateSettings // the settings of NewRateLimiter, which a reset restores
 	day      atomic.Pointer[rateDay]
 }
 
@@ -281,10 +282,24 @@ func NewRateLimiter(cfg RateLimitConfig) (*RateLimiter, error) {
 	if l.counters == nil {
 		l.counters = NewMemoryRateCounters()
 	}
-	l.settings.Store(newRateSettings(tier.Name, RateLimits{
+	l.initial = newRateSettings(tier.Name, RateLimits{
 		TenSecondly: tier.TenSecondly, Daily: tier.Daily, SearchPerSecond: SearchPerSecond, Enforce: cfg.Enforce,
-	}, loc))
+	}, loc)
+	l.settings.Store(l.initial)
 	return l, nil
+}
+
+// Restore puts back the settings the limiter started with (those of spoke
+// serve's flags) and forgets every count: those kept in the database for
+// all nodes too.
+func (l *RateLimiter) Restore(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.counters.Reset(ctx); err != nil {
+		return err
+	}
+	l.settings.Store(l.initial)
+	return nil
 }
 
 func loadZone(name string) (*time.Location, error) {
@@ -316,6 +331,7 @@ func (l *RateLimiter) Install(o *Options) {
 	}
 	o.Interceptors = append(o.Interceptors, l.Intercept)
 	o.Controls = append(o.Controls, l.Controls()...)
+	o.ResetHooks = append(o.ResetHooks, ResetHook{Part: ResetRateLimit, Reset: l.Restore})
 }
 
 // Canonical forms of HubSpot's header names (X-HubSpot-RateLimit-...).

@@ -38,6 +38,9 @@ type Options struct {
 	// Controls are further test controls (fault rules, rate-limit
 	// settings), mounted like the built-in ones: spoke.admin scope, off with NoAdmin.
 	Controls []Control
+	// ResetHooks restore what Controls change to its state at start, on
+	// POST /_spoke/reset.
+	ResetHooks []ResetHook
 	// Metrics, when set, records requests and is served at /metrics.
 	Metrics *Metrics
 	// Web, when set, serves the browser pages: GET /, GET /favicon.ico and
