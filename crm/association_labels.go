@@ -38,6 +38,9 @@ func (e *Engine) CreateLabel(ctx context.Context, from, to *ObjectType, label, n
 	if inverseLabel == "" {
 		inverseLabel = label
 	}
+	if err := checkStorable("The label of association label "+name, label, inverseLabel); err != nil {
+		return err
+	}
 	for _, t := range append(e.Assoc.Between(from.ID, to.ID), e.Assoc.Between(to.ID, from.ID)...) {
 		if t.Name == name || t.Name == name+"_inverse" {
 			return &Error{Kind: KindConflict, Category: CategoryConflict, Message: fmt.Sprintf("An association label named %s already exists between %s and %s", name, from.Singular, to.Singular)}
@@ -80,6 +83,9 @@ func (e *Engine) UpdateLabel(ctx context.Context, from, to *ObjectType, typeID i
 	}
 	if label == "" {
 		return Invalidf("An association label needs a label")
+	}
+	if err := checkStorable("The label of association label "+at.Name, label, inverseLabel); err != nil {
+		return err
 	}
 	return e.labelWrite(ctx, func(tx Tx) error {
 		if err := tx.PutAssociationLabel(ctx, &AssociationLabel{TypeID: at.ID, InverseID: at.Inverse, From: at.From, To: at.To, Label: label, Name: at.Name}); err != nil {

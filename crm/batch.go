@@ -275,6 +275,9 @@ func (e *Engine) UpsertBatch(ctx context.Context, actor Actor, t *ObjectType, in
 		taken := map[string]int64{}
 		for i, in := range inputs {
 			props, errs := t.NormalizeProperties(in.Properties)
+			if perr := storableValue(in.IDProperty, in.ID); perr != nil {
+				errs = append(errs, *perr) // before a lookup that would fail on it
+			}
 			if len(errs) > 0 {
 				if !perInput {
 					return ValidationError(e.PortalID, errs)

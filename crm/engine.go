@@ -151,6 +151,9 @@ func (e *Engine) resolveID(ctx context.Context, tx ReadTx, t *ObjectType, idValu
 	if p == nil || !p.Unique {
 		return 0, Invalidf("Unable to perform operation by non-unique %s property %s in portal ID %d", t.ID, idProperty, e.PortalID)
 	}
+	if !Storable(idValue) {
+		return 0, ObjectNotFound(idValue) // no record holds such a value
+	}
 	id, err := tx.FindUnique(ctx, t.ID, idProperty, uniqueKey(p, idValue))
 	if errors.Is(err, ErrNotFound) {
 		return 0, ObjectNotFound(idValue)

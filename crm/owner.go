@@ -44,6 +44,9 @@ func (e *Engine) CreateOwner(ctx context.Context, o Owner) (*Owner, error) {
 	if o.Type != "PERSON" && o.Type != "QUEUE" {
 		return nil, Invalidf("owner type must be PERSON or QUEUE, not %q", o.Type)
 	}
+	if err := checkStorable("The owner's email or name", o.Email, o.FirstName, o.LastName); err != nil {
+		return nil, err
+	}
 	now := e.now()
 	o.CreatedAt, o.UpdatedAt = now, now
 	err := e.Store.Write(ctx, func(tx Tx) error {
@@ -83,6 +86,9 @@ func (e *Engine) GetOwner(ctx context.Context, idValue string, byUserID, archive
 // ListOwners pages through owners; NextAfter is 0 on the last page.
 func (e *Engine) ListOwners(ctx context.Context, q OwnerQuery) (owners []*Owner, nextAfter int64, err error) {
 	limit := q.Limit
+	if !Storable(q.Email) {
+		return nil, 0, nil // no owner holds such an email
+	}
 	q.Limit++
 	err = e.Store.Read(ctx, func(tx ReadTx) error {
 		owners, err = tx.ListOwners(ctx, q)

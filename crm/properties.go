@@ -189,6 +189,14 @@ func applyPropertyChange(t *ObjectType, p *PropertyDefinition, in PropertyChange
 	if p.Label == "" {
 		return Invalidf("Property %s needs a label", p.Name)
 	}
+	if err := checkStorable("The label, description or group name of property "+p.Name, p.Label, p.Description, p.GroupName); err != nil {
+		return err
+	}
+	for _, o := range p.Options {
+		if err := checkStorable(fmt.Sprintf("Option %q of property %s", o.Value, p.Name), o.Label, o.Value); err != nil {
+			return err
+		}
+	}
 	fieldTypes, ok := fieldTypesByType[p.Type]
 	if !ok {
 		return Invalidf("%q is not a valid property type: use one of bool, date, datetime, enumeration, number, phone_number, string", p.Type)
@@ -278,6 +286,9 @@ func (e *Engine) PutGroup(ctx context.Context, t *ObjectType, name string, label
 	g.DisplayOrder = valueOr(displayOrder, g.DisplayOrder)
 	if g.Label == "" {
 		return nil, Invalidf("Property group %s needs a label", name)
+	}
+	if err := checkStorable("The label of property group "+name, g.Label); err != nil {
+		return nil, err
 	}
 	err := e.schemaWrite(ctx, t, func(tx Tx) error { return tx.PutPropertyGroup(ctx, t.ID, &g) })
 	return &g, err

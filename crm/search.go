@@ -448,6 +448,9 @@ func (e *Engine) compileFilter(t *ObjectType, f FilterInput) (SearchFilter, erro
 		raw = []string{*f.Value}
 	}
 	for _, v := range raw {
+		if !Storable(v) {
+			return sf, Invalidf("A filter value of property %s %s", name, notStorable)
+		}
 		switch {
 		case op == OpContainsToken || op == OpNotContainsToken:
 			sf.Texts = append(sf.Texts, strings.ToLower(v))

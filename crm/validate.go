@@ -130,6 +130,10 @@ func (t *ObjectType) NormalizeProperties(in map[string]string) (map[string]strin
 			errs = append(errs, PropertyError{Name: name, Code: CodeReadOnlyValue, Message: msg})
 			continue
 		}
+		if perr := storableValue(name, in[name]); perr != nil {
+			errs = append(errs, *perr)
+			continue
+		}
 		v, perr := p.normalize(in[name])
 		if perr != nil {
 			errs = append(errs, *perr)
