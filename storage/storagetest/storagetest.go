@@ -28,6 +28,7 @@ func Run(t *testing.T, open Opener) {
 		{"HistoryNewestFirst", testHistory},
 		{"UniqueClaims", testUnique},
 		{"LockedUpserts", testLockedUpserts},
+		{"Reset", testReset},
 		{"FailedWriteChangesNothing", testRollback},
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"Tokens", testTokens},
@@ -417,6 +418,133 @@ func testConcurrentWrites(t *testing.T, s crm.Store) {
 		}
 		return nil
 	})
+}
+
+// testReset checks that a reset empties records always, owners, schema and
+// tokens when asked, and restarts the sequences of what it empties.
+func testReset(t *testing.T, s crm.Store) {
+	var firstID, firstLabel int64
+	owner := crm.Owner{Email: "o@example.com", Type: "PERSON", CreatedAt: t0, UpdatedAt: t0}
+	fill := func() {
+		t.Helper()
+		err := s.Write(ctx, func(tx crm.Tx) error {
+			ids, err := tx.NextIDs(ctx, 2)
+			if err != nil {
+				return err
+			}
+			labels, err := tx.NextLabelIDs(ctx, 1)
+			if err != nil {
+				return err
+			}
+			if firstID == 0 {
+				firstID, firstLabel = ids[0], labels[0]
+			}
+			a, b := newObject(ids[0], "0-1", map[string]string{"email": "a@example.com"}), newObject(ids[1], "0-18", map[string]string{})
+			o := owner
+			for _, step := range []error{
+				tx.InsertObjects(ctx, []*crm.Object{a, b}),
+				tx.AppendHistory(ctx, []crm.HistoryEntry{{ObjectID: a.ID, Name: "email", Value: "a@example.com", Timestamp: t0, SourceType: "X"}}),
+				tx.ClaimUnique(ctx, "0-1", "email", "a@example.com", a.ID),
+				tx.AddAssociations(ctx, []crm.AssociationRow{{FromID: b.ID, FromType: "0-18", ToID: a.ID, ToType: "0-1", TypeID: 81, Category: crm.CategoryHubSpotDefined},
+					{FromID: a.ID, FromType: "0-1", ToID: b.ID, ToType: "0-18", TypeID: 82, Category: crm.CategoryHubSpotDefined}}),
+				tx.IndexObjects(ctx, []crm.SearchDoc{{ObjectID: a.ID, TypeID: "0-1", Text: "a example com", New: true}}),
+				tx.InsertOwner(ctx, &o),
+				tx.PutCustomProperty(ctx, "0-1", &crm.PropertyDefinition{Name: "tier", Label: "Tier", Type: crm.TypeString, FieldType: "text", GroupName: "g"}),
+				tx.PutPropertyGroup(ctx, "0-1", &crm.PropertyGroup{Name: "g", Label: "G"}),
+				tx.PutAssociationLabel(ctx, &crm.AssociationLabel{TypeID: labels[0], InverseID: labels[0], From: "0-1", To: "0-1", Label: "Peer", Name: "peer"}),
+			} {
+				if step != nil {
+					return step
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	reset := func(scope crm.ResetScope) {
+		t.Helper()
+		if err := s.Write(ctx, func(tx crm.Tx) error { return tx.Reset(ctx, scope) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// counts reports records, history, claims, associations, search hits,
+	// owners, custom properties, groups, labels and tokens.
+	counts := func() string {
+		t.Helper()
+		var out []int
+		err := s.Read(ctx, func(tx crm.ReadTx) error {
+			objs, err := tx.ListObjects(ctx, crm.ListQuery{TypeID: "0-1", Limit: 10})
+			if err != nil {
+				return err
+			}
+			h, _ := tx.History(ctx, []int64{firstID}, []string{"email"})
+			claims := 0
+			if _, err := tx.FindUnique(ctx, "0-1", "email", "a@example.com"); err == nil {
+				claims = 1
+			}
+			assoc, _ := tx.AllAssociations(ctx)
+			_, hits, err := tx.Search(ctx, crm.SearchQuery{TypeID: "0-1", Terms: []string{"example"}, Limit: 10})
+			if err != nil {
+				return err
+			}
+			owners, _ := tx.ListOwners(ctx, crm.OwnerQuery{Limit: 10})
+			props, _ := tx.CustomProperties(ctx, "0-1")
+			groups, _ := tx.PropertyGroups(ctx, "0-1")
+			labels, _ := tx.AssociationLabels(ctx)
+			out = append(out, len(objs), len(h), claims, len(assoc), hits, len(owners), len(props), len(groups), len(labels))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens, _ := s.Tokens().ListTokens(ctx)
+		return fmt.Sprint(append(out, len(tokens)))
+	}
+	if err := s.Tokens().CreateToken(ctx, &crm.Token{Name: "ci", Hash: crm.HashToken("x"), CreatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	fill()
+	firstOwner := owner
+	s.Read(ctx, func(tx crm.ReadTx) error {
+		list, _ := tx.ListOwners(ctx, crm.OwnerQuery{Limit: 1})
+		firstOwner = *list[0]
+		return nil
+	})
+	if got := counts(); got != "[1 1 1 1 1 1 1 1 1 1]" {
+		t.Fatalf("filled: %s", got)
+	}
+	reset(crm.ResetScope{})
+	if got := counts(); got != "[0 0 0 0 0 1 1 1 1 1]" {
+		t.Errorf("after a reset of records: %s", got)
+	}
+	reset(crm.ResetScope{Owners: true, Schema: true})
+	if got := counts(); got != "[0 0 0 0 0 0 0 0 0 1]" {
+		t.Errorf("after a reset of owners and schema: %s", got)
+	}
+	// The sequences of what was emptied start again.
+	var id, label int64
+	s.Write(ctx, func(tx crm.Tx) error {
+		ids, _ := tx.NextIDs(ctx, 1)
+		labels, _ := tx.NextLabelIDs(ctx, 1)
+		id, label = ids[0], labels[0]
+		o := owner
+		if err := tx.InsertOwner(ctx, &o); err != nil {
+			t.Error(err)
+		}
+		if o.ID != firstOwner.ID || o.UserID != firstOwner.UserID {
+			t.Errorf("owner ids after reset: %d/%d, first %d/%d", o.ID, o.UserID, firstOwner.ID, firstOwner.UserID)
+		}
+		return nil
+	})
+	if id != firstID || label != firstLabel {
+		t.Errorf("ids after reset: %d, label %d; first %d, label %d", id, label, firstID, firstLabel)
+	}
+	reset(crm.ResetScope{Tokens: true})
+	if got := counts(); got != "[0 0 0 0 0 1 0 0 0 0]" {
+		t.Errorf("after a reset of tokens: %s", got)
+	}
 }
 
 func testTokens(t *testing.T, s crm.Store) {
