@@ -11,22 +11,22 @@ func (m *Main) faultsFlag(fs *flag.FlagSet) {
 	fs.StringVar(&m.Faults, "faults", m.Faults, "`FILE` JSON fault-injection rules to load at start (the format of POST /_spoke/faults)")
 }
 
-// installFaults adds fault injection to o with the rules of --faults. It is
-// left out only when there are neither rules nor test controls to add them.
-func (m *Main) installFaults(o *api.Options) error {
+// loadFaults reads and checks the rules of --faults, before anything else
+// starts. It returns nil when there are neither rules nor test controls to
+// add them.
+func (m *Main) loadFaults() (*api.Faults, error) {
 	f := api.NewFaults()
 	if m.Faults != "" {
 		cfg, err := api.ReadFaultsFile(m.Faults)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := f.Add(cfg); err != nil {
-			return err
+			return nil, err
 		}
 		m.logger.Info("fault rules loaded", "file", m.Faults, "rules", len(cfg.Rules))
 	} else if m.NoAdmin {
-		return nil
+		return nil, nil
 	}
-	f.Install(o)
-	return nil
+	return f, nil
 }

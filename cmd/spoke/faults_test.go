@@ -96,3 +96,31 @@ func TestFaultsFileErrors(t *testing.T) {
 		}
 	}
 }
+
+// Faults stand for HubSpot's backend, behind its rate limits: a call over
+// the limit gets the limiter's 429, not the fault, whatever the order in
+// which the server checks its configuration at start.
+func TestFaultsComeAfterRateLimits(t *testing.T) {
+	t.Parallel()
+	m := NewMain(io.Discard, io.Discard)
+	if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--db", ":memory:", "--faults", writeFaults(t, `{"rules": [{"status": 502}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	m.EnvToken = "faults-token"
+	if err := m.Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	p := &process{url: m.URL()}
+	if status, body := p.do(t, "faults-token", "PUT", "/_spoke/rate-limit", `{"enforce": true, "tenSecondlyLimit": 1, "reset": true}`); status != 200 {
+		t.Fatalf("rate-limit settings: %d %v", status, body)
+	}
+	var got []int
+	for range 2 {
+		status, _ := p.do(t, "faults-token", "GET", "/crm/v3/objects/contacts", "")
+		got = append(got, status)
+	}
+	if got[0] != 502 || got[1] != 429 {
+		t.Fatalf("statuses %v, want 502 (the fault, within the limit) then 429 (over the limit)", got)
+	}
+}

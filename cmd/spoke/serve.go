@@ -145,7 +145,8 @@ func (m *Main) ParseFlags(args []string) error {
 func (m *Main) Run(ctx context.Context) error {
 	metrics := api.NewMetrics()
 	opts := api.Options{NoAdmin: m.NoAdmin, Metrics: metrics}
-	if err := m.installFaults(&opts); err != nil {
+	faults, err := m.loadFaults()
+	if err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", m.Addr)
@@ -170,6 +171,10 @@ func (m *Main) Run(ctx context.Context) error {
 	opts.Web = web.New(engine, auth, web.Options{Now: m.Now, Logger: m.logger})
 	if err := m.installRateLimiter(&opts); err != nil {
 		return err
+	}
+	// Faults stand for the backend behind HubSpot's edge: after the limiter.
+	if faults != nil {
+		faults.Install(&opts)
 	}
 	handler := api.NewServer(engine, auth, m.logger, opts)
 	if err := m.ensureToken(ctx); err != nil {
