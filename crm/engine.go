@@ -103,7 +103,15 @@ func (e *Engine) claimUnique(ctx context.Context, tx Tx, t *ObjectType, obj *Obj
 // them before anything else, in one call: an upsert's lookup and claim then
 // never interleave with another writer's claim of the same value.
 func (e *Engine) lockUnique(ctx context.Context, tx Tx, t *ObjectType, props ...map[string]string) error {
-	var keys []UniqueKey
+	keys := uniqueKeys(nil, t, props...)
+	if len(keys) == 0 {
+		return nil
+	}
+	return tx.LockUnique(ctx, keys)
+}
+
+// uniqueKeys appends to keys the unique values among props of records of t.
+func uniqueKeys(keys []UniqueKey, t *ObjectType, props ...map[string]string) []UniqueKey {
 	for _, m := range props {
 		for name, v := range m {
 			if p := t.Property(name); p != nil && p.Unique && v != "" {
@@ -111,10 +119,7 @@ func (e *Engine) lockUnique(ctx context.Context, tx Tx, t *ObjectType, props ...
 			}
 		}
 	}
-	if len(keys) == 0 {
-		return nil
-	}
-	return tx.LockUnique(ctx, keys)
+	return keys
 }
 
 // uniqueConflict is HubSpot's 409 for a unique value already held.

@@ -406,14 +406,14 @@ func (e *Engine) seedObjects(ctx context.Context, tx Tx, f *Fixture, now time.Ti
 			}
 		}
 	}
-	byType := map[*ObjectType][]map[string]string{}
+	var keys []UniqueKey // locked in one call (see Tx.LockUnique)
 	for _, en := range append(append([]fixtureEntry(nil), given...), drawn...) {
 		if !en.fo.Archived {
-			byType[en.t] = append(byType[en.t], en.fo.Properties)
+			keys = uniqueKeys(keys, en.t, en.fo.Properties)
 		}
 	}
-	for t, props := range byType {
-		if err := e.lockUnique(ctx, tx, t, props...); err != nil {
+	if len(keys) > 0 {
+		if err := tx.LockUnique(ctx, keys); err != nil {
 			return err
 		}
 	}
