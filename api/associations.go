@@ -13,8 +13,6 @@ const (
 	inlineAssociationsLimit = 100 // ?associations= on GET and list
 	v3AssociationsLimit     = 500
 	v4AssociationsLimit     = 500
-	v4BatchReadMax          = 1000
-	v4BatchCreateMax        = 2000
 )
 
 // associatedIDJSON is v3's AssociatedId.
@@ -321,100 +319,75 @@ func (s *Server) listV4(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// decodeInputs reads a batch body {"inputs": [...]} of at least one and at
-// most max inputs.
-func decodeInputs[T any](r *http.Request, max int) ([]T, error) {
-	var body struct {
-		Inputs []T `json:"inputs"`
-	}
-	if err := decodeBody(r, &body); err != nil {
-		return nil, err
-	}
-	return body.Inputs, checkInputs(len(body.Inputs), max)
+// v4PairInput is an input of v4 batch associate default: a pair of records.
+type v4PairInput struct {
+	From idJSON `json:"from"`
+	To   idJSON `json:"to"`
 }
 
-func checkInputs(n, max int) error {
-	if n == 0 {
-		return crm.Invalidf("At least one input is required")
-	}
-	if n > max {
-		return crm.Invalidf("The maximum number of inputs supported in a batch is %d. Please reduce the number of items and try again", max)
-	}
-	return nil
+// v4LabelsInput is an input of v4 batch create and labels archive: a pair
+// of records and association types.
+type v4LabelsInput struct {
+	From  idJSON     `json:"from"`
+	To    idJSON     `json:"to"`
+	Types []specJSON `json:"types"`
 }
 
 // batchCreateV4 is POST /crm/v4/associations/{type}/{toType}/batch/create.
 func (s *Server) batchCreateV4(w http.ResponseWriter, r *http.Request) error {
-	started := time.Now()
-	from := objectType(r)
-	to := targetType(r)
-	inputs, err := decodeInputs[struct {
-		From  idJSON     `json:"from"`
-		To    idJSON     `json:"to"`
-		Types []specJSON `json:"types"`
-	}](r, v4BatchCreateMax)
+	from, to := objectType(r), targetType(r)
+	inputs, reply, err := readInputs[v4LabelsInput](r, associationsWriteBatch)
 	if err != nil {
 		return err
 	}
-	results := []labelsBetweenJSON{}
-	var errs batchErrors
-	for _, in := range inputs {
+	return answerEach(w, reply, http.StatusCreated, inputs, func(_ int, in v4LabelsInput) ([]labelsBetweenJSON, error) {
 		types, err := s.Engine.Associate(r.Context(), principal(r).Actor(), from, string(in.From.ID), to, string(in.To.ID), specs(in.Types), false)
 		if err != nil {
-			if err := errs.add(err); err != nil {
-				return err
-			}
-			continue
+			return nil, err
 		}
-		results = append(results, labelsBetween(from, to, string(in.From.ID), string(in.To.ID), types))
-	}
-	writeBatch(w, http.StatusCreated, started, results, errs)
-	return nil
+		return []labelsBetweenJSON{labelsBetween(from, to, string(in.From.ID), string(in.To.ID), types)}, nil
+	})
 }
 
 // batchDefaultV4 is POST /crm/v4/associations/{type}/{toType}/batch/associate/default.
 func (s *Server) batchDefaultV4(w http.ResponseWriter, r *http.Request) error {
-	started := time.Now()
-	from := objectType(r)
-	to := targetType(r)
-	inputs, err := decodeInputs[struct {
-		From idJSON `json:"from"`
-		To   idJSON `json:"to"`
-	}](r, v4BatchCreateMax)
+	from, to := objectType(r), targetType(r)
+	inputs, reply, err := readInputs[v4PairInput](r, associationsWriteBatch)
 	if err != nil {
 		return err
 	}
-	results := []defaultAssociationJSON{}
-	var errs batchErrors
-	for _, in := range inputs {
+	return answerEach(w, reply, http.StatusOK, inputs, func(_ int, in v4PairInput) ([]defaultAssociationJSON, error) {
 		if _, err := s.Engine.AssociateDefault(r.Context(), principal(r).Actor(), from, string(in.From.ID), to, string(in.To.ID)); err != nil {
-			if err := errs.add(err); err != nil {
-				return err
-			}
-			continue
+			return nil, err
 		}
-		results = append(results, s.defaultPair(from, to, string(in.From.ID), string(in.To.ID))...)
-	}
-	writeBatch(w, http.StatusOK, started, results, errs)
-	return nil
+		return s.defaultPair(from, to, string(in.From.ID), string(in.To.ID)), nil
+	})
 }
 
-// noAssociations is the per-input error of batch reads for a record with none.
-func noAssociations(from, to *crm.ObjectType, id string) standardErrorJSON {
-	return standardErrorJSON{Status: "error", Category: crm.CategoryNotFound, SubCategory: "crm.associations.NO_ASSOCIATIONS_FOUND",
-		Message: "No " + to.Singular + " is associated with " + from.Singular + " " + id + ".",
-		Context: map[string][]string{"fromObjectId": {id}, "fromObjectType": {from.Singular}, "toObjectType": {to.Singular}}}
+// associatedOf is a page of the records of type to associated with record
+// id of type from, for a batch read: a record with none is an error of
+// that input.
+func (s *Server) associatedOf(r *http.Request, from, to *crm.ObjectType, id string, afterID int64, limit int) ([]crm.Associated, int64, error) {
+	list, next, err := s.Engine.ListAssociations(r.Context(), from, id, to, afterID, limit)
+	if err == nil && len(list) == 0 {
+		err = &crm.Error{Kind: crm.KindNotFound, Category: crm.CategoryNotFound, SubCategory: "crm.associations.NO_ASSOCIATIONS_FOUND",
+			Message: "No " + to.Singular + " is associated with " + from.Singular + " " + id + ".",
+			Context: map[string][]string{"fromObjectId": {id}, "fromObjectType": {from.Singular}, "toObjectType": {to.Singular}}}
+	}
+	return list, next, err
+}
+
+// v4ReadInput is an input of v4 batch reads: a record and, for a page after
+// the first, the cursor of the page.
+type v4ReadInput struct {
+	ID    flexString `json:"id"`
+	After flexString `json:"after"`
 }
 
 // batchReadV4 is POST /crm/v4/associations/{type}/{toType}/batch/read.
 func (s *Server) batchReadV4(w http.ResponseWriter, r *http.Request) error {
-	started := time.Now()
-	from := objectType(r)
-	to := targetType(r)
-	inputs, err := decodeInputs[struct {
-		ID    flexString `json:"id"`
-		After flexString `json:"after"`
-	}](r, v4BatchReadMax)
+	from, to := objectType(r), targetType(r)
+	inputs, reply, err := readInputs[v4ReadInput](r, associationsReadBatch)
 	if err != nil {
 		return err
 	}
@@ -430,50 +403,37 @@ func (s *Server) batchReadV4(w http.ResponseWriter, r *http.Request) error {
 			return crm.Invalidf("Invalid value for after of input %d: %q", i+1, in.After)
 		}
 	}
-	results := []resultJSON{}
-	var errs batchErrors
-	for i, in := range inputs {
-		list, next, err := s.Engine.ListAssociations(r.Context(), from, string(in.ID), to, afters[i], v4AssociationsLimit)
+	return answerEach(w, reply, http.StatusOK, inputs, func(i int, in v4ReadInput) ([]resultJSON, error) {
+		list, next, err := s.associatedOf(r, from, to, string(in.ID), afters[i], v4AssociationsLimit)
 		if err != nil {
-			if err := errs.add(err); err != nil {
-				return err
-			}
-			continue
-		}
-		if len(list) == 0 {
-			errs = append(errs, noAssociations(from, to, string(in.ID)))
-			continue
+			return nil, err
 		}
 		res := resultJSON{From: idOutJSON{string(in.ID)}, To: v4Results(list)}
 		if next != 0 {
 			res.Paging = &pagingJSON{Next: &nextPageJSON{After: strconv.FormatInt(next, 10)}}
 		}
-		results = append(results, res)
-	}
-	writeBatch(w, http.StatusOK, started, results, errs)
-	return nil
+		return []resultJSON{res}, nil
+	})
 }
 
 // archivedBatch answers a batch archive of associations: 204 on the v4
 // paths, 200 with an empty batch body on the dated ones, as HubSpot's
 // OpenAPI files for each say.
-func archivedBatch(w http.ResponseWriter, r *http.Request, started time.Time) {
+func archivedBatch(w http.ResponseWriter, r *http.Request, reply *batchReply) {
 	if r.PathValue("version") == "" {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	writeBatch(w, http.StatusOK, started, []struct{}{}, nil)
+	reply.write(w, http.StatusOK, []struct{}{})
 }
 
 // batchArchiveV4 is POST /crm/v4/associations/{type}/{toType}/batch/archive.
 func (s *Server) batchArchiveV4(w http.ResponseWriter, r *http.Request) error {
-	started := time.Now()
-	from := objectType(r)
-	to := targetType(r)
-	inputs, err := decodeInputs[struct {
+	from, to := objectType(r), targetType(r)
+	inputs, reply, err := readInputs[struct {
 		From idJSON   `json:"from"`
 		To   []idJSON `json:"to"`
-	}](r, v4BatchCreateMax)
+	}](r, associationsWriteBatch)
 	if err != nil {
 		return err
 	}
@@ -486,20 +446,14 @@ func (s *Server) batchArchiveV4(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Engine.DisassociateMany(r.Context(), principal(r).Actor(), from, to, pairs); err != nil {
 		return err
 	}
-	archivedBatch(w, r, started)
+	archivedBatch(w, r, reply)
 	return nil
 }
 
 // batchArchiveLabelsV4 is POST /crm/v4/associations/{type}/{toType}/batch/labels/archive.
 func (s *Server) batchArchiveLabelsV4(w http.ResponseWriter, r *http.Request) error {
-	started := time.Now()
-	from := objectType(r)
-	to := targetType(r)
-	inputs, err := decodeInputs[struct {
-		From  idJSON     `json:"from"`
-		To    idJSON     `json:"to"`
-		Types []specJSON `json:"types"`
-	}](r, v4BatchCreateMax)
+	from, to := objectType(r), targetType(r)
+	inputs, reply, err := readInputs[v4LabelsInput](r, associationsWriteBatch)
 	if err != nil {
 		return err
 	}
@@ -510,7 +464,7 @@ func (s *Server) batchArchiveLabelsV4(w http.ResponseWriter, r *http.Request) er
 	if err := s.Engine.DisassociateMany(r.Context(), principal(r).Actor(), from, to, pairs); err != nil {
 		return err
 	}
-	archivedBatch(w, r, started)
+	archivedBatch(w, r, reply)
 	return nil
 }
 

@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/spoke-crm/spoke/crm"
 )
@@ -22,15 +21,6 @@ type v3PairJSON struct {
 	Type string    `json:"type"`
 }
 
-func (s *Server) v3PairInputs(r *http.Request) ([]v3PairInput, *crm.ObjectType, *crm.ObjectType, error) {
-	to := targetType(r)
-	inputs, err := decodeInputs[v3PairInput](r, v4BatchCreateMax)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return inputs, objectType(r), to, nil
-}
-
 // v3Type resolves the "type" of a v3 batch input (a v3 name or an id);
 // empty means the pair's unlabelled type.
 func (s *Server) v3Type(from, to *crm.ObjectType, name string) (*crm.AssociationType, error) {
@@ -47,32 +37,26 @@ func (s *Server) v3Type(from, to *crm.ObjectType, name string) (*crm.Association
 }
 
 func (s *Server) batchCreateV3(w http.ResponseWriter, r *http.Request) error {
-	started := time.Now()
-	inputs, from, to, err := s.v3PairInputs(r)
+	from, to := objectType(r), targetType(r)
+	inputs, reply, err := readInputs[v3PairInput](r, associationsWriteBatch)
 	if err != nil {
 		return err
 	}
-	results := []v3PairJSON{}
-	var errs batchErrors
-	for _, in := range inputs {
+	return answerEach(w, reply, http.StatusCreated, inputs, func(_ int, in v3PairInput) ([]v3PairJSON, error) {
 		at, err := s.v3Type(from, to, in.Type)
 		if err == nil {
 			_, err = s.Engine.Associate(r.Context(), principal(r).Actor(), from, string(in.From.ID), to, string(in.To.ID), []crm.AssociationSpec{at.Spec()}, false)
 		}
 		if err != nil {
-			if err := errs.add(err); err != nil {
-				return err
-			}
-			continue
+			return nil, err
 		}
-		results = append(results, v3PairJSON{From: idOutJSON{string(in.From.ID)}, To: idOutJSON{string(in.To.ID)}, Type: at.Name})
-	}
-	writeBatch(w, http.StatusCreated, started, results, errs)
-	return nil
+		return []v3PairJSON{{From: idOutJSON{string(in.From.ID)}, To: idOutJSON{string(in.To.ID)}, Type: at.Name}}, nil
+	})
 }
 
 func (s *Server) batchArchiveV3(w http.ResponseWriter, r *http.Request) error {
-	inputs, from, to, err := s.v3PairInputs(r)
+	from, to := objectType(r), targetType(r)
+	inputs, _, err := readInputs[v3PairInput](r, associationsWriteBatch)
 	if err != nil {
 		return err
 	}
@@ -92,10 +76,8 @@ func (s *Server) batchArchiveV3(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) batchReadV3(w http.ResponseWriter, r *http.Request) error {
-	started := time.Now()
-	from := objectType(r)
-	to := targetType(r)
-	inputs, err := decodeInputs[idJSON](r, v4BatchReadMax)
+	from, to := objectType(r), targetType(r)
+	inputs, reply, err := readInputs[idJSON](r, associationsReadBatch)
 	if err != nil {
 		return err
 	}
@@ -104,19 +86,10 @@ func (s *Server) batchReadV3(w http.ResponseWriter, r *http.Request) error {
 		To     []associatedIDJSON `json:"to"`
 		Paging *pagingJSON        `json:"paging,omitempty"`
 	}
-	results := []resultJSON{}
-	var errs batchErrors
-	for _, in := range inputs {
-		list, next, err := s.Engine.ListAssociations(r.Context(), from, string(in.ID), to, 0, inlineAssociationsLimit)
+	return answerEach(w, reply, http.StatusOK, inputs, func(_ int, in idJSON) ([]resultJSON, error) {
+		list, next, err := s.associatedOf(r, from, to, string(in.ID), 0, inlineAssociationsLimit)
 		if err != nil {
-			if err := errs.add(err); err != nil {
-				return err
-			}
-			continue
-		}
-		if len(list) == 0 {
-			errs = append(errs, noAssociations(from, to, string(in.ID)))
-			continue
+			return nil, err
 		}
 		res := resultJSON{From: idOutJSON{string(in.ID)}, To: v3Results(list)}
 		if next != 0 {
@@ -124,10 +97,8 @@ func (s *Server) batchReadV3(w http.ResponseWriter, r *http.Request) error {
 			res.Paging = &pagingJSON{Next: &nextPageJSON{After: n,
 				Link: baseURL(r) + "/crm/v3/objects/" + from.Name + "/" + string(in.ID) + "/associations/" + to.Name + "?after=" + n}}
 		}
-		results = append(results, res)
-	}
-	writeBatch(w, http.StatusOK, started, results, errs)
-	return nil
+		return []resultJSON{res}, nil
+	})
 }
 
 // associationTypesV3 is GET /crm/v3/associations/{type}/{toType}/types.
@@ -160,17 +131,12 @@ func (s *Server) restoreObject(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) batchRestore(w http.ResponseWriter, r *http.Request) error {
-	started := time.Now()
 	t := objectType(r)
-	inputs, err := decodeInputs[idJSON](r, maxBatchInputs)
+	inputs, reply, err := readInputs[idJSON](r, restoreBatch)
 	if err != nil {
 		return err
 	}
-	ids := make([]string, len(inputs))
-	for i, in := range inputs {
-		ids[i] = string(in.ID)
-	}
-	objs, err := s.Engine.RestoreBatch(r.Context(), principal(r).Actor(), t, ids)
+	objs, err := s.Engine.RestoreBatch(r.Context(), principal(r).Actor(), t, inputIDs(inputs))
 	if err != nil {
 		return err
 	}
@@ -178,6 +144,6 @@ func (s *Server) batchRestore(w http.ResponseWriter, r *http.Request) error {
 	for i, o := range objs {
 		results[i] = newObjectJSON(o, crm.AllProperties(t, o))
 	}
-	writeBatch(w, http.StatusOK, started, results, nil)
+	reply.write(w, http.StatusOK, results)
 	return nil
 }

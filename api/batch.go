@@ -72,20 +72,115 @@ func writeBatch(w http.ResponseWriter, okStatus int, started time.Time, results 
 	writeJSON(w, status, out)
 }
 
-// nameInputs is the {"inputs":[{"name":...}]} body of property batch reads and archives.
-type nameInputs struct {
-	Inputs []struct {
-		Name string `json:"name"`
-	} `json:"inputs"`
-	Archived bool `json:"archived"`
+// The prologue every batch handler shares: readBatch decodes the body,
+// checks its inputs against the endpoint's batchRule and returns the
+// batchReply (the response envelope) the handler fills and writes.
+
+// Batch input limits beyond the objects API's (crm.MaxBatchInputs, and
+// crm.MaxBatchHistoryInputs with property history).
+const (
+	v4BatchReadMax   = 1000 // association batch reads
+	v4BatchCreateMax = 2000 // association batch writes
+)
+
+// batchRule is what a batch endpoint accepts before it looks at an input.
+type batchRule struct {
+	// max is the most inputs a batch may hold.
+	max int
+	// required makes a body without "inputs" fail JSON binding, as HubSpot's
+	// objects API answers; otherwise it is a batch of no inputs.
+	required bool
+	// empty is the message refusing a batch of no inputs; "" accepts one.
+	empty string
 }
 
-// maxBatchInputs is HubSpot's batch size limit.
-const maxBatchInputs = 100
+var (
+	objectsBatch           = batchRule{max: crm.MaxBatchInputs, required: true, empty: "At least one input is required in a batch request"}
+	propertiesBatch        = batchRule{max: crm.MaxBatchInputs}
+	restoreBatch           = batchRule{max: crm.MaxBatchInputs, empty: "At least one input is required"}
+	associationsWriteBatch = batchRule{max: v4BatchCreateMax, empty: "At least one input is required"}
+	associationsReadBatch  = batchRule{max: v4BatchReadMax, empty: "At least one input is required"}
+)
 
-func checkBatchSize(n int) error {
-	if n > maxBatchInputs {
-		return crm.Invalidf("The maximum number of inputs supported in a batch is %d. Please reduce the number of items and try again", maxBatchInputs)
+// historyBody is a batch body that can ask for property history, which
+// lowers the limit to crm.MaxBatchHistoryInputs.
+type historyBody interface {
+	withHistory() bool
+}
+
+// batchReply is a batch response being built: when the request started and
+// the errors of the inputs that failed.
+type batchReply struct {
+	started time.Time
+	errs    batchErrors
+}
+
+// write answers okStatus when no input failed and 207 otherwise.
+func (b *batchReply) write(w http.ResponseWriter, okStatus int, results any) {
+	writeBatch(w, okStatus, b.started, results, b.errs)
+}
+
+// readBatch decodes a batch request body into body and checks inputs, its
+// "inputs" field, against rule. It is the one place that knows the limits
+// and words their errors. A body without "inputs" (or with null) leaves
+// inputs nil; "[]" makes it empty but not nil.
+func readBatch[T any](r *http.Request, body any, inputs *[]T, rule batchRule) (*batchReply, error) {
+	reply := &batchReply{started: time.Now()}
+	if err := decodeBody(r, body); err != nil {
+		return nil, err
 	}
+	n := len(*inputs)
+	if *inputs == nil && rule.required {
+		return nil, crm.BadInput("Invalid input JSON on line 1, column 2: Some required fields were not set: [inputs]")
+	}
+	if n == 0 && rule.empty != "" {
+		return nil, crm.Invalidf("%s", rule.empty)
+	}
+	if h, ok := body.(historyBody); ok && h.withHistory() && n > crm.MaxBatchHistoryInputs {
+		return nil, crm.Invalidf("The maximum number of inputs supported in a batch request for property histories is %d. Please reduce the number of items and try again", crm.MaxBatchHistoryInputs)
+	}
+	if n > rule.max {
+		return nil, crm.Invalidf("The maximum number of inputs supported in a batch is %d. Please reduce the number of items and try again", rule.max)
+	}
+	return reply, nil
+}
+
+// readInputs is readBatch for a body that holds nothing but its inputs.
+func readInputs[T any](r *http.Request, rule batchRule) ([]T, *batchReply, error) {
+	var body struct {
+		Inputs []T `json:"inputs"`
+	}
+	reply, err := readBatch(r, &body, &body.Inputs, rule)
+	return body.Inputs, reply, err
+}
+
+// answerEach runs fn on each input in turn and answers with the results
+// of all: okStatus, or 207 when some input failed. An error HubSpot reports
+// per input joins the reply's errors and the batch goes on; any other error
+// ends the batch and is returned (see inputError).
+func answerEach[T, R any](w http.ResponseWriter, reply *batchReply, okStatus int, inputs []T, fn func(i int, in T) ([]R, error)) error {
+	results := []R{}
+	for i, in := range inputs {
+		out, err := fn(i, in)
+		if err != nil {
+			if err := reply.errs.add(err); err != nil {
+				return err
+			}
+			continue
+		}
+		results = append(results, out...)
+	}
+	reply.write(w, okStatus, results)
 	return nil
+}
+
+// nameInput is an input of property batch reads and archives.
+type nameInput struct {
+	Name string `json:"name"`
+}
+
+// nameInputs is the body of property batch reads and archives.
+type nameInputs struct {
+	Inputs   []nameInput `json:"inputs"`
+	Archived bool        `json:"archived"`
 }

@@ -2,34 +2,11 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/spoke-crm/spoke/crm"
 )
 
 // Batch endpoints of the objects API: /crm/v3/objects/{type}/batch/...
-
-// checkObjectBatch applies HubSpot's limits on batch inputs.
-func checkObjectBatch(n int, withHistory bool) error {
-	if n == 0 {
-		return crm.Invalidf("At least one input is required in a batch request")
-	}
-	if withHistory && n > crm.MaxBatchHistoryInputs {
-		return crm.Invalidf("The maximum number of inputs supported in a batch request for property histories is %d. Please reduce the number of items and try again", crm.MaxBatchHistoryInputs)
-	}
-	if n > crm.MaxBatchInputs {
-		return crm.Invalidf("The maximum number of inputs supported in a batch is %d. Please reduce the number of items and try again", crm.MaxBatchInputs)
-	}
-	return nil
-}
-
-// requireInputs refuses a body that is not a batch (no "inputs" array).
-func requireInputs(present bool) error {
-	if !present {
-		return crm.BadInput("Invalid input JSON on line 1, column 2: Some required fields were not set: [inputs]")
-	}
-	return nil
-}
 
 // perInputErrors reports whether every input carries a unique
 // objectWriteTraceId, in which case HubSpot reports failures per input.
@@ -62,24 +39,21 @@ func (b *batchErrors) addTraced(err error, traceID string) error {
 	return nil
 }
 
-type batchCreateBody struct {
-	Inputs *[]struct {
-		createBody
-		ObjectWriteTraceID string `json:"objectWriteTraceId"`
-	} `json:"inputs"`
+// tracedJSON is a record of a batch write with its input's objectWriteTraceId.
+func tracedJSON(t *crm.ObjectType, obj *crm.Object, traceID string) objectJSON {
+	o := newObjectJSON(obj, crm.AllProperties(t, obj))
+	o.ObjectWriteTraceID = traceID
+	return o
+}
+
+type batchCreateInput struct {
+	createBody
+	ObjectWriteTraceID string `json:"objectWriteTraceId"`
 }
 
 func (s *Server) batchCreate(w http.ResponseWriter, r *http.Request) error {
-	started := time.Now()
-	var body batchCreateBody
-	if err := decodeBody(r, &body); err != nil {
-		return err
-	}
-	if err := requireInputs(body.Inputs != nil); err != nil {
-		return err
-	}
-	inputs := *body.Inputs
-	if err := checkObjectBatch(len(inputs), false); err != nil {
+	inputs, reply, err := readInputs[batchCreateInput](r, objectsBatch)
+	if err != nil {
 		return err
 	}
 	in := make([]crm.CreateInput, len(inputs))
@@ -98,52 +72,50 @@ func (s *Server) batchCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := []objectJSON{}
-	var errs batchErrors
 	for i, res := range results {
 		if res.Err != nil {
-			if err := errs.addTraced(res.Err, traces[i]); err != nil {
+			if err := reply.errs.addTraced(res.Err, traces[i]); err != nil {
 				return err
 			}
 			continue
 		}
-		o := newObjectJSON(res.Object, crm.AllProperties(t, res.Object))
-		o.ObjectWriteTraceID = traces[i]
-		out = append(out, o)
+		out = append(out, tracedJSON(t, res.Object, traces[i]))
 	}
-	writeBatch(w, http.StatusCreated, started, out, errs)
+	reply.write(w, http.StatusCreated, out)
 	return nil
 }
 
+// inputIDs returns the ids of inputs as sent.
+func inputIDs(inputs []idJSON) []string {
+	out := make([]string, len(inputs))
+	for i, in := range inputs {
+		out[i] = string(in.ID)
+	}
+	return out
+}
+
+type batchReadBody struct {
+	Inputs                []idJSON `json:"inputs"`
+	Properties            []string `json:"properties"`
+	PropertiesWithHistory []string `json:"propertiesWithHistory"`
+	IDProperty            string   `json:"idProperty"`
+}
+
+func (b *batchReadBody) withHistory() bool { return len(b.PropertiesWithHistory) > 0 }
+
 func (s *Server) batchRead(w http.ResponseWriter, r *http.Request) error {
-	started := time.Now()
-	var body struct {
-		Inputs *[]struct {
-			ID flexString `json:"id"`
-		} `json:"inputs"`
-		Properties            []string `json:"properties"`
-		PropertiesWithHistory []string `json:"propertiesWithHistory"`
-		IDProperty            string   `json:"idProperty"`
-	}
-	if err := decodeBody(r, &body); err != nil {
-		return err
-	}
-	if err := requireInputs(body.Inputs != nil); err != nil {
-		return err
-	}
-	if err := checkObjectBatch(len(*body.Inputs), len(body.PropertiesWithHistory) > 0); err != nil {
+	var body batchReadBody
+	reply, err := readBatch(r, &body, &body.Inputs, objectsBatch)
+	if err != nil {
 		return err
 	}
 	archived, err := boolParam(r.URL.Query(), "archived")
 	if err != nil {
 		return err
 	}
-	ids := make([]string, len(*body.Inputs))
-	for i, in := range *body.Inputs {
-		ids[i] = string(in.ID)
-	}
 	t := objectType(r)
 	opts := crm.ReadOptions{Properties: body.Properties, PropertiesWithHistory: body.PropertiesWithHistory, Archived: archived, IDProperty: body.IDProperty}
-	recs, missing, err := s.Engine.BatchRead(r.Context(), t, ids, opts)
+	recs, missing, err := s.Engine.BatchRead(r.Context(), t, inputIDs(body.Inputs), opts)
 	if err != nil {
 		return err
 	}
@@ -151,11 +123,10 @@ func (s *Server) batchRead(w http.ResponseWriter, r *http.Request) error {
 	for i, rec := range recs {
 		out[i] = recordJSON(r, rec, body.Properties)
 	}
-	var errs batchErrors
 	if len(missing) > 0 {
-		errs = append(errs, standardError(notFoundInBatch(t, missing)))
+		reply.errs = append(reply.errs, standardError(notFoundInBatch(t, missing)))
 	}
-	writeBatch(w, http.StatusOK, started, out, errs)
+	reply.write(w, http.StatusOK, out)
 	return nil
 }
 
@@ -173,34 +144,37 @@ type batchUpdateInput struct {
 	ObjectWriteTraceID string      `json:"objectWriteTraceId"`
 }
 
-func (s *Server) batchUpdate(w http.ResponseWriter, r *http.Request) error {
-	started := time.Now()
-	var body struct {
-		Inputs     *[]batchUpdateInput `json:"inputs"`
-		IDProperty string              `json:"idProperty"`
-	}
-	if err := decodeBody(r, &body); err != nil {
-		return err
-	}
-	if err := requireInputs(body.Inputs != nil); err != nil {
-		return err
-	}
-	inputs := *body.Inputs
-	if err := checkObjectBatch(len(inputs), false); err != nil {
-		return err
-	}
+// updateInputs converts the inputs of a batch update or upsert and returns
+// their objectWriteTraceIds; an input without idProperty takes idProperty.
+func updateInputs(inputs []batchUpdateInput, idProperty string) ([]crm.UpdateInput, []string, error) {
 	in := make([]crm.UpdateInput, len(inputs))
 	traces := make([]string, len(inputs))
 	for i, x := range inputs {
 		if err := requireProperties(x.Properties); err != nil {
-			return err
+			return nil, nil, err
 		}
 		idProp := x.IDProperty
 		if idProp == "" {
-			idProp = body.IDProperty
+			idProp = idProperty
 		}
 		in[i] = crm.UpdateInput{ID: string(x.ID), IDProperty: idProp, Properties: x.Properties.strings(), TraceID: x.ObjectWriteTraceID}
 		traces[i] = x.ObjectWriteTraceID
+	}
+	return in, traces, nil
+}
+
+func (s *Server) batchUpdate(w http.ResponseWriter, r *http.Request) error {
+	var body struct {
+		Inputs     []batchUpdateInput `json:"inputs"`
+		IDProperty string             `json:"idProperty"`
+	}
+	reply, err := readBatch(r, &body, &body.Inputs, objectsBatch)
+	if err != nil {
+		return err
+	}
+	in, traces, err := updateInputs(body.Inputs, body.IDProperty)
+	if err != nil {
+		return err
 	}
 	t := objectType(r)
 	results, missing, err := s.Engine.UpdateBatch(r.Context(), principal(r).Actor(), t, in, perInputErrors(traces))
@@ -208,54 +182,35 @@ func (s *Server) batchUpdate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := []objectJSON{}
-	var errs batchErrors
 	for i, res := range results {
 		switch {
 		case res.Err != nil:
-			if err := errs.addTraced(res.Err, traces[i]); err != nil {
+			if err := reply.errs.addTraced(res.Err, traces[i]); err != nil {
 				return err
 			}
 		case res.Object != nil:
-			o := newObjectJSON(res.Object, crm.AllProperties(t, res.Object))
-			o.ObjectWriteTraceID = traces[i]
-			out = append(out, o)
+			out = append(out, tracedJSON(t, res.Object, traces[i]))
 		}
 	}
 	if len(missing) > 0 {
-		errs = append(errs, standardError(notFoundInBatch(t, missing)))
+		reply.errs = append(reply.errs, standardError(notFoundInBatch(t, missing)))
 	}
-	writeBatch(w, http.StatusOK, started, out, errs)
+	reply.write(w, http.StatusOK, out)
 	return nil
 }
 
 func (s *Server) batchUpsert(w http.ResponseWriter, r *http.Request) error {
-	started := time.Now()
-	var body struct {
-		Inputs *[]batchUpdateInput `json:"inputs"`
-	}
-	if err := decodeBody(r, &body); err != nil {
+	inputs, reply, err := readInputs[batchUpdateInput](r, objectsBatch)
+	if err != nil {
 		return err
 	}
-	if err := requireInputs(body.Inputs != nil); err != nil {
+	updates, traces, err := updateInputs(inputs, r.URL.Query().Get("idProperty"))
+	if err != nil {
 		return err
 	}
-	inputs := *body.Inputs
-	if err := checkObjectBatch(len(inputs), false); err != nil {
-		return err
-	}
-	idProperty := r.URL.Query().Get("idProperty")
-	in := make([]crm.UpsertInput, len(inputs))
-	traces := make([]string, len(inputs))
-	for i, x := range inputs {
-		if err := requireProperties(x.Properties); err != nil {
-			return err
-		}
-		idProp := x.IDProperty
-		if idProp == "" {
-			idProp = idProperty
-		}
-		in[i] = crm.UpsertInput{ID: string(x.ID), IDProperty: idProp, Properties: x.Properties.strings(), TraceID: x.ObjectWriteTraceID}
-		traces[i] = x.ObjectWriteTraceID
+	in := make([]crm.UpsertInput, len(updates))
+	for i, u := range updates {
+		in[i] = crm.UpsertInput(u)
 	}
 	t := objectType(r)
 	results, err := s.Engine.UpsertBatch(r.Context(), principal(r).Actor(), t, in, perInputErrors(traces))
@@ -267,42 +222,25 @@ func (s *Server) batchUpsert(w http.ResponseWriter, r *http.Request) error {
 		New bool `json:"new"`
 	}
 	out := []upsertJSON{}
-	var errs batchErrors
 	for i, res := range results {
 		if res.Err != nil {
-			if err := errs.addTraced(res.Err, traces[i]); err != nil {
+			if err := reply.errs.addTraced(res.Err, traces[i]); err != nil {
 				return err
 			}
 			continue
 		}
-		o := newObjectJSON(res.Object, crm.AllProperties(t, res.Object))
-		o.ObjectWriteTraceID = traces[i]
-		out = append(out, upsertJSON{objectJSON: o, New: res.New})
+		out = append(out, upsertJSON{objectJSON: tracedJSON(t, res.Object, traces[i]), New: res.New})
 	}
-	writeBatch(w, http.StatusOK, started, out, errs)
+	reply.write(w, http.StatusOK, out)
 	return nil
 }
 
 func (s *Server) batchArchive(w http.ResponseWriter, r *http.Request) error {
-	var body struct {
-		Inputs *[]struct {
-			ID flexString `json:"id"`
-		} `json:"inputs"`
-	}
-	if err := decodeBody(r, &body); err != nil {
+	inputs, _, err := readInputs[idJSON](r, objectsBatch)
+	if err != nil {
 		return err
 	}
-	if err := requireInputs(body.Inputs != nil); err != nil {
-		return err
-	}
-	if err := checkObjectBatch(len(*body.Inputs), false); err != nil {
-		return err
-	}
-	ids := make([]string, len(*body.Inputs))
-	for i, in := range *body.Inputs {
-		ids[i] = string(in.ID)
-	}
-	if err := s.Engine.ArchiveBatch(r.Context(), objectType(r), ids); err != nil {
+	if err := s.Engine.ArchiveBatch(r.Context(), objectType(r), inputIDs(inputs)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

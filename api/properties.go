@@ -215,19 +215,12 @@ func (s *Server) archiveProperty(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) batchCreateProperties(w http.ResponseWriter, r *http.Request) error {
-	started := time.Now()
-	var body struct {
-		Inputs []propertyBody `json:"inputs"`
-	}
-	if err := decodeBody(r, &body); err != nil {
-		return err
-	}
-	if err := checkBatchSize(len(body.Inputs)); err != nil {
+	inputs, reply, err := readInputs[propertyBody](r, propertiesBatch)
+	if err != nil {
 		return err
 	}
 	results := []propertyJSON{}
-	var errs batchErrors
-	for _, in := range body.Inputs {
+	for _, in := range inputs {
 		err := in.missingFields()
 		var p *crm.PropertyDefinition
 		if err == nil {
@@ -242,12 +235,12 @@ func (s *Server) batchCreateProperties(w http.ResponseWriter, r *http.Request) e
 			if in.Name != nil {
 				e.Context = map[string][]string{"name": {*in.Name}}
 			}
-			errs = append(errs, e)
+			reply.errs = append(reply.errs, e)
 			continue
 		}
 		results = append(results, newPropertyJSON(p))
 	}
-	writeBatch(w, http.StatusCreated, started, results, errs)
+	reply.write(w, http.StatusCreated, results)
 	return nil
 }
 
@@ -262,12 +255,9 @@ func (s *Server) mustType(r *http.Request) *crm.ObjectType {
 }
 
 func (s *Server) batchReadProperties(w http.ResponseWriter, r *http.Request) error {
-	started := time.Now()
 	var body nameInputs
-	if err := decodeBody(r, &body); err != nil {
-		return err
-	}
-	if err := checkBatchSize(len(body.Inputs)); err != nil {
+	reply, err := readBatch(r, &body, &body.Inputs, propertiesBatch)
+	if err != nil {
 		return err
 	}
 	t := objectType(r)
@@ -281,21 +271,17 @@ func (s *Server) batchReadProperties(w http.ResponseWriter, r *http.Request) err
 		}
 		results = append(results, newPropertyJSON(p))
 	}
-	var errs []standardErrorJSON
 	if len(missing) > 0 {
-		errs = append(errs, standardErrorJSON{Status: "error", Category: crm.CategoryNotFound,
+		reply.errs = append(reply.errs, standardErrorJSON{Status: "error", Category: crm.CategoryNotFound,
 			Message: "Could not get some properties, they may be archived or not exist.", Context: map[string][]string{"names": missing}})
 	}
-	writeBatch(w, http.StatusOK, started, results, errs)
+	reply.write(w, http.StatusOK, results)
 	return nil
 }
 
 func (s *Server) batchArchiveProperties(w http.ResponseWriter, r *http.Request) error {
 	var body nameInputs
-	if err := decodeBody(r, &body); err != nil {
-		return err
-	}
-	if err := checkBatchSize(len(body.Inputs)); err != nil {
+	if _, err := readBatch(r, &body, &body.Inputs, propertiesBatch); err != nil {
 		return err
 	}
 	t := objectType(r)
