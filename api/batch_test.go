@@ -247,3 +247,27 @@ func TestBatchUpsertAndArchive(t *testing.T) {
 		t.Errorf("contacts %d", n)
 	}
 }
+
+// A unique number property is looked up in its stored (canonical) form, so
+// "12.0", "12" and "1.2e1" name the same record for upsert and idProperty.
+func TestUniqueNumberLookups(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	mustStatus(t, s.Do("POST", "/crm/v3/properties/contacts", `{"name":"member_no","label":"Member number","type":"number","fieldType":"number","groupName":"contactinformation","hasUniqueValue":true}`), 201)
+	created := mustStatus(t, s.Do("POST", "/crm/v3/objects/contacts", `{"properties":{"member_no":"12","firstname":"A"}}`), 201)
+	id := created["id"].(string)
+	got := mustStatus(t, s.Do("POST", "/crm/v3/objects/contacts/batch/upsert", inputs(
+		`{"id":"12.0","idProperty":"member_no","properties":{"firstname":"B"}}`)), 200)
+	r := got["results"].([]any)[0].(map[string]any)
+	if r["id"] != id || r["new"] != false || props(r)["firstname"] != "B" {
+		t.Errorf("upsert of 12.0 did not update record %s: %v", id, r)
+	}
+	for _, v := range []string{"12", "12.0", "12.00"} {
+		got := mustStatus(t, s.Do("GET", "/crm/v3/objects/contacts/"+v+"?idProperty=member_no", nil), 200)
+		if got["id"] != id {
+			t.Errorf("GET by member_no %s: %v", v, got["id"])
+		}
+	}
+	mustStatus(t, s.Do("GET", "/crm/v3/objects/contacts/13?idProperty=member_no", nil), 404)
+	mustStatus(t, s.Do("GET", "/crm/v3/objects/contacts/x?idProperty=member_no", nil), 404)
+}

@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"errors"
 	"strings"
 )
 
@@ -286,7 +287,10 @@ func (e *Engine) UpsertBatch(ctx context.Context, actor Actor, t *ObjectType, in
 				continue
 			}
 			p := t.Property(in.IDProperty)
-			id, err := tx.FindUnique(ctx, t.ID, in.IDProperty, uniqueKey(p, in.ID))
+			id, err := tx.FindUnique(ctx, t.ID, in.IDProperty, lookupKey(p, in.ID))
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
 			if err != nil {
 				// Not found: create it with the id value set.
 				withID := make(map[string]string, len(in.Properties)+1)

@@ -115,7 +115,7 @@ func uniqueKeys(keys []UniqueKey, t *ObjectType, props ...map[string]string) []U
 	for _, m := range props {
 		for name, v := range m {
 			if p := t.Property(name); p != nil && p.Unique && v != "" {
-				keys = append(keys, UniqueKey{TypeID: t.ID, Property: name, Value: uniqueKey(p, v)})
+				keys = append(keys, UniqueKey{TypeID: t.ID, Property: name, Value: lookupKey(p, v)})
 			}
 		}
 	}
@@ -133,6 +133,17 @@ func uniqueKey(p *PropertyDefinition, v string) string {
 		return strings.ToLower(v)
 	}
 	return v
+}
+
+// lookupKey is the key under which a value given to find a record (an
+// idProperty value, an upsert's id) is stored: the value in its stored form
+// (numbers canonical, as writes store them), then as uniqueKey keys it. A
+// value the property would refuse is looked up as given and finds nothing.
+func lookupKey(p *PropertyDefinition, v string) string {
+	if n, perr := p.normalize(v); perr == nil && n != "" {
+		v = n
+	}
+	return uniqueKey(p, v)
 }
 
 func capitalize(s string) string {
@@ -159,7 +170,7 @@ func (e *Engine) resolveID(ctx context.Context, tx ReadTx, t *ObjectType, idValu
 	if !Storable(idValue) {
 		return 0, ObjectNotFound(idValue) // no record holds such a value
 	}
-	id, err := tx.FindUnique(ctx, t.ID, idProperty, uniqueKey(p, idValue))
+	id, err := tx.FindUnique(ctx, t.ID, idProperty, lookupKey(p, idValue))
 	if errors.Is(err, ErrNotFound) {
 		return 0, ObjectNotFound(idValue)
 	}
