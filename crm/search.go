@@ -155,8 +155,7 @@ func indexNumber(p *PropertyDefinition, v string) (float64, bool) {
 		t, ok := ParseInstant(v)
 		return float64(t.UnixMilli()), ok
 	}
-	f, err := strconv.ParseFloat(v, 64)
-	return f, err == nil
+	return parseDecimal(v)
 }
 
 // SearchDoc builds the index entry of a live record of type t.

@@ -210,6 +210,10 @@ func TestSearchFilterErrors(t *testing.T) {
 		{"not a datetime", deals, filter("closedate", OpGT, "yesterday"), "yesterday is not a valid value for datetime property closedate"},
 		{"a bad value among IN values", deals, filter("amount", OpIn, "-", "1", "two"), "two is not a valid value for number property amount"},
 		{"a bad high value", deals, between("amount", "1", "many"), "many is not a valid value for number property amount"},
+		{"digit separators", deals, filter("amount", OpEQ, "1_000"), "1_000 is not a valid value for number property amount"},
+		{"a hexadecimal float", deals, filter("amount", OpEQ, "0x1p4"), "0x1p4 is not a valid value for number property amount"},
+		{"infinity", deals, filter("amount", OpLT, "Inf"), "Inf is not a valid value for number property amount"},
+		{"a datetime with digit separators", deals, filter("closedate", OpLT, "1_700_000_000_000"), "1_700_000_000_000 is not a valid value for datetime property closedate"},
 		{"associations with another operator", message, filter("associations.contact", OpNEQ, "1"), "associations.contact filters support EQ and IN, not NEQ"},
 		{"associations with a bad id", message, filter("associations.contact", OpEQ, "ana"), "ana is not a record id for associations.contact"},
 	} {

@@ -72,6 +72,14 @@ func TestNormalizeValues(t *testing.T) {
 		{p: num("n", "N"), in: "Inf", code: CodeInvalidInteger, msg: "Inf was not a valid number"},
 		{p: num("n", "N"), in: "1e400", code: CodeInvalidInteger, msg: "1e400 was not a valid number"},
 		{p: num("n", "N"), in: "1,5", code: CodeInvalidInteger, msg: "1,5 was not a valid number"},
+		// Only decimal notation: not Go's digit separators or hexadecimal floats.
+		{p: num("n", "N"), in: "1_000", code: CodeInvalidInteger, msg: "1_000 was not a valid number"},
+		{p: num("n", "N"), in: "0x1p4", code: CodeInvalidInteger, msg: "0x1p4 was not a valid number"},
+		{p: num("n", "N"), in: "0X10P0", code: CodeInvalidInteger, msg: "0X10P0 was not a valid number"},
+		{p: num("n", "N"), in: "+5", want: "5"},
+		{p: num("n", "N"), in: ".5", want: "0.5"},
+		{p: num("n", "N"), in: "5.", want: "5"},
+		{p: num("n", "N"), in: "2E2", want: "200"},
 		// Booleans, in any case.
 		{p: &PropertyDefinition{Name: "b", Type: TypeBool}, in: "TRUE", want: "true"},
 		{p: &PropertyDefinition{Name: "b", Type: TypeBool}, in: " False ", want: "false"},
@@ -90,6 +98,10 @@ func TestNormalizeValues(t *testing.T) {
 			msg: "12/11/2022 was not a valid datetime: use epoch milliseconds or an ISO-8601 UTC timestamp"},
 		{p: datetime("d", "D"), in: "1668268102000.5", code: CodeInvalidDatetime,
 			msg: "1668268102000.5 was not a valid datetime: use epoch milliseconds or an ISO-8601 UTC timestamp"},
+		{p: datetime("d", "D"), in: "1_668_268_102_000", code: CodeInvalidDatetime,
+			msg: "1_668_268_102_000 was not a valid datetime: use epoch milliseconds or an ISO-8601 UTC timestamp"},
+		{p: datetime("d", "D"), in: "0x1.8471e37cp40", code: CodeInvalidDatetime,
+			msg: "0x1.8471e37cp40 was not a valid datetime: use epoch milliseconds or an ISO-8601 UTC timestamp"},
 		// Dates: a calendar day, or an instant at midnight UTC.
 		{p: &PropertyDefinition{Name: "day", Type: TypeDate}, in: "2024-02-29", want: "2024-02-29"},
 		{p: &PropertyDefinition{Name: "day", Type: TypeDate}, in: "1709164800000", want: "2024-02-29"},

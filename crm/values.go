@@ -27,7 +27,7 @@ func ParseInstant(s string) (time.Time, bool) {
 	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return time.UnixMilli(ms).UTC(), true
 	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil && f == math.Trunc(f) && math.Abs(f) < 1e17 {
+	if f, ok := parseDecimal(s); ok && f == math.Trunc(f) && math.Abs(f) < 1e17 {
 		return time.UnixMilli(int64(f)).UTC(), true // JSON numbers such as 1.7e12
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02"} {
@@ -50,10 +50,25 @@ func parseDate(s string) (string, bool) {
 	return t.Format("2006-01-02"), true
 }
 
+// parseDecimal reads a finite number in decimal notation, with an optional
+// sign, fraction and exponent ("-12.5", ".5", "2E3"). strconv.ParseFloat
+// alone also takes Go's digit separators ("1_000"), hexadecimal floats
+// ("0x1p4"), infinities and NaN, which are no numbers to HubSpot.
+func parseDecimal(s string) (float64, bool) {
+	if strings.ContainsAny(s, "_xX") {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, false
+	}
+	return f, true
+}
+
 // formatNumber gives the canonical text of a number value.
 func formatNumber(s string) (string, bool) {
-	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+	f, ok := parseDecimal(strings.TrimSpace(s))
+	if !ok {
 		return "", false
 	}
 	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
