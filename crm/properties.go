@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -171,7 +172,7 @@ func applyPropertyChange(t *ObjectType, p *PropertyDefinition, in PropertyChange
 		if !propertyName.MatchString(p.Name) || len(p.Name) > 100 {
 			return Invalidf("Property name %q is invalid: use lower-case letters, digits and underscores, starting with a letter, at most 100 characters", p.Name)
 		}
-		if len(p.Name) > 3 && p.Name[:3] == "hs_" {
+		if strings.HasPrefix(p.Name, "hs_") {
 			return Invalidf("Property name %q is invalid: the hs_ prefix is reserved for HubSpot's properties", p.Name)
 		}
 		p.Unique = valueOr(in.HasUniqueValue, false)

@@ -61,6 +61,7 @@ func TestPropertyDefinitionRules(t *testing.T) {
 		{"a 101-character name", change("a"+strings.Repeat("b", 100), "X", TypeString, "text"),
 			`Property name "a` + strings.Repeat("b", 100) + `" is invalid: use lower-case letters, digits and underscores, starting with a letter, at most 100 characters`},
 		{"HubSpot's prefix", change("hs_colour", "X", TypeString, "text"), `Property name "hs_colour" is invalid: the hs_ prefix is reserved for HubSpot's properties`},
+		{"HubSpot's prefix alone", change("hs_", "X", TypeString, "text"), `Property name "hs_" is invalid: the hs_ prefix is reserved for HubSpot's properties`},
 		// Labels, types, field types and groups.
 		{"no label", change("colour", "", TypeString, "text"), "Property colour needs a label"},
 		{"an unknown type", change("colour", "Colour", "text", "text"),
