@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Search limits, as HubSpot documents them.
@@ -322,8 +323,8 @@ func (e *Engine) compileSearch(t *ObjectType, req SearchRequest) (SearchQuery, e
 			q.Groups = append(q.Groups, group)
 		}
 	}
-	if len(req.Query) > MaxSearchQueryLength {
-		return q, Invalidf("query is %d characters long; the maximum is %d", len(req.Query), MaxSearchQueryLength)
+	if n := utf8.RuneCountInString(req.Query); n > MaxSearchQueryLength {
+		return q, Invalidf("query is %d characters long; the maximum is %d", n, MaxSearchQueryLength)
 	}
 	q.Terms = Terms(req.Query)
 	var sorts []SortInput

@@ -67,6 +67,9 @@ func TestSearchLimits(t *testing.T) {
 		{name: "19 filters", req: SearchRequest{FilterGroups: append(groups(3, 6), groups(1, 1)...)}, message: "Too many filters: 19. A search may have at most 18 in all"},
 		{name: "a query of 3,000 characters", req: SearchRequest{Query: strings.Repeat("a", 3000)}, limit: 10},
 		{name: "a query of 3,001 characters", req: SearchRequest{Query: strings.Repeat("a", 3001)}, message: "query is 3001 characters long; the maximum is 3000"},
+		// Characters, not bytes.
+		{name: "a query of 3,000 two-byte characters", req: SearchRequest{Query: strings.Repeat("é", 3000)}, limit: 10},
+		{name: "a query of 3,001 two-byte characters", req: SearchRequest{Query: strings.Repeat("é", 3001)}, message: "query is 3001 characters long; the maximum is 3000"},
 	} {
 		q, err := e.compileSearch(contacts, tc.req)
 		if tc.message != "" {
