@@ -159,3 +159,39 @@ func deadlocksRetried(s *spoketest.Server) int64 {
 	}
 	return 0
 }
+
+// Archiving a pinned message while its pair with the pinning record is
+// removed, on two nodes at once, never deadlocks: the archive locks the
+// message and the records it is associated with in id order, as writes of
+// the pair do, although the pinning record is the older (lower) id.
+func TestConcurrentArchiveOfPinnedMessages(t *testing.T) {
+	t.Parallel()
+	nodes := twoNodes(t)
+	const pairs = 25
+	contacts, messages := make([]string, pairs), make([]string, pairs)
+	for i := range pairs {
+		contacts[i] = newContact(t, nodes[0], fmt.Sprintf("pinned%d@example.com", i))
+	}
+	for i := range pairs {
+		messages[i] = newMessage(t, nodes[0], to(contacts[i], "HUBSPOT_DEFINED", 81))
+		mustStatus(t, nodes[0].Do("PATCH", "/crm/v3/objects/contacts/"+contacts[i], `{"properties":{"hs_pinned_engagement_id":"`+messages[i]+`"}}`), 200)
+	}
+	failed := together(2*pairs, func(i int) (int, string, error) {
+		if i%2 == 0 {
+			return send(nodes[0], "DELETE", "/crm/v3/objects/communications/"+messages[i/2], "")
+		}
+		return send(nodes[1], "DELETE", "/crm/v4/objects/contacts/"+contacts[i/2]+"/associations/communications/"+messages[i/2], "")
+	}, func(status int) bool { return status == 204 })
+	if len(failed) > 0 {
+		t.Fatalf("%d concurrent writes failed:\n%v", len(failed), failed)
+	}
+	if n := deadlocksRetried(nodes[0]) + deadlocksRetried(nodes[1]); n > 0 {
+		t.Errorf("%d transactions deadlocked and were retried", n)
+	}
+	for i := range pairs {
+		got := mustStatus(t, nodes[1].Do("GET", "/crm/v3/objects/contacts/"+contacts[i]+"?properties=hs_pinned_engagement_id", nil), 200)
+		if v := props(got)["hs_pinned_engagement_id"]; v != nil {
+			t.Errorf("contact %s still pins %v after its message was archived", contacts[i], v)
+		}
+	}
+}

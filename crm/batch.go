@@ -350,6 +350,9 @@ func (e *Engine) ArchiveBatch(ctx context.Context, t *ObjectType, ids []string) 
 		for i, v := range ids {
 			resolved[i], _ = ParseID(v) // 0, which loadMany skips, when it names no record
 		}
+		if err := lockWithAssociated(ctx, tx, resolved); err != nil {
+			return err
+		}
 		objs, err := e.loadMany(ctx, tx, t, resolved, false)
 		if err != nil {
 			return err
@@ -386,4 +389,34 @@ func (e *Engine) ArchiveBatch(ctx context.Context, t *ObjectType, ids []string) 
 		}
 		return nil
 	})
+}
+
+// lockWithAssociated locks the records ids and every record associated with
+// them, all in one call and so in ascending id order (see lockPairs), before
+// an archive writes anything: archiving lifts pins from the associated
+// records, and locking the archived record first and a pinning record later
+// could deadlock with a write of that pair, which locks the pair's lower id
+// first. An association made after the read below is not locked here; its
+// writer has committed by the time this transaction can see it, so the
+// later lock of its record waits for no one.
+func lockWithAssociated(ctx context.Context, tx Tx, ids []int64) error {
+	var all []int64
+	for _, id := range ids {
+		if id == 0 {
+			continue
+		}
+		all = append(all, id)
+		rows, err := tx.AssociationsFrom(ctx, id, "", 0, 1<<30)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			all = append(all, r.ToID)
+		}
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	_, err := tx.ObjectsByIDs(ctx, all)
+	return err
 }
