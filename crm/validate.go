@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -165,11 +166,15 @@ func ValidationError(portalID int64, errs []PropertyError) *Error {
 		}
 		details[i] = ErrorDetail{Message: msg, Code: e.Code, Context: map[string][]string{"propertyName": {e.Name}}}
 	}
-	list, _ := json.Marshal(items)
+	// Written as HubSpot's Jackson writes it: "<", ">" and "&" as they are.
+	var list bytes.Buffer
+	enc := json.NewEncoder(&list)
+	enc.SetEscapeHTML(false)
+	enc.Encode(items) // cannot fail: strings, bools and numbers
 	return &Error{
 		Kind:     KindInvalid,
 		Category: CategoryValidation,
-		Message:  "Property values were not valid: " + string(list),
+		Message:  "Property values were not valid: " + strings.TrimSuffix(list.String(), "\n"),
 		Details:  details,
 	}
 }

@@ -267,6 +267,13 @@ func TestValidationError(t *testing.T) {
 	if !reflect.DeepEqual(e.Details, wantDetails) {
 		t.Errorf("details %+v", e.Details)
 	}
+	// Characters HTML gives a meaning to stay as they are, as in HubSpot's
+	// messages (Jackson does not escape them).
+	amp := ValidationError(1, []PropertyError{{Name: "dept", Code: CodeInvalidOption, Message: "R&D <team> was not one of the allowed options: [a]"}})
+	if want := `Property values were not valid: [{"isValid":false,"message":"R&D <team> was not one of the allowed options: [a]","error":"INVALID_OPTION","name":"dept",` +
+		`"localizedErrorMessage":"R&D <team> was not one of the allowed options: [a]","portalId":1}]`; amp.Message != want {
+		t.Errorf("message\n%s\nwant\n%s", amp.Message, want)
+	}
 	// The list in the message is JSON a client can parse back.
 	var items []map[string]any
 	if err := json.Unmarshal([]byte(strings.TrimPrefix(e.Message, "Property values were not valid: ")), &items); err != nil || len(items) != 2 || items[1]["name"] != "stage" {
