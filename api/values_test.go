@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/spoke-crm/spoke/internal/spoketest"
@@ -34,5 +35,17 @@ func TestNumbersAreDecimal(t *testing.T) {
 	got := mustStatus(t, s.Do("POST", "/crm/v3/objects/deals/search", `{"filterGroups":[{"filters":[{"propertyName":"amount","operator":"EQ","value":"1_500"}]}]}`), http.StatusBadRequest)
 	if got["message"] != "1_500 is not a valid value for number property amount" {
 		t.Errorf("search: %v", got)
+	}
+}
+
+// The list of failures inside "Property values were not valid: [...]"
+// keeps "&", "<" and ">" as they are, as HubSpot writes it.
+func TestValidationMessageKeepsHTMLCharacters(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	got := mustStatus(t, s.Do("POST", "/crm/v3/objects/contacts", `{"properties":{"lifecyclestage":"R&D <team>"}}`), http.StatusBadRequest)
+	msg, _ := got["message"].(string)
+	if !strings.HasPrefix(msg, `Property values were not valid: [{"isValid":false,"message":"R&D <team> was not one of the allowed options: [subscriber,`) {
+		t.Errorf("message %q", msg)
 	}
 }
