@@ -71,10 +71,7 @@ func (a *admin) flags(name string) *flag.FlagSet {
 // parse reads SPOKE_DB and parses args, allowing flags after positional
 // arguments.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	if err := applyEnv(fs, "db"); err != nil {
-		return nil, err
-	}
-	return parseArgs(fs, args, true)
+	return parseWithEnv(fs, args, true, "db")
 }
 
 // group handles a command group's own arguments (spoke tokens, spoke

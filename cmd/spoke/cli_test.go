@@ -59,7 +59,9 @@ func TestHelpForEveryCommand(t *testing.T) {
 		{[]string{"version", "--help"}, []string{"usage: spoke version"}},
 		{[]string{"help", "tokens"}, []string{"usage: spoke tokens"}},
 	} {
-		out, errOut, code := runSpoke(t, nil, c.args...)
+		// A bad value in the environment does not hide the help that
+		// would explain it.
+		out, errOut, code := runSpoke(t, []string{"SPOKE_SEARCH_LAG=3", "SPOKE_DB=mysql://x"}, c.args...)
 		if code != 0 || errOut != "" {
 			t.Errorf("spoke %s: exit %d, stderr %q", strings.Join(c.args, " "), code, errOut)
 		}

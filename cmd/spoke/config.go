@@ -130,6 +130,22 @@ func parseArgs(fs *flag.FlagSet, args []string, interspersed bool) ([]string, er
 	}
 }
 
+// parseWithEnv sets fs's flags named in names (every flag when empty) from
+// the environment, then parses args as parseArgs does. A help request wins
+// over a bad environment value, so --help always shows the help; otherwise
+// the environment's error is reported.
+func parseWithEnv(fs *flag.FlagSet, args []string, interspersed bool, names ...string) ([]string, error) {
+	envErr := applyEnv(fs, names...)
+	rest, err := parseArgs(fs, args, interspersed)
+	if err != nil {
+		return nil, err
+	}
+	if envErr != nil {
+		return nil, envErr
+	}
+	return rest, nil
+}
+
 // durationValue is a time.Duration flag whose error shows the expected form:
 // Go's own says only "parse error" to "--search-lag 3".
 type durationValue time.Duration

@@ -30,10 +30,7 @@ func health(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	var timeout, wait time.Duration
 	durationFlag(fs, &timeout, "timeout", 5*time.Second, "how long to wait for each answer")
 	durationFlag(fs, &wait, "wait", 0, "keep asking until the server is healthy, for at most this long")
-	if err := applyEnv(fs, "addr"); err != nil {
-		return err
-	}
-	rest, err := parseArgs(fs, args, true)
+	rest, err := parseWithEnv(fs, args, true, "addr")
 	if err != nil {
 		return err
 	}

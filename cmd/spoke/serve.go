@@ -117,10 +117,7 @@ func (m *Main) ParseFlags(args []string) error {
 	durationFlag(fs, &m.ReadTimeout, "read-timeout", m.ReadTimeout, "most time to read a request, body included; slower clients are cut off (0: no limit)")
 	durationFlag(fs, &m.WriteTimeout, "write-timeout", m.WriteTimeout, "most time from the end of a request's headers to the end of its answer (0: no limit)")
 	durationFlag(fs, &m.IdleTimeout, "idle-timeout", m.IdleTimeout, "how long an idle keep-alive connection is kept open (0: the read timeout)")
-	if err := applyEnv(fs); err != nil {
-		return err
-	}
-	rest, err := parseArgs(fs, args, false)
+	rest, err := parseWithEnv(fs, args, false)
 	if err != nil {
 		return err
 	}
