@@ -33,6 +33,7 @@ var AllScopes = []string{
 	"crm.schemas.companies.read", "crm.schemas.companies.write",
 	"crm.schemas.deals.read", "crm.schemas.deals.write",
 	"crm.schemas.tickets.read", "crm.schemas.tickets.write",
+	"crm.objects.users.read", "crm.objects.users.write", "sales-email-read",
 }
 
 // NewTokenSecret returns a fresh secret shaped like a HubSpot private-app token.
