@@ -3,6 +3,7 @@ package crm
 import (
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -70,12 +71,58 @@ func TestBuiltinAssociationTypes(t *testing.T) {
 	}
 }
 
+// The engagement types' ids with each record type, both ways, as HubSpot's
+// associations guide numbers them, with their v3 names.
+func TestEngagementAssociationTypes(t *testing.T) {
+	t.Parallel()
+	a := testEngine().Assoc
+	records := []struct{ id, singular string }{{"0-1", "contact"}, {"0-2", "company"}, {"0-3", "deal"}, {"0-5", "ticket"}}
+	for _, tc := range []struct {
+		id, singular string
+		toRecord     [4]int64 // engagement → contact, company, deal, ticket
+		fromRecord   [4]int64 // contact, company, deal, ticket → engagement
+	}{
+		{"0-18", "communication", [4]int64{81, 87, 85, 83}, [4]int64{82, 88, 86, 84}},
+		{"0-46", "note", [4]int64{202, 190, 214, 228}, [4]int64{201, 189, 213, 227}},
+		{"0-48", "call", [4]int64{194, 182, 206, 220}, [4]int64{193, 181, 205, 219}},
+		{"0-49", "email", [4]int64{198, 186, 210, 224}, [4]int64{197, 185, 209, 223}},
+		{"0-47", "meeting", [4]int64{200, 188, 212, 226}, [4]int64{199, 187, 211, 225}},
+		{"0-27", "task", [4]int64{204, 192, 216, 230}, [4]int64{203, 191, 215, 229}},
+		{"0-116", "postal_mail", [4]int64{453, 459, 457, 455}, [4]int64{454, 460, 458, 456}},
+	} {
+		for i, r := range records {
+			out, in := a.Default(tc.id, r.id), a.Default(r.id, tc.id)
+			if out == nil || out.ID != tc.toRecord[i] || out.Name != tc.singular+"_to_"+r.singular || out.Inverse != tc.fromRecord[i] {
+				t.Errorf("%s → %s: %+v, want %d", tc.singular, r.singular, out, tc.toRecord[i])
+			}
+			if in == nil || in.ID != tc.fromRecord[i] || in.Name != r.singular+"_to_"+tc.singular || in.Inverse != tc.toRecord[i] {
+				t.Errorf("%s → %s: %+v, want %d", r.singular, tc.singular, in, tc.fromRecord[i])
+			}
+			// v3 paths name a type by id or by name, in any case.
+			if got := a.ByNameOrID(tc.id, r.id, strings.ToUpper(tc.singular+"_to_"+r.singular)); got != out {
+				t.Errorf("%s_to_%s by upper-case name: %+v", tc.singular, r.singular, got)
+			}
+		}
+	}
+	if c, m := a.Default("0-48", "0-47"), a.Default("0-47", "0-48"); c == nil || c.ID != 399 || m == nil || m.ID != 400 {
+		t.Errorf("call ↔ meeting: %+v %+v", c, m)
+	}
+	// Users and engagements of the same type are not associated.
+	for _, pair := range [][2]string{{"0-115", "0-1"}, {"0-1", "0-115"}, {"0-46", "0-46"}, {"0-46", "0-48"}} {
+		if got := a.Between(pair[0], pair[1]); len(got) != 0 {
+			t.Errorf("%s → %s: %v", pair[0], pair[1], typeIDs(got))
+		}
+	}
+}
+
 // Every type has an inverse leading back the other way, and Lookup finds
 // each type by its (category, id) only.
 func TestAssociationInverses(t *testing.T) {
 	t.Parallel()
 	a := testEngine().Assoc
-	if len(a.builtin) != 32 { // 4 pairs of a type with itself, 10 other pairs both ways, 4 labelled pairs both ways
+	// 4 pairs of a type with itself, 10 other pairs both ways, 4 labelled
+	// pairs both ways; 25 pairs of the other engagement types both ways.
+	if len(a.builtin) != 82 {
 		t.Errorf("%d built-in types", len(a.builtin))
 	}
 	for _, at := range a.builtin {

@@ -91,6 +91,11 @@ func (e *Engine) validateCreate(t *ObjectType, in CreateInput) (map[string]strin
 	if len(errs) > 0 {
 		return nil, nil, ValidationError(e.PortalID, errs)
 	}
+	for name, from := range t.CreateFallbacks {
+		if props[name] == "" && props[from] != "" {
+			props[name] = props[from]
+		}
+	}
 	if len(in.Associations) > MaxInlineAssociations {
 		return nil, nil, Invalidf("At most %d associations can be given on create", MaxInlineAssociations)
 	}
@@ -268,7 +273,7 @@ func (e *Engine) newObject(actor Actor, t *ObjectType, id int64, props map[strin
 	set("hs_object_source", actor.SourceType, SourceCalculated, "")
 	set("hs_object_source_id", actor.SourceID, SourceCalculated, "")
 	set("hs_object_source_label", actor.SourceType, SourceCalculated, "")
-	derived := derive(t, props, now, owners)
+	derived := derive(t, props, obj.Properties, now, owners)
 	for _, name := range sortedKeys(derived) {
 		set(name, derived[name], SourceCalculated, "")
 	}
@@ -390,7 +395,7 @@ func (e *Engine) checkNewPins(ctx context.Context, tx ReadTx, t *ObjectType, job
 		id, _ := strconv.ParseInt(v, 10, 64)
 		linked := false
 		for _, l := range j.links {
-			linked = linked || (l.toID == id && isActivityType(l.toType))
+			linked = linked || (l.toID == id && e.isActivity(l.toType))
 		}
 		if !linked {
 			j.err = ValidationError(e.PortalID, []PropertyError{{Name: PinnedProperty, Code: CodeInvalidPin,

@@ -12,19 +12,36 @@ import (
 // PreviewLength is the longest hs_body_preview Spoke computes, in characters.
 const PreviewLength = 2000
 
+// Derivation computes read-only properties of a type from written ones.
+// Types declare theirs (ObjectType.Derivations); the engine runs one when a
+// write changes any of its Inputs.
+type Derivation struct {
+	// Inputs are the written properties the derived ones depend on.
+	Inputs []string
+	// Compute returns the derived values ("" clears) from the record's
+	// properties as the write leaves them.
+	Compute func(props map[string]string, now time.Time) map[string]string
+}
+
 // derive computes the properties HubSpot derives from written ones. It returns
-// the derived values ("" clears) for the changed inputs only. owners holds
-// the (already validated) owners that changed names, by id.
-func derive(t *ObjectType, changed map[string]string, now time.Time, owners map[string]*Owner) map[string]string {
+// the derived values ("" clears) for the changed inputs only. props are the
+// record's properties with changed applied; owners holds the (already
+// validated) owners that changed names, by id.
+func derive(t *ObjectType, changed, props map[string]string, now time.Time, owners map[string]*Owner) map[string]string {
 	out := map[string]string{}
-	if body, ok := changed["hs_communication_body"]; ok && t.Property("hs_body_preview") != nil {
-		if body == "" {
-			out["hs_body_preview"], out["hs_body_preview_html"], out["hs_body_preview_is_truncated"] = "", "", ""
-		} else {
-			preview, truncated := bodyPreview(body)
-			out["hs_body_preview"] = preview
-			out["hs_body_preview_html"] = "<html>\n <head></head>\n <body>\n " + html.EscapeString(preview) + "\n </body>\n</html>"
-			out["hs_body_preview_is_truncated"] = map[bool]string{true: "true", false: "false"}[truncated]
+	for _, d := range t.Derivations {
+		run := false
+		for _, in := range d.Inputs {
+			_, ok := changed[in]
+			run = run || ok
+		}
+		if !run {
+			continue
+		}
+		for name, v := range d.Compute(props, now) {
+			if props[name] != v {
+				out[name] = v
+			}
 		}
 	}
 	if owner, ok := changed["hubspot_owner_id"]; ok && t.Property("hs_all_owner_ids") != nil {
@@ -41,9 +58,52 @@ func derive(t *ObjectType, changed map[string]string, now time.Time, owners map[
 	return out
 }
 
-// bodyPreview turns a message body (plain text or HTML) into plain text with
-// collapsed whitespace, cut at PreviewLength characters.
+// previewOf derives hs_body_preview, hs_body_preview_html and
+// hs_body_preview_is_truncated from the first of bodies that has a value.
+func previewOf(bodies ...string) Derivation {
+	return Derivation{Inputs: bodies, Compute: func(props map[string]string, _ time.Time) map[string]string {
+		for _, name := range bodies {
+			body := props[name]
+			if body == "" {
+				continue
+			}
+			preview, truncated := bodyPreview(body)
+			return map[string]string{
+				"hs_body_preview":              preview,
+				"hs_body_preview_html":         "<html>\n <head></head>\n <body>\n " + html.EscapeString(preview) + "\n </body>\n</html>",
+				"hs_body_preview_is_truncated": map[bool]string{true: "true", false: "false"}[truncated],
+			}
+		}
+		return map[string]string{"hs_body_preview": "", "hs_body_preview_html": "", "hs_body_preview_is_truncated": ""}
+	}}
+}
+
+// statusDate derives a read-only datetime that holds when property last
+// took value (a task's hs_task_completion_date), cleared when it takes another.
+func statusDate(property, value, date string) Derivation {
+	return Derivation{Inputs: []string{property}, Compute: func(props map[string]string, now time.Time) map[string]string {
+		switch {
+		case props[property] != value:
+			return map[string]string{date: ""}
+		case props[date] != "":
+			return nil // already set by an earlier write of the same value
+		}
+		return map[string]string{date: FormatTime(now)}
+	}}
+}
+
+// bodyPreview is the plain text of a body, cut at PreviewLength characters.
 func bodyPreview(body string) (string, bool) {
+	text := plainText(body)
+	if utf8.RuneCountInString(text) <= PreviewLength {
+		return text, false
+	}
+	return string([]rune(text)[:PreviewLength]), true
+}
+
+// plainText turns a body (plain text or HTML) into plain text with collapsed
+// whitespace.
+func plainText(body string) string {
 	var b, tag strings.Builder
 	inTag := false
 	runes := []rune(body)
@@ -66,11 +126,7 @@ func bodyPreview(body string) (string, bool) {
 	if inTag { // never closed: it was text after all
 		b.WriteString("<" + tag.String())
 	}
-	text := strings.Join(strings.Fields(html.UnescapeString(b.String())), " ")
-	if utf8.RuneCountInString(text) <= PreviewLength {
-		return text, false
-	}
-	return string([]rune(text)[:PreviewLength]), true
+	return strings.Join(strings.Fields(html.UnescapeString(b.String())), " ")
 }
 
 // inlineTags do not separate words when removed.

@@ -369,7 +369,7 @@ func (e *Engine) change(ctx context.Context, tx ReadTx, actor Actor, t *ObjectTy
 	for _, name := range sortedKeys(changed) {
 		set(name, changed[name], actor.SourceType, actor.SourceID)
 	}
-	derived := derive(t, changed, now, owners)
+	derived := derive(t, changed, obj.Properties, now, owners)
 	for _, name := range sortedKeys(derived) {
 		set(name, derived[name], SourceCalculated, "")
 	}

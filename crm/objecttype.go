@@ -43,6 +43,19 @@ type ObjectType struct {
 	SchemaReadScopes  []string
 	SchemaWriteScopes []string
 
+	// Activity marks engagement types (communications, notes, calls ...):
+	// their records can be pinned on the records they are associated with.
+	Activity bool
+	// Derivations compute read-only properties from written ones (body
+	// previews, the addresses of an email's headers).
+	Derivations []Derivation
+	// CreateFallbacks give a property left empty on create the value of
+	// another (a meeting's hs_timestamp is its start time).
+	CreateFallbacks map[string]string
+	// NotRestorable types are archived to the recycle bin but cannot be
+	// restored from it (HubSpot deletes emails for good).
+	NotRestorable bool
+
 	byName map[string]*PropertyDefinition
 }
 

@@ -14,16 +14,10 @@ const PinnedProperty = "hs_pinned_engagement_id"
 // CodeInvalidPin is the validation code of a pin that breaks HubSpot's rules.
 const CodeInvalidPin = "INVALID_PINNED_ENGAGEMENT"
 
-// activityTypes are the object types that can be pinned.
-var activityTypes = []string{"0-18"}
-
-func isActivityType(typeID string) bool {
-	for _, a := range activityTypes {
-		if a == typeID {
-			return true
-		}
-	}
-	return false
+// isActivity reports whether records of the type can be pinned.
+func (e *Engine) isActivity(typeID string) bool {
+	t, err := e.Types.Resolve(typeID)
+	return err == nil && t.Activity
 }
 
 // checkPin enforces the pinning rules when changed sets a pin: the activity
@@ -40,16 +34,15 @@ func (e *Engine) checkPin(ctx context.Context, tx ReadTx, t *ObjectType, obj *Ob
 	if err != nil {
 		return fail("%s is not an activity id", v)
 	}
+	// One read finds the activity whatever its type; a record of a type
+	// that is no activity is no pin.
+	found, err := tx.ObjectsByIDs(ctx, []int64{id})
+	if err != nil {
+		return err
+	}
 	var activity *Object
-	for _, typeID := range activityTypes {
-		o, err := tx.Object(ctx, typeID, id)
-		if err == nil {
-			activity = o
-			break
-		}
-		if !errors.Is(err, ErrNotFound) {
-			return err
-		}
+	if len(found) == 1 && e.isActivity(found[0].TypeID) {
+		activity = found[0]
 	}
 	if activity == nil || activity.Archived {
 		return fail("Activity %s does not exist or is archived, so it cannot be pinned", v)

@@ -23,9 +23,11 @@ func TestPinnableTypes(t *testing.T) {
 	if p := mustType(t, e, "communications").Property(PinnedProperty); p != nil {
 		t.Errorf("communications have %s", PinnedProperty)
 	}
-	for typeID, want := range map[string]bool{"0-18": true, "0-1": false, "0-2": false, "0-3": false, "0-5": false, "": false} {
-		if isActivityType(typeID) != want {
-			t.Errorf("isActivityType(%q) = %v", typeID, !want)
+	// Every engagement type is an activity; records and users are not.
+	for typeID, want := range map[string]bool{"0-18": true, "0-46": true, "0-48": true, "0-49": true, "0-47": true,
+		"0-27": true, "0-116": true, "0-1": false, "0-2": false, "0-3": false, "0-5": false, "0-115": false, "": false} {
+		if e.isActivity(typeID) != want {
+			t.Errorf("isActivity(%q) = %v", typeID, !want)
 		}
 	}
 }

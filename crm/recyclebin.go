@@ -19,6 +19,9 @@ func (e *Engine) Restore(ctx context.Context, actor Actor, t *ObjectType, idValu
 }
 
 func (e *Engine) restore(ctx context.Context, tx Tx, t *ObjectType, idValue string) (*Object, error) {
+	if t.NotRestorable {
+		return nil, Invalidf("Deleted %s cannot be restored", t.Name)
+	}
 	obj, err := e.load(ctx, tx, t, idValue, "", true)
 	if err != nil {
 		return nil, err

@@ -1,5 +1,7 @@
 package crm
 
+import "strings"
+
 // Built-in object types. Property definitions follow HubSpot's names and types;
 // where HubSpot publishes no definition (communications, §5 of the facts) the
 // choice is recorded in docs/decisions.md.
@@ -10,6 +12,10 @@ func str(name, label string) *PropertyDefinition {
 
 func text(name, label string) *PropertyDefinition {
 	return &PropertyDefinition{Name: name, Label: label, Type: TypeString, FieldType: "textarea"}
+}
+
+func richText(name, label string) *PropertyDefinition {
+	return &PropertyDefinition{Name: name, Label: label, Type: TypeString, FieldType: "html"}
 }
 
 func num(name, label string) *PropertyDefinition {
@@ -71,7 +77,8 @@ func build(t *ObjectType, groups ...[]*PropertyDefinition) *ObjectType {
 	for _, g := range groups {
 		t.Properties = append(t.Properties, g...)
 	}
-	t.Groups = []*PropertyGroup{{Name: t.Singular + "information", Label: capitalize(t.Singular) + " information", HubSpotDefined: true}}
+	label := capitalize(strings.ReplaceAll(t.Singular, "_", " ")) + " information"
+	t.Groups = []*PropertyGroup{{Name: t.Singular + "information", Label: label, HubSpotDefined: true}}
 	for i, p := range t.Properties {
 		p.HubSpotDefined = true
 		p.DisplayOrder = i
@@ -102,32 +109,17 @@ const (
 
 // Communications is the communication object (logged WhatsApp, LinkedIn and SMS messages).
 func Communications() *ObjectType {
-	return build(&ObjectType{
+	return engagement(&ObjectType{
 		ID: "0-18", Name: "communications", Singular: "communication", Label: "COMMUNICATION",
-		Required:          []string{"hs_timestamp", "hs_communication_channel_type"},
-		ScopedIndexes:     []ScopedIndex{{Property: "hs_timestamp", Scope: "hs_communication_channel_type"}},
-		ReadScopes:        []string{"crm.objects.contacts.read"},
-		WriteScopes:       []string{"crm.objects.contacts.write"},
-		SchemaReadScopes:  []string{"crm.objects.contacts.read", "crm.schemas.contacts.read"},
-		SchemaWriteScopes: []string{"crm.schemas.contacts.write"},
-		Defaults:          []string{"hs_createdate", "hs_lastmodifieddate", "hs_object_id"},
-		Searchable:        []string{"hs_body_preview"},
-		CreatedProperty:   "hs_createdate",
-		ModifiedProperty:  "hs_lastmodifieddate",
+		Required:      []string{"hs_timestamp", "hs_communication_channel_type"},
+		ScopedIndexes: []ScopedIndex{{Property: "hs_timestamp", Scope: "hs_communication_channel_type"}},
+		Searchable:    []string{"hs_body_preview"},
+		Derivations:   []Derivation{previewOf("hs_communication_body")},
 	},
-		[]*PropertyDefinition{
-			enum("hs_communication_channel_type", "Channel type",
-				ChannelWhatsApp, "WhatsApp", ChannelLinkedIn, "LinkedIn", ChannelSMS, "SMS"),
-			enum("hs_communication_logged_from", "Logged from", "CRM", "CRM"),
-			{Name: "hs_communication_body", Label: "Body", Type: TypeString, FieldType: "html"},
-			datetime("hs_timestamp", "Activity date"),
-			readOnly(text("hs_body_preview", "Body preview")),
-			readOnly(text("hs_body_preview_html", "HTML body preview")),
-			readOnly(&PropertyDefinition{Name: "hs_body_preview_is_truncated", Label: "Body preview is truncated", Type: TypeBool, FieldType: "booleancheckbox", NotIndexed: true,
-				Options: []PropertyOption{{Label: "True", Value: "true"}, {Label: "False", Value: "false", DisplayOrder: 1}}}),
-		},
-		ownerProperties(),
-		systemProperties("hs_createdate", "hs_lastmodifieddate"),
+		enum("hs_communication_channel_type", "Channel type",
+			ChannelWhatsApp, "WhatsApp", ChannelLinkedIn, "LinkedIn", ChannelSMS, "SMS"),
+		enum("hs_communication_logged_from", "Logged from", "CRM", "CRM"),
+		richText("hs_communication_body", "Body"),
 	)
 }
 
@@ -281,7 +273,9 @@ func Tickets() *ObjectType {
 	)
 }
 
-// DefaultRegistry holds the five built-in object types.
+// DefaultRegistry holds the built-in object types: communications, the four
+// record types, the other engagement types, and users.
 func DefaultRegistry() *Registry {
-	return NewRegistry(Communications(), Contacts(), Companies(), Deals(), Tickets())
+	return NewRegistry(Communications(), Contacts(), Companies(), Deals(), Tickets(),
+		Notes(), Calls(), Emails(), Meetings(), Tasks(), PostalMail(), Users())
 }

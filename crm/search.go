@@ -199,6 +199,9 @@ func (t *ObjectType) SearchDoc(obj *Object) SearchDoc {
 	var text []string
 	for _, name := range t.Searchable {
 		if v := obj.Properties[name]; v != "" {
+			if p := t.Property(name); p != nil && p.FieldType == "html" {
+				v = plainText(v) // words, not tags
+			}
 			text = append(text, v)
 		}
 	}
