@@ -125,7 +125,7 @@ func TestBatchInternalErrorFailsTheRequest(t *testing.T) {
 	}
 	logs := &logBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
-	auth := &api.Authenticator{EnvToken: spoketest.Token, Tokens: store.Tokens(), Now: time.Now}
+	auth := &crm.Authenticator{EnvToken: spoketest.Token, Tokens: store.Tokens(), Now: time.Now}
 	hs := httptest.NewServer(api.NewServer(engine, auth, logger, api.Options{}))
 	t.Cleanup(hs.Close)
 	s := &spoketest.Server{URL: hs.URL, Client: hs.Client()}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/internal/httpstatus"
 )
 
 // errorBody is HubSpot's error shape, fields in the order HubSpot writes them.
@@ -21,26 +22,14 @@ type errorBody struct {
 	SubCategory   string              `json:"subCategory,omitempty"`
 }
 
-var statusByKind = map[crm.Kind]int{
-	crm.KindInvalid:          http.StatusBadRequest,
-	crm.KindUnauthenticated:  http.StatusUnauthorized,
-	crm.KindForbidden:        http.StatusForbidden,
-	crm.KindNotFound:         http.StatusNotFound,
-	crm.KindMethodNotAllowed: http.StatusMethodNotAllowed,
-	crm.KindConflict:         http.StatusConflict,
-	crm.KindTooLarge:         http.StatusRequestEntityTooLarge,
-	crm.KindRateLimited:      http.StatusTooManyRequests,
-}
-
 // writeError is the one place where errors become HubSpot's JSON error body.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e := crm.AsError(err)
-	status, ok := statusByKind[e.Kind]
+	status, ok := httpstatus.Of(e.Kind)
 	if e.Status != 0 {
 		status, ok = e.Status, true
 	}
 	if !ok {
-		status = http.StatusInternalServerError
 		s.Logger.Error("internal error", slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.String("correlationId", correlationID(r)), slog.Any("err", err))
 	}

@@ -109,7 +109,7 @@ func newBenchHandler(dir, variant string) (http.Handler, string, func(), error) 
 		store.Close()
 		return nil, "", nil, err
 	}
-	auth := &api.Authenticator{EnvToken: spoketest.Token, Tokens: store.Tokens(), Now: time.Now}
+	auth := &crm.Authenticator{EnvToken: spoketest.Token, Tokens: store.Tokens(), Now: time.Now}
 	var opts api.Options
 	switch variant {
 	case "off":
@@ -204,7 +204,7 @@ func BenchmarkRateLimitIntercept(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := &api.Call{Principal: &api.Principal{}, Pattern: "GET /crm/v3/objects/{type}/{id}"}
+	c := &api.Call{Principal: &crm.Principal{}, Pattern: "GET /crm/v3/objects/{type}/{id}"}
 	next := func(http.ResponseWriter, *http.Request) error { return nil }
 	req := httptest.NewRequest("GET", "/", nil)
 	b.Run("mode=serial", func(b *testing.B) {
@@ -241,7 +241,7 @@ func BenchmarkRateLimitResponseHeaders(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := &api.Call{Principal: &api.Principal{}, Pattern: "GET /crm/v3/objects/{type}/{id}"}
+	c := &api.Call{Principal: &crm.Principal{}, Pattern: "GET /crm/v3/objects/{type}/{id}"}
 	next := func(http.ResponseWriter, *http.Request) error { return nil }
 	req := httptest.NewRequest("GET", "/", nil)
 	for _, limited := range []bool{false, true} {

@@ -20,7 +20,7 @@ var apiVersions = map[string]bool{"2025-09": true, "2026-03": true, "2026-09": t
 // Server is Spoke's HTTP API.
 type Server struct {
 	Engine *crm.Engine
-	Auth   *Authenticator
+	Auth   *crm.Authenticator
 	Logger *slog.Logger
 
 	opts Options
@@ -50,7 +50,7 @@ type Options struct {
 
 // Call describes an authenticated API call to interceptors.
 type Call struct {
-	Principal *Principal
+	Principal *crm.Principal
 	// Type is the call's object type, nil for routes without one.
 	Type *crm.ObjectType
 	// Search marks search calls, which HubSpot limits separately.
@@ -70,7 +70,7 @@ type Control struct {
 }
 
 // NewServer builds the routes.
-func NewServer(engine *crm.Engine, auth *Authenticator, logger *slog.Logger, opts Options) *Server {
+func NewServer(engine *crm.Engine, auth *crm.Authenticator, logger *slog.Logger, opts Options) *Server {
 	s := &Server{Engine: engine, Auth: auth, Logger: logger, opts: opts, mux: http.NewServeMux()}
 	s.routes()
 	return s
@@ -209,7 +209,7 @@ func (s *Server) route(pattern string, rule scopeRule, h handlerFunc) {
 			if v := r.PathValue("version"); v != "" && !apiVersions[v] {
 				return notFoundRoute(r)
 			}
-			p, err := s.Auth.Authenticate(r)
+			p, err := Authenticate(s.Auth, r)
 			if err != nil {
 				return err
 			}
@@ -228,7 +228,7 @@ func (s *Server) route(pattern string, rule scopeRule, h handlerFunc) {
 				}
 				ctx = context.WithValue(ctx, toTypeKey, to)
 			}
-			if err := p.require(rule.scopes(t)); err != nil {
+			if err := p.Require(rule.scopes(t)); err != nil {
 				return err
 			}
 			r = r.WithContext(ctx)
@@ -267,7 +267,9 @@ func targetType(r *http.Request) *crm.ObjectType {
 	return r.Context().Value(toTypeKey).(*crm.ObjectType)
 }
 
-func principal(r *http.Request) *Principal { return r.Context().Value(principalKey).(*Principal) }
+func principal(r *http.Request) *crm.Principal {
+	return r.Context().Value(principalKey).(*crm.Principal)
+}
 
 func correlationID(r *http.Request) string {
 	id, _ := r.Context().Value(correlationKey).(string)

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spoke-crm/spoke/api"
 	"github.com/spoke-crm/spoke/crm"
 	"github.com/spoke-crm/spoke/internal/spoketest"
 	"github.com/spoke-crm/spoke/web"
@@ -31,7 +30,7 @@ const benchMessages = 10000
 func BenchmarkRecordPage(b *testing.B) {
 	s := spoketest.Open(b)
 	contact, pinned := seedTimeline(b, s, benchMessages)
-	auth := &api.Authenticator{EnvToken: spoketest.Token, Tokens: s.Store.Tokens(), Now: time.Now}
+	auth := &crm.Authenticator{EnvToken: spoketest.Token, Tokens: s.Store.Tokens(), Now: time.Now}
 	h := web.New(s.Engine, auth, web.Options{})
 	cookie := benchSignIn(b, h)
 	path := "/ui/contacts/" + contact

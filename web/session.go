@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spoke-crm/spoke/api"
 	"github.com/spoke-crm/spoke/crm"
 )
 
@@ -138,22 +137,13 @@ type call struct {
 	w    http.ResponseWriter
 	r    *http.Request
 	sess *session
-	p    *api.Principal
+	p    *crm.Principal
 }
 
 func (c *call) actor() crm.Actor { return c.p.Actor() }
 
-func (c *call) can(scopes []string) bool {
-	for _, s := range scopes {
-		if c.p.Scopes[s] {
-			return true
-		}
-	}
-	return false
-}
-
-func (c *call) canRead(t *crm.ObjectType) bool  { return c.can(t.ReadScopes) }
-func (c *call) canWrite(t *crm.ObjectType) bool { return c.can(t.WriteScopes) }
+func (c *call) canRead(t *crm.ObjectType) bool  { return c.p.Can(t.ReadScopes) }
+func (c *call) canWrite(t *crm.ObjectType) bool { return c.p.Can(t.WriteScopes) }
 
 // signedIn runs fn for a person with a live session and a still valid
 // token; others are sent to the sign-in page. Forms must carry the

@@ -179,7 +179,7 @@ type ownerOption struct {
 // loadOwners reads every owner's name, when the token may read owners.
 func (h *Handler) loadOwners(c *call) (*owners, error) {
 	o := &owners{names: map[string]string{}}
-	if !c.can([]string{ownersReadScope}) {
+	if !c.p.Can([]string{ownersReadScope}) {
 		return o, nil
 	}
 	for _, archived := range []bool{false, true} {

@@ -6,8 +6,8 @@
 // Pages are rendered on the server with html/template; the stylesheet and a
 // small script are embedded. Every action is an HTML form that works without
 // JavaScript and goes through the same crm.Engine calls as the HTTP API, with
-// the signed-in token's scopes. The package depends on crm and api (for
-// authentication), never on storage.
+// the signed-in token's scopes. The package depends on crm (which resolves
+// tokens and checks scopes), never on api or storage.
 package web
 
 import (
@@ -23,8 +23,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spoke-crm/spoke/api"
 	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/internal/httpstatus"
 )
 
 //go:embed templates/*.html
@@ -50,7 +50,7 @@ type Options struct {
 // Prefix (api.Options.Web).
 type Handler struct {
 	engine   *crm.Engine
-	auth     *api.Authenticator
+	auth     *crm.Authenticator
 	now      func() time.Time
 	logger   *slog.Logger
 	sessions *sessions
@@ -66,7 +66,7 @@ type staticFile struct {
 }
 
 // New returns the pages of engine, signing people in through auth.
-func New(engine *crm.Engine, auth *api.Authenticator, opts Options) *Handler {
+func New(engine *crm.Engine, auth *crm.Authenticator, opts Options) *Handler {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -182,7 +182,8 @@ func fromEngine(err error, t *crm.ObjectType) *pageError {
 		return pe
 	}
 	e := crm.AsError(err)
-	out := &pageError{Status: statusOf(e), Title: titleOf(e), Message: e.Message}
+	status, _ := httpstatus.Of(e.Kind)
+	out := &pageError{Status: status, Title: titleOf(e), Message: e.Message}
 	if e.Kind == crm.KindInternal {
 		out.Message = "Something went wrong on the server. Try again; if it keeps happening, the server's log says more."
 		return out
@@ -211,26 +212,6 @@ func fromEngine(err error, t *crm.ObjectType) *pageError {
 		}
 	}
 	return out
-}
-
-func statusOf(e *crm.Error) int {
-	switch e.Kind {
-	case crm.KindInvalid:
-		return http.StatusBadRequest
-	case crm.KindUnauthenticated:
-		return http.StatusUnauthorized
-	case crm.KindForbidden:
-		return http.StatusForbidden
-	case crm.KindNotFound:
-		return http.StatusNotFound
-	case crm.KindConflict:
-		return http.StatusConflict
-	case crm.KindTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case crm.KindRateLimited:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
 }
 
 func titleOf(e *crm.Error) string {

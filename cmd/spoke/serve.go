@@ -164,7 +164,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := engine.LoadSchemas(ctx); err != nil {
 		return redact.Error(err, m.DB)
 	}
-	auth := &api.Authenticator{EnvToken: m.EnvToken, Tokens: store.Tokens(), Now: m.Now}
+	auth := &crm.Authenticator{EnvToken: m.EnvToken, Tokens: store.Tokens(), Now: m.Now}
 	opts.Web = web.New(engine, auth, web.Options{Now: m.Now, Logger: m.logger})
 	if err := m.installRateLimiter(&opts); err != nil {
 		return err

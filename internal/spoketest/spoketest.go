@@ -128,7 +128,7 @@ func OpenPath(tb testing.TB, path string, opts ...Option) *Server {
 	if err := engine.LoadSchemas(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
-	auth := &api.Authenticator{EnvToken: Token, Tokens: store.Tokens(), Now: clock.Now}
+	auth := &crm.Authenticator{EnvToken: Token, Tokens: store.Tokens(), Now: clock.Now}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// The browser pages, as spoke serve mounts them.
 	settings.API.Web = web.New(engine, auth, web.Options{Now: clock.Now, Logger: logger})
