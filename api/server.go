@@ -92,6 +92,7 @@ func (s *Server) routes() {
 	for _, prefix := range []string{"/crm/v3/objects/{type}", "/crm/objects/{version}/{type}"} {
 		s.route("POST "+prefix, objectWrite, s.createObject)
 		s.route("GET "+prefix, objectRead, s.listObjects)
+		s.route("GET "+prefix+"/{$}", objectRead, s.listObjects) // HubSpot's users guide writes the list with a trailing slash
 		s.route("GET "+prefix+"/{id}", objectRead, s.getObject)
 		s.route("PATCH "+prefix+"/{id}", objectWrite, s.updateObject)
 		s.route("DELETE "+prefix+"/{id}", objectWrite, s.archiveObject)
@@ -324,7 +325,7 @@ func (s *Server) unrouted(w http.ResponseWriter, r *http.Request, h http.Handler
 	h.ServeHTTP(rec, r)
 	if rec.status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", rec.header.Get("Allow"))
-		s.writeError(w, r, &crm.Error{Kind: crm.KindMethodNotAllowed, Message: fmt.Sprintf("Method %s is not allowed on %s", r.Method, r.URL.Path)})
+		s.writeError(w, r, &httpError{status: http.StatusMethodNotAllowed, message: fmt.Sprintf("Method %s is not allowed on %s", r.Method, r.URL.Path)})
 		return
 	}
 	if rec.status >= 300 && rec.status < 400 { // the mux's redirects for cleaned paths
