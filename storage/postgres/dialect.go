@@ -2,66 +2,109 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
-	"github.com/spoke-crm/spoke/crm"
-	"github.com/spoke-crm/spoke/storage/internal/searchsql"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/spoke-crm/spoke/storage/internal/sqlstore"
 )
 
-func (t *txn) UnindexObjects(ctx context.Context, ids []int64) error {
-	if _, err := t.tx.Exec(ctx, `DELETE FROM search_values WHERE object_id = ANY($1)`, ids); err != nil {
-		return err
-	}
-	_, err := t.tx.Exec(ctx, `DELETE FROM search_text WHERE object_id = ANY($1)`, ids)
-	return err
-}
-
-func (t *txn) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
-	var ids []int64
-	for _, d := range docs {
-		if !d.New {
-			ids = append(ids, d.ObjectID)
-		}
-	}
-	if err := t.UnindexObjects(ctx, ids); err != nil {
-		return err
-	}
-	var rows [][]any
-	var textIDs []int64
-	var texts []string
-	for _, d := range docs {
-		for _, v := range d.Values {
-			var num, text any
-			if v.Num != nil {
-				num = *v.Num
-			}
-			if v.Text != nil {
-				text = *v.Text
-			}
-			rows = append(rows, []any{d.ObjectID, searchsql.Key(d.TypeID, v.Name), num, text})
-		}
-		if d.Text != "" {
-			textIDs = append(textIDs, d.ObjectID)
-			texts = append(texts, d.Text)
-		}
-	}
-	if err := t.rows(ctx, len(rows), 4, `INSERT INTO search_values (object_id, key, num, text) VALUES `, "",
-		func(i int) []any { return rows[i] }); err != nil {
-		return err
-	}
-	if len(texts) == 0 {
-		return nil
-	}
-	// The text arrives normalised (crm.FreeText): the simple configuration
-	// only has to split it at spaces.
-	_, err := t.tx.Exec(ctx, `INSERT INTO search_text (object_id, doc)
-		SELECT id, to_tsvector('simple', t) FROM unnest($1::bigint[], $2::text[]) AS u(id, t)`, textIDs, texts)
-	return err
-}
-
-// dialect is PostgreSQL's part of the search SQL.
+// dialect is PostgreSQL's part of the SQL that storage/internal/sqlstore
+// writes for both databases. Its statements reach pgx through querier,
+// which numbers their placeholders.
 type dialect struct{}
+
+var _ sqlstore.Dialect = dialect{}
+
+// migrationLock is the advisory lock key that serialises migrations of
+// nodes starting at once.
+const migrationLock = 0x5370_6f6b_65 // "Spoke"
+
+func (dialect) Driver() string { return "postgres" }
+
+func (dialect) MigrationSession() (before, after []string) {
+	lock := strconv.FormatInt(migrationLock, 10)
+	return []string{`SELECT pg_advisory_lock(` + lock + `)`}, []string{`SELECT pg_advisory_unlock(` + lock + `)`}
+}
+
+func (dialect) True() string  { return "true" }
+func (dialect) False() string { return "false" }
+
+// MaxParams stays under PostgreSQL's limit of 65535 parameters.
+func (dialect) MaxParams() int { return 60000 }
+
+// In passes ids as one array.
+func (dialect) In(column string, ids []int64) (string, []any) {
+	return column + ` = ANY(?)`, []any{ids}
+}
+
+// ForUpdate locks the records a write transaction reads, so that
+// concurrent read-modify-writes from several nodes apply one after the
+// other.
+func (dialect) ForUpdate() string { return " FOR UPDATE" }
+
+// LockKeys takes transaction-level advisory locks (class, key), in the
+// order of the keys.
+func (dialect) LockKeys() string {
+	return `SELECT count(pg_advisory_xact_lock(?, k)) FROM unnest(?::int4[]) AS k`
+}
+
+func (dialect) LockName() string { return `SELECT pg_advisory_xact_lock(hashtext(?))` }
+
+// Sequences are PostgreSQL sequences: they never hand out one id twice,
+// whichever node asks.
+var sequenceNames = [...]string{
+	sqlstore.ObjectIDs: "object_ids",
+	sqlstore.OwnerIDs:  "owner_ids",
+	sqlstore.UserIDs:   "user_ids",
+	sqlstore.LabelIDs:  "label_ids",
+}
+
+func (dialect) NextIDs(ctx context.Context, q sqlstore.Querier, seq sqlstore.Sequence, n int) ([]int64, error) {
+	rows, err := q.Query(ctx, `SELECT nextval('`+sequenceNames[seq]+`') FROM generate_series(1, ?)`, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := make([]int64, 0, n)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+func (dialect) RestartSequence(seq sqlstore.Sequence) (string, []any) {
+	return `SELECT setval(?::regclass, ?, false)`, []any{sequenceNames[seq], seq.First()}
+}
+
+// AdvanceSequence sets the sequence's last value to top unless it has
+// handed out more; a sequence never called has handed out one less than
+// its last_value.
+func (dialect) AdvanceSequence(seq sqlstore.Sequence, top string) string {
+	name := sequenceNames[seq]
+	return fmt.Sprintf(`SELECT setval('%[1]s', greatest(top, (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM %[1]s)))
+		FROM (SELECT %[2]s AS top) s WHERE top IS NOT NULL`, name, top)
+}
+
+func (dialect) Truncate(tables ...string) []string {
+	return []string{`TRUNCATE ` + strings.Join(tables, ", ")}
+}
+
+// Serial is the column's default: a sequence (bigserial).
+func (dialect) Serial(table, column string) string { return "DEFAULT" }
+
+// SearchText is a tsvector per record. The text arrives normalised
+// (crm.FreeText): the simple configuration only has to split it at spaces.
+func (dialect) SearchText() (idColumn, insert, row string) {
+	return "object_id", `INSERT INTO search_text (object_id, doc) VALUES `, `(?, to_tsvector('simple', ?))`
+}
 
 func (dialect) JSONText(alias, property string) string {
 	return fmt.Sprintf(`(%s.properties->>'%s')`, alias, property)
@@ -83,35 +126,15 @@ func (dialect) TextMatches(terms []string) (string, any) {
 	return `SELECT object_id AS id FROM search_text WHERE doc @@ to_tsquery('simple', ?)`, strings.Join(parts, " & ")
 }
 
-func (dialect) False() string { return "false" }
-
-// numbered turns "?" placeholders into PostgreSQL's $1, $2, ...
-func numbered(sql string) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range sql {
-		if r == '?' {
-			n++
-			fmt.Fprintf(&b, "$%d", n)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func (t *txn) Search(ctx context.Context, q crm.SearchQuery) ([]int64, int, error) {
-	return searchsql.Run(ctx, q, dialect{}, func(ctx context.Context, s searchsql.Statement) (searchsql.Rows, func(), error) {
-		rows, err := t.tx.Query(ctx, numbered(s.SQL), s.Args...)
-		if err != nil {
-			return nil, nil, err
-		}
-		return rows, rows.Close, nil
-	})
-}
-
 // Unindexed leaves the column as it is: PostgreSQL's planner uses the
 // record index for checks of one record.
 func (dialect) Unindexed(column string) string { return column }
 
 func (dialect) Materialized() string { return "MATERIALIZED " }
+
+// retryable reports a write that lost a deadlock or serialization race to
+// another node: serialization_failure or deadlock_detected.
+func retryable(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "40001" || pg.Code == "40P01")
+}

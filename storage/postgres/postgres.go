@@ -1,32 +1,23 @@
 // Package postgres is Spoke's PostgreSQL storage, for several stateless
 // Spoke nodes on one database. It implements crm.Store through pgx and
-// passes the same conformance suite as the SQLite store. It knows nothing
-// about HTTP.
+// passes the same conformance suite as the SQLite store; its SQL is
+// storage/internal/sqlstore's, with this package's dialect. It knows
+// nothing about HTTP.
 package postgres
 
 import (
 	"context"
-	"embed"
-	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/storage/internal/schema"
+	"github.com/spoke-crm/spoke/storage/internal/sqlstore"
 )
-
-//go:embed migrations/*.sql
-var migrations embed.FS
-
-// migrationLock is the advisory lock key that serialises migrations of
-// nodes starting at once.
-const migrationLock = 0x5370_6f6b_65 // "Spoke"
 
 // PoolOptions size the connection pool.
 type PoolOptions struct {
@@ -38,6 +29,7 @@ type PoolOptions struct {
 // DB is a PostgreSQL-backed crm.Store.
 type DB struct {
 	pool    *pgxpool.Pool
+	pools   *sqlstore.Pools
 	retries atomic.Int64
 }
 
@@ -63,7 +55,14 @@ func Open(ctx context.Context, url string, opts PoolOptions) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	db := &DB{pool: pool}
+	db := &DB{pool: pool, pools: &sqlstore.Pools{
+		Read:  querier{pool},
+		Write: querier{pool},
+		WriteTx: func(ctx context.Context, fn func(sqlstore.Querier) error) error {
+			return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error { return fn(querier{tx}) })
+		},
+		Dialect: dialect{},
+	}}
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: migrate: %w", err)
@@ -77,51 +76,21 @@ func (db *DB) Close() error {
 	return nil
 }
 
+// migrate runs the migrations on one connection, which holds the
+// migrations' advisory lock while they run.
 func (db *DB) migrate(ctx context.Context) error {
-	conn, err := db.pool.Acquire(ctx)
+	c, err := db.pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
-		return err
-	}
-	defer conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, migrationLock)
-	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY)`); err != nil {
-		return err
-	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			var done bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, name).Scan(&done); err != nil || done {
-				return err
-			}
-			body, err := migrations.ReadFile(name)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.Exec(ctx, string(body)); err != nil {
-				return err
-			}
-			_, err = tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, name)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-	}
-	return nil
+	defer c.Release()
+	return schema.Migrate(ctx, conn{c}, dialect{})
 }
 
 // Read runs fn in a read-only transaction that sees one snapshot.
 func (db *DB) Read(ctx context.Context, fn func(crm.ReadTx) error) error {
 	return pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		return fn(&txn{tx: tx})
+		return fn(sqlstore.NewTx(querier{tx}, dialect{}, false))
 	})
 }
 
@@ -136,7 +105,7 @@ func (db *DB) Write(ctx context.Context, fn func(crm.Tx) error) error {
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
 		err = pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
-			return fn(&txn{tx: tx, write: true})
+			return fn(sqlstore.NewTx(querier{tx}, dialect{}, true))
 		})
 		if !retryable(err) {
 			return err
@@ -151,26 +120,12 @@ func (db *DB) Write(ctx context.Context, fn func(crm.Tx) error) error {
 // so it stays at zero unless something else locks the same rows.
 func (db *DB) Retries() int64 { return db.retries.Load() }
 
-func retryable(err error) bool {
-	var pg *pgconn.PgError
-	return errors.As(err, &pg) && (pg.Code == "40001" || pg.Code == "40P01")
-}
-
 // Tokens returns the token store.
-func (db *DB) Tokens() crm.TokenStore { return tokens{db} }
+func (db *DB) Tokens() crm.TokenStore { return db.pools.Tokens() }
 
-// txn implements crm.Tx on a pgx transaction.
-type txn struct {
-	tx    pgx.Tx
-	write bool
-	// locked holds the unique-value locks (LockUnique) already taken.
-	locked map[int32]bool
-}
+// Sessions returns the web session store.
+func (db *DB) Sessions() crm.SessionStore { return db.pools.Sessions() }
 
-// lock is the row-locking suffix of reads in write transactions.
-func (t *txn) lock() string {
-	if t.write {
-		return " FOR UPDATE"
-	}
-	return ""
-}
+// RateCounters returns rate-limit counters kept in the database, so that
+// every node counts the same calls.
+func (db *DB) RateCounters() crm.RateCounters { return db.pools.RateCounters() }

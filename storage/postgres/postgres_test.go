@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -76,4 +77,65 @@ func TestScopedIndexUpgrade(t *testing.T) {
 				}
 			}
 		})
+}
+
+// TestOpensDatabaseOfBefore opens a database written by the store before
+// the stores shared their SQL: it upgrades in place, reads back as it did
+// then and goes on from there, and its schema ends up the same as a new
+// database's.
+func TestOpensDatabaseOfBefore(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, storagetest.BeforePostgres(t)); err != nil {
+		t.Fatal(err)
+	}
+	db := open(t, url)
+	storagetest.Before(t, db, "postgres")
+	db.Close()
+
+	fresh := pgtest.URL(t)
+	open(t, fresh).Close()
+	if got, want := schemaOf(t, url), schemaOf(t, fresh); got != want {
+		t.Errorf("schema after the upgrade:\n%s\nschema of a new database:\n%s", got, want)
+	}
+}
+
+// schemaOf lists the columns, indexes, sequences and applied migrations of
+// the schema at url.
+func schemaOf(t *testing.T, url string) string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var b strings.Builder
+	for _, q := range []string{
+		`SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '')
+			FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`,
+		`SELECT indexname || ': ' || replace(indexdef, current_schema() || '.', '') FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname`,
+		`SELECT sequence_name || ' ' || start_value FROM information_schema.sequences WHERE sequence_schema = current_schema() ORDER BY sequence_name`,
+		`SELECT version FROM schema_migrations ORDER BY version`,
+	} {
+		rows, err := conn.Query(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			b.WriteString(s + "\n")
+		}
+		rows.Close()
+	}
+	return b.String()
 }

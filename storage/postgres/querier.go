@@ -2,76 +2,103 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"strconv"
-	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/storage/internal/sqlstore"
 )
 
-// RateCounters returns rate-limit counters kept in the database, so that
-// every node counts the same calls.
-func (db *DB) RateCounters() crm.RateCounters { return rateCounters{db} }
+// pgxConn is what pgx's pools, connections and transactions have in common.
+type pgxConn interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
 
-type rateCounters struct{ db *DB }
+// querier runs sqlstore's statements through pgx, numbering their "?"
+// placeholders. A statement without arguments is sent as it is (it may be
+// several statements, as a migration is).
+type querier struct{ c pgxConn }
 
-// Take checks and counts a call in one transaction. An advisory lock per
-// window serialises the nodes' check-then-count of one token.
-func (c rateCounters) Take(ctx context.Context, t crm.RateTake, l crm.RateLimits) (crm.RateDecision, error) {
-	bucket, window, limit, policy := "token:"+strconv.FormatInt(t.Token, 10), int64(10*time.Second), l.TenSecondly, crm.RateTenSecondly
-	if t.Search {
-		bucket, window, limit, policy = "search", int64(time.Second), l.SearchPerSecond, crm.RateSecondly
+func (q querier) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
+	tag, err := q.c.Exec(ctx, rebind(sql, args), args...)
+	return tag.RowsAffected(), err
+}
+
+func (q querier) Query(ctx context.Context, sql string, args ...any) (sqlstore.Rows, error) {
+	return q.c.Query(ctx, rebind(sql, args), args...)
+}
+
+func (q querier) QueryRow(ctx context.Context, sql string, args ...any) sqlstore.Row {
+	return q.c.QueryRow(ctx, rebind(sql, args), args...)
+}
+
+// rebind turns "?" placeholders into PostgreSQL's $1, $2, ... and "?N"
+// into $N, leaving string literals, quoted names and comments alone.
+func rebind(sql string, args []any) string {
+	if len(args) == 0 {
+		return sql
 	}
-	var d crm.RateDecision
-	err := pgx.BeginFunc(ctx, c.db.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, bucket); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM rate_calls WHERE bucket = $1 AND at <= $2`, bucket, t.Now-window); err != nil {
-			return err
-		}
-		var inWindow, daily int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM rate_calls WHERE bucket = $1`, bucket).Scan(&inWindow); err != nil {
-			return err
-		}
-		err := tx.QueryRow(ctx, `SELECT n FROM rate_days WHERE day = $1`, t.Day).Scan(&daily)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		switch {
-		case l.Enforce && daily >= l.Daily:
-			d.Policy = crm.RateDaily
-		case l.Enforce && inWindow >= limit:
-			d.Policy = policy
+	b := make([]byte, 0, len(sql)+len(args)*2)
+	n := 0
+	for i := 0; i < len(sql); i++ {
+		switch c := sql[i]; c {
+		case '?':
+			j := i + 1
+			for j < len(sql) && sql[j] >= '0' && sql[j] <= '9' {
+				j++
+			}
+			b = append(b, '$')
+			if j > i+1 {
+				b = append(b, sql[i+1:j]...)
+				i = j - 1
+			} else {
+				n++
+				b = strconv.AppendInt(b, int64(n), 10)
+			}
+		case '\'', '"':
+			j := i + 1
+			for j < len(sql) && sql[j] != c {
+				j++
+			}
+			b = append(b, sql[i:min(j+1, len(sql))]...)
+			i = j
+		case '-':
+			if i+1 < len(sql) && sql[i+1] == '-' {
+				j := i
+				for j < len(sql) && sql[j] != '\n' {
+					j++
+				}
+				b = append(b, sql[i:j]...)
+				i = j - 1
+				continue
+			}
+			b = append(b, c)
 		default:
-			if _, err := tx.Exec(ctx, `INSERT INTO rate_calls (bucket, at) VALUES ($1, $2)`, bucket, t.Now); err != nil {
-				return err
-			}
-			if err := tx.QueryRow(ctx, `INSERT INTO rate_days (day, n) VALUES ($1, 1)
-				ON CONFLICT (day) DO UPDATE SET n = rate_days.n + 1 RETURNING n`, t.Day).Scan(&daily); err != nil {
-				return err
-			}
-			inWindow++
+			b = append(b, c)
 		}
-		d.Remaining = limit - inWindow
-		d.DailyRemaining = l.Daily - daily
-		return nil
-	})
-	return d, err
-}
-
-func (c rateCounters) DailyUsed(ctx context.Context, day int64) (int, error) {
-	var n int
-	err := c.db.pool.QueryRow(ctx, `SELECT n FROM rate_days WHERE day = $1`, day).Scan(&n)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, nil
 	}
-	return n, err
+	return string(b)
 }
 
-func (c rateCounters) Reset(ctx context.Context) error {
-	_, err := c.db.pool.Exec(ctx, `TRUNCATE rate_calls, rate_days`)
-	return err
+// conn is the connection migrations run on.
+type conn struct{ *pgxpool.Conn }
+
+func (c conn) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
+	return querier{c.Conn}.Exec(ctx, sql, args...)
+}
+
+func (c conn) Query(ctx context.Context, sql string, args ...any) (sqlstore.Rows, error) {
+	return querier{c.Conn}.Query(ctx, sql, args...)
+}
+
+func (c conn) QueryRow(ctx context.Context, sql string, args ...any) sqlstore.Row {
+	return querier{c.Conn}.QueryRow(ctx, sql, args...)
+}
+
+func (c conn) Tx(ctx context.Context, fn func(sqlstore.Querier) error) error {
+	return pgx.BeginFunc(ctx, c.Conn, func(tx pgx.Tx) error { return fn(querier{tx}) })
 }

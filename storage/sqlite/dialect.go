@@ -9,79 +9,91 @@ import (
 	"github.com/ncruces/go-sqlite3/ext/fts5"
 
 	"github.com/spoke-crm/spoke/crm"
-	"github.com/spoke-crm/spoke/storage/internal/searchsql"
+	"github.com/spoke-crm/spoke/storage/internal/sqlstore"
 )
 
-// registerFunctions adds what search needs to each connection: FTS5 and
-// spoke_token_match(text, pattern) for CONTAINS_TOKEN.
-func registerFunctions(c *sqlite3.Conn) error {
-	if err := fts5.Register(c); err != nil {
-		return err
-	}
-	return c.CreateFunction("spoke_token_match", 2, sqlite3.DETERMINISTIC|sqlite3.INNOCUOUS, func(ctx sqlite3.Context, arg ...sqlite3.Value) {
-		ctx.ResultBool(crm.TokenMatch(arg[0].Text(), arg[1].Text()))
-	})
-}
-
-func searchKey(typeID, name string) int64 { return searchsql.Key(typeID, name) }
-
-func (t *txn) UnindexObjects(ctx context.Context, ids []int64) error {
-	for start := 0; start < len(ids); start += 1000 {
-		chunk := ids[start:min(len(ids), start+1000)]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
-		in := `(` + placeholders(len(chunk)) + `)`
-		if _, err := t.tx.ExecContext(ctx, `DELETE FROM search_values WHERE object_id IN `+in, args...); err != nil {
-			return err
-		}
-		if _, err := t.tx.ExecContext(ctx, `DELETE FROM search_text WHERE rowid IN `+in, args...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (t *txn) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
-	var ids []int64
-	for _, d := range docs {
-		if !d.New {
-			ids = append(ids, d.ObjectID)
-		}
-	}
-	if err := t.UnindexObjects(ctx, ids); err != nil {
-		return err
-	}
-	var rows [][]any
-	var texts [][]any
-	for _, d := range docs {
-		for n, v := range d.Values {
-			var num, text any
-			if v.Num != nil {
-				num = *v.Num
-			}
-			if v.Text != nil {
-				text = *v.Text
-			}
-			// n, the value's place in the document, keeps the values of a
-			// multi-valued property apart in the primary key.
-			rows = append(rows, []any{d.ObjectID, searchKey(d.TypeID, v.Name), n, num, text})
-		}
-		if d.Text != "" {
-			texts = append(texts, []any{d.ObjectID, d.Text})
-		}
-	}
-	if err := t.rowsInChunks(ctx, len(rows), 5, `INSERT INTO search_values (object_id, key, n, num, text) VALUES `, "",
-		func(i int) []any { return rows[i] }); err != nil {
-		return err
-	}
-	return t.rowsInChunks(ctx, len(texts), 2, `INSERT INTO search_text (rowid, text) VALUES `, "",
-		func(i int) []any { return texts[i] })
-}
-
-// dialect is SQLite's part of the search SQL.
+// dialect is SQLite's part of the SQL that storage/internal/sqlstore
+// writes for both databases.
 type dialect struct{}
+
+var _ sqlstore.Dialect = dialect{}
+
+func (dialect) Driver() string { return "sqlite" }
+
+// MigrationSession: a migration may build an index over millions of rows,
+// so its sort spills to a temporary file instead of growing in memory.
+func (dialect) MigrationSession() (before, after []string) {
+	return []string{`PRAGMA temp_store = FILE`}, []string{`PRAGMA temp_store = MEMORY`}
+}
+
+// True and False are integers: SQLite has no boolean type, and the partial
+// indexes on archived are written with 1.
+func (dialect) True() string  { return "1" }
+func (dialect) False() string { return "0" }
+
+// MaxParams stays under SQLite's limit of 32766 bound parameters.
+func (dialect) MaxParams() int { return 32000 }
+
+func (dialect) In(column string, ids []int64) (string, []any) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return column + ` IN (` + sqlstore.Placeholders(len(ids)) + `)`, args
+}
+
+// ForUpdate, LockKeys and LockName are empty: SQLite runs one write
+// transaction at a time (the writer connection's transactions are
+// IMMEDIATE), so a read and a write in one are never interleaved with
+// another's.
+func (dialect) ForUpdate() string { return "" }
+func (dialect) LockKeys() string  { return "" }
+func (dialect) LockName() string  { return "" }
+
+// Sequences are rows of id_sequence holding the last value handed out.
+var sequenceNames = [...]string{
+	sqlstore.ObjectIDs: "objects",
+	sqlstore.OwnerIDs:  "owners",
+	sqlstore.UserIDs:   "users",
+	sqlstore.LabelIDs:  "association_labels",
+}
+
+func (dialect) NextIDs(ctx context.Context, q sqlstore.Querier, seq sqlstore.Sequence, n int) ([]int64, error) {
+	var last int64
+	if err := q.QueryRow(ctx, `UPDATE id_sequence SET value = value + ? WHERE name = ? RETURNING value`, n, sequenceNames[seq]).Scan(&last); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = last - int64(n) + 1 + int64(i)
+	}
+	return ids, nil
+}
+
+func (dialect) RestartSequence(seq sqlstore.Sequence) (string, []any) {
+	return `UPDATE id_sequence SET value = ? WHERE name = ?`, []any{seq.First() - 1, sequenceNames[seq]}
+}
+
+func (dialect) AdvanceSequence(seq sqlstore.Sequence, top string) string {
+	return `UPDATE id_sequence SET value = max(value, coalesce(` + top + `, 0)) WHERE name = '` + sequenceNames[seq] + `'`
+}
+
+func (dialect) Truncate(tables ...string) []string {
+	out := make([]string, len(tables))
+	for i, t := range tables {
+		out[i] = `DELETE FROM ` + t
+	}
+	return out
+}
+
+func (dialect) Serial(table, column string) string {
+	return `(SELECT coalesce(max(` + column + `), 0) + 1 FROM ` + table + `)`
+}
+
+// SearchText is an FTS5 table whose rowid is the record id.
+func (dialect) SearchText() (idColumn, insert, row string) {
+	return "rowid", `INSERT INTO search_text (rowid, text) VALUES `, `(?, ?)`
+}
 
 func (dialect) JSONText(alias, property string) string {
 	return fmt.Sprintf(`json_extract(%s.properties, '$.%s')`, alias, property)
@@ -100,20 +112,18 @@ func (dialect) TextMatches(terms []string) (string, any) {
 	return `SELECT rowid AS id FROM search_text WHERE search_text MATCH ?`, strings.Join(parts, " AND ")
 }
 
-func (dialect) False() string { return "0" }
-
-// Search runs the compiled count and page statements.
-func (t *txn) Search(ctx context.Context, q crm.SearchQuery) ([]int64, int, error) {
-	return searchsql.Run(ctx, q, dialect{}, func(ctx context.Context, s searchsql.Statement) (searchsql.Rows, func(), error) {
-		rows, err := t.tx.QueryContext(ctx, s.SQL, s.Args...)
-		if err != nil {
-			return nil, nil, err
-		}
-		return rows, func() { rows.Close() }, nil
-	})
-}
-
 // Unindexed uses SQLite's unary +, which keeps the column out of index choice.
 func (dialect) Unindexed(column string) string { return "+" + column }
 
 func (dialect) Materialized() string { return "" }
+
+// registerFunctions adds what search needs to each connection: FTS5 and
+// spoke_token_match(text, pattern) for CONTAINS_TOKEN.
+func registerFunctions(c *sqlite3.Conn) error {
+	if err := fts5.Register(c); err != nil {
+		return err
+	}
+	return c.CreateFunction("spoke_token_match", 2, sqlite3.DETERMINISTIC|sqlite3.INNOCUOUS, func(ctx sqlite3.Context, arg ...sqlite3.Value) {
+		ctx.ResultBool(crm.TokenMatch(arg[0].Text(), arg[1].Text()))
+	})
+}

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spoke-crm/spoke/storage/internal/sqlstore"
 )
 
 // TestAssociationPlans checks that reading the associations between two
@@ -18,7 +20,7 @@ func TestAssociationPlans(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for q, args := range map[string][]any{associationsBetween: {1, 2}, deleteAssociationsTo: {1}} {
+	for q, args := range map[string][]any{sqlstore.AssociationsBetweenSQL: {1, 2}, sqlstore.DeleteAssociationsToSQL: {1}} {
 		if got := plan(t, db, q, args...); !strings.Contains(got, "SEARCH associations USING PRIMARY KEY (from_id=? AND to_type=? AND to_id=?)") {
 			t.Errorf("%s\nplan: %s", q, got)
 		}

@@ -6,22 +6,17 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"runtime"
-	"sort"
-	"strings"
 
 	"github.com/ncruces/go-sqlite3"
 
 	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/storage/internal/schema"
+	"github.com/spoke-crm/spoke/storage/internal/sqlstore"
 )
-
-//go:embed migrations/*.sql
-var migrations embed.FS
 
 // DB is a SQLite-backed crm.Store.
 type DB struct {
@@ -30,6 +25,7 @@ type DB struct {
 	reader *sql.DB
 	ckpt   *checkpointer
 	w      writer
+	pools  *sqlstore.Pools
 }
 
 var _ crm.Store = (*DB)(nil)
@@ -61,7 +57,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	writer.SetMaxIdleConns(1)
 	writer.SetConnMaxLifetime(0)
 	db := &DB{path: path, writer: writer, ckpt: ckpt}
-	if err := db.migrate(ctx); err != nil {
+	if err := schema.Migrate(ctx, &conn{querier: querier{c: writer}, db: writer}, dialect{}); err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -77,6 +73,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	reader.SetMaxIdleConns(n)
 	reader.SetConnMaxLifetime(0)
 	db.reader = reader
+	db.pools = &sqlstore.Pools{
+		Read:    &querier{c: reader},
+		Write:   &querier{c: writer},
+		WriteTx: func(ctx context.Context, fn func(sqlstore.Querier) error) error { return inTx(ctx, writer, fn) },
+		Dialect: dialect{},
+	}
 	if err := ckpt.start(dsn); err != nil {
 		reader.Close()
 		writer.Close()
@@ -90,55 +92,6 @@ func (db *DB) Close() error {
 	return errors.Join(db.ckpt.close(), db.reader.Close(), db.writer.Close())
 }
 
-func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.writer.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY)`); err != nil {
-		return err
-	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	// A migration may build an index over millions of rows: its sort must
-	// spill to a temporary file, not grow in memory.
-	if _, err := db.writer.ExecContext(ctx, `PRAGMA temp_store = FILE`); err != nil {
-		return err
-	}
-	for _, name := range names {
-		if err := db.migrateOne(ctx, name); err != nil {
-			return fmt.Errorf("migration %s: %w", name, err)
-		}
-	}
-	_, err = db.writer.ExecContext(ctx, `PRAGMA temp_store = MEMORY`)
-	return err
-}
-
-func (db *DB) migrateOne(ctx context.Context, name string) error {
-	tx, err := db.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, name).Scan(&n); err != nil {
-		return err
-	}
-	if n > 0 {
-		return nil
-	}
-	body, err := migrations.ReadFile(name)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, name); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
 // Read runs fn in a read-only transaction on the reader pool.
 func (db *DB) Read(ctx context.Context, fn func(crm.ReadTx) error) error {
 	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -146,13 +99,11 @@ func (db *DB) Read(ctx context.Context, fn func(crm.ReadTx) error) error {
 		return err
 	}
 	defer tx.Rollback()
-	return fn(&txn{tx: &sqlTx{Tx: tx}})
+	return fn(sqlstore.NewTx(&querier{c: tx}, dialect{}, false))
 }
 
 // Tokens returns the token store.
-func (db *DB) Tokens() crm.TokenStore { return tokens{db} }
+func (db *DB) Tokens() crm.TokenStore { return db.pools.Tokens() }
 
-// placeholders returns "?, ?, ..." for n values.
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
+// Sessions returns the web session store.
+func (db *DB) Sessions() crm.SessionStore { return db.pools.Sessions() }

@@ -3,7 +3,9 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	_ "github.com/ncruces/go-sqlite3/driver"
@@ -90,4 +92,56 @@ func TestScopedIndexUpgrade(t *testing.T) {
 				}
 			}
 		})
+}
+
+// TestOpensDatabaseOfBefore opens a database written by the store before
+// the stores shared their SQL: it upgrades in place, reads back as it did
+// then and goes on from there, and its schema ends up the same as a new
+// database's.
+func TestOpensDatabaseOfBefore(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "before.db")
+	if err := os.WriteFile(path, storagetest.BeforeSQLite(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db := open(t, path)
+	storagetest.Before(t, db, "sqlite")
+	db.Close()
+
+	fresh := filepath.Join(dir, "new.db")
+	open(t, fresh).Close()
+	if got, want := schemaOf(t, path), schemaOf(t, fresh); got != want {
+		t.Errorf("schema after the upgrade:\n%s\nschema of a new database:\n%s", got, want)
+	}
+}
+
+// schemaOf lists the tables, indexes and applied migrations of the
+// database at path.
+func schemaOf(t *testing.T, path string) string {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var b strings.Builder
+	for _, q := range []string{
+		`SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_schema ORDER BY type, name`,
+		`SELECT version FROM schema_migrations ORDER BY version`,
+	} {
+		rows, err := db.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			b.WriteString(s + "\n")
+		}
+		rows.Close()
+	}
+	return b.String()
 }

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/storage/internal/sqlstore"
 )
 
 // maxGroup bounds how many Write calls share one transaction, which bounds
@@ -22,7 +23,7 @@ const maxGroup = 32
 // Each call still runs its fn on its own goroutine, one at a time under mu.
 // Calls after the first of a group run inside a savepoint, so an error from
 // fn undoes only that call's changes, and their statements ignore
-// cancellation (see sqlTx). The call that finishes with nobody waiting (or
+// cancellation (see querier). The call that finishes with nobody waiting (or
 // fills the group) commits; the others wait for that commit and return its
 // result, so no Write returns before its changes are committed. A lone call
 // runs exactly as a plain transaction would.
@@ -97,7 +98,7 @@ func (db *DB) Write(ctx context.Context, fn func(crm.Tx) error) error {
 		}
 		db.settle(g)
 	}()
-	err := fn(&txn{tx: &sqlTx{Tx: g.tx, detached: !first}})
+	err := fn(sqlstore.NewTx(&querier{c: g.tx, detached: !first}, dialect{}, true))
 	if err != nil {
 		return err
 	}
@@ -143,32 +144,4 @@ func (db *DB) finish(g *group, err error) {
 	if db.w.cur == g {
 		db.w.cur = nil
 	}
-}
-
-// sqlTx is a transaction whose statements can be made to ignore
-// cancellation: SQLite rolls back the whole transaction when it interrupts a
-// write, and a shared write transaction holds the changes of other Write
-// calls too (see writer).
-type sqlTx struct {
-	*sql.Tx
-	detached bool
-}
-
-func (t *sqlTx) context(ctx context.Context) context.Context {
-	if t.detached {
-		return context.WithoutCancel(ctx)
-	}
-	return ctx
-}
-
-func (t *sqlTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return t.Tx.ExecContext(t.context(ctx), query, args...)
-}
-
-func (t *sqlTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return t.Tx.QueryContext(t.context(ctx), query, args...)
-}
-
-func (t *sqlTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.Tx.QueryRowContext(t.context(ctx), query, args...)
 }

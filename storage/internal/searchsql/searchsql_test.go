@@ -27,8 +27,8 @@ func TestScopedIndexMigrationKeys(t *testing.T) {
 		want[name] = searchsql.Key(typ.ID, name)
 	}
 	for _, file := range []string{
-		"../../sqlite/migrations/0007_search_scoped.sql",
-		"../../postgres/migrations/0004_search_scoped.sql",
+		"../schema/legacy/sqlite/0007_search_scoped.sql",
+		"../schema/legacy/postgres/0004_search_scoped.sql",
 	} {
 		data, err := os.ReadFile(file)
 		if err != nil {

@@ -1,0 +1,2 @@
+-- SQLite's search_values has had n since legacy/sqlite/0008: it is part of
+-- the table's primary key there.

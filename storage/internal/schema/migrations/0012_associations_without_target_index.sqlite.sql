@@ -1,0 +1,1 @@
+-- SQLite dropped the index on associations.to_id in legacy/sqlite/0009.

@@ -1,0 +1,219 @@
+// Package schema holds the one schema history of Spoke's stores and the
+// runner that applies it, on SQLite and PostgreSQL alike.
+//
+// The history has two parts:
+//
+//   - legacy/sqlite and legacy/postgres: each driver's migrations from before
+//     the stores shared their SQL, frozen as they were applied (numbers and
+//     text are recorded in existing databases and must not change);
+//   - migrations: one numbered sequence for both drivers, after the highest
+//     legacy number. A version is one file, NNNN_name.sql, that both run,
+//     or one file per driver, NNNN_name.sqlite.sql and NNNN_name.postgres.sql,
+//     where their SQL differs (a variant may hold only a comment saying why
+//     that driver has nothing to do): every driver has every version.
+//
+// Every migration runs in a transaction of its own and is recorded in
+// schema_migrations as "migrations/<file>" (without the driver's suffix),
+// the form the legacy runners used.
+package schema
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+
+	"github.com/spoke-crm/spoke/storage/internal/sqlstore"
+)
+
+// Files is the history: legacy/<driver>/*.sql and migrations/*.sql.
+//
+//go:embed legacy/sqlite/*.sql legacy/postgres/*.sql migrations/*.sql
+var Files embed.FS
+
+var files = Files
+
+// Drivers are the drivers the history is written for.
+var Drivers = []string{"sqlite", "postgres"}
+
+// Migration is one step of a driver's history.
+type Migration struct {
+	Version string // as recorded in schema_migrations
+	File    string // its SQL, a path in the embedded files
+}
+
+var fileName = regexp.MustCompile(`^([0-9]{4})_([a-z0-9_]+?)(?:\.(sqlite|postgres))?\.sql$`)
+
+// For returns the migrations of driver in the order they run.
+func For(driver string) ([]Migration, error) {
+	legacy, err := fs.Glob(files, "legacy/"+driver+"/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	if len(legacy) == 0 {
+		return nil, fmt.Errorf("schema: no history for driver %q", driver)
+	}
+	sort.Strings(legacy)
+	var out []Migration
+	for _, f := range legacy {
+		out = append(out, Migration{Version: "migrations/" + path.Base(f), File: f})
+	}
+	shared, err := Shared(files)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range shared {
+		f, ok := v.Files[driver]
+		if !ok {
+			f = v.Files[""]
+		}
+		out = append(out, Migration{Version: "migrations/" + v.Name, File: f})
+	}
+	return out, nil
+}
+
+// Version is one version of the shared sequence.
+type Version struct {
+	Number int
+	Name   string            // NNNN_name.sql
+	Files  map[string]string // by driver; "" for a file both run
+}
+
+// Shared reads the shared sequence of a history laid out as this
+// package's files are, and checks its rules: names, numbers above every
+// legacy one and each used once, and every driver covered.
+func Shared(files fs.FS) ([]Version, error) {
+	legacyMax := 0
+	for _, d := range Drivers {
+		names, _ := fs.Glob(files, "legacy/"+d+"/*.sql")
+		for _, f := range names {
+			m := fileName.FindStringSubmatch(path.Base(f))
+			if m == nil || m[3] != "" {
+				return nil, fmt.Errorf("schema: bad legacy file name %s", f)
+			}
+			n, _ := strconv.Atoi(m[1])
+			legacyMax = max(legacyMax, n)
+		}
+	}
+	names, err := fs.Glob(files, "migrations/*")
+	if err != nil {
+		return nil, err
+	}
+	byNumber := map[int]*Version{}
+	for _, f := range names {
+		m := fileName.FindStringSubmatch(path.Base(f))
+		if m == nil {
+			return nil, fmt.Errorf("schema: %s: want NNNN_name.sql, NNNN_name.sqlite.sql or NNNN_name.postgres.sql", f)
+		}
+		n, _ := strconv.Atoi(m[1])
+		if n <= legacyMax {
+			return nil, fmt.Errorf("schema: %s: numbers of shared migrations start after the legacy ones (%04d)", f, legacyMax)
+		}
+		name := m[1] + "_" + m[2] + ".sql"
+		v := byNumber[n]
+		if v == nil {
+			v = &Version{Number: n, Name: name, Files: map[string]string{}}
+			byNumber[n] = v
+		}
+		if v.Name != name {
+			return nil, fmt.Errorf("schema: version %04d has two names: %s and %s", n, v.Name, name)
+		}
+		v.Files[m[3]] = f
+	}
+	var out []Version
+	for _, v := range byNumber {
+		_, common := v.Files[""]
+		for _, d := range Drivers {
+			_, variant := v.Files[d]
+			switch {
+			case common && variant:
+				return nil, fmt.Errorf("schema: %s has both a file for every driver and one for %s", v.Name, d)
+			case !common && !variant:
+				return nil, fmt.Errorf("schema: %s has no file for %s", v.Name, d)
+			}
+		}
+		out = append(out, *v)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
+	return out, nil
+}
+
+// Conn is the connection migrations run on.
+type Conn interface {
+	// Querier runs statements on the connection outside transactions.
+	sqlstore.Querier
+	// Tx runs fn in a transaction on the connection.
+	Tx(ctx context.Context, fn func(sqlstore.Querier) error) error
+}
+
+// Migrate applies the migrations of d's driver that c's database lacks, in
+// order, each in a transaction of its own, between the dialect's
+// MigrationSession statements (on PostgreSQL an advisory lock, so that
+// processes starting at once migrate one after the other).
+func Migrate(ctx context.Context, c Conn, d sqlstore.Dialect) error {
+	list, err := For(d.Driver())
+	if err != nil {
+		return err
+	}
+	before, after := d.MigrationSession()
+	for _, s := range before {
+		if _, err := c.Exec(ctx, s); err != nil {
+			return err
+		}
+	}
+	defer func() {
+		for _, s := range after {
+			c.Exec(context.Background(), s)
+		}
+	}()
+	if _, err := c.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY)`); err != nil {
+		return err
+	}
+	rows, err := c.Query(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return err
+	}
+	applied := map[string]bool{}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return err
+		}
+		applied[v] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, m := range list {
+		if applied[m.Version] {
+			continue
+		}
+		if err := c.Tx(ctx, func(q sqlstore.Querier) error { return apply(ctx, q, m) }); err != nil {
+			return fmt.Errorf("migration %s: %w", m.File, err)
+		}
+	}
+	return nil
+}
+
+// apply runs m unless another process has just done so.
+func apply(ctx context.Context, q sqlstore.Querier, m Migration) error {
+	var n int
+	if err := q.QueryRow(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	body, err := files.ReadFile(m.File)
+	if err != nil {
+		return err
+	}
+	if _, err := q.Exec(ctx, string(body)); err != nil {
+		return err
+	}
+	_, err = q.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, m.Version)
+	return err
+}

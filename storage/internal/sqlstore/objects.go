@@ -1,0 +1,241 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"hash/fnv"
+	"slices"
+	"time"
+
+	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/storage/internal/history"
+	"github.com/spoke-crm/spoke/storage/internal/jsonenc"
+)
+
+const objectColumns = `id, type_id, properties, created_at, updated_at, archived, archived_at`
+
+func scanObject(row Row) (*crm.Object, error) {
+	var (
+		o                crm.Object
+		props            []byte
+		created, updated int64
+		archivedAt       sql.NullInt64
+	)
+	if err := row.Scan(&o.ID, &o.TypeID, &props, &created, &updated, &o.Archived, &archivedAt); err != nil {
+		return nil, err
+	}
+	var err error
+	if o.Properties, err = decodeProperties(props); err != nil {
+		return nil, err
+	}
+	o.CreatedAt, o.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
+	if archivedAt.Valid {
+		o.ArchivedAt = time.UnixMilli(archivedAt.Int64).UTC()
+	}
+	return &o, nil
+}
+
+func (t *Tx) Object(ctx context.Context, typeID string, id int64) (*crm.Object, error) {
+	o, err := scanObject(t.q.QueryRow(ctx, `SELECT `+objectColumns+` FROM objects WHERE id = ? AND type_id = ?`+t.lock(), id, typeID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, crm.ErrNotFound
+	}
+	return o, err
+}
+
+// ObjectsByIDs reads the records in ascending id order, which is the order
+// in which a write transaction locks them.
+func (t *Tx) ObjectsByIDs(ctx context.Context, ids []int64) ([]*crm.Object, error) {
+	lock := t.lock()
+	if lock != "" && len(ids) > t.d.MaxParams() {
+		ids = slices.Sorted(slices.Values(ids))
+	}
+	var out []*crm.Object
+	err := forIDs(t.d, "id", ids, func(in string, args []any) error {
+		objs, err := query(ctx, t.q, scanObject, `SELECT `+objectColumns+` FROM objects WHERE `+in+` ORDER BY id`+lock, args...)
+		out = append(out, objs...)
+		return err
+	})
+	return out, err
+}
+
+func (t *Tx) ListObjects(ctx context.Context, q crm.ListQuery) ([]*crm.Object, error) {
+	var since int64
+	if q.Archived && !q.ArchivedSince.IsZero() {
+		since = q.ArchivedSince.UnixMilli()
+	}
+	return query(ctx, t.q, scanObject, `SELECT `+objectColumns+` FROM objects
+		WHERE type_id = ? AND archived = ? AND id >= ? AND coalesce(archived_at, 0) >= ? ORDER BY id LIMIT ?`,
+		q.TypeID, q.Archived, q.AfterID, since, q.Limit)
+}
+
+func (t *Tx) FindUnique(ctx context.Context, typeID, property, value string) (int64, error) {
+	var id int64
+	err := t.q.QueryRow(ctx, `SELECT object_id FROM unique_values WHERE type_id = ? AND property = ? AND value = ?`,
+		typeID, property, value).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, crm.ErrNotFound
+	}
+	return id, err
+}
+
+func (t *Tx) History(ctx context.Context, ids []int64, names []string) ([]crm.HistoryEntry, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	in, args := t.d.In("object_id", ids)
+	rows, err := t.q.Query(ctx, `SELECT object_id, timestamp, changes FROM object_writes WHERE `+in+` ORDER BY object_id, seq DESC`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	c := history.NewCollector(names)
+	for rows.Next() {
+		var (
+			id, ts  int64
+			changes []byte
+		)
+		if err := rows.Scan(&id, &ts, &changes); err != nil {
+			return nil, err
+		}
+		if err := c.Add(id, ts, changes); err != nil {
+			return nil, err
+		}
+	}
+	return c.Entries(), rows.Err()
+}
+
+func (t *Tx) NextIDs(ctx context.Context, n int) ([]int64, error) {
+	return t.d.NextIDs(ctx, t.q, ObjectIDs, n)
+}
+
+func archivedAt(o *crm.Object) any {
+	if !o.Archived {
+		return nil
+	}
+	return o.ArchivedAt.UnixMilli()
+}
+
+func (t *Tx) writeObjects(ctx context.Context, objs []*crm.Object, suffix string) error {
+	return t.insertRows(ctx, len(objs), 7, `INSERT INTO objects (`+objectColumns+`) VALUES `, `(?, ?, ?, ?, ?, ?, ?)`, suffix, func(i int) []any {
+		o := objs[i]
+		return []any{o.ID, o.TypeID, jsonenc.StringMap(o.Properties), o.CreatedAt.UnixMilli(), o.UpdatedAt.UnixMilli(), o.Archived, archivedAt(o)}
+	})
+}
+
+func (t *Tx) InsertObjects(ctx context.Context, objs []*crm.Object) error {
+	return t.writeObjects(ctx, objs, "")
+}
+
+// UpdateObjects writes each record once, as its last version in objs: a
+// statement may not update one row twice on every database.
+func (t *Tx) UpdateObjects(ctx context.Context, objs []*crm.Object) error {
+	if len(objs) > 1 {
+		last := make(map[int64]int, len(objs))
+		for i, o := range objs {
+			last[o.ID] = i
+		}
+		if len(last) < len(objs) {
+			keep := make([]*crm.Object, 0, len(last))
+			for i, o := range objs {
+				if last[o.ID] == i {
+					keep = append(keep, o)
+				}
+			}
+			objs = keep
+		}
+	}
+	return t.writeObjects(ctx, objs, ` ON CONFLICT (id) DO UPDATE SET properties = excluded.properties, created_at = excluded.created_at,
+		updated_at = excluded.updated_at, archived = excluded.archived, archived_at = excluded.archived_at`)
+}
+
+// AppendHistory stores the entries of each (record, timestamp) as one row.
+func (t *Tx) AppendHistory(ctx context.Context, entries []crm.HistoryEntry) error {
+	writes, err := history.Group(entries)
+	if err != nil {
+		return err
+	}
+	return t.insertRows(ctx, len(writes), 3, `INSERT INTO object_writes (object_id, timestamp, changes) VALUES `, `(?, ?, ?)`, "",
+		func(i int) []any { return []any{writes[i].ObjectID, writes[i].Timestamp, writes[i].Changes} })
+}
+
+// DeleteHistory removes the recorded values of ids.
+func (t *Tx) DeleteHistory(ctx context.Context, ids []int64) error {
+	return forIDs(t.d, "object_id", ids, func(in string, args []any) error {
+		_, err := t.q.Exec(ctx, `DELETE FROM object_writes WHERE `+in, args...)
+		return err
+	})
+}
+
+// uniqueLockClass is the first key of the locks on unique values: the
+// two-key form never meets the one-key locks taken elsewhere, such as the
+// migrations' lock.
+const uniqueLockClass = 0x53706b55 // "SpkU"
+
+// LockUnique takes a transaction lock on each key, by a 32-bit hash of it:
+// two values sharing a hash only wait for each other. The locks are taken
+// in ascending order in one statement, so transactions locking overlapping
+// sets cannot deadlock on them. A dialect without LockKeys has one writer
+// at a time: a lookup and a claim in one transaction are never interleaved
+// with another's.
+func (t *Tx) LockUnique(ctx context.Context, keys []crm.UniqueKey) error {
+	stmt := t.d.LockKeys()
+	if stmt == "" {
+		return nil
+	}
+	var want []int32
+	for _, k := range keys {
+		h := fnv.New32a()
+		h.Write([]byte(k.TypeID))
+		h.Write([]byte{0})
+		h.Write([]byte(k.Property))
+		h.Write([]byte{0})
+		h.Write([]byte(k.Value))
+		n := int32(h.Sum32())
+		if !t.locked[n] {
+			want = append(want, n)
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	slices.Sort(want)
+	want = slices.Compact(want)
+	if _, err := t.q.Exec(ctx, stmt, uniqueLockClass, want); err != nil {
+		return err
+	}
+	if t.locked == nil {
+		t.locked = map[int32]bool{}
+	}
+	for _, n := range want {
+		t.locked[n] = true
+	}
+	return nil
+}
+
+// ClaimUnique inserts the claim or, if the value is held, reads its holder
+// in the same statement.
+func (t *Tx) ClaimUnique(ctx context.Context, typeID, property, value string, id int64) error {
+	var holder int64
+	err := t.q.QueryRow(ctx, `INSERT INTO unique_values (type_id, property, value, object_id) VALUES (?, ?, ?, ?)
+		ON CONFLICT (type_id, property, value) DO UPDATE SET object_id = unique_values.object_id RETURNING object_id`,
+		typeID, property, value, id).Scan(&holder)
+	if err != nil {
+		return err
+	}
+	if holder != id {
+		return &crm.UniqueConflictError{Property: property, Value: value, ExistingID: holder}
+	}
+	return nil
+}
+
+func (t *Tx) ReleaseUnique(ctx context.Context, typeID string, id int64, property string) error {
+	var err error
+	if property == "" {
+		_, err = t.q.Exec(ctx, `DELETE FROM unique_values WHERE object_id = ? AND type_id = ?`, id, typeID)
+	} else {
+		_, err = t.q.Exec(ctx, `DELETE FROM unique_values WHERE object_id = ? AND type_id = ? AND property = ?`, id, typeID, property)
+	}
+	return err
+}
