@@ -128,13 +128,7 @@ func schemaOf(t *testing.T, url string) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			b.WriteString(s + "\n")
-		}
+		b.WriteString(storagetest.Lines(t, rows))
 		rows.Close()
 	}
 	return b.String()

@@ -283,3 +283,24 @@ func TakeSnapshot(ctx context.Context, s crm.Store) (*Snapshot, error) {
 	snap.Session, err = s.Sessions().Session(ctx, crm.HashToken("session-before"))
 	return snap, err
 }
+
+// Lines reads a result of one text column as lines, for comparing schemas.
+func Lines(t testing.TB, rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+}) string {
+	t.Helper()
+	var b strings.Builder
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(s + "\n")
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
