@@ -179,16 +179,6 @@ func ReadFaultsFile(name string) (FaultConfig, error) {
 
 var faultStatuses = map[int]bool{429: true, 477: true, 500: true, 502: true, 503: true, 504: true}
 
-// ratePolicyNamed finds a rate-limit policy by the name faults use for it.
-func ratePolicyNamed(name string) (RatePolicy, bool) {
-	for p, n := range ratePolicyNames {
-		if n != "" && n == name {
-			return RatePolicy(p), true
-		}
-	}
-	return RateAllowed, false
-}
-
 // check validates a rule and compiles its path.
 func (r *faultRule) check() error {
 	r.Method = strings.ToUpper(r.Method)
@@ -220,7 +210,7 @@ func (r *faultRule) check() error {
 		if r.Status != http.StatusTooManyRequests {
 			return errors.New("policyName applies to status 429 only")
 		}
-		if _, ok := ratePolicyNamed(r.PolicyName); !ok {
+		if _, ok := crm.RatePolicyNamed(r.PolicyName); !ok {
 			return fmt.Errorf("policyName %q: TEN_SECONDLY_ROLLING, DAILY or SECONDLY is expected", r.PolicyName)
 		}
 	}
@@ -504,32 +494,23 @@ func faultAnswer(w http.ResponseWriter, rule *FaultRule) error {
 	if retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
 	}
-	e := &crm.Error{Kind: crm.KindInternal, Status: rule.Status, Message: rule.Message}
-	switch rule.Status {
-	case http.StatusTooManyRequests:
+	if rule.Status == http.StatusTooManyRequests {
 		// The same bodies as the rate-limit emulation's.
-		policy, ok := ratePolicyNamed(rule.PolicyName)
-		if !ok {
-			policy = RateTenSecondly
-		}
-		limited := *rateLimitError(policy).(*crm.Error)
-		limited.Status = rule.Status
-		if rule.Message != "" {
-			limited.Message = rule.Message
-		}
-		e = &limited
-	case 477:
-		e.Message = orDefault(e.Message, "Migration in progress: this account is being moved between data hosting locations. Retry after the number of seconds in the Retry-After header.")
-	case http.StatusInternalServerError:
-		e.Message = orDefault(e.Message, "internal error")
-	case http.StatusBadGateway:
-		e.Message = orDefault(e.Message, "Bad Gateway: the request timed out. Pause your requests for a few seconds, then retry.")
-	case http.StatusServiceUnavailable:
-		e.Message = orDefault(e.Message, "Service temporarily unavailable. Pause your requests for a few seconds, then retry.")
-	case http.StatusGatewayTimeout:
-		e.Message = orDefault(e.Message, "Gateway Timeout: the request timed out. Pause your requests for a few seconds, then retry.")
+		policy, _ := crm.RatePolicyNamed(rule.PolicyName)
+		limited := crm.RateLimited(policy)
+		limited.Message = orDefault(rule.Message, limited.Message)
+		return limited
 	}
-	return e
+	return &httpError{status: rule.Status, message: orDefault(rule.Message, faultMessages[rule.Status])}
+}
+
+// faultMessages are the default messages of the statuses a rule can answer.
+var faultMessages = map[int]string{
+	477:                            "Migration in progress: this account is being moved between data hosting locations. Retry after the number of seconds in the Retry-After header.",
+	http.StatusInternalServerError: "internal error",
+	http.StatusBadGateway:          "Bad Gateway: the request timed out. Pause your requests for a few seconds, then retry.",
+	http.StatusServiceUnavailable:  "Service temporarily unavailable. Pause your requests for a few seconds, then retry.",
+	http.StatusGatewayTimeout:      "Gateway Timeout: the request timed out. Pause your requests for a few seconds, then retry.",
 }
 
 func orDefault(s, def string) string {

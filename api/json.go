@@ -42,8 +42,8 @@ func decodeBody(r *http.Request, v any) error {
 	data := buf.Bytes()
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return &crm.Error{Kind: crm.KindTooLarge, Category: crm.CategoryValidation,
-			Message: fmt.Sprintf("Request body exceeds the limit of %d bytes", tooBig.Limit)}
+		return &httpError{status: http.StatusRequestEntityTooLarge, category: crm.CategoryValidation,
+			message: fmt.Sprintf("Request body exceeds the limit of %d bytes", tooBig.Limit)}
 	}
 	if err != nil {
 		return crm.BadInput("Invalid JSON input: could not read the request body")

@@ -375,8 +375,8 @@ func (l *RateLimiter) Intercept(w http.ResponseWriter, r *http.Request, c *Call,
 		h[hdrSecondly], h[hdrSecondlyRemaining] = v[5:6:6], v[6:7:7]
 	}
 	if d.Policy != RateAllowed {
-		l.metrics.RateLimited(ratePolicyNames[d.Policy])
-		return rateLimitError(d.Policy)
+		l.metrics.RateLimited(d.Policy.String())
+		return crm.RateLimited(d.Policy)
 	}
 	return next(w, r)
 }
@@ -394,26 +394,6 @@ func (l *RateLimiter) dayStart(now time.Time, loc *time.Location) int64 {
 		end:   time.Date(y, m, day+1, 0, 0, 0, 0, loc).UnixNano()}
 	l.day.Store(d)
 	return d.start
-}
-
-// ratePolicyNames label rejections in metrics.
-var ratePolicyNames = [...]string{RateTenSecondly: "TEN_SECONDLY_ROLLING", RateDaily: "DAILY", RateSecondly: "SECONDLY"}
-
-// rateLimitError is HubSpot's 429 body for the broken limit.
-func rateLimitError(p RatePolicy) error {
-	switch p {
-	case RateDaily:
-		return &crm.Error{Kind: crm.KindRateLimited, ErrorType: "RATE_LIMIT", PolicyName: "DAILY",
-			Message: "You have reached your daily limit."}
-	case RateSecondly:
-		// Captured search bodies carry a category, no errorType or policyName;
-		// HubSpot's Node client retries on this exact message.
-		return &crm.Error{Kind: crm.KindRateLimited, Category: crm.CategoryRateLimits,
-			Message: "You have reached your secondly limit."}
-	default:
-		return &crm.Error{Kind: crm.KindRateLimited, ErrorType: "RATE_LIMIT", PolicyName: "TEN_SECONDLY_ROLLING",
-			Message: "You have reached your ten_secondly_rolling limit."}
-	}
 }
 
 // Controls are the limiter's test controls: GET and PUT /_spoke/rate-limit.

@@ -48,7 +48,6 @@ func (p *Principal) Require(scopes []string) error {
 			Message: "One or more of the following scopes are required.",
 			Context: map[string][]string{"requiredGranularScopes": scopes},
 		}},
-		Links: map[string]string{"scopes": "https://developers.hubspot.com/scopes"},
 	}
 }
 

@@ -5,19 +5,19 @@ import (
 	"fmt"
 )
 
-// Kind classifies a domain error. The HTTP layer maps each kind to one status code.
+// Kind classifies a domain error. Each layer that shows errors maps a kind
+// to its own terms (the API and the web pages to one HTTP status each,
+// internal/httpstatus).
 type Kind int
 
 const (
-	KindInternal         Kind = iota // anything unexpected; never caused by input
-	KindInvalid                      // 400
-	KindUnauthenticated              // 401
-	KindForbidden                    // 403
-	KindNotFound                     // 404
-	KindMethodNotAllowed             // 405
-	KindConflict                     // 409
-	KindTooLarge                     // 413
-	KindRateLimited                  // 429
+	KindInternal        Kind = iota // anything unexpected; never caused by input
+	KindInvalid                     // the input breaks a rule
+	KindUnauthenticated             // no valid access token
+	KindForbidden                   // the token lacks the scopes
+	KindNotFound                    // no such record, property, label ...
+	KindConflict                    // the input clashes with stored data (a unique value)
+	KindRateLimited                 // a rate limit is reached
 )
 
 // Wire categories HubSpot puts in error bodies.
@@ -30,9 +30,12 @@ const (
 	CategoryRateLimits    = "RATE_LIMITS"
 )
 
-// Error is a domain error carrying everything HubSpot's error body can hold.
-// Category may be empty: HubSpot omits it for JSON-binding failures and for
-// "Unable to infer object type".
+// Error is a domain failure: its kind, HubSpot's category and message, and
+// the context and details that say which input failed. It holds nothing of
+// HTTP: the status code and HubSpot's wire-only fields (errorType,
+// policyName, links) are added where the error is written out. Category may
+// be empty: HubSpot omits it for JSON-binding failures and for "Unable to
+// infer object type".
 type Error struct {
 	Kind        Kind
 	Category    string
@@ -40,13 +43,8 @@ type Error struct {
 	Message     string
 	Context     map[string][]string
 	Details     []ErrorDetail
-	Links       map[string]string
-	// ErrorType and PolicyName appear in HubSpot's 429 bodies instead of a category.
-	ErrorType  string
-	PolicyName string
-	// Status, when set, overrides the status code the kind maps to
-	// (injected faults answer 502, 477 ...).
-	Status int
+	// Limit is the rate limit reached, for KindRateLimited.
+	Limit RatePolicy
 }
 
 // ErrorDetail is one item of an error body's "errors" array.
@@ -74,12 +72,13 @@ func Errorf(kind Kind, category, format string, args ...any) *Error {
 	return &Error{Kind: kind, Category: category, Message: fmt.Sprintf(format, args...)}
 }
 
-// Invalidf is a 400 VALIDATION_ERROR.
+// Invalidf is a VALIDATION_ERROR.
 func Invalidf(format string, args ...any) *Error {
 	return Errorf(KindInvalid, CategoryValidation, format, args...)
 }
 
-// BadInput is a 400 without category, as HubSpot answers JSON-binding failures.
+// BadInput is invalid input without category, as HubSpot answers
+// JSON-binding failures.
 func BadInput(format string, args ...any) *Error {
 	return Errorf(KindInvalid, "", format, args...)
 }
@@ -89,7 +88,7 @@ func UnknownObjectType(name string) *Error {
 	return BadInput("Unable to infer object type from: %s", name)
 }
 
-// ObjectNotFound is HubSpot's 404 for a record id that resolves to nothing.
+// ObjectNotFound is HubSpot's error for a record id that resolves to nothing.
 func ObjectNotFound(id string) *Error {
 	return &Error{
 		Kind:     KindNotFound,

@@ -20,6 +20,45 @@ const (
 	RateSecondly               // search's per-second limit
 )
 
+// ratePolicyNames are HubSpot's names of the policies.
+var ratePolicyNames = [...]string{RateTenSecondly: "TEN_SECONDLY_ROLLING", RateDaily: "DAILY", RateSecondly: "SECONDLY"}
+
+// String is HubSpot's name of the policy: TEN_SECONDLY_ROLLING, DAILY or
+// SECONDLY; "" for RateAllowed.
+func (p RatePolicy) String() string {
+	if int(p) < len(ratePolicyNames) {
+		return ratePolicyNames[p]
+	}
+	return ""
+}
+
+// RatePolicyNamed finds a policy by its name (String).
+func RatePolicyNamed(name string) (RatePolicy, bool) {
+	for p, n := range ratePolicyNames {
+		if n != "" && n == name {
+			return RatePolicy(p), true
+		}
+	}
+	return RateAllowed, false
+}
+
+// RateLimited is HubSpot's error for a call over the limit p; any other p
+// is the 10-second limit.
+func RateLimited(p RatePolicy) *Error {
+	switch p {
+	case RateDaily:
+		return &Error{Kind: KindRateLimited, Limit: p, Message: "You have reached your daily limit."}
+	case RateSecondly:
+		// Captured search bodies carry a category; HubSpot's Node client
+		// retries on this exact message.
+		return &Error{Kind: KindRateLimited, Limit: p, Category: CategoryRateLimits,
+			Message: "You have reached your secondly limit."}
+	default:
+		return &Error{Kind: KindRateLimited, Limit: RateTenSecondly,
+			Message: "You have reached your ten_secondly_rolling limit."}
+	}
+}
+
 // RateTake is one call offered to the counters.
 type RateTake struct {
 	Token  int64 // Principal.TokenID

@@ -9,14 +9,12 @@ import (
 )
 
 var byKind = map[crm.Kind]int{
-	crm.KindInvalid:          http.StatusBadRequest,
-	crm.KindUnauthenticated:  http.StatusUnauthorized,
-	crm.KindForbidden:        http.StatusForbidden,
-	crm.KindNotFound:         http.StatusNotFound,
-	crm.KindMethodNotAllowed: http.StatusMethodNotAllowed,
-	crm.KindConflict:         http.StatusConflict,
-	crm.KindTooLarge:         http.StatusRequestEntityTooLarge,
-	crm.KindRateLimited:      http.StatusTooManyRequests,
+	crm.KindInvalid:         http.StatusBadRequest,
+	crm.KindUnauthenticated: http.StatusUnauthorized,
+	crm.KindForbidden:       http.StatusForbidden,
+	crm.KindNotFound:        http.StatusNotFound,
+	crm.KindConflict:        http.StatusConflict,
+	crm.KindRateLimited:     http.StatusTooManyRequests,
 }
 
 // Of returns the status code of an error of kind k, and false for
