@@ -71,12 +71,12 @@ func Notes() *ObjectType {
 
 // Call outcomes (hs_call_disposition): HubSpot's default outcomes, by GUID.
 const (
-	CallOutcomeBusy           = "9d9162e7-6cf3-4944-bf63-4dff82258764"
-	CallOutcomeConnected      = "f240bbac-87c9-4f6e-bf70-924b57d47db7"
-	CallOutcomeLiveMessage    = "a4c4c377-d246-4b32-a13b-75a56a4cd0ff"
-	CallOutcomeLeftVoicemail  = "b2cf5968-551e-4856-9783-52b3da59a7d0"
-	CallOutcomeNoAnswer       = "73a0d17f-1163-4015-bdd5-ec830791da20"
-	CallOutcomeWrongNumber    = "17b47fee-58de-441e-a44c-c6300d46f273"
+	CallOutcomeBusy          = "9d9162e7-6cf3-4944-bf63-4dff82258764"
+	CallOutcomeConnected     = "f240bbac-87c9-4f6e-bf70-924b57d47db7"
+	CallOutcomeLiveMessage   = "a4c4c377-d246-4b32-a13b-75a56a4cd0ff"
+	CallOutcomeLeftVoicemail = "b2cf5968-551e-4856-9783-52b3da59a7d0"
+	CallOutcomeNoAnswer      = "73a0d17f-1163-4015-bdd5-ec830791da20"
+	CallOutcomeWrongNumber   = "17b47fee-58de-441e-a44c-c6300d46f273"
 )
 
 // Calls is the call object.
@@ -165,7 +165,7 @@ func emailAddresses() Derivation {
 			out[name] = ""
 		}
 		var h struct {
-			From *person `json:"from"`
+			From *person  `json:"from"`
 			To   []person `json:"to"`
 		}
 		if json.Unmarshal([]byte(props["hs_email_headers"]), &h) != nil {
