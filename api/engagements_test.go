@@ -663,3 +663,34 @@ func TestUsersObject(t *testing.T) {
 	mustStatus(t, s.Do("GET", "/crm/v3/objects/users/"+other, nil), 404)
 	mustStatus(t, s.Do("POST", "/_spoke/objects/users/"+other+"/restore", nil), 200)
 }
+
+// USER_DEFINED labels between an engagement type and a record type work as
+// between records: the labelled association also carries HubSpot's
+// unlabelled type of the pair.
+func TestEngagementAssociationLabels(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	contact := newContact(t, s, "labels@example.com")
+	for _, et := range []engagementType{engagementTypes[0], engagementTypes[4]} { // notes, tasks
+		labels := mustStatus(t, s.Do("POST", "/crm/v4/associations/"+et.plural+"/contacts/labels", `{"label":"Follow-up for","name":"follow_up_for","inverseLabel":"Followed up by"}`), 200)
+		var labelID float64
+		for _, l := range labels["results"].([]any) {
+			if m := l.(map[string]any); m["label"] == "Follow-up for" && m["category"] == "USER_DEFINED" {
+				labelID = m["typeId"].(float64)
+			}
+		}
+		if labelID == 0 {
+			t.Fatalf("%s label not listed: %v", et.plural, labels)
+		}
+		id := create(t, s, et.plural, withProps(et.minimal, nil))["id"].(string)
+		spec := fmt.Sprintf(`[{"associationCategory":"USER_DEFINED","associationTypeId":%.0f}]`, labelID)
+		got := mustStatus(t, s.Do("PUT", "/crm/v4/objects/"+et.plural+"/"+id+"/associations/contacts/"+contact, spec), 201)
+		if fmt.Sprint(got["labels"]) != "[Follow-up for]" {
+			t.Errorf("%s labels %v", et.plural, got)
+		}
+		if types := v4Types(t, s, "contacts", contact, et.plural)[id]; len(types) != 2 ||
+			types[0] != fmt.Sprintf("HUBSPOT_DEFINED/%d/<nil>", et.fromRecord[0]) || !strings.HasSuffix(types[1], "/Followed up by") {
+			t.Errorf("%s types from the contact: %v", et.plural, types)
+		}
+	}
+}
