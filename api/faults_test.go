@@ -13,6 +13,7 @@ import (
 
 	"github.com/spoke-crm/spoke/api"
 	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/faults"
 	"github.com/spoke-crm/spoke/internal/spoketest"
 )
 
@@ -23,23 +24,23 @@ func faultServer(t *testing.T) *spoketest.Server {
 }
 
 // addFaults posts rules (a JSON FaultConfig) and returns the rules now set.
-func addFaults(t *testing.T, s *spoketest.Server, config string) []api.FaultRule {
+func addFaults(t *testing.T, s *spoketest.Server, config string) []faults.Rule {
 	t.Helper()
 	r := s.Do("POST", "/_spoke/faults", config)
 	mustStatus(t, r, http.StatusOK)
 	return faultRules(t, r)
 }
 
-func listFaults(t *testing.T, s *spoketest.Server) []api.FaultRule {
+func listFaults(t *testing.T, s *spoketest.Server) []faults.Rule {
 	t.Helper()
 	r := s.Do("GET", "/_spoke/faults", nil)
 	mustStatus(t, r, http.StatusOK)
 	return faultRules(t, r)
 }
 
-func faultRules(t *testing.T, r *spoketest.Response) []api.FaultRule {
+func faultRules(t *testing.T, r *spoketest.Response) []faults.Rule {
 	t.Helper()
-	var list struct{ Rules []api.FaultRule }
+	var list struct{ Rules []faults.Rule }
 	if err := json.Unmarshal(r.Body, &list); err != nil {
 		t.Fatalf("%v: %s", err, r.Body)
 	}
@@ -266,7 +267,7 @@ func TestFaultProbabilityIsReproducible(t *testing.T) {
 	t.Parallel()
 	s := faultServer(t)
 	const path = "/crm/v3/objects/contacts"
-	run := func(config string) (string, []api.FaultRule) {
+	run := func(config string) (string, []faults.Rule) {
 		clearFaults(t, s)
 		addFaults(t, s, config)
 		return statuses(s, path, 30), listFaults(t, s)

@@ -17,6 +17,7 @@ import (
 	"github.com/spoke-crm/spoke/api"
 	"github.com/spoke-crm/spoke/crm"
 	"github.com/spoke-crm/spoke/internal/spoketest"
+	"github.com/spoke-crm/spoke/ratelimit"
 	"github.com/spoke-crm/spoke/storage/sqlite"
 )
 
@@ -116,12 +117,12 @@ func newBenchHandler(dir, variant string) (http.Handler, string, func(), error) 
 	case "headers":
 		opts.Interceptors = append(opts.Interceptors, fixedRateHeaders)
 	case "on":
-		l, err := api.NewRateLimiter(api.RateLimitConfig{})
+		l, err := ratelimit.New(ratelimit.Config{})
 		if err != nil {
 			store.Close()
 			return nil, "", nil, err
 		}
-		l.Install(&opts)
+		opts.AddRateLimiter(l)
 	default:
 		store.Close()
 		return nil, "", nil, fmt.Errorf("unknown variant %q", variant)
@@ -155,7 +156,7 @@ func BenchmarkGetByIDRateLimitHTTP(b *testing.B) {
 		{"limiter=headers", []spoketest.Option{func(s *spoketest.Settings) {
 			s.API.Interceptors = append(s.API.Interceptors, fixedRateHeaders)
 		}}},
-		{"limiter=on", []spoketest.Option{spoketest.WithRateLimit(api.RateLimitConfig{})}},
+		{"limiter=on", []spoketest.Option{spoketest.WithRateLimit(ratelimit.Config{})}},
 	}
 	for _, v := range variants {
 		opts := v.opts
@@ -195,77 +196,3 @@ func fixedRateHeaders(w http.ResponseWriter, r *http.Request, c *api.Call, next 
 	h["X-Hubspot-Ratelimit-Secondly-Remaining"] = []string{"18"}
 	return next(w, r)
 }
-
-// BenchmarkRateLimitIntercept is the interceptor alone around a call that
-// does nothing: the limiter's own cost per request, from one goroutine and
-// from parallel ones (one token: they contend for the same mutex).
-func BenchmarkRateLimitIntercept(b *testing.B) {
-	l, err := api.NewRateLimiter(api.RateLimitConfig{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	c := &api.Call{Principal: &crm.Principal{}, Pattern: "GET /crm/v3/objects/{type}/{id}"}
-	next := func(http.ResponseWriter, *http.Request) error { return nil }
-	req := httptest.NewRequest("GET", "/", nil)
-	b.Run("mode=serial", func(b *testing.B) {
-		b.ReportAllocs()
-		w := &headerOnly{h: http.Header{}}
-		for b.Loop() {
-			clear(w.h)
-			if err := l.Intercept(w, req, c, next); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("mode=parallel", func(b *testing.B) {
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			w := &headerOnly{h: http.Header{}}
-			for pb.Next() {
-				clear(w.h)
-				if err := l.Intercept(w, req, c, next); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	})
-}
-
-// BenchmarkRateLimitResponseHeaders is what the seven headers cost a
-// response beyond the limiter: a bigger header map, and more to sort and
-// write (net/http writes a response's headers sorted), compared with a
-// response with the two headers Spoke always sets (net/http adds Date and
-// Content-Length outside the map).
-func BenchmarkRateLimitResponseHeaders(b *testing.B) {
-	l, err := api.NewRateLimiter(api.RateLimitConfig{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	c := &api.Call{Principal: &crm.Principal{}, Pattern: "GET /crm/v3/objects/{type}/{id}"}
-	next := func(http.ResponseWriter, *http.Request) error { return nil }
-	req := httptest.NewRequest("GET", "/", nil)
-	for _, limited := range []bool{false, true} {
-		name := "limiter=off"
-		if limited {
-			name = "limiter=on"
-		}
-		b.Run(name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				w := &headerOnly{h: make(http.Header)}
-				w.h.Set("X-HubSpot-Correlation-Id", "0d3b8a0e-8a3c-4a8e-9d9b-2f6f0e6c1a7d")
-				if limited {
-					l.Intercept(w, req, c, next)
-				}
-				w.h.Set("Content-Type", "application/json;charset=utf-8")
-				w.h.WriteSubset(io.Discard, nil)
-			}
-		})
-	}
-}
-
-type headerOnly struct{ h http.Header }
-
-func (w *headerOnly) Header() http.Header         { return w.h }
-func (w *headerOnly) Write(p []byte) (int, error) { return len(p), nil }
-func (w *headerOnly) WriteHeader(int)             {}

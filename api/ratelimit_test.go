@@ -11,6 +11,7 @@ import (
 	"github.com/spoke-crm/spoke/api"
 	"github.com/spoke-crm/spoke/crm"
 	"github.com/spoke-crm/spoke/internal/spoketest"
+	"github.com/spoke-crm/spoke/ratelimit"
 )
 
 var rateHeaders = []string{
@@ -20,7 +21,7 @@ var rateHeaders = []string{
 }
 
 // rateLimited opens a server with the rate limiter on a fixed clock.
-func rateLimited(t *testing.T, cfg api.RateLimitConfig, opts ...spoketest.Option) *spoketest.Server {
+func rateLimited(t *testing.T, cfg ratelimit.Config, opts ...spoketest.Option) *spoketest.Server {
 	t.Helper()
 	s := spoketest.Open(t, append([]spoketest.Option{spoketest.WithRateLimit(cfg)}, opts...)...)
 	s.Clock.Set(time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC))
@@ -84,7 +85,7 @@ func owners(s *spoketest.Server, token string) *spoketest.Response {
 
 func TestRateLimitHeadersWithoutEnforcement(t *testing.T) {
 	t.Parallel()
-	s := rateLimited(t, api.RateLimitConfig{})
+	s := rateLimited(t, ratelimit.Config{})
 	// HubSpot's professional figures by default.
 	want := map[string]int{"Daily": 625000, "Daily-Remaining": 624999, "Interval-Milliseconds": 10000,
 		"Max": 190, "Remaining": 189, "Secondly": 19, "Secondly-Remaining": 18}
@@ -133,7 +134,7 @@ func TestRateLimitTiers(t *testing.T) {
 	} {
 		t.Run(tc.tier, func(t *testing.T) {
 			t.Parallel()
-			s := rateLimited(t, api.RateLimitConfig{Tier: tc.tier, Enforce: true})
+			s := rateLimited(t, ratelimit.Config{Tier: tc.tier, Enforce: true})
 			for i := 1; i <= tc.tenSecondly; i++ {
 				r := owners(s, spoketest.Token)
 				if r.Status != 200 {
@@ -161,7 +162,7 @@ func TestRateLimitTiers(t *testing.T) {
 
 func TestRateLimitUnenforcedTierShowsItsFigures(t *testing.T) {
 	t.Parallel()
-	s := rateLimited(t, api.RateLimitConfig{Tier: "starter"})
+	s := rateLimited(t, ratelimit.Config{Tier: "starter"})
 	for range 150 {
 		if r := owners(s, spoketest.Token); r.Status != 200 {
 			t.Fatalf("%d", r.Status)
@@ -174,7 +175,7 @@ func TestRateLimitUnenforcedTierShowsItsFigures(t *testing.T) {
 
 func TestRateLimitWindowRolls(t *testing.T) {
 	t.Parallel()
-	s := rateLimited(t, api.RateLimitConfig{})
+	s := rateLimited(t, ratelimit.Config{})
 	setRateLimit(t, s, `{"enforce":true,"tenSecondlyLimit":3}`)
 	t0 := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 	at := func(d time.Duration, status, remaining int) {
@@ -201,7 +202,7 @@ func TestRateLimitWindowRolls(t *testing.T) {
 
 func TestRateLimitPerTokenWindowSharedDaily(t *testing.T) {
 	t.Parallel()
-	s := rateLimited(t, api.RateLimitConfig{})
+	s := rateLimited(t, ratelimit.Config{})
 	a, b := s.NewToken("crm.objects.owners.read"), s.NewToken("crm.objects.owners.read")
 	setRateLimit(t, s, `{"enforce":true,"tenSecondlyLimit":2,"dailyLimit":5}`)
 	for _, tok := range []string{a, a} {
@@ -234,7 +235,7 @@ func TestRateLimitPerTokenWindowSharedDaily(t *testing.T) {
 
 func TestRateLimitDailyResetsAtMidnightInTimeZone(t *testing.T) {
 	t.Parallel()
-	s := rateLimited(t, api.RateLimitConfig{TimeZone: "America/New_York"})
+	s := rateLimited(t, ratelimit.Config{TimeZone: "America/New_York"})
 	ny, err := time.LoadLocation("America/New_York")
 	if err != nil {
 		t.Fatal(err)
@@ -270,7 +271,7 @@ func TestRateLimitDailyResetsAtMidnightInTimeZone(t *testing.T) {
 
 func TestRateLimitSearch(t *testing.T) {
 	t.Parallel()
-	s := rateLimited(t, api.RateLimitConfig{Enforce: true})
+	s := rateLimited(t, ratelimit.Config{Enforce: true})
 	other := s.NewToken("crm.objects.contacts.read", "crm.objects.owners.read")
 	setRateLimit(t, s, `{"tenSecondlyLimit":1}`)
 	t0 := s.Clock.Now()
@@ -310,7 +311,7 @@ func TestRateLimitSearch(t *testing.T) {
 
 func TestRateLimitControl(t *testing.T) {
 	t.Parallel()
-	s := rateLimited(t, api.RateLimitConfig{})
+	s := rateLimited(t, ratelimit.Config{})
 	state := mustStatus(t, s.Do("GET", "/_spoke/rate-limit", nil), 200)
 	want := `map[dailyLimit:625000 dailyResetsAt:2026-03-11T00:00:00Z dailyUsed:0 enforce:false searchPerSecondLimit:5 tenSecondlyLimit:190 tier:professional timeZone:UTC]`
 	if fmt.Sprint(state) != want {
@@ -354,7 +355,7 @@ func TestRateLimitControl(t *testing.T) {
 		t.Errorf("spoke.admin: %d", r.Status)
 	}
 	// --no-admin: no control, headers still there.
-	off := spoketest.Open(t, spoketest.WithRateLimit(api.RateLimitConfig{}), func(st *spoketest.Settings) { st.API.NoAdmin = true })
+	off := spoketest.Open(t, spoketest.WithRateLimit(ratelimit.Config{}), func(st *spoketest.Settings) { st.API.NoAdmin = true })
 	if r := off.Do("GET", "/_spoke/rate-limit", nil); r.Status != 404 {
 		t.Errorf("with NoAdmin: %d", r.Status)
 	}
@@ -363,7 +364,7 @@ func TestRateLimitControl(t *testing.T) {
 
 func TestRateLimitChangingLimitsKeepsTheWindow(t *testing.T) {
 	t.Parallel()
-	s := rateLimited(t, api.RateLimitConfig{})
+	s := rateLimited(t, ratelimit.Config{})
 	setRateLimit(t, s, `{"enforce":true,"tenSecondlyLimit":4}`)
 	call := func(status, remaining int) {
 		t.Helper()
@@ -391,7 +392,7 @@ func TestRateLimitChangingLimitsKeepsTheWindow(t *testing.T) {
 func TestRateLimitRejectionsInMetrics(t *testing.T) {
 	t.Parallel()
 	s := spoketest.Open(t, func(st *spoketest.Settings) { st.API.Metrics = api.NewMetrics() },
-		spoketest.WithRateLimit(api.RateLimitConfig{Enforce: true}))
+		spoketest.WithRateLimit(ratelimit.Config{Enforce: true}))
 	setRateLimit(t, s, `{"tenSecondlyLimit":1,"dailyLimit":2}`)
 	owners(s, spoketest.Token)
 	owners(s, spoketest.Token)

@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spoke-crm/spoke/api"
+	"github.com/spoke-crm/spoke/faults"
 	"github.com/spoke-crm/spoke/internal/spoketest"
+	"github.com/spoke-crm/spoke/ratelimit"
 )
 
 func exampleFixture(t *testing.T) string {
@@ -235,11 +236,11 @@ func TestSeedDrawsIDsAfterTheFixtures(t *testing.T) {
 // rate-limit settings of the flags with no calls counted; tokens stay.
 func TestResetIsAFreshStart(t *testing.T) {
 	t.Parallel()
-	startup := api.NewFaults()
-	if err := startup.Add(api.FaultConfig{Rules: []api.FaultRule{{Path: "/crm/v3/objects/tickets", Status: 503}}}); err != nil {
+	startup := faults.New()
+	if err := startup.Add(faults.Config{Rules: []faults.Rule{{Path: "/crm/v3/objects/tickets", Status: 503}}}); err != nil {
 		t.Fatal(err)
 	}
-	s := spoketest.Open(t, spoketest.WithRateLimit(api.RateLimitConfig{Tier: "starter"}), spoketest.WithFaults(startup))
+	s := spoketest.Open(t, spoketest.WithRateLimit(ratelimit.Config{Tier: "starter"}), spoketest.WithFaults(startup))
 	s.Clock.Set(time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC))
 	token := s.NewToken("crm.objects.contacts.read", "spoke.admin")
 	fresh := exported(t, s)
@@ -276,7 +277,7 @@ func TestResetIsAFreshStart(t *testing.T) {
 
 func TestResetOptions(t *testing.T) {
 	t.Parallel()
-	s := spoketest.Open(t, spoketest.WithRateLimit(api.RateLimitConfig{}), spoketest.WithFaults(nil))
+	s := spoketest.Open(t, spoketest.WithRateLimit(ratelimit.Config{}), spoketest.WithFaults(nil))
 	populate(t, s)
 	addFaults(t, s, `{"rules":[{"path":"/crm/v3/objects/deals","status":500}]}`)
 	mustStatus(t, s.Do("PUT", "/_spoke/rate-limit", `{"tenSecondlyLimit":50}`), 200)

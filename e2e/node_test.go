@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spoke-crm/spoke/api"
 	"github.com/spoke-crm/spoke/crm"
 	"github.com/spoke-crm/spoke/internal/spoketest"
+	"github.com/spoke-crm/spoke/ratelimit"
 )
 
 // nodeDir holds the Node tests and their package.json, relative to this
@@ -86,7 +86,7 @@ func installNodeModules(t *testing.T) {
 // accounting (not enforced until ratelimit.test.mjs asks) as spoke serve has it.
 func nodeServer(t *testing.T) []string {
 	t.Helper()
-	s := spoketest.Open(t, spoketest.WithRateLimit(api.RateLimitConfig{}), spoketest.WithFaults(nil))
+	s := spoketest.Open(t, spoketest.WithRateLimit(ratelimit.Config{}), spoketest.WithFaults(nil))
 	readOnly := s.NewToken("crm.objects.contacts.read")
 	owners, err := json.Marshal([]nodeOwner{
 		newNodeOwner(s.NewOwner("ada.lovelace@example.com", "Ada", "Lovelace")),

@@ -3,7 +3,7 @@ package main
 import (
 	"flag"
 
-	"github.com/spoke-crm/spoke/api"
+	"github.com/spoke-crm/spoke/faults"
 )
 
 // faultsFlag registers --faults (SPOKE_FAULTS).
@@ -14,10 +14,10 @@ func (m *Main) faultsFlag(fs *flag.FlagSet) {
 // loadFaults reads and checks the rules of --faults, before anything else
 // starts. It returns nil when there are neither rules nor test controls to
 // add them.
-func (m *Main) loadFaults() (*api.Faults, error) {
-	f := api.NewFaults()
+func (m *Main) loadFaults() (*faults.Set, error) {
+	f := faults.New()
 	if m.Faults != "" {
-		cfg, err := api.ReadFaultsFile(m.Faults)
+		cfg, err := faults.ReadFile(m.Faults)
 		if err != nil {
 			return nil, err
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spoke-crm/spoke/api"
 	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/ratelimit"
 )
 
 // checkedFlag is a string flag whose values are checked when set, from the
@@ -41,10 +42,10 @@ func (m *Main) rateLimitFlags(fs *flag.FlagSet) {
 		if v == "" || v == "off" {
 			return nil
 		}
-		_, err := api.LookupRateTier(v)
+		_, err := ratelimit.LookupTier(v)
 		return err
-	}}, "rate-limit", "`TIER` enforce HubSpot's rate limits of a tier: "+api.RateTierNames()+
-		"; off (the default) only sends the rate-limit headers, with the "+api.DefaultRateTier+" tier's figures")
+	}}, "rate-limit", "`TIER` enforce HubSpot's rate limits of a tier: "+ratelimit.TierNames()+
+		"; off (the default) only sends the rate-limit headers, with the "+ratelimit.DefaultTier+" tier's figures")
 	fs.Var(checkedFlag{&m.RateLimitTimeZone, func(v string) error {
 		if _, err := time.LoadLocation(v); err != nil {
 			return fmt.Errorf("unknown time zone %q (use an IANA name such as America/New_York)", v)
@@ -60,15 +61,15 @@ func (m *Main) installRateLimiter(o *api.Options) error {
 	if tier == "" || tier == "off" {
 		tier, enforce = "", false
 	}
-	cfg := api.RateLimitConfig{Tier: tier, Enforce: enforce, TimeZone: m.RateLimitTimeZone, Now: m.Now}
+	cfg := ratelimit.Config{Tier: tier, Enforce: enforce, TimeZone: m.RateLimitTimeZone, Now: m.Now}
 	// On a shared database, enforced limits count every node's calls.
 	if shared, ok := m.store.(interface{ RateCounters() crm.RateCounters }); ok {
-		cfg.Counters = api.SharedRateCounters(shared.RateCounters())
+		cfg.Counters = ratelimit.SharedCounters(shared.RateCounters())
 	}
-	l, err := api.NewRateLimiter(cfg)
+	l, err := ratelimit.New(cfg)
 	if err != nil {
 		return err
 	}
-	l.Install(o)
+	o.AddRateLimiter(l)
 	return nil
 }

@@ -142,7 +142,7 @@ func (m *Main) ParseFlags(args []string) error {
 func (m *Main) Run(ctx context.Context) error {
 	metrics := api.NewMetrics()
 	opts := api.Options{NoAdmin: m.NoAdmin, Metrics: metrics}
-	faults, err := m.loadFaults()
+	rules, err := m.loadFaults()
 	if err != nil {
 		return err
 	}
@@ -170,8 +170,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	// Faults stand for the backend behind HubSpot's edge: after the limiter.
-	if faults != nil {
-		faults.Install(&opts)
+	if rules != nil {
+		opts.AddFaults(rules)
 	}
 	handler := api.NewServer(engine, auth, m.logger, opts)
 	if err := m.ensureToken(ctx); err != nil {

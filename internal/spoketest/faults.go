@@ -1,12 +1,12 @@
 package spoketest
 
-import "github.com/spoke-crm/spoke/api"
+import "github.com/spoke-crm/spoke/faults"
 
 // WithFaults installs fault injection: f's rules run around every API call
 // and /_spoke/faults manages them. A nil f gets a new, empty rule set.
-func WithFaults(f *api.Faults) Option {
+func WithFaults(f *faults.Set) Option {
 	if f == nil {
-		f = api.NewFaults()
+		f = faults.New()
 	}
-	return func(s *Settings) { f.Install(&s.API) }
+	return func(s *Settings) { s.API.AddFaults(f) }
 }
