@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/spoke-crm/spoke/crm"
@@ -54,16 +55,18 @@ func decodeBody(r *http.Request, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
-		return jsonError(data, err)
+		return jsonError(data, v, err)
 	}
 	if dec.More() {
-		return jsonError(data, &json.SyntaxError{Offset: dec.InputOffset()})
+		return jsonError(data, v, &json.SyntaxError{Offset: dec.InputOffset()})
 	}
 	return nil
 }
 
-// jsonError words a decoding failure as "Invalid input JSON on line L, column C: ...".
-func jsonError(data []byte, err error) error {
+// jsonError words the failure to decode data into target as "Invalid input
+// JSON on line L, column C: ...", naming the JSON fields that lead to the
+// value at fault (as HubSpot's own messages name fields, never types).
+func jsonError(data []byte, target any, err error) error {
 	var (
 		syntax  *json.SyntaxError
 		typ     *json.UnmarshalTypeError
@@ -75,12 +78,33 @@ func jsonError(data []byte, err error) error {
 	case errors.As(err, &syntax):
 		offset, reason = syntax.Offset, "Unexpected character or end of input"
 	case errors.As(err, &typ):
+		names, at := fieldPath(reflect.TypeOf(target), typ.Field)
 		offset = typ.Offset
-		field := typ.Field
+		if expected, ours := valueKinds[typ.Type]; ours {
+			// One of the value types below refused the value: encoding/json
+			// knows the field, not where the value is, nor a map's key.
+			for at != nil && at.Kind() == reflect.Pointer {
+				at = at.Elem()
+			}
+			inList := at != nil && (at.Kind() == reflect.Slice || at.Kind() == reflect.Array) && at.Elem() == typ.Type
+			if at != nil && at.Kind() == reflect.Map && at.Elem() == typ.Type {
+				names = append(names, "*")
+			}
+			if off, key, ok := locate(data, names, typ.Value, inList); ok {
+				offset = off
+				if key != "" {
+					names[len(names)-1] = key
+				}
+			}
+			reason = fmt.Sprintf("expected %s, got JSON %s", expected, typ.Value)
+		} else {
+			reason = fmt.Sprintf("expected %s, got JSON %s", describeGoType(typ.Type.String()), typ.Value)
+		}
+		field := strings.Join(names, ".")
 		if field == "" {
 			field = "request body"
 		}
-		reason = fmt.Sprintf("Cannot deserialize %s: expected %s, got JSON %s", field, describeGoType(typ.Type.String()), typ.Value)
+		reason = "Cannot deserialize " + field + ": " + reason
 	case errors.As(err, &invalid):
 		offset, reason = invalid.offset, invalid.msg
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
@@ -130,6 +154,165 @@ type invalidValueError struct {
 
 func (e *invalidValueError) Error() string { return e.msg }
 
+// fieldPath turns the Field of encoding/json's type errors, a path of JSON
+// field names with the Go names of embedded structs among them, into the
+// JSON names alone, and returns the Go type the path leads to (nil when it
+// cannot be followed).
+func fieldPath(t reflect.Type, field string) ([]string, reflect.Type) {
+	var names []string
+	if field == "" {
+		return names, t
+	}
+	for _, seg := range strings.Split(field, ".") {
+		for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+			t = t.Elem()
+		}
+		if t == nil || t.Kind() != reflect.Struct {
+			names, t = append(names, seg), nil
+			continue
+		}
+		f, embedded := structField(t, seg)
+		if !embedded {
+			names = append(names, seg)
+		}
+		t = nil
+		if f != nil {
+			t = f.Type
+		}
+	}
+	return names, t
+}
+
+// structField finds the field of struct t that encoding/json names seg: an
+// embedded struct by its Go name, or a field by its JSON name.
+func structField(t reflect.Type, seg string) (f *reflect.StructField, embedded bool) {
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if sf.Anonymous && name == "" && sf.Name == seg {
+			return &sf, true
+		}
+		if name == "" {
+			name = sf.Name
+		}
+		if name == seg {
+			return &sf, false
+		}
+	}
+	return nil, false
+}
+
+// locate finds, in document order, the first value at path (JSON field
+// names, arrays looked through, "*" for any key) of the JSON kind given, an
+// item of a list there if inList, and returns the offset just past its
+// first token (as encoding/json's offsets are) and, where path ends in "*",
+// its key.
+func locate(data []byte, path []string, kind string, inList bool) (offset int64, key string, ok bool) {
+	w := &locator{dec: json.NewDecoder(bytes.NewReader(data)), path: path, kind: kind, inList: inList}
+	w.value(nil, false)
+	return w.offset, w.key, w.found
+}
+
+type locator struct {
+	dec    *json.Decoder
+	path   []string
+	kind   string
+	inList bool
+	found  bool
+	offset int64
+	key    string
+}
+
+// value reads one value at path at (an item of an array if item) and
+// reports whether to stop: the value was found, or the input ended.
+func (w *locator) value(at []string, item bool) bool {
+	tok, err := w.dec.Token()
+	if err != nil {
+		return true
+	}
+	if len(at) == len(w.path) && jsonKind(tok) == w.kind && (item || !w.inList) && w.matches(at) {
+		w.found, w.offset = true, w.dec.InputOffset()
+		if len(at) > 0 && w.path[len(at)-1] == "*" {
+			w.key = at[len(at)-1]
+		}
+		return true
+	}
+	switch tok {
+	case json.Delim('{'):
+		for w.dec.More() {
+			k, err := w.dec.Token()
+			name, _ := k.(string)
+			if err != nil || w.value(append(at[:len(at):len(at)], name), false) {
+				return true
+			}
+		}
+	case json.Delim('['):
+		for w.dec.More() {
+			if w.value(at, true) {
+				return true
+			}
+		}
+	default:
+		return false
+	}
+	_, err = w.dec.Token() // the closing delimiter
+	return err != nil
+}
+
+func (w *locator) matches(at []string) bool {
+	for i, name := range at {
+		if w.path[i] != "*" && w.path[i] != name {
+			return false
+		}
+	}
+	return true
+}
+
+// jsonKind names a token's JSON kind the way encoding/json's type errors do.
+func jsonKind(tok json.Token) string {
+	switch v := tok.(type) {
+	case json.Delim:
+		if v == '{' {
+			return "object"
+		}
+		return "array"
+	case string:
+		return "string"
+	case bool:
+		return "bool"
+	case nil:
+		return "null"
+	}
+	return "number"
+}
+
+// valueKinds are the types below that accept some JSON kinds only, with the
+// kinds they expect: they refuse others with kindError.
+var valueKinds = map[reflect.Type]string{
+	reflect.TypeFor[propertyValue](): "a string, a number or a boolean",
+	reflect.TypeFor[scalar]():        "a string, a number or a boolean",
+	reflect.TypeFor[flexString]():    "a string or a number",
+}
+
+// kindError refuses b, a value of type t (one of valueKinds): encoding/json
+// adds the path of the field, and jsonError finds the value.
+func kindError(b []byte, t reflect.Type) error {
+	kind := "number"
+	switch b[0] {
+	case '{':
+		kind = "object"
+	case '[':
+		kind = "array"
+	case '"':
+		kind = "string"
+	case 't', 'f':
+		kind = "bool"
+	case 'n':
+		kind = "null"
+	}
+	return &json.UnmarshalTypeError{Value: kind, Type: t}
+}
+
 // propertyValue accepts a property value written as a JSON string, number or
 // boolean, keeping its text; null clears the value like "".
 type propertyValue string
@@ -147,7 +330,7 @@ func (p *propertyValue) UnmarshalJSON(b []byte) error {
 	case string(b) == "true" || string(b) == "false" || (len(b) > 0 && (b[0] == '-' || (b[0] >= '0' && b[0] <= '9'))):
 		*p = propertyValue(b)
 	default:
-		return &invalidValueError{msg: "property values must be strings, numbers or booleans"}
+		return kindError(b, reflect.TypeFor[propertyValue]())
 	}
 	return nil
 }
@@ -178,5 +361,5 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 		*f = flexString(b)
 		return nil
 	}
-	return &invalidValueError{msg: "expected a string or a number"}
+	return kindError(b, reflect.TypeFor[flexString]())
 }

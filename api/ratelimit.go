@@ -61,7 +61,7 @@ func readRateLimitUpdate(r *http.Request) (ratelimit.Update, error) {
 	}
 	data, _ := json.Marshal(raw)
 	if err := json.Unmarshal(data, &u); err != nil {
-		return u, jsonError(data, err)
+		return u, jsonError(data, &u, err)
 	}
 	return u, nil
 }

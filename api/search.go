@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -23,7 +24,7 @@ func (s *scalar) UnmarshalJSON(b []byte) error {
 	case string(b) == "true" || string(b) == "false" || (len(b) > 0 && (b[0] == '-' || (b[0] >= '0' && b[0] <= '9'))):
 		*s = scalar(b)
 	default:
-		return &invalidValueError{msg: "filter values must be strings, numbers or booleans"}
+		return kindError(b, reflect.TypeFor[scalar]())
 	}
 	return nil
 }
