@@ -147,7 +147,7 @@ func TestBrowserTimeline(t *testing.T) {
 		}
 	}
 	b.wantText(`#message-`+logged+` .body`, "Your order has shipped")
-	b.wantText(`#message-`+logged+` .channel-name`, "WhatsApp")
+	b.wantText(`#message-`+logged+` .kind-name`, "WhatsApp")
 	b.wantText(`#message-`+logged+` .owner`, "Maria Santos")
 	b.wantText(`#message-`+logged+` time`, "3:30")
 
@@ -155,7 +155,7 @@ func TestBrowserTimeline(t *testing.T) {
 	b.submit(`#message-` + logged + ` form[action$="/pin"] button`)
 	b.wantText(`.flash`, "pinned")
 	b.waitVisible(`#message-` + logged + `.is-pinned .pin-badge`)
-	if got := b.eval(`document.querySelector('ol.messages > li').id`); got != "message-"+logged {
+	if got := b.eval(`document.querySelector('ol.entries > li').id`); got != "message-"+logged {
 		t.Errorf("first message is %q, want the pinned message-%s", got, logged)
 	}
 	if got := apiRead(t, s, "contacts", demo.contact, "hs_pinned_engagement_id")["hs_pinned_engagement_id"]; got != logged {
@@ -179,7 +179,7 @@ func TestBrowserTimeline(t *testing.T) {
 
 	// Restore it from the contact's recycle bin.
 	b.submit(`.flash a`)
-	b.wantText(`h1`, "Deleted messages of Ana Lima")
+	b.wantText(`h1`, "Deleted activity of Ana Lima")
 	b.wantText(`#deleted-`+demo.call+` .body`, "Can we move the call to Friday?")
 	b.wantText(`#deleted-`+demo.call+` .deleted-at`, "Deleted")
 	b.wantTouchTargets("recycle bin")
@@ -243,8 +243,9 @@ func TestBrowserTimeline(t *testing.T) {
 	}
 	b.wantTouchTargets("record page at 390px")
 
-	// The form's channel follows the timeline's filter.
-	b.submit(`.filters a[href*="channel=SMS"]`)
+	// The form's channel follows the timeline's filter: messages, then SMS.
+	b.submit(`.filters a[href*="type=messages"]`)
+	b.submit(`.filters.channels a[href*="channel=SMS"]`)
 	if got := b.eval(`document.querySelector('input[name="channel"]:checked').value`); got != "SMS" {
 		t.Errorf("channel chosen on the SMS timeline: %q", got)
 	}

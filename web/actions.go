@@ -1,9 +1,10 @@
 package web
 
 import (
+	"errors"
 	"html"
 	"net/http"
-	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -18,19 +19,22 @@ const binPageSize = 25
 // association, as POST /crm/v3/objects/communications does), or shows the
 // record page again with the domain's objections and the typed input.
 func (h *Handler) logMessage(c *call) error {
-	t, v, rec, msgs, err := h.recordMessages(c, true, "log messages")
+	t, v, rec, msgs, err := h.recordActivity(c, messagesView, true, "log messages")
 	if err != nil {
 		return err
 	}
 	f := c.r.PostForm
-	form := logForm{Channel: f.Get("channel"), Body: f.Get("body"), Time: f.Get("time"), Owner: f.Get("owner"),
-		Filter: f.Get("filter"), Submitted: true}
+	form := logForm{Channel: f.Get("channel"), Body: f.Get("body"), Time: f.Get("time"), Owner: f.Get("owner"), Submitted: true}
+	filter := h.formFilter(c)
+	refuse := func(pe *pageError) error {
+		form.Error = pe
+		return h.renderRecord(c, t, v, recordInput{Message: form, Filter: &filter}, pe.Status)
+	}
 	if blank(form.Body) {
 		// The textarea is required, but a browser lets white space through
 		// and a form can be sent without the page.
-		form.Error = &pageError{Status: http.StatusBadRequest, Title: "That did not work",
-			Message: "The message was not logged. Write the message's text: it is empty."}
-		return h.renderRecord(c, t, v, form, http.StatusBadRequest)
+		return refuse(&pageError{Status: http.StatusBadRequest, Title: "That did not work",
+			Message: "The message was not logged. Write the message's text: it is empty."})
 	}
 	props := map[string]string{
 		"hs_communication_channel_type": form.Channel,
@@ -38,30 +42,90 @@ func (h *Handler) logMessage(c *call) error {
 		"hs_communication_body":         bodyHTML(form.Body),
 		"hs_timestamp":                  h.messageTime(form.Time, f.Get("tzoffset")),
 	}
-	if form.Owner != "" {
-		props["hubspot_owner_id"] = form.Owner
+	obj, pe, err := h.createOn(c, msgs, t, rec, props, form.Owner)
+	if err != nil {
+		return err
+	}
+	if pe != nil {
+		pe.Message = "The message was not logged. " + pe.Message
+		return refuse(pe)
+	}
+	return h.redirect(c, h.afterCreate(v, rec, filter, messagesView, form.Channel, obj), &flash{Text: "Message logged."})
+}
+
+// addNote creates a note associated with the record, as POST
+// /crm/v3/objects/notes with an inline association does.
+func (h *Handler) addNote(c *call) error {
+	notes := activityBySegment("notes")
+	t, v, rec, nt, err := h.recordActivity(c, notes, true, "add notes")
+	if err != nil {
+		return err
+	}
+	f := c.r.PostForm
+	form := noteForm{Body: f.Get("body"), Time: f.Get("time"), Owner: f.Get("owner"), Submitted: true}
+	filter := h.formFilter(c)
+	refuse := func(pe *pageError) error {
+		form.Error = pe
+		return h.renderRecord(c, t, v, recordInput{Note: form, Filter: &filter}, pe.Status)
+	}
+	if blank(form.Body) {
+		return refuse(&pageError{Status: http.StatusBadRequest, Title: "That did not work",
+			Message: "The note was not added. Write the note's text: it is empty."})
+	}
+	props := map[string]string{
+		"hs_note_body": bodyHTML(form.Body),
+		"hs_timestamp": h.messageTime(form.Time, f.Get("tzoffset")),
+	}
+	obj, pe, err := h.createOn(c, nt, t, rec, props, form.Owner)
+	if err != nil {
+		return err
+	}
+	if pe != nil {
+		pe.Message = "The note was not added. " + pe.Message
+		return refuse(pe)
+	}
+	return h.redirect(c, h.afterCreate(v, rec, filter, notes, "", obj), &flash{Text: "Note added."})
+}
+
+// createOn creates an engagement of type et associated with the record
+// (HubSpot's default association type between them). A refusal by the
+// domain comes back as a page error to show beside the form.
+func (h *Handler) createOn(c *call, et, t *crm.ObjectType, rec *crm.Record, props map[string]string, owner string) (*crm.Object, *pageError, error) {
+	if owner != "" {
+		props["hubspot_owner_id"] = owner
+	}
+	assoc := h.engine.Assoc.Default(et.ID, t.ID)
+	if assoc == nil {
+		return nil, nil, errors.New("web: no association type from " + et.Name + " to " + t.Name)
 	}
 	in := crm.CreateInput{Properties: props, Associations: []crm.AssociationInput{{
-		ToID:  strconv.FormatInt(rec.ID, 10),
-		Types: []crm.AssociationSpec{{Category: "HUBSPOT_DEFINED", TypeID: v.AssocTypeID}},
+		ToID: strconv.FormatInt(rec.ID, 10), Types: []crm.AssociationSpec{assoc.Spec()},
 	}}}
-	obj, err := h.engine.Create(ctxOf(c), c.actor(), msgs, in)
+	obj, err := h.engine.Create(ctxOf(c), c.actor(), et, in)
 	if err != nil {
-		pe := fromEngine(err, msgs)
+		pe := fromEngine(err, et)
 		if pe.Status >= 500 {
-			return err
+			return nil, nil, err
 		}
-		pe.Message = "The message was not logged. " + pe.Message
-		form.Error = pe
-		return h.renderRecord(c, t, v, form, pe.Status)
+		return nil, pe, nil
 	}
-	// Back to the timeline as it was filtered, unless the filter would hide
-	// the new message.
+	return obj, nil, nil
+}
+
+// afterCreate is where the page goes after a new entry: back to the
+// timeline as it was filtered, unless the filter would hide the entry.
+func (h *Handler) afterCreate(v *typeView, rec *crm.Record, filter timelineFilter, kind *typeView, channel string, obj *crm.Object) string {
 	to := recordURL(v, rec.ID)
-	if ch := channelFilter(c, form); ch != "" && ch == form.Channel {
-		to += "?" + url.Values{"channel": {ch}}.Encode()
+	if filter != (timelineFilter{}) && filter.shows(kind, channel) {
+		to += "?" + filter.values().Encode()
 	}
-	return h.redirect(c, to+"#message-"+strconv.FormatInt(obj.ID, 10), &flash{Text: "Message logged."})
+	return to + "#" + kind.anchor(strconv.FormatInt(obj.ID, 10))
+}
+
+// formFilter is the timeline filter a form was sent from (its hidden
+// filter_type and filter fields).
+func (h *Handler) formFilter(c *call) timelineFilter {
+	return parseFilter(c.r.PostFormValue("filter_type"), c.r.PostFormValue("filter"), h.readableActivities(c))
 }
 
 // bodyHTML stores typed text the way HubSpot's editor does: as HTML, with
@@ -93,15 +157,15 @@ func (h *Handler) messageTime(v, tzoffset string) string {
 	return v
 }
 
-// recordMessage finds the live message mid on the record's timeline.
-func (h *Handler) recordMessage(c *call, t *crm.ObjectType, v *typeView, rec *crm.Record, mid string) (*crm.Object, error) {
-	missing := notFound("This message is not on the timeline of " + v.titleOf(rec.ID, rec.Properties) + ". It may have been deleted already.")
+// recordEntry finds the live engagement mid of type et on the record's timeline.
+func (h *Handler) recordEntry(c *call, t *crm.ObjectType, v *typeView, rec *crm.Record, kind *typeView, et *crm.ObjectType, mid string) (*crm.Object, error) {
+	missing := notFound("This " + kind.Singular + " is not on the timeline of " + v.titleOf(rec.ID, rec.Properties) + ". It may have been deleted already.")
 	missing.Back, missing.BackLabel = recordURL(v, rec.ID), "Back to the timeline"
-	if _, err := strconv.ParseInt(mid, 10, 64); err != nil {
+	if _, ok := crm.ParseID(mid); !ok {
 		return nil, missing
 	}
 	one := 1
-	res, err := h.engine.Search(ctxOf(c), h.messagesType(), crm.SearchRequest{
+	res, err := h.engine.Search(ctxOf(c), et, crm.SearchRequest{
 		FilterGroups: [][]crm.FilterInput{{eq("associations."+t.Singular, strconv.FormatInt(rec.ID, 10)), eq("hs_object_id", mid)}},
 		Limit:        &one,
 	})
@@ -115,15 +179,17 @@ func (h *Handler) recordMessage(c *call, t *crm.ObjectType, v *typeView, rec *cr
 }
 
 // pin sets the record's hs_pinned_engagement_id; the engine checks that the
-// message is live and associated.
+// engagement is live and associated.
 func (h *Handler) pin(c *call) error {
-	return h.setPin(c, c.r.PostFormValue("message"), "Message pinned to the top of the timeline.")
+	return h.setPin(c, c.r.PostFormValue("engagement"), "pinned to the top of the timeline.")
 }
 
 func (h *Handler) unpin(c *call) error {
-	return h.setPin(c, "", "Message unpinned.")
+	return h.setPin(c, "", "unpinned.")
 }
 
+// setPin pins mid ("" unpins). The form's kind names the engagement's type
+// for the notice only.
 func (h *Handler) setPin(c *call, mid, done string) error {
 	t, v, err := h.resolve(c, false)
 	if err != nil {
@@ -137,14 +203,18 @@ func (h *Handler) setPin(c *call, mid, done string) error {
 		return err
 	}
 	if mid == "" && rec.Properties[crm.PinnedProperty] == "" {
-		return h.redirect(c, recordURL(v, rec.ID)+"#timeline", &flash{Text: "No message was pinned."})
+		return h.redirect(c, recordURL(v, rec.ID)+"#timeline", &flash{Text: "Nothing was pinned."})
 	}
 	if _, err := h.engine.Update(ctxOf(c), c.actor(), t, strconv.FormatInt(rec.ID, 10), "", map[string]string{crm.PinnedProperty: mid}); err != nil {
 		pe := fromEngine(err, t)
 		pe.Back, pe.BackLabel = recordURL(v, rec.ID), "Back to the timeline"
 		return pe
 	}
-	return h.redirect(c, recordURL(v, rec.ID)+"#timeline", &flash{Text: done})
+	what := "Activity"
+	if kind := activityBySegment(c.r.PostFormValue("kind")); kind != nil {
+		what = capitalize(kind.Singular)
+	}
+	return h.redirect(c, recordURL(v, rec.ID)+"#timeline", &flash{Text: what + " " + done})
 }
 
 type deleteData struct {
@@ -152,13 +222,13 @@ type deleteData struct {
 	Type        *typeView
 	RecordURL   string
 	RecordTitle string
-	Message     messageView
+	Entry       entryView
 	Action      string
 }
 
-// confirmDelete asks before a message goes to the recycle bin.
+// confirmDelete asks before an engagement goes to the recycle bin.
 func (h *Handler) confirmDelete(c *call) error {
-	_, v, rec, obj, err := h.deletable(c)
+	_, v, rec, kind, et, obj, err := h.deletable(c)
 	if err != nil {
 		return err
 	}
@@ -166,56 +236,69 @@ func (h *Handler) confirmDelete(c *call) error {
 	if err != nil {
 		return err
 	}
-	data := &deleteData{Type: v, RecordURL: recordURL(v, rec.ID), RecordTitle: v.titleOf(rec.ID, rec.Properties), Message: h.message(obj, o)}
-	data.Message.Pinned = rec.Properties[crm.PinnedProperty] == data.Message.ID
+	data := &deleteData{Type: v, RecordURL: recordURL(v, rec.ID), RecordTitle: v.titleOf(rec.ID, rec.Properties), Entry: h.entry(kind, et, obj, o)}
+	data.Entry.Pinned = rec.Properties[crm.PinnedProperty] == data.Entry.ID
 	data.Action = c.r.URL.Path
-	h.fill(c, &data.base, "Delete this message?", v.Name)
+	h.fill(c, &data.base, "Delete this "+kind.Singular+"?", v.Name)
 	h.render(c.w, c.r, http.StatusOK, "delete", data)
 	return nil
 }
 
-// deletable checks the delete scope and finds the message on the record.
-func (h *Handler) deletable(c *call) (*crm.ObjectType, *typeView, *crm.Record, *crm.Object, error) {
-	t, v, rec, _, err := h.recordMessages(c, true, "delete messages")
-	if err != nil {
-		return nil, nil, nil, nil, err
+// deletable checks the delete scope and finds the engagement on the record.
+func (h *Handler) deletable(c *call) (*crm.ObjectType, *typeView, *crm.Record, *typeView, *crm.ObjectType, *crm.Object, error) {
+	kind := activityBySegment(c.r.PathValue("kind"))
+	if kind == nil {
+		return nil, nil, nil, nil, nil, nil, notFound("There is no page at this address.")
 	}
-	obj, err := h.recordMessage(c, t, v, rec, c.r.PathValue("mid"))
+	t, v, rec, et, err := h.recordActivity(c, kind, true, "delete "+strings.ToLower(kind.Label))
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, nil, nil, nil, nil, err
 	}
-	return t, v, rec, obj, nil
+	obj, err := h.recordEntry(c, t, v, rec, kind, et, c.r.PathValue("mid"))
+	if err != nil {
+		return nil, nil, nil, nil, nil, nil, err
+	}
+	return t, v, rec, kind, et, obj, nil
 }
 
-// deleteMessage archives the message, as DELETE /crm/v3/objects/communications/{id} does.
-func (h *Handler) deleteMessage(c *call) error {
-	_, v, rec, obj, err := h.deletable(c)
+// deleteEntry archives the engagement, as DELETE /crm/v3/objects/{type}/{id} does.
+func (h *Handler) deleteEntry(c *call) error {
+	_, v, rec, kind, et, obj, err := h.deletable(c)
 	if err != nil {
 		return err
 	}
-	if err := h.engine.Archive(ctxOf(c), h.messagesType(), strconv.FormatInt(obj.ID, 10)); err != nil {
+	if err := h.engine.Archive(ctxOf(c), et, strconv.FormatInt(obj.ID, 10)); err != nil {
 		return err
 	}
-	return h.redirect(c, recordURL(v, rec.ID)+"#timeline", &flash{Text: "Message deleted.",
-		LinkText: "Open the recycle bin to restore it", LinkURL: recordURL(v, rec.ID) + "/recycle-bin"})
+	f := &flash{Text: capitalize(kind.Singular) + " deleted."}
+	if et.NotRestorable {
+		f.Text += " Deleted " + strings.ToLower(kind.Label) + " cannot be restored."
+	} else {
+		f.LinkText, f.LinkURL = "Open the recycle bin to restore it", recordURL(v, rec.ID)+"/recycle-bin"
+	}
+	return h.redirect(c, recordURL(v, rec.ID)+"#timeline", f)
 }
 
 type binData struct {
 	base
-	Type       *typeView
-	Heading    string
-	Intro      string
-	IsMessages bool
-	Messages   []messageView
+	Type    *typeView
+	Heading string
+	Intro   string
+	// IsActivity says the bin lists engagements (Entries), not records.
+	IsActivity bool
+	Entries    []entryView
 	Records    []binRecord
 	Total      int
+	// CanRestore and RestoreURL are for records: the token may restore
+	// them, and a restore button's action, less "{id}/restore".
 	CanRestore bool
-	// RestoreURL is the form action of a record's restore button, less "{id}/restore".
 	RestoreURL string
-	NextURL    string
-	PrevURL    string
-	Back       string
-	BackLabel  string
+	// Tabs lead to the recycle bins of the other engagement types.
+	Tabs      []navLink
+	NextURL   string
+	PrevURL   string
+	Back      string
+	BackLabel string
 }
 
 type binRecord struct {
@@ -224,9 +307,12 @@ type binRecord struct {
 	Archived timeView
 }
 
+// maxBinOffset bounds a recycle bin page's offset.
+const maxBinOffset = 1 << 30
+
 func binOffset(c *call) int {
 	n, _ := strconv.Atoi(c.r.URL.Query().Get("offset"))
-	return max(n, 0)
+	return min(max(n, 0), maxBinOffset)
 }
 
 func (d *binData) pages(base string, offset, shown int) {
@@ -241,9 +327,28 @@ func (d *binData) pages(base string, offset, shown int) {
 	}
 }
 
-// recordRecycleBin lists the deleted messages of one record.
+// binEntry is an archived engagement in a recycle bin, with its restore
+// button when the token may write its type and the type can be restored.
+func (h *Handler) binEntry(c *call, kind *typeView, et *crm.ObjectType, obj *crm.Object, o *owners, restoreURL string) entryView {
+	e := h.entry(kind, et, obj, o)
+	if e.Restorable && c.canWrite(et) {
+		e.RestoreURL = restoreURL
+	}
+	return e
+}
+
+// recordRecycleBin lists the engagements deleted from one record's
+// timeline, of every type the token may read, most recently deleted first.
 func (h *Handler) recordRecycleBin(c *call) error {
-	t, v, rec, msgs, err := h.recordMessages(c, false, "read messages")
+	t, v, err := h.resolve(c, false)
+	if err != nil {
+		return err
+	}
+	readable := h.readableActivities(c)
+	if len(readable) == 0 {
+		return forbidden("read activity", h.typeOf(messagesView).ReadScopes)
+	}
+	rec, err := h.loadRecord(c, t, v)
 	if err != nil {
 		return err
 	}
@@ -252,36 +357,64 @@ func (h *Handler) recordRecycleBin(c *call) error {
 		return err
 	}
 	offset := binOffset(c)
-	page, err := h.engine.RecycleBin(ctxOf(c), msgs, crm.RecycleBinQuery{AssociatedWith: t, AssociatedID: rec.ID, Offset: offset, Limit: binPageSize})
-	if err != nil {
-		return err
+	type archived struct {
+		kind *typeView
+		et   *crm.ObjectType
+		obj  *crm.Object
 	}
+	var all []archived
+	total := 0
+	for _, kind := range readable {
+		et := h.typeOf(kind)
+		page, err := h.engine.RecycleBin(ctxOf(c), et, crm.RecycleBinQuery{AssociatedWith: t, AssociatedID: rec.ID, Limit: offset + binPageSize})
+		if err != nil {
+			return err
+		}
+		total += page.Total
+		for _, obj := range page.Records {
+			all = append(all, archived{kind, et, obj})
+		}
+	}
+	// The engine's order, across types: most recently deleted first, then by id.
+	sort.Slice(all, func(i, j int) bool {
+		a, b := all[i].obj, all[j].obj
+		if !a.ArchivedAt.Equal(b.ArchivedAt) {
+			return a.ArchivedAt.After(b.ArchivedAt)
+		}
+		return a.ID > b.ID
+	})
 	title := v.titleOf(rec.ID, rec.Properties)
 	url := recordURL(v, rec.ID)
-	data := &binData{Type: messagesView, Heading: "Deleted messages of " + title, IsMessages: true, Total: page.Total,
-		Intro:      "Messages deleted from this " + v.Singular + "'s timeline in the last " + strconv.Itoa(crm.RecycleBinDays) + " days. Restoring one brings it back onto the timeline with its associations.",
-		CanRestore: c.canWrite(msgs), RestoreURL: url + "/recycle-bin/", Back: url, BackLabel: "Back to " + title}
+	data := &binData{Type: v, Heading: "Deleted activity of " + title, IsActivity: true, Total: total,
+		Intro: "Messages, notes, calls, emails, meetings, tasks and postal mail deleted from this " + v.Singular + "'s timeline in the last " +
+			strconv.Itoa(crm.RecycleBinDays) + " days. Restoring one brings it back onto the timeline with its associations; deleted emails cannot be restored.",
+		Back: url, BackLabel: "Back to " + title}
 	h.fill(c, &data.base, "Recycle bin: "+title, v.Name)
-	for _, obj := range page.Records {
-		data.Messages = append(data.Messages, h.message(obj, o))
+	for _, a := range all[min(offset, len(all)):min(offset+binPageSize, len(all))] {
+		id := strconv.FormatInt(a.obj.ID, 10)
+		data.Entries = append(data.Entries, h.binEntry(c, a.kind, a.et, a.obj, o, url+"/recycle-bin/"+a.kind.Segment+"/"+id+"/restore"))
 	}
-	data.pages(url+"/recycle-bin", offset, len(page.Records))
+	data.pages(url+"/recycle-bin", offset, len(data.Entries))
 	h.render(c.w, c.r, http.StatusOK, "recyclebin", data)
 	return nil
 }
 
-// restoreFromRecordBin restores a message and returns to the record's timeline.
+// restoreFromRecordBin restores an engagement and returns to the record's timeline.
 func (h *Handler) restoreFromRecordBin(c *call) error {
-	_, v, rec, msgs, err := h.recordMessages(c, true, "restore messages")
+	kind := activityBySegment(c.r.PathValue("kind"))
+	if kind == nil {
+		return notFound("There is no page at this address.")
+	}
+	_, v, rec, et, err := h.recordActivity(c, kind, true, "restore "+strings.ToLower(kind.Label))
 	if err != nil {
 		return err
 	}
 	back := recordURL(v, rec.ID)
-	obj, err := h.restore(c, msgs, c.r.PathValue("mid"), back+"/recycle-bin")
+	obj, err := h.restore(c, et, c.r.PathValue("mid"), back+"/recycle-bin")
 	if err != nil {
 		return err
 	}
-	return h.redirect(c, back+"#message-"+strconv.FormatInt(obj.ID, 10), &flash{Text: "Message restored."})
+	return h.redirect(c, back+"#"+kind.anchor(strconv.FormatInt(obj.ID, 10)), &flash{Text: capitalize(kind.Singular) + " restored."})
 }
 
 // restore brings a record back with Engine.Restore, as POST
@@ -299,7 +432,8 @@ func (h *Handler) restore(c *call, t *crm.ObjectType, id, back string) (*crm.Obj
 	return obj, nil
 }
 
-// typeRecycleBin lists every archived record of a type (communications: every deleted message).
+// typeRecycleBin lists every archived record of a type; for an engagement
+// type, every deleted engagement of it, with tabs to the other types' bins.
 func (h *Handler) typeRecycleBin(c *call) error {
 	t, v, err := h.resolve(c, true)
 	if err != nil {
@@ -315,18 +449,27 @@ func (h *Handler) typeRecycleBin(c *call) error {
 		return err
 	}
 	url := Prefix + v.Name + "/recycle-bin"
-	data := &binData{Type: v, Heading: "Deleted " + strings.ToLower(v.Label), IsMessages: v == messagesView, Total: page.Total,
+	isActivity := v.Segment != ""
+	data := &binData{Type: v, Heading: "Deleted " + strings.ToLower(v.Label), IsActivity: isActivity, Total: page.Total,
 		Intro:      capitalize(strings.ToLower(v.Label)) + " deleted in the last " + strconv.Itoa(crm.RecycleBinDays) + " days. Restoring one brings it back with its associations to records that still exist.",
 		CanRestore: c.canWrite(t), RestoreURL: url + "/"}
-	if v != messagesView {
+	if t.NotRestorable {
+		data.Intro = capitalize(strings.ToLower(v.Label)) + " deleted in the last " + strconv.Itoa(crm.RecycleBinDays) + " days. Deleted " + strings.ToLower(v.Label) + " cannot be restored."
+	}
+	if isActivity {
+		for _, other := range h.readableActivities(c) {
+			data.Tabs = append(data.Tabs, navLink{Label: other.Label, URL: Prefix + other.Name + "/recycle-bin", Current: other == v})
+		}
+	} else {
 		data.Back, data.BackLabel = Prefix+v.Name, "Back to "+strings.ToLower(v.Label)
 	}
 	h.fill(c, &data.base, data.Heading, v.Name)
 	for _, obj := range page.Records {
-		if data.IsMessages {
-			data.Messages = append(data.Messages, h.message(obj, o))
+		id := strconv.FormatInt(obj.ID, 10)
+		if isActivity {
+			data.Entries = append(data.Entries, h.binEntry(c, v, t, obj, o, url+"/"+id+"/restore"))
 		} else {
-			data.Records = append(data.Records, binRecord{ID: strconv.FormatInt(obj.ID, 10), Title: v.titleOf(obj.ID, obj.Properties), Archived: timeOf(obj.ArchivedAt)})
+			data.Records = append(data.Records, binRecord{ID: id, Title: v.titleOf(obj.ID, obj.Properties), Archived: timeOf(obj.ArchivedAt)})
 		}
 	}
 	data.pages(url, offset, len(page.Records))
@@ -349,30 +492,30 @@ func (h *Handler) restoreFromTypeBin(c *call) error {
 		return err
 	}
 	f := &flash{Text: capitalize(v.Singular) + " restored."}
-	if v != messagesView {
+	if v.Segment == "" {
 		f.LinkText, f.LinkURL = "Open "+v.titleOf(obj.ID, obj.Properties), recordURL(v, obj.ID)
 	}
 	return h.redirect(c, url, f)
 }
 
-// recordMessages resolves the record of the path for work on its messages:
-// the token must be able to write messages (read them when !write), or the
-// answer is a 403 naming action.
-func (h *Handler) recordMessages(c *call, write bool, action string) (*crm.ObjectType, *typeView, *crm.Record, *crm.ObjectType, error) {
+// recordActivity resolves the record of the path for work on its
+// engagements of type kind: the token must be able to write them (read
+// them when !write), or the answer is a 403 naming action.
+func (h *Handler) recordActivity(c *call, kind *typeView, write bool, action string) (*crm.ObjectType, *typeView, *crm.Record, *crm.ObjectType, error) {
 	t, v, err := h.resolve(c, false)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	msgs := h.messagesType()
-	if write && !c.canWrite(msgs) {
-		return nil, nil, nil, nil, forbidden(action, msgs.WriteScopes)
+	et := h.typeOf(kind)
+	if write && !c.canWrite(et) {
+		return nil, nil, nil, nil, forbidden(action, et.WriteScopes)
 	}
-	if !write && !c.canRead(msgs) {
-		return nil, nil, nil, nil, forbidden(action, msgs.ReadScopes)
+	if !write && !c.canRead(et) {
+		return nil, nil, nil, nil, forbidden(action, et.ReadScopes)
 	}
 	rec, err := h.loadRecord(c, t, v)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	return t, v, rec, msgs, nil
+	return t, v, rec, et, nil
 }

@@ -127,8 +127,8 @@ func TestPinAndUnpin(t *testing.T) {
 	b := signIn(t, s, spoketest.Token)
 	b.get(path)
 
-	p := b.post(path+"/pin", url.Values{"message": {older}})
-	b.follow(p).want(t, 200, "Message pinned to the top of the timeline.", `<li id="message-`+older+`" class="message ch-sms is-pinned">`)
+	p := b.post(path+"/pin", url.Values{"engagement": {older}, "kind": {"messages"}})
+	b.follow(p).want(t, 200, "Message pinned to the top of the timeline.", `<li id="message-`+older+`" class="entry ch-sms is-pinned">`)
 	if _, props := apiProps(t, s, "contacts", c, "hs_pinned_engagement_id"); props["hs_pinned_engagement_id"] != older {
 		t.Errorf("API pin %v", props["hs_pinned_engagement_id"])
 	}
@@ -136,16 +136,16 @@ func TestPinAndUnpin(t *testing.T) {
 		t.Errorf("pinned first: %v", got)
 	}
 	// The engine's pin rules, in words.
-	b.post(path+"/pin", url.Values{"message": {stranger}}).want(t, http.StatusBadRequest,
+	b.post(path+"/pin", url.Values{"engagement": {stranger}}).want(t, http.StatusBadRequest,
 		"is not associated with contact", "Pinned engagement ID: ", "Back to the timeline")
-	b.post(path+"/pin", url.Values{"message": {"abc"}}).want(t, http.StatusBadRequest, "abc was not a valid number")
+	b.post(path+"/pin", url.Values{"engagement": {"abc"}}).want(t, http.StatusBadRequest, "abc was not a valid number")
 
-	p = b.post(path+"/unpin", nil)
+	p = b.post(path+"/unpin", url.Values{"kind": {"messages"}})
 	b.follow(p).want(t, 200, "Message unpinned.").lacks(t, "is-pinned")
 	if _, props := apiProps(t, s, "contacts", c, "hs_pinned_engagement_id"); props["hs_pinned_engagement_id"] != nil {
 		t.Errorf("API pin after unpin %v", props["hs_pinned_engagement_id"])
 	}
-	b.post(path+"/pin", url.Values{"message": {newer}, "csrf": {"forged"}}).want(t, http.StatusForbidden)
+	b.post(path+"/pin", url.Values{"engagement": {newer}, "csrf": {"forged"}}).want(t, http.StatusForbidden)
 	if _, props := apiProps(t, s, "contacts", c, "hs_pinned_engagement_id"); props["hs_pinned_engagement_id"] != nil {
 		t.Errorf("forged pin applied")
 	}
@@ -198,14 +198,14 @@ func TestDeleteAndRestore(t *testing.T) {
 	f.message("contacts", c, "WHATS_APP", "deleted later", "2026-01-03T10:00:00Z")
 	later := apiTimeline(t, s, "contacts", "contact", c)[0]
 	s.Do("DELETE", "/crm/v3/objects/communications/"+later, nil) // through the API
-	bin := b.get(path+"/recycle-bin").want(t, 200, "Deleted messages of Hugo Henriques", "delete me", "deleted later",
+	bin := b.get(path+"/recycle-bin").want(t, 200, "Deleted activity of Hugo Henriques", "delete me", "deleted later",
 		`Deleted <time datetime="2026-01-20T11:00:00Z">20 Jan 2026, 11:00 UTC</time>`, ">Restore<").lacks(t, "other contact", "keep me")
 	if i, j := strings.Index(bin.Body, "deleted later"), strings.Index(bin.Body, "delete me"); i > j {
 		t.Errorf("recycle bin is not newest deletion first")
 	}
 	b.get("/ui/contacts/"+f.contact("Empty", "Bin")+"/recycle-bin").want(t, 200, "The recycle bin is empty.")
 
-	p = b.post(path+"/recycle-bin/"+gone+"/restore", nil)
+	p = b.post(path+"/recycle-bin/messages/"+gone+"/restore", nil)
 	if p.Location != path+"#message-"+gone {
 		t.Errorf("restore goes to %q", p.Location)
 	}
@@ -217,7 +217,7 @@ func TestDeleteAndRestore(t *testing.T) {
 		t.Errorf("API timeline after restore %v", got)
 	}
 	// Restoring twice is explained.
-	b.post(path+"/recycle-bin/"+gone+"/restore", nil).want(t, http.StatusNotFound, "not in the recycle bin any more", "Back to the recycle bin")
+	b.post(path+"/recycle-bin/messages/"+gone+"/restore", nil).want(t, http.StatusNotFound, "not in the recycle bin any more", "Back to the recycle bin")
 
 	// The recycle bin of every message, and of a record type.
 	b.get("/ui/communications/recycle-bin").want(t, 200, "<h1>Deleted messages</h1>", "deleted later")
@@ -254,11 +254,11 @@ func TestScopes(t *testing.T) {
 	ro.get(path)
 	ro.post(path+"/messages", url.Values{"channel": {"SMS"}, "body": {"x"}}).
 		want(t, http.StatusForbidden, "may not log messages", "crm.objects.contacts.write")
-	ro.post(path+"/pin", url.Values{"message": {m}}).want(t, http.StatusForbidden, "crm.objects.contacts.write")
+	ro.post(path+"/pin", url.Values{"engagement": {m}}).want(t, http.StatusForbidden, "crm.objects.contacts.write")
 	ro.post(path+"/unpin", nil).want(t, http.StatusForbidden)
 	ro.get(path+"/messages/"+m+"/delete").want(t, http.StatusForbidden)
 	ro.post(path+"/messages/"+m+"/delete", nil).want(t, http.StatusForbidden)
-	ro.post(path+"/recycle-bin/"+m+"/restore", nil).want(t, http.StatusForbidden)
+	ro.post(path+"/recycle-bin/messages/"+m+"/restore", nil).want(t, http.StatusForbidden)
 	ro.get(path+"/recycle-bin").want(t, 200, "The recycle bin is empty.").lacks(t, ">Restore<")
 	ro.get("/ui/deals").want(t, http.StatusForbidden, "may not read deals", "crm.objects.deals.read")
 	ro.get("/ui/companies/"+co).want(t, http.StatusForbidden)
@@ -269,14 +269,14 @@ func TestScopes(t *testing.T) {
 
 	// Companies only: the company, without messages (they need contacts scopes).
 	cos := signIn(t, s, s.NewToken("crm.objects.companies.read", "crm.objects.companies.write"))
-	cos.get("/ui/companies/"+co).want(t, 200, "<h1>Acme</h1>", "may not read messages").lacks(t, "Log a message", "Recycle bin: deleted messages")
+	cos.get("/ui/companies/"+co).want(t, 200, "<h1>Acme</h1>", "may not read activity").lacks(t, "Log a message", "Add a note", "Recycle bin: deleted activity")
 	cos.get("/ui/contacts").want(t, http.StatusForbidden)
-	cos.get("/").lacks(t, "Deleted messages")
+	cos.get("/").lacks(t, "Deleted activity")
 
 	// Messages may be written but the company not changed: log and delete, no pin.
 	mix := signIn(t, s, s.NewToken("crm.objects.companies.read", "crm.objects.contacts.read", "crm.objects.contacts.write", "crm.objects.owners.read"))
 	mix.get("/ui/companies/"+co).want(t, 200, "Log a message", `<option value="`+strconv.FormatInt(owner.ID, 10)+`">Zoe Zhang</option>`).lacks(t, ">Pin<")
 	p := mix.post("/ui/companies/"+co+"/messages", url.Values{"channel": {"SMS"}, "body": {"from mix"}})
 	mix.follow(p).want(t, 200, "from mix", ">Delete<")
-	mix.post("/ui/companies/"+co+"/pin", url.Values{"message": {"1"}}).want(t, http.StatusForbidden, "crm.objects.companies.write")
+	mix.post("/ui/companies/"+co+"/pin", url.Values{"engagement": {"1"}}).want(t, http.StatusForbidden, "crm.objects.companies.write")
 }

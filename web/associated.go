@@ -85,7 +85,7 @@ func (h *Handler) associatedList(c *call) error {
 	if err == nil {
 		ov = viewOf(ot.ID)
 	}
-	if ov == nil || ov == messagesView || ov == v {
+	if ov == nil || ov.Segment != "" || ov == v {
 		return notFound("There is no page for " + strconv.Quote(name) + " of a " + v.Singular + ".")
 	}
 	if !c.canRead(ot) {

@@ -37,8 +37,8 @@ func BenchmarkRecordPage(b *testing.B) {
 
 	// The page must be what a person sees: the pinned message and 25 more.
 	body := benchGet(b, h, cookie, path)
-	if !strings.Contains(body, fmt.Sprintf(`Messages <span class="count">(%d,%03d)</span>`, benchMessages/1000, benchMessages%1000)) ||
-		!strings.Contains(body, `<li id="message-`+pinned+`" class="message ch-`) || strings.Count(body, `<li id="message-`) != 26 {
+	if !strings.Contains(body, fmt.Sprintf(`Activity <span class="count">(%d,%03d)</span>`, benchMessages/1000, benchMessages%1000)) ||
+		!strings.Contains(body, `<li id="message-`+pinned+`" class="entry ch-`) || strings.Count(body, `<li id="message-`) != 26 {
 		b.Fatalf("unexpected page:\n%s", body)
 	}
 	older := regexpOlder(b, body)
@@ -152,7 +152,7 @@ func TestLongTimeline(t *testing.T) {
 	s := spoketest.Open(t)
 	contact, pinned := seedTimeline(t, s, 600)
 	b := signIn(t, s, spoketest.Token)
-	p := b.get("/ui/contacts/"+contact).want(t, 200, `Messages <span class="count">(600)</span>`, `is-pinned`, "Message 599: your order")
+	p := b.get("/ui/contacts/"+contact).want(t, 200, `Activity <span class="count">(600)</span>`, `is-pinned`, "Message 599: your order")
 	if ids := p.messageIDs(); len(ids) != 26 || ids[0] != pinned {
 		t.Errorf("first page: %d messages, first %v", len(ids), ids[:1])
 	}

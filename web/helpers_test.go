@@ -139,6 +139,18 @@ func (p *page) lacks(t *testing.T, texts ...string) *page {
 	return p
 }
 
+// form is the page's form that posts to action, as a page of its own.
+func (p *page) form(t *testing.T, action string) *page {
+	t.Helper()
+	at := strings.Index(p.Body, `action="`+action+`"`)
+	if at < 0 {
+		t.Fatalf("no form posts to %s:\n%s", action, p.Body)
+	}
+	start := strings.LastIndex(p.Body[:at], "<form")
+	end := start + strings.Index(p.Body[start:], "</form>") + len("</form>")
+	return &page{Status: p.Status, Body: p.Body[start:end], Header: p.Header}
+}
+
 // text is the page's visible text, roughly: tags removed, entities decoded.
 func (p *page) text() string {
 	return html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(p.Body, " "))
@@ -155,7 +167,7 @@ func (p *page) messageIDs() []string {
 	return ids
 }
 
-var olderRE = regexp.MustCompile(`<a href="([^"]+)" rel="next">Older messages</a>`)
+var olderRE = regexp.MustCompile(`<a href="([^"]+)" rel="next">Older activity</a>`)
 
 func (p *page) olderURL() string {
 	m := olderRE.FindStringSubmatch(p.Body)

@@ -41,9 +41,11 @@ func TestLogFormDefaults(t *testing.T) {
 	// No filter: WhatsApp; the record's owner is chosen, not "No owner".
 	p := b.get(path).want(t, 200, `<input type="radio" name="channel" value="WHATS_APP" checked>`,
 		`<option value="`+rui+`" selected>Rui Alves</option>`, `<option value="`+ana+`">Ana Lima</option>`).lacks(t, `name="filter"`)
-	if strings.Count(p.Body, " checked>") != 1 || strings.Count(p.Body, " selected>") != 1 {
+	if log := p.form(t, path+"/messages"); strings.Count(log.Body, " checked>") != 1 || strings.Count(log.Body, " selected>") != 1 {
 		t.Errorf("one channel and one owner should be chosen")
 	}
+	// "Add a note" too has the record's owner.
+	p.form(t, path+"/notes").want(t, 200, `<option value="`+rui+`" selected>Rui Alves</option>`).lacks(t, `name="filter`)
 	b.get("/ui/contacts/"+unowned).want(t, 200, `<option value="">No owner</option>`).lacks(t, " selected>")
 
 	// The filter chooses the channel, and goes with the form.
@@ -65,12 +67,37 @@ func TestLogFormDefaults(t *testing.T) {
 	if !strings.HasPrefix(p.Location, path+"#message-") {
 		t.Errorf("after logging WhatsApp on the SMS timeline: %q", p.Location)
 	}
-	// A refused form keeps what was chosen ("No owner" too) and the filter.
-	b.post(path+"/messages", url.Values{"channel": {"LINKEDIN_MESSAGE"}, "body": {" "}, "filter": {"SMS"}, "owner": {""}}).
+	// A refused form keeps what was chosen ("No owner" too) and the filter;
+	// the other form keeps its defaults.
+	p = b.post(path+"/messages", url.Values{"channel": {"LINKEDIN_MESSAGE"}, "body": {" "}, "filter": {"SMS"}, "owner": {""}}).
 		want(t, http.StatusBadRequest, `value="LINKEDIN_MESSAGE" checked>`, `<input type="hidden" name="filter" value="SMS">`,
-			`aria-current="true">SMS</a>`).lacks(t, " selected>")
-	b.post(path+"/messages", url.Values{"channel": {"SMS"}, "body": {" "}, "owner": {ana}}).
+			`aria-current="true">SMS</a>`)
+	p.form(t, path+"/messages").lacks(t, " selected>")
+	p.form(t, path+"/notes").want(t, http.StatusBadRequest, `<option value="`+rui+`" selected>Rui Alves</option>`)
+	b.post(path+"/messages", url.Values{"channel": {"SMS"}, "body": {" "}, "owner": {ana}}).form(t, path+"/messages").
 		want(t, http.StatusBadRequest, `<option value="`+ana+`" selected>Ana Lima</option>`, `<option value="`+rui+`">Rui Alves</option>`)
+
+	// A type filter goes with both forms; a new entry returns to it when it
+	// passes it.
+	p = b.get(path + "?type=notes")
+	for _, action := range []string{path + "/messages", path + "/notes"} {
+		p.form(t, action).want(t, 200, `<input type="hidden" name="filter_type" value="notes">`).lacks(t, `name="filter"`)
+	}
+	p = b.post(path+"/notes", url.Values{"body": {"on the notes timeline"}, "filter_type": {"notes"}})
+	if !strings.HasPrefix(p.Location, path+"?type=notes#note-") {
+		t.Errorf("after adding a note on the notes timeline: %q", p.Location)
+	}
+	p = b.post(path+"/messages", url.Values{"channel": {"SMS"}, "body": {"a message"}, "filter_type": {"notes"}})
+	if !strings.HasPrefix(p.Location, path+"#message-") {
+		t.Errorf("after logging a message on the notes timeline: %q", p.Location)
+	}
+	p = b.post(path+"/messages", url.Values{"channel": {"SMS"}, "body": {"a message"}, "filter_type": {"messages"}})
+	if !strings.HasPrefix(p.Location, path+"?type=messages#message-") {
+		t.Errorf("after logging a message on the messages timeline: %q", p.Location)
+	}
+	b.post(path+"/notes", url.Values{"body": {""}, "filter_type": {"calls"}, "owner": {ana}}).
+		want(t, http.StatusBadRequest, `aria-current="true">Calls</a>`).form(t, path+"/notes").
+		want(t, http.StatusBadRequest, `<input type="hidden" name="filter_type" value="calls">`, `<option value="`+ana+`" selected>Ana Lima</option>`)
 }
 
 // TestAssociatedRecords: a record page lists the records of the other

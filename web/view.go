@@ -32,36 +32,43 @@ type typeView struct {
 	Main []string
 	// Title picks the record's title from its properties.
 	Title func(p map[string]string) string
-	// AssocTypeID is HubSpot's communication-to-this-type association type.
-	AssocTypeID int64
+
+	// Engagement types only (activityTypes):
+	// Segment names the type on a record page: its timeline filter and
+	// the addresses of its entries ("messages", "notes").
+	Segment string
+	// Key names the type's icon and colour.
+	Key string
+	// Body is the property shown as the entry's sanitised HTML body.
+	Body string
+	// Summary builds the one-line summary of the types without a body,
+	// and says whether it shows the entry's time.
+	Summary func(t *crm.ObjectType, p map[string]string) ([]summaryPart, bool)
 }
 
 var recordTypes = []*typeView{
-	{ID: "0-1", Name: "contacts", Label: "Contacts", Singular: "contact", AssocTypeID: 81,
+	{ID: "0-1", Name: "contacts", Label: "Contacts", Singular: "contact",
 		Columns: []string{"email", "phone", "company"},
 		Main: []string{"email", "phone", "mobilephone", "hs_whatsapp_phone_number", "company", "jobtitle", "city", "country",
 			"lifecyclestage", "hs_lead_status", "hubspot_owner_id", "createdate"},
 		Title: func(p map[string]string) string {
 			return first(strings.TrimSpace(p["firstname"]+" "+p["lastname"]), p["email"])
 		}},
-	{ID: "0-2", Name: "companies", Label: "Companies", Singular: "company", AssocTypeID: 87,
+	{ID: "0-2", Name: "companies", Label: "Companies", Singular: "company",
 		Columns: []string{"domain", "city", "industry"},
 		Main: []string{"domain", "website", "phone", "industry", "city", "country", "numberofemployees", "lifecyclestage", "type",
 			"hubspot_owner_id", "createdate"},
 		Title: func(p map[string]string) string { return first(p["name"], p["domain"]) }},
-	{ID: "0-3", Name: "deals", Label: "Deals", Singular: "deal", AssocTypeID: 85,
+	{ID: "0-3", Name: "deals", Label: "Deals", Singular: "deal",
 		Columns: []string{"dealstage", "amount", "closedate"},
 		Main:    []string{"amount", "pipeline", "dealstage", "closedate", "dealtype", "description", "hubspot_owner_id", "createdate"},
 		Title:   func(p map[string]string) string { return p["dealname"] }},
-	{ID: "0-5", Name: "tickets", Label: "Tickets", Singular: "ticket", AssocTypeID: 83,
+	{ID: "0-5", Name: "tickets", Label: "Tickets", Singular: "ticket",
 		Columns: []string{"hs_pipeline_stage", "hs_ticket_priority", "hs_ticket_category"},
 		Main: []string{"hs_pipeline", "hs_pipeline_stage", "hs_ticket_priority", "hs_ticket_category", "source_type", "content",
 			"hubspot_owner_id", "createdate"},
 		Title: func(p map[string]string) string { return p["subject"] }},
 }
-
-// messagesView is the communications type as the recycle bin shows it.
-var messagesView = &typeView{ID: communicationsID, Name: "communications", Label: "Messages", Singular: "message"}
 
 func first(vs ...string) string {
 	for _, v := range vs {
@@ -78,8 +85,10 @@ func viewOf(typeID string) *typeView {
 			return v
 		}
 	}
-	if typeID == communicationsID {
-		return messagesView
+	for _, v := range activityTypes {
+		if v.ID == typeID {
+			return v
+		}
 	}
 	return nil
 }
@@ -130,9 +139,26 @@ func (h *Handler) fill(c *call, b *base, title, section string) {
 			b.Nav = append(b.Nav, navLink{Label: v.Label, URL: Prefix + v.Name, Current: section == v.Name})
 		}
 	}
-	if msgs, _ := h.engine.Types.Resolve(communicationsID); c.canRead(msgs) {
-		b.Nav = append(b.Nav, navLink{Label: "Deleted messages", URL: Prefix + "communications/recycle-bin", Current: section == "communications"})
+	// One link to the recycle bins of engagements: the first the token may
+	// read; that page links to the others.
+	if bins := h.readableActivities(c); len(bins) > 0 {
+		current := false
+		for _, v := range bins {
+			current = current || section == v.Name
+		}
+		b.Nav = append(b.Nav, navLink{Label: "Deleted activity", URL: Prefix + bins[0].Name + "/recycle-bin", Current: current})
 	}
+}
+
+// readableActivities are the engagement types the token may read.
+func (h *Handler) readableActivities(c *call) []*typeView {
+	var out []*typeView
+	for _, v := range activityTypes {
+		if t, err := h.engine.Types.Resolve(v.ID); err == nil && c.canRead(t) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // timeView is an instant for a <time> element: ISO UTC for the machine and
@@ -315,35 +341,6 @@ func (h *Handler) channels() []channelView {
 		}
 	}
 	return out
-}
-
-// messageView is one message on a timeline or in the recycle bin.
-type messageView struct {
-	ID      string
-	Channel channelView
-	// Body is hs_communication_body, sanitised (messageBody); Empty says
-	// it shows no text.
-	Body     template.HTML
-	Empty    bool
-	Time     timeView
-	Owner    string
-	Pinned   bool
-	Archived timeView
-}
-
-func (h *Handler) message(obj *crm.Object, o *owners) messageView {
-	p := obj.Properties
-	m := messageView{
-		ID:      strconv.FormatInt(obj.ID, 10),
-		Channel: h.channel(p["hs_communication_channel_type"]),
-		Time:    timeOfValue(p["hs_timestamp"]),
-		Owner:   o.name(p["hubspot_owner_id"]),
-	}
-	m.Body, m.Empty = messageBody(p["hs_communication_body"])
-	if obj.Archived {
-		m.Archived = timeOf(obj.ArchivedAt)
-	}
-	return m
 }
 
 // Templates: each page is layout.html and parts.html plus its own file.

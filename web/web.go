@@ -1,7 +1,8 @@
 // Package web serves Spoke's browser pages: sign-in with an access token,
 // lists of contacts, companies, deals and tickets, and each record's
-// timeline of WhatsApp, LinkedIn and SMS messages, where a person logs,
-// pins, deletes and restores messages.
+// timeline of its engagements (WhatsApp, LinkedIn and SMS messages, notes,
+// calls, emails, meetings, tasks and postal mail), where a person logs
+// messages, adds notes, and pins, deletes and restores any engagement.
 //
 // Pages are rendered on the server with html/template; the stylesheet and a
 // small script are embedded. Every action is an HTML form that works without
@@ -106,13 +107,15 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("POST /ui/{type}/recycle-bin/{id}/restore", h.signedIn(h.restoreFromTypeBin))
 	h.mux.HandleFunc("GET /ui/{type}/{id}", h.signedIn(h.record))
 	h.mux.HandleFunc("POST /ui/{type}/{id}/messages", h.signedIn(h.logMessage))
+	h.mux.HandleFunc("POST /ui/{type}/{id}/notes", h.signedIn(h.addNote))
 	h.mux.HandleFunc("POST /ui/{type}/{id}/pin", h.signedIn(h.pin))
 	h.mux.HandleFunc("POST /ui/{type}/{id}/unpin", h.signedIn(h.unpin))
-	h.mux.HandleFunc("GET /ui/{type}/{id}/messages/{mid}/delete", h.signedIn(h.confirmDelete))
-	h.mux.HandleFunc("POST /ui/{type}/{id}/messages/{mid}/delete", h.signedIn(h.deleteMessage))
+	// {kind} is an engagement type as the record page names it: messages, notes, calls ...
+	h.mux.HandleFunc("GET /ui/{type}/{id}/{kind}/{mid}/delete", h.signedIn(h.confirmDelete))
+	h.mux.HandleFunc("POST /ui/{type}/{id}/{kind}/{mid}/delete", h.signedIn(h.deleteEntry))
 	h.mux.HandleFunc("GET /ui/{type}/{id}/recycle-bin", h.signedIn(h.recordRecycleBin))
 	h.mux.HandleFunc("GET /ui/{type}/{id}/associated/{other}", h.signedIn(h.associatedList))
-	h.mux.HandleFunc("POST /ui/{type}/{id}/recycle-bin/{mid}/restore", h.signedIn(h.restoreFromRecordBin))
+	h.mux.HandleFunc("POST /ui/{type}/{id}/recycle-bin/{kind}/{mid}/restore", h.signedIn(h.restoreFromRecordBin))
 }
 
 // ServeHTTP sets the headers every page carries and answers paths without a

@@ -32,7 +32,7 @@ func TestPagesNeedASession(t *testing.T) {
 			t.Errorf("GET %s: %d %q, want 303 to %q", path, p.Status, p.Location, want)
 		}
 	}
-	p := b.post("/ui/contacts/10000000001/pin", url.Values{"message": {"1"}, "csrf": {"x"}})
+	p := b.post("/ui/contacts/10000000001/pin", url.Values{"engagement": {"1"}, "csrf": {"x"}})
 	if p.Status != http.StatusSeeOther || p.Location != "/ui/sign-in" {
 		t.Errorf("POST without session: %d %q", p.Status, p.Location)
 	}
@@ -206,9 +206,9 @@ func TestRecordTimeline(t *testing.T) {
 	b := signIn(t, s, spoketest.Token)
 	p := b.get("/ui/contacts/"+c).want(t, 200,
 		"<h1>Bea Costa</h1>", "<dt>Email</dt><dd>bea@example.com</dd>", "<dt>Lifecycle Stage</dt><dd>Customer</dd>",
-		"<dt>Owner</dt><dd>Ana Lima</dd>", `Messages <span class="count">(3)</span>`,
+		"<dt>Owner</dt><dd>Ana Lima</dd>", `Activity <span class="count">(3)</span>`,
 		// channel as words and icons, time as UTC in <time>, owner's name, body as sanitised HTML
-		`<span class="channel-name">WhatsApp</span>`, `<span class="channel-name">LinkedIn</span>`, `<span class="channel-name">SMS</span>`,
+		`<span class="kind-name">WhatsApp</span>`, `<span class="kind-name">LinkedIn</span>`, `<span class="kind-name">SMS</span>`,
 		`<time datetime="2026-03-01T10:00:00Z">1 Mar 2026, 10:00 UTC</time> · <span class="owner">Ana Lima</span>`,
 		`<div class="body">Your order <b>shipped</b> &amp; is on its way</div>`, "&lt;script&gt;alert(1)&lt;/script&gt; See you at 10",
 	).lacks(t, "<script>alert", "Not for Bea")
@@ -233,7 +233,7 @@ func TestRecordTimeline(t *testing.T) {
 	if r := s.Do("PATCH", "/crm/v3/objects/contacts/"+c, map[string]any{"properties": map[string]string{"hs_pinned_engagement_id": wa}}); r.Status != 200 {
 		t.Fatal(r.Status, string(r.Body))
 	}
-	p = b.get("/ui/contacts/"+c).want(t, 200, `<li id="message-`+wa+`" class="message ch-whatsapp is-pinned">`, "Pinned</span>", "Unpin")
+	p = b.get("/ui/contacts/"+c).want(t, 200, `<li id="message-`+wa+`" class="entry ch-whatsapp is-pinned">`, "Pinned</span>", "Unpin")
 	if got, want := p.messageIDs(), []string{wa, li, sms}; !slices.Equal(got, want) {
 		t.Errorf("pinned timeline %v, want %v", got, want)
 	}
@@ -285,9 +285,9 @@ func TestTimelinePaging(t *testing.T) {
 		}
 		p := b.get(next).want(t, 200)
 		if pages == 0 {
-			p.want(t, 200, `Messages <span class="count">(70)</span>`).lacks(t, "Newest messages")
+			p.want(t, 200, `Activity <span class="count">(70)</span>`).lacks(t, "Newest activity")
 		} else {
-			p.want(t, 200, "Showing older messages.", "Newest messages")
+			p.want(t, 200, "Showing older activity.", "Newest activity")
 		}
 		got = append(got, p.messageIDs()...)
 		next = p.olderURL()
@@ -295,16 +295,16 @@ func TestTimelinePaging(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("paged timeline:\n got %v\nwant %v", got, want)
 	}
-	// Past the reach of search offsets, pages go on from the last message
-	// shown (before = its time, skip = how many at that time were shown).
-	// Walk the whole timeline that way, starting after the newest message.
+	// Older pages go on from the last entry shown (before = its time, id =
+	// its id), so a page may start anywhere, inside a group of equal times
+	// too: walk the timeline from just after the newest message.
 	got = []string{want[0]}
-	next = "/ui/contacts/" + c + "?" + url.Values{"before": {strconv.FormatInt(all[0].ts.UnixMilli(), 10)}, "skip": {"1"}}.Encode()
+	next = "/ui/contacts/" + c + "?" + url.Values{"before": {strconv.FormatInt(all[0].ts.UnixMilli(), 10)}, "id": {want[0]}}.Encode()
 	for pages := 0; next != ""; pages++ {
 		if pages > 5 {
 			t.Fatal("too many pages")
 		}
-		p := b.get(next).want(t, 200, "Showing older messages.")
+		p := b.get(next).want(t, 200, "Showing older activity.")
 		got = append(got, p.messageIDs()...)
 		next = p.olderURL()
 		if next != "" && !strings.Contains(next, "before=") {
@@ -336,7 +336,7 @@ func TestAPIWritesShowAtOnce(t *testing.T) {
 	f := fixture{t, s}
 	c := f.contact("Dora", "Dias")
 	b := signIn(t, s, spoketest.Token)
-	b.get("/ui/contacts/"+c).want(t, 200, "No messages.")
+	b.get("/ui/contacts/"+c).want(t, 200, "No activity.")
 	r := s.Do("POST", "/crm/v3/objects/communications", map[string]any{
 		"properties": map[string]string{"hs_communication_channel_type": "SMS", "hs_communication_logged_from": "CRM",
 			"hs_communication_body": "Written through the API", "hs_timestamp": "2026-05-01T12:00:00Z"},

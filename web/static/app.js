@@ -1,7 +1,7 @@
 // Spoke's pages work without this script. With it, times show in the
-// viewer's time zone, the "Log a message" form sends the browser's offset
-// from UTC so the time typed is read as local time, and the notice after
-// an action can be dismissed.
+// viewer's time zone, the "Log a message" and "Add a note" forms send the
+// browser's offset from UTC so the time typed is read as local time, and
+// the notice after an action can be dismissed.
 (function () {
   'use strict';
   var zone = '';
@@ -38,7 +38,7 @@
       document.getElementById('main').focus({ preventScroll: true });
     });
   });
-  var problem = document.getElementById('log-error');
+  var problem = document.querySelector('[data-form-error]');
   if (problem) {
     problem.setAttribute('tabindex', '-1');
     problem.focus();
