@@ -39,3 +39,24 @@ func TestBlank(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatDuration(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string][2]string{
+		"0": {"0:00", "PT0S"}, "400": {"0:00", "PT0S"}, "500": {"0:01", "PT1S"}, "59499": {"0:59", "PT59S"},
+		"60000": {"1:00", "PT1M"}, "245000": {"4:05", "PT4M5S"}, "245000.4": {"4:05", "PT4M5S"},
+		"3599000": {"59:59", "PT59M59S"}, "3600000": {"1:00:00", "PT1H"}, "3725000": {"1:02:05", "PT1H2M5S"},
+		"90061000": {"25:01:01", "PT25H1M1S"}, " 1000 ": {"0:01", "PT1S"},
+	} {
+		text, iso, ok := formatDuration(in)
+		if !ok || text != want[0] || iso != want[1] {
+			t.Errorf("formatDuration(%q) = %q %q %v, want %q %q", in, text, iso, ok, want[0], want[1])
+		}
+	}
+	// Not a duration: the summary leaves it out.
+	for _, in := range []string{"", "-1", "abc", "1e400", "NaN", "Inf", "1e16"} {
+		if text, _, ok := formatDuration(in); ok {
+			t.Errorf("formatDuration(%q) = %q, want no duration", in, text)
+		}
+	}
+}
