@@ -63,7 +63,7 @@ func TestTimelineEveryType(t *testing.T) {
 	c := f.contact("Tia", "Teixeira")
 	msg := f.message("contacts", c, "WHATS_APP", "Order <b>shipped</b>", "2026-04-01T09:00:00Z")
 	note := f.engagement("notes", "contacts", c, map[string]string{"hs_timestamp": "2026-04-02T09:00:00Z",
-		"hs_note_body": `<p>Prefers <strong>WhatsApp</strong>.</p><script>window.hacked=1</script><img src=x onerror="window.hacked=2">`,
+		"hs_note_body":     `<p>Prefers <strong>WhatsApp</strong>.</p><script>window.hacked=1</script><img src=x onerror="window.hacked=2">`,
 		"hubspot_owner_id": ana})
 	call := f.engagement("calls", "contacts", c, map[string]string{"hs_timestamp": "2026-04-03T09:00:00Z",
 		"hs_call_title": "Quote <img src=x onerror=alert(1)> follow-up", "hs_call_direction": "OUTBOUND",
