@@ -489,3 +489,76 @@ func TestActivityScopes(t *testing.T) {
 		t.Error("a refused action changed data")
 	}
 }
+
+// TestTimelineTiesAndUntimed: pages go on exactly from the last entry
+// shown when more entries than a page share one time, and entries whose
+// time was cleared come last, in id order.
+func TestTimelineTiesAndUntimed(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	f := fixture{t, s}
+	c := f.contact("Same", "Time")
+	var want, untimed []string
+	older := f.engagement("calls", "contacts", c, map[string]string{"hs_timestamp": "2026-01-01T09:00:00Z"})
+	for i := range 64 { // one time for 64 entries of two types, in id order
+		typ, anchor := "notes", "note-"
+		if i%8 == 7 {
+			typ, anchor = "tasks", "task-"
+		}
+		want = append(want, anchor+f.engagement(typ, "contacts", c, map[string]string{"hs_timestamp": "2026-01-02T09:00:00Z"}))
+	}
+	want = append(want, "call-"+older)
+	for range 3 {
+		id := f.engagement("notes", "contacts", c, map[string]string{"hs_timestamp": "2026-01-03T09:00:00Z"})
+		if r := s.Do("PATCH", "/crm/v3/objects/notes/"+id, map[string]any{"properties": map[string]string{"hs_timestamp": ""}}); r.Status != 200 {
+			t.Fatalf("clearing the time: %d %s", r.Status, r.Body)
+		}
+		untimed = append(untimed, "note-"+id)
+	}
+	want = append(want, untimed...)
+	b := signIn(t, s, spoketest.Token)
+	var got []string
+	next := "/ui/contacts/" + c
+	for pages := 0; next != ""; pages++ {
+		if pages > 5 {
+			t.Fatal("too many pages")
+		}
+		p := b.get(next).want(t, 200)
+		if pages == 0 {
+			p.want(t, 200, `Activity <span class="count">(68)</span>`)
+		}
+		if n := len(p.entries()); n != 25 && p.olderURL() != "" {
+			t.Errorf("page %d holds %d entries and is not the last", pages, n)
+		}
+		got = append(got, p.entries()...)
+		next = p.olderURL()
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("timeline:\n got %v\nwant %v", got, want)
+	}
+	// From inside the untimed entries: the rest of them.
+	p := b.get("/ui/contacts/" + c + "?id=" + strings.TrimPrefix(untimed[0], "note-"))
+	if got := p.entries(); !slices.Equal(got, untimed[1:]) {
+		t.Errorf("after the first untimed entry: %v, want %v", got, untimed[1:])
+	}
+	// Notes alone, from the middle of the group at one time.
+	var notes []string
+	for _, a := range want {
+		if strings.HasPrefix(a, "note-") {
+			notes = append(notes, a)
+		}
+	}
+	got = nil
+	next = "/ui/contacts/" + c + "?type=notes"
+	for next != "" {
+		p := b.get(next)
+		got = append(got, p.entries()...)
+		next = p.olderURL()
+		if next != "" && !strings.Contains(next, "type=notes") {
+			t.Fatalf("older link %q lost the filter", next)
+		}
+	}
+	if !slices.Equal(got, notes) {
+		t.Errorf("notes:\n got %v\nwant %v", got, notes)
+	}
+}

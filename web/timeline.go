@@ -198,23 +198,105 @@ type timelineCursor struct {
 	ID    int64
 }
 
-// groups are the filter groups of the entries after the cursor, in the
-// order of the timeline: newest first by hs_timestamp, entries without a
-// time last, ties by id, as the engine's search sorts them. Every group
-// holds the filters base.
-func (k timelineCursor) groups(base []crm.FilterInput) [][]crm.FilterInput {
+// shown reports whether an entry at time ts (epoch milliseconds) with id
+// came at or before the cursor among the entries with the cursor's time.
+func (k timelineCursor) shown(obj *crm.Object) bool {
+	ts, ok := crm.ParseInstant(obj.Properties["hs_timestamp"])
+	return ok && ts.UnixMilli() == k.TS && obj.ID <= k.ID
+}
+
+var noTime = crm.FilterInput{PropertyName: ptr("hs_timestamp"), Operator: ptr(crm.OpNotHasProperty)}
+
+// typeTimeline finds a page of one engagement type's entries on a timeline:
+// those matching base after the cursor (from the newest when nil), at most
+// limit, in timeline order, with the number of entries after the cursor
+// (exact, or at least more than limit).
+//
+// Each is one search with one filter group where it can be: the engine
+// answers one group faster than a union of several. After a cursor with a
+// time, the search is of the entries at that time or before; those at its
+// time with an id up to the cursor's come first and were shown already, so
+// they are left out here. Only if they fill a whole search (thousands of
+// entries at one millisecond) does a search of exactly the entries after
+// the cursor, in two groups, take over. Entries without a time, which come
+// last, are left to the caller (untimed).
+func (h *Handler) typeTimeline(c *call, et *crm.ObjectType, base []crm.FilterInput, cursor *timelineCursor, limit int) ([]*crm.Object, int, error) {
 	with := func(fs ...crm.FilterInput) []crm.FilterInput { return append(slices.Clip(base), fs...) }
-	id := strconv.FormatInt(k.ID, 10)
-	noTime := crm.FilterInput{PropertyName: ptr("hs_timestamp"), Operator: ptr(crm.OpNotHasProperty)}
-	if !k.HasTS {
-		return [][]crm.FilterInput{with(noTime, filter("hs_object_id", crm.OpGT, id))}
+	search := func(offset, limit int, group ...[]crm.FilterInput) (*crm.SearchResult, error) {
+		return h.engine.Search(ctxOf(c), et, crm.SearchRequest{
+			FilterGroups: group,
+			Sorts:        []crm.SortInput{{PropertyName: "hs_timestamp", Direction: "DESCENDING"}},
+			Limit:        &limit,
+			After:        strconv.Itoa(offset),
+		})
 	}
-	ts := strconv.FormatInt(k.TS, 10)
-	return [][]crm.FilterInput{
-		with(filter("hs_timestamp", crm.OpLT, ts)),
-		with(eq("hs_timestamp", ts), filter("hs_object_id", crm.OpGT, id)),
-		with(noTime),
+	objects := func(res *crm.SearchResult) []*crm.Object {
+		out := make([]*crm.Object, 0, len(res.Records))
+		for _, r := range res.Records {
+			out = append(out, r.Object)
+		}
+		return out
 	}
+	switch {
+	case cursor == nil:
+		res, err := search(0, limit, base)
+		if err != nil {
+			return nil, 0, err
+		}
+		return objects(res), res.Total, nil
+	case !cursor.HasTS:
+		res, err := search(0, limit, with(noTime, filter("hs_object_id", crm.OpGT, strconv.FormatInt(cursor.ID, 10))))
+		if err != nil {
+			return nil, 0, err
+		}
+		return objects(res), res.Total, nil
+	}
+	// The cursor's own entry is at its time: one more than a page.
+	ts := strconv.FormatInt(cursor.TS, 10)
+	atOrBefore := with(filter("hs_timestamp", crm.OpLTE, ts))
+	res, err := search(0, limit+1, atOrBefore)
+	if err != nil {
+		return nil, 0, err
+	}
+	var out []*crm.Object
+	shown := 0
+	for _, r := range res.Records {
+		switch {
+		case len(out) == 0 && cursor.shown(r.Object):
+			shown++
+		case len(out) < limit:
+			out = append(out, r.Object)
+		}
+	}
+	remaining := res.Total - shown
+	switch {
+	case shown == len(res.Records) && shown < res.Total:
+		// The entries shown at the cursor's time fill the whole search.
+		res, err = search(0, limit, with(filter("hs_timestamp", crm.OpLT, ts)),
+			with(eq("hs_timestamp", ts), filter("hs_object_id", crm.OpGT, strconv.FormatInt(cursor.ID, 10))))
+		if err != nil {
+			return nil, 0, err
+		}
+		out, remaining = objects(res), res.Total
+	case len(out) < limit && len(out) < remaining:
+		// Several were shown at the cursor's time: the rest of the page.
+		more, err := search(len(res.Records), limit-len(out), atOrBefore)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, objects(more)...)
+	}
+	return out, remaining, nil
+}
+
+// untimed finds the entries of one engagement type without a time (they
+// come last on a timeline), at most limit of them, in id order, and their
+// number; limit 0 only counts them.
+func (h *Handler) untimed(c *call, et *crm.ObjectType, base []crm.FilterInput, limit int) (*crm.SearchResult, error) {
+	return h.engine.Search(ctxOf(c), et, crm.SearchRequest{
+		FilterGroups: [][]crm.FilterInput{append(slices.Clip(base), noTime)},
+		Limit:        &limit,
+	})
 }
 
 // timelineItem is one engagement found for a timeline page.
@@ -298,6 +380,7 @@ func (h *Handler) timeline(c *call, t *crm.ObjectType, rec *crm.Record, o *owner
 	}
 	recID := strconv.FormatInt(rec.ID, 10)
 	var items []timelineItem
+	var bases [][]crm.FilterInput
 	total := 0
 	for _, v := range kinds {
 		et := h.typeOf(v)
@@ -305,22 +388,33 @@ func (h *Handler) timeline(c *call, t *crm.ObjectType, rec *crm.Record, o *owner
 		if v == messagesView && f.Channel != "" {
 			base = append(base, eq("hs_communication_channel_type", f.Channel))
 		}
-		groups := [][]crm.FilterInput{base}
-		if cursor != nil {
-			groups = cursor.groups(base)
-		}
-		limit := timelinePageSize
-		res, err := h.engine.Search(ctxOf(c), et, crm.SearchRequest{
-			FilterGroups: groups,
-			Sorts:        []crm.SortInput{{PropertyName: "hs_timestamp", Direction: "DESCENDING"}},
-			Limit:        &limit,
-		})
+		objs, n, err := h.typeTimeline(c, et, base, cursor, timelinePageSize)
 		if err != nil {
 			return err
 		}
-		total += res.Total
-		for _, r := range res.Records {
-			items = append(items, newTimelineItem(v, et, r.Object))
+		total += n
+		for _, obj := range objs {
+			items = append(items, newTimelineItem(v, et, obj))
+		}
+		bases = append(bases, base)
+	}
+	// After a cursor with a time, the timed entries were searched for. If
+	// they do not outnumber a page, every one of them is here, and the
+	// entries without a time come next: as many as there is room for, or
+	// (for a full page) only whether there are any.
+	if cursor != nil && cursor.HasTS && total <= timelinePageSize {
+		room := timelinePageSize - len(items)
+		for i, v := range kinds {
+			et := h.typeOf(v)
+			res, err := h.untimed(c, et, bases[i], room)
+			if err != nil {
+				return err
+			}
+			total += res.Total
+			for _, r := range res.Records {
+				items = append(items, newTimelineItem(v, et, r.Object))
+			}
+			room -= len(res.Records)
 		}
 	}
 	sort.SliceStable(items, func(i, j int) bool { return items[i].before(items[j]) })
