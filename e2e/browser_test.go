@@ -26,12 +26,15 @@ const chromiumPath = "/usr/bin/chromium"
 const browserZone = "America/Sao_Paulo"
 
 // TestBrowserTimeline drives the record timeline pages in headless Chromium:
-// sign in, open a contact, log a WhatsApp message, pin it, delete another
-// message and restore it from the recycle bin, checking each step on the page
-// and through the API; message bodies keep their formatting and lose their
-// scripts; notices stay in view; the form follows the channel filter and the
-// record's owner; a deal shows its associated records; every button and
-// standalone link is at least 24 px square. With SPOKE_SCREENSHOTS set to a
+// sign in, open a contact whose timeline holds every engagement type (each
+// with its icon and summary), log a WhatsApp message, pin it, delete another
+// message and restore it from the recycle bin, filter the timeline by type,
+// add a note and pin it, delete a task and restore it, checking each step on
+// the page and through the API; message and note bodies keep their
+// formatting and lose their scripts, summaries are text; notices stay in
+// view; the form follows the channel filter and the record's owner; a deal
+// shows its associated records; every button and standalone link is at
+// least 24 px square. With SPOKE_SCREENSHOTS set to a
 // folder it saves record-page.png and recycle-bin.png there (the README's
 // pictures in docs/).
 func TestBrowserTimeline(t *testing.T) {
@@ -123,8 +126,36 @@ func TestBrowserTimeline(t *testing.T) {
 	// Associated records, as links.
 	b.wantText(`.assoc a[href="/ui/companies/`+demo.company+`"]`, "Lima Ceramics")
 	b.wantText(`.assoc a[href="/ui/deals/`+demo.deal+`"]`, "Wholesale order")
+	// Every engagement type, with its word, its icon and its summary.
+	for anchor, want := range map[string][]string{
+		"note-" + demo.note:          {"Note", "deliveries before noon"},
+		"call-" + demo.phoneCall:     {"Call", "Delivery window · Outbound · 4:05 · Connected"},
+		"email-" + demo.email:        {"Email", "Wholesale price list · Email sent from CRM"},
+		"meeting-" + demo.meeting:    {"Meeting", "Showroom visit", "Scheduled"},
+		"task-" + demo.task:          {"Task", "Send the spring catalogue · Not started · Due"},
+		"postal-mail-" + demo.postal: {"Postal mail", "Printed catalogue sent by post."},
+	} {
+		b.wantText(`#`+anchor+` .kind-name`, want[0])
+		for _, text := range want[1:] {
+			b.wantText(`#`+anchor+` article > :nth-child(2)`, text)
+		}
+	}
+	if got := b.eval(`(() => {
+		const icons = new Map();
+		for (const li of document.querySelectorAll('ol.entries > li')) {
+			const svg = li.querySelector('.kind svg');
+			if (!svg || svg.getAttribute('aria-hidden') !== 'true') return 'no hidden icon in ' + li.id;
+			if (!li.querySelector('.kind-name').textContent.trim()) return 'no word beside the icon of ' + li.id;
+			icons.set(li.id.replace(/-\d+$/, '') + (li.className.match(/ch-[a-z-]+/) || [''])[0], svg.outerHTML);
+		}
+		return String(new Set(icons.values()).size) + ' icons for ' + icons.size + ' kinds';
+	})()`); got != "9 icons for 9 kinds" { // WhatsApp, LinkedIn and SMS messages and six types
+		t.Errorf("timeline icons: %s", got)
+	}
 	// Times are shown in the browser's zone: 10:00 UTC is 7:00 AM in São Paulo.
 	b.wantText(`#message-`+demo.call+` time`, "7:00")
+	// A task's due date too: 17:00 UTC is 2:00 PM there.
+	b.wantText(`#task-`+demo.task+` .summary time`, "2:00")
 	if got := b.eval(`document.querySelector('#message-` + demo.call + ` time').title`); !strings.Contains(got, "UTC") {
 		t.Errorf("time title %q", got)
 	}
@@ -200,6 +231,55 @@ func TestBrowserTimeline(t *testing.T) {
 		t.Errorf("restored message is not associated again: %v", ids)
 	}
 
+	// Filter by type: calls only, then everything again.
+	b.submit(`.filters a[href*="type=calls"]`)
+	if got := b.eval(`Array.from(document.querySelectorAll('ol.entries > li')).map(li => li.id).join(' ')`); got != "call-"+demo.phoneCall {
+		t.Errorf("calls filter shows %q", got)
+	}
+	b.submit(`.filters a[href="` + contactURL + `#timeline"]`)
+
+	// Add a note at 10:00 local time (13:00 UTC), owned by the contact's owner.
+	b.do(chromedp.SendKeys(chromedp.CSS(`#note-body`), "Ana asked for the invoice by email."))
+	b.do(chromedp.SetValue(chromedp.CSS(`#note-time`), "2026-11-27T10:00"))
+	b.submit(`.note-form button[type="submit"]`)
+	b.wantText(`.flash`, "Note added.")
+	note := apiNewestOf(t, s, "notes", demo.contact)
+	b.wantNotice("#note-" + note)
+	b.wantText(`#note-`+note+` .body`, "Ana asked for the invoice by email.")
+	props = apiRead(t, s, "notes", note, "hs_timestamp,hubspot_owner_id,hs_body_preview")
+	want = map[string]string{"hs_timestamp": "2026-11-27T13:00:00Z", "hubspot_owner_id": demo.maria, "hs_body_preview": "Ana asked for the invoice by email."}
+	for k, v := range want {
+		if props[k] != v {
+			t.Errorf("added note %s = %v, want %v", k, props[k], v)
+		}
+	}
+	// Pin it instead of the message.
+	b.submit(`#note-` + note + ` form[action$="/pin"] button`)
+	b.wantText(`.flash`, "Note pinned")
+	if got := b.eval(`document.querySelector('ol.entries > li.is-pinned').id`); got != "note-"+note {
+		t.Errorf("pinned entry is %q, want note-%s", got, note)
+	}
+	if got := apiRead(t, s, "contacts", demo.contact, "hs_pinned_engagement_id")["hs_pinned_engagement_id"]; got != note {
+		t.Errorf("API pin %v, want %s", got, note)
+	}
+
+	// Delete the task and restore it from the contact's recycle bin.
+	b.submit(`#task-` + demo.task + ` a.danger`)
+	b.wantText(`h1`, "Delete this task?")
+	b.submit(`form.confirm button[type="submit"]`)
+	b.wantText(`.flash`, "Task deleted.")
+	if r := s.Do("GET", "/crm/v3/objects/tasks/"+demo.task, nil); r.Status != http.StatusNotFound {
+		t.Errorf("API read of the deleted task: %d", r.Status)
+	}
+	b.submit(`.flash a`)
+	b.wantText(`#deleted-`+demo.task+` .summary`, "Send the spring catalogue")
+	b.submit(`#deleted-` + demo.task + ` button[type="submit"]`)
+	b.wantText(`.flash`, "Task restored.")
+	b.wantNotice("#task-" + demo.task)
+	if r := s.Do("GET", "/crm/v3/objects/tasks/"+demo.task, nil); r.Status != http.StatusOK {
+		t.Errorf("API read of the restored task: %d", r.Status)
+	}
+
 	// A deal shows its amount with grouped digits and its associated records.
 	b.submit(`.assoc a[href="/ui/deals/` + demo.deal + `"]`)
 	b.wantText(`h1`, "Wholesale order")
@@ -213,11 +293,14 @@ func TestBrowserTimeline(t *testing.T) {
 	b.open(s.URL + "/ui/contacts/" + demo.hostile)
 	b.wantText(`.timeline`, "styled text")
 	b.wantText(`.timeline`, "a javascript link")
+	b.wantText(`.timeline`, "a hostile note")
+	// Summaries are text: markup in a call's title shows as written.
+	b.wantText(`.timeline .summary`, `<img src=x onerror="window.hacked='title'"> follow-up`)
 	if got := b.eval(`String(window.hacked)`); got != "undefined" {
 		t.Errorf("a message body ran script: window.hacked = %s", got)
 	}
-	if got := b.eval(`String(document.querySelectorAll('.body script, .body img, .body iframe, .body [onerror], .body [onload], .body [onclick], .body [style], .body [id]').length)`); got != "0" {
-		t.Errorf("%s dangerous elements or attributes in message bodies", got)
+	if got := b.eval(`String(document.querySelectorAll('.body script, .body img, .body iframe, .body [onerror], .body [onload], .body [onclick], .body [style], .body [id], .summary *:not(time)').length)`); got != "0" {
+		t.Errorf("%s dangerous elements or attributes in message and note bodies or summaries", got)
 	}
 	for _, a := range strings.Split(b.eval(`Array.from(document.querySelectorAll('.body a')).map(a => a.getAttribute('href') + ' ' + a.rel).join('\n')`), "\n") {
 		href, rel, _ := strings.Cut(a, " ")
@@ -249,7 +332,15 @@ func TestBrowserTimeline(t *testing.T) {
 	if got := b.eval(`document.querySelector('input[name="channel"]:checked').value`); got != "SMS" {
 		t.Errorf("channel chosen on the SMS timeline: %q", got)
 	}
-	// Only white space: the server refuses it (the required textarea lets it through).
+	// Only white space: the server refuses a note (the required textarea
+	// lets it through), and the focus goes to why.
+	b.do(chromedp.SendKeys(chromedp.CSS(`#note-body`), "   "))
+	b.submitStatus(`.note-form button[type="submit"]`, "400")
+	b.wantText(`#note-error`, "The note was not added.")
+	if got := b.eval(`document.activeElement.id`); got != "note-error" {
+		t.Errorf("after a refused note the focus is on %q, want the error", got)
+	}
+	// And a message.
 	b.do(chromedp.SendKeys(chromedp.CSS(`#body`), "   "))
 	b.submitStatus(`.log-form button[type="submit"]`, "400")
 	b.wantText(`#log-error`, "The message was not logged.")
@@ -282,7 +373,9 @@ type demoData struct {
 	maria   string
 	company string // associated with the contact
 	deal    string // associated with the contact and the company
-	hostile string // a contact whose messages try to run script
+	hostile string // a contact whose messages and note try to run script
+	// Engagements of the other types on the contact's timeline.
+	note, phoneCall, email, meeting, task, postal string
 }
 
 // seedDemo makes a contact with a short history across the three channels.
@@ -359,6 +452,51 @@ func seedDemo(t *testing.T, s *spoketest.Server) demoData {
 		}
 	}
 
+	// Bruno's note and call too.
+	notes, _ := e.Types.Resolve("notes")
+	calls, _ := e.Types.Resolve("calls")
+	for _, in := range []struct {
+		t     *crm.ObjectType
+		props map[string]string
+	}{
+		{notes, map[string]string{"hs_timestamp": "2026-11-24T10:00:00Z", "hs_note_body": `<p onmouseover="window.hacked='note'">a hostile note</p>` +
+			`<script>window.hacked='note script'</script><img src=x onerror="window.hacked='note img'"><a href="javascript:window.hacked='note link'">x</a>`}},
+		{calls, map[string]string{"hs_timestamp": "2026-11-25T10:00:00Z", "hs_call_title": `<img src=x onerror="window.hacked='title'"> follow-up`}},
+	} {
+		assoc := e.Assoc.Default(in.t.ID, contacts.ID).Spec()
+		if _, err := e.Create(ctx, actor, in.t, crm.CreateInput{Properties: in.props,
+			Associations: []crm.AssociationInput{{ToID: others[0], Types: []crm.AssociationSpec{assoc}}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Ana's other engagements: one of each type.
+	ids := map[string]string{}
+	for _, in := range []struct {
+		typ   string
+		props map[string]string
+	}{
+		{"postal_mail", map[string]string{"hs_timestamp": "2026-11-17T12:00:00Z", "hs_postal_mail_body": "Printed catalogue sent by post."}},
+		{"emails", map[string]string{"hs_timestamp": "2026-11-19T09:30:00Z", "hs_email_direction": "EMAIL", "hs_email_subject": "Wholesale price list",
+			"hs_email_text": "Please find our price list attached.", "hubspot_owner_id": strconv.FormatInt(james.ID, 10)}},
+		{"calls", map[string]string{"hs_timestamp": "2026-11-21T11:00:00Z", "hs_call_title": "Delivery window", "hs_call_direction": "OUTBOUND",
+			"hs_call_duration": "245000", "hs_call_disposition": crm.CallOutcomeConnected, "hubspot_owner_id": strconv.FormatInt(maria.ID, 10)}},
+		{"notes", map[string]string{"hs_timestamp": "2026-11-21T15:00:00Z", "hs_note_body": "<p>Ana prefers <strong>deliveries before noon</strong>.</p>",
+			"hubspot_owner_id": strconv.FormatInt(maria.ID, 10)}},
+		{"meetings", map[string]string{"hs_meeting_start_time": "2026-11-24T14:00:00Z", "hs_meeting_end_time": "2026-11-24T14:30:00Z",
+			"hs_meeting_title": "Showroom visit", "hs_meeting_outcome": "SCHEDULED"}},
+		{"tasks", map[string]string{"hs_timestamp": "2026-11-26T17:00:00Z", "hs_task_subject": "Send the spring catalogue", "hs_task_status": "NOT_STARTED",
+			"hubspot_owner_id": strconv.FormatInt(maria.ID, 10)}},
+	} {
+		et, _ := e.Types.Resolve(in.typ)
+		obj, err := e.Create(ctx, actor, et, crm.CreateInput{Properties: in.props,
+			Associations: []crm.AssociationInput{{ToID: id, Types: []crm.AssociationSpec{e.Assoc.Default(et.ID, contacts.ID).Spec()}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[in.typ] = strconv.FormatInt(obj.ID, 10)
+	}
+
 	// Ana's company and the deal they share.
 	companies, _ := e.Types.Resolve("companies")
 	deals, _ := e.Types.Resolve("deals")
@@ -385,7 +523,8 @@ func seedDemo(t *testing.T, s *spoketest.Server) demoData {
 		}
 	}
 	return demoData{contact: id, call: call, summary: summary, maria: strconv.FormatInt(maria.ID, 10),
-		company: companyID, deal: dealID, hostile: others[0]}
+		company: companyID, deal: dealID, hostile: others[0],
+		note: ids["notes"], phoneCall: ids["calls"], email: ids["emails"], meeting: ids["meetings"], task: ids["tasks"], postal: ids["postal_mail"]}
 }
 
 // chrome runs browser steps, failing the test on the first error.
@@ -566,6 +705,25 @@ func apiTimelineIDs(t *testing.T, s *spoketest.Server, contact string) []string 
 		ids = append(ids, res.(map[string]any)["id"].(string))
 	}
 	return ids
+}
+
+// apiNewestOf is the id of the most recently created engagement of type typ
+// associated with the contact.
+func apiNewestOf(t *testing.T, s *spoketest.Server, typ, contact string) string {
+	t.Helper()
+	r := s.Do("POST", "/crm/v3/objects/"+typ+"/search", map[string]any{
+		"filterGroups": []any{map[string]any{"filters": []any{map[string]any{"propertyName": "associations.contact", "operator": "EQ", "value": contact}}}},
+		"sorts":        []any{map[string]any{"propertyName": "hs_object_id", "direction": "DESCENDING"}},
+		"limit":        1,
+	})
+	if r.Status != http.StatusOK {
+		t.Fatalf("search: %d %s", r.Status, r.Body)
+	}
+	results := r.JSON()["results"].([]any)
+	if len(results) == 0 {
+		t.Fatalf("the contact has no %s", typ)
+	}
+	return results[0].(map[string]any)["id"].(string)
 }
 
 // apiNewest is the id of the contact's most recently created message.
