@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 		{"AssociationLabels", testAssociationLabels},
 		{"ArchiveWindowAndPurge", testPurge},
 		{"Search", testSearch},
+		{"EngagementTypesAndUsers", testEngagementTypes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
