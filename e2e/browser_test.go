@@ -156,6 +156,10 @@ func TestBrowserTimeline(t *testing.T) {
 	b.wantText(`#message-`+demo.call+` time`, "7:00")
 	// A task's due date too: 17:00 UTC is 2:00 PM there.
 	b.wantText(`#task-`+demo.task+` .summary time`, "2:00")
+	// A meeting's end on its start's day: the time alone.
+	if got := b.eval(`document.querySelector('#meeting-` + demo.meeting + ` time[data-after]').textContent`); !strings.Contains(got, "11:30") || strings.Contains(got, "2026") {
+		t.Errorf("meeting end shows %q, want 11:30 without the date", got)
+	}
 	if got := b.eval(`document.querySelector('#message-` + demo.call + ` time').title`); !strings.Contains(got, "UTC") {
 		t.Errorf("time title %q", got)
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spoke-crm/spoke/crm"
 )
@@ -89,7 +90,7 @@ type entryView struct {
 	Summary []summaryPart
 	Time    timeView
 	// TimeInSummary says the summary shows the entry's time (a task's due
-	// date), so the header does not repeat it.
+	// date, a meeting's start), so the header does not repeat it.
 	TimeInSummary bool
 	Owner         string
 	Pinned        bool
@@ -192,19 +193,30 @@ func emailSummary(t *crm.ObjectType, p map[string]string) ([]summaryPart, bool) 
 }
 
 // meetingSummary: the meeting's title, its start (and end) time and its
-// outcome.
+// outcome. An end on the start's day shows its time only. When the meeting
+// starts at its hs_timestamp, as it usually does, the header leaves the
+// time out.
 func meetingSummary(t *crm.ObjectType, p map[string]string) ([]summaryPart, bool) {
 	var s summary
 	s.text(first(oneLine(p["hs_meeting_title"]), "(no title)"))
+	inSummary := false
 	if start := p["hs_meeting_start_time"]; start != "" {
 		part := summaryPart{Time: timeOfValue(start)}
 		if end := p["hs_meeting_end_time"]; end != "" {
 			part.End = timeOfValue(end)
+			from, ok1 := crm.ParseInstant(start)
+			to, ok2 := crm.ParseInstant(end)
+			if ok1 && ok2 && from.UTC().Format(time.DateOnly) == to.UTC().Format(time.DateOnly) {
+				part.End.Text = to.UTC().Format("15:04") + " UTC"
+			}
 		}
 		s = append(s, part)
+		at, ok := crm.ParseInstant(p["hs_timestamp"])
+		from, ok2 := crm.ParseInstant(start)
+		inSummary = ok && ok2 && at.Equal(from)
 	}
 	s.option(t, "hs_meeting_outcome", p["hs_meeting_outcome"])
-	return s, false
+	return s, inSummary
 }
 
 // taskSummary: the task's subject, status and due date (its hs_timestamp,

@@ -7,12 +7,18 @@
   var zone = '';
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) { /* old browser */ }
   var format = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  var day = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+  var hour = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
 
+  // Instants: a meeting's end (data-after its start) on the start's day
+  // shows its time only. Durations ("PT4M5S") are left as they are.
   document.querySelectorAll('time[datetime]').forEach(function (el) {
     var when = new Date(el.getAttribute('datetime'));
     if (isNaN(when.getTime())) { return; }
     el.title = el.textContent.trim();
-    el.textContent = format.format(when);
+    var after = new Date(el.getAttribute('data-after') || '');
+    var sameDay = !isNaN(after.getTime()) && day.format(after) === day.format(when);
+    el.textContent = (sameDay ? hour : format).format(when);
   });
   document.querySelectorAll('[data-tz-name]').forEach(function (el) {
     el.textContent = zone ? 'your time zone (' + zone + ')' : 'your time zone';
