@@ -34,6 +34,8 @@ var AllScopes = []string{
 	"crm.schemas.deals.read", "crm.schemas.deals.write",
 	"crm.schemas.tickets.read", "crm.schemas.tickets.write",
 	"crm.objects.users.read", "crm.objects.users.write", "sales-email-read",
+	"crm.schemas.custom.read", "crm.schemas.custom.write",
+	"crm.objects.custom.read", "crm.objects.custom.write",
 }
 
 // NewTokenSecret returns a fresh secret shaped like a HubSpot private-app token.
