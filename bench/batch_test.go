@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,9 +36,27 @@ func post(c *http.Client, url string, body []byte) (int, []byte, error) {
 }
 
 // BenchmarkBatchCreate posts batch/create of 100 WhatsApp messages, each
-// associated with one contact, from batchClients clients. It reports
-// messages per second. Goal: 50,000 objects/s.
+// associated with one contact, from batchClients clients ("spoke"), and
+// stores the floor of that work straight into SQLite with the same clients
+// ("sqlite-floor", see sqliteFloor), in the same run. It reports objects/s
+// and processor time per object of each, and logs Spoke's rate as a
+// fraction of the floor's. Goal: 0.2 of the floor.
 func BenchmarkBatchCreate(b *testing.B) {
+	var spokeRate, floorRate float64
+	b.Run("spoke", func(b *testing.B) {
+		spokeBatchCreate(b)
+		spokeRate = float64(b.N*100) / b.Elapsed().Seconds()
+	})
+	b.Run("sqlite-floor", func(b *testing.B) {
+		sqliteFloor(b)
+		floorRate = float64(b.N*100) / b.Elapsed().Seconds()
+	})
+	if spokeRate > 0 && floorRate > 0 {
+		b.Logf("spoke/sqlite-floor objects/s: %.3f (goal >= 0.20)", spokeRate/floorRate)
+	}
+}
+
+func spokeBatchCreate(b *testing.B) {
 	s := spoketest.Open(b)
 	contact := s.Do("POST", "/crm/v3/objects/contacts", `{"properties":{"email":"bulk@example.com"}}`).JSON()["id"].(string)
 	var batch strings.Builder
@@ -57,35 +73,13 @@ func BenchmarkBatchCreate(b *testing.B) {
 	body := []byte(batch.String())
 	url := s.URL + "/crm/v3/objects/communications/batch/create"
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: batchClients}, Timeout: time.Minute}
-
-	var next atomic.Int64
-	var failed atomic.Value
-	cpu0 := cpuTime()
-	b.ResetTimer()
-	var wg sync.WaitGroup
-	for range batchClients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for next.Add(1) <= int64(b.N) {
-				status, data, err := post(client, url, body)
-				if err == nil && status != 201 {
-					err = fmt.Errorf("batch/create: %d %.200s", status, data)
-				}
-				if err != nil {
-					failed.Store(err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	b.StopTimer()
-	if err, ok := failed.Load().(error); ok {
-		b.Fatal(err)
-	}
-	b.ReportMetric(float64(b.N*100)/b.Elapsed().Seconds(), "objects/s")
-	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N*100), "cpu-µs/object")
+	runClients(b, func() error {
+		status, data, err := post(client, url, body)
+		if err == nil && status != 201 {
+			err = fmt.Errorf("batch/create: %d %.200s", status, data)
+		}
+		return err
+	})
 }
 
 // BenchmarkReadAssociations reads a contact with 1,000 associated messages
