@@ -68,7 +68,7 @@ func (e *Engine) CreateLabel(ctx context.Context, from, to *ObjectType, label, n
 // userLabel finds a USER_DEFINED type between two object types.
 func (e *Engine) userLabel(from, to *ObjectType, typeID int64) (*AssociationType, error) {
 	at := e.Assoc.Lookup(AssociationSpec{Category: CategoryUserDefined, TypeID: typeID})
-	if at == nil || at.From != from.ID || at.To != to.ID {
+	if at == nil || at.Default || at.From != from.ID || at.To != to.ID {
 		return nil, &Error{Kind: KindNotFound, Category: CategoryNotFound,
 			Message: fmt.Sprintf("No association label with type id %d exists from %s to %s", typeID, from.Singular, to.Singular)}
 	}

@@ -172,7 +172,8 @@ func (a *AssociationTypes) set(labels []*AssociationLabel) {
 		add(t)
 	}
 	for _, l := range labels {
-		add(&AssociationType{ID: l.TypeID, Category: CategoryUserDefined, From: l.From, To: l.To, Name: l.Name, Label: l.Label, Inverse: l.InverseID})
+		// A label without text is the unlabelled type of a custom object's pair.
+		add(&AssociationType{ID: l.TypeID, Category: CategoryUserDefined, From: l.From, To: l.To, Name: l.Name, Label: l.Label, Inverse: l.InverseID, Default: l.Label == ""})
 	}
 	for _, list := range byPair {
 		sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })

@@ -31,7 +31,13 @@ type Engine struct {
 // Call LoadSchemas before serving to add what is stored.
 func NewEngine(store Store, now func() time.Time, portalID int64) *Engine {
 	types := DefaultRegistry()
-	return &Engine{Types: types, Assoc: newAssociationTypes(types), Store: store, Now: now, PortalID: portalID}
+	e := &Engine{Types: types, Assoc: newAssociationTypes(types), Store: store, Now: now, PortalID: portalID}
+	types.onMiss = func() {
+		if e.Shared { // another node may have made the type
+			_ = e.LoadSchemas(context.Background())
+		}
+	}
+	return e
 }
 
 // Actor is who performs a write, recorded as the source of values.

@@ -55,6 +55,8 @@ type ObjectType struct {
 	// NotRestorable types are archived to the recycle bin but cannot be
 	// restored from it (HubSpot deletes emails for good).
 	NotRestorable bool
+	// Schema is the stored schema of a custom object type, nil for built-in types.
+	Schema *CustomSchema
 
 	byName map[string]*PropertyDefinition
 }
@@ -122,6 +124,10 @@ type Registry struct {
 	current map[string]*ObjectType // current snapshots by id
 	ids     []string
 	alias   map[string]string // lower-cased name forms to type id
+	// onMiss, when set, is called when a name in a custom type's form
+	// (2-NNN, p{portal}_{name}, p_{name}) resolves to nothing, before
+	// trying again: it loads schemas other nodes stored.
+	onMiss func()
 }
 
 // NewRegistry indexes the given types by plural name, singular name and type id.
@@ -138,14 +144,28 @@ func NewRegistry(types ...*ObjectType) *Registry {
 	return r
 }
 
-// Resolve finds a type by plural, singular or "0-x" form, case-insensitively.
+// Resolve finds a type by plural, singular or "0-x" form, or a custom type by
+// its type id, fully qualified name or p_{name}, case-insensitively.
 func (r *Registry) Resolve(name string) (*ObjectType, error) {
+	if t := r.lookup(name); t != nil {
+		return t, nil
+	}
+	if r.onMiss != nil && customTypeName.MatchString(strings.ToLower(name)) {
+		r.onMiss()
+		if t := r.lookup(name); t != nil {
+			return t, nil
+		}
+	}
+	return nil, UnknownObjectType(name)
+}
+
+func (r *Registry) lookup(name string) *ObjectType {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if id, ok := r.alias[strings.ToLower(name)]; ok {
-		return r.current[id], nil
+		return r.current[id]
 	}
-	return nil, UnknownObjectType(name)
+	return nil
 }
 
 // Types lists the current snapshot of every type in registration order.
@@ -159,9 +179,50 @@ func (r *Registry) Types() []*ObjectType {
 	return out
 }
 
+// customState is what LoadSchemas read: the declared custom types and the
+// custom properties and groups of every type.
+type customState struct {
+	types  []*ObjectType
+	props  map[string][]*PropertyDefinition
+	groups map[string][]*PropertyGroup
+}
+
+// setAll replaces the custom types and the custom part of every type at once.
+func (r *Registry) setAll(st customState) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var ids []string
+	for _, id := range r.ids {
+		if IsCustom(id) {
+			delete(r.base, id)
+			delete(r.current, id)
+			continue
+		}
+		ids = append(ids, id)
+	}
+	for k, id := range r.alias {
+		if IsCustom(id) {
+			delete(r.alias, k)
+		}
+	}
+	for _, t := range st.types {
+		r.base[t.ID] = t
+		ids = append(ids, t.ID)
+		for _, k := range []string{t.ID, t.Name, "p_" + t.Singular} {
+			r.alias[strings.ToLower(k)] = t.ID
+		}
+	}
+	r.ids = ids
+	for _, id := range ids {
+		r.current[id] = r.base[id].withCustom(st.props[id], st.groups[id])
+	}
+}
+
 // setCustom replaces the custom part of a type.
 func (r *Registry) setCustom(typeID string, props []*PropertyDefinition, groups []*PropertyGroup) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.current[typeID] = r.base[typeID].withCustom(props, groups)
+	if b := r.base[typeID]; b != nil {
+		r.current[typeID] = b.withCustom(props, groups)
+	}
 }

@@ -36,12 +36,37 @@ type PropertyChange struct {
 // Call it once at start.
 func (e *Engine) LoadSchemas(ctx context.Context) error {
 	return e.Store.Read(ctx, func(tx ReadTx) error {
+		st := customState{props: map[string][]*PropertyDefinition{}, groups: map[string][]*PropertyGroup{}}
+		schemas, err := tx.CustomSchemas(ctx)
+		if err != nil {
+			return err
+		}
+		var ids []string
 		for _, t := range e.Types.Types() {
-			if err := e.reload(ctx, tx, t.ID); err != nil {
+			if !IsCustom(t.ID) {
+				ids = append(ids, t.ID)
+			}
+		}
+		for _, s := range schemas {
+			if !s.Archived {
+				t := customType(e.PortalID, s)
+				st.types = append(st.types, t)
+				ids = append(ids, t.ID)
+			}
+		}
+		for _, id := range ids {
+			if st.props[id], err = tx.CustomProperties(ctx, id); err != nil {
+				return err
+			}
+			if st.groups[id], err = tx.PropertyGroups(ctx, id); err != nil {
 				return err
 			}
 		}
-		return e.loadLabels(ctx, tx)
+		if err := e.loadLabels(ctx, tx); err != nil {
+			return err
+		}
+		e.Types.setAll(st)
+		return nil
 	})
 }
 

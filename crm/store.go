@@ -34,7 +34,8 @@ type ListQuery struct {
 type ResetScope struct {
 	Owners bool
 	Tokens bool
-	// Schema covers custom properties, property groups and association labels.
+	// Schema covers custom object schemas, custom properties, property
+	// groups and association labels.
 	Schema bool
 }
 
@@ -85,6 +86,9 @@ type ReadTx interface {
 	CustomProperties(ctx context.Context, typeID string) ([]*PropertyDefinition, error)
 	// PropertyGroups returns the stored property groups of a type.
 	PropertyGroups(ctx context.Context, typeID string) ([]*PropertyGroup, error)
+	// CustomSchemas returns every stored custom object schema, archived
+	// ones included, by type number.
+	CustomSchemas(ctx context.Context) ([]*CustomSchema, error)
 
 	// AssociationsFrom returns the associations of fromID with live records
 	// of toType (any type when toType is ""), ordered by target id then type
@@ -138,6 +142,12 @@ type Tx interface {
 	PutCustomProperty(ctx context.Context, typeID string, p *PropertyDefinition) error
 	// PutPropertyGroup creates or replaces the group (typeID, g.Name).
 	PutPropertyGroup(ctx context.Context, typeID string, g *PropertyGroup) error
+	// PutCustomSchema creates or replaces the schema of s.TypeID().
+	PutCustomSchema(ctx context.Context, s *CustomSchema) error
+	// DeleteCustomSchema deletes a schema for good, with the custom
+	// properties and groups of its type and every association type (and
+	// association) leading to or from it. Its records must be gone.
+	DeleteCustomSchema(ctx context.Context, typeID string) error
 
 	// AddAssociations stores rows; rows already stored are left as they are.
 	AddAssociations(ctx context.Context, rows []AssociationRow) error

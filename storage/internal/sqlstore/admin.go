@@ -37,7 +37,7 @@ func (t *Tx) Reset(ctx context.Context, what crm.ResetScope) error {
 		}
 	}
 	if what.Schema {
-		if err := t.exec(ctx, t.d.Truncate("custom_properties", "property_groups", "association_labels")...); err != nil {
+		if err := t.exec(ctx, t.d.Truncate("custom_properties", "property_groups", "association_labels", "custom_object_schemas")...); err != nil {
 			return err
 		}
 		if err := t.restart(ctx, LabelIDs); err != nil {

@@ -1,8 +1,10 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"slices"
 
 	"github.com/spoke-crm/spoke/crm"
 )
@@ -45,4 +47,46 @@ func (t *Tx) PutCustomProperty(ctx context.Context, typeID string, p *crm.Proper
 
 func (t *Tx) PutPropertyGroup(ctx context.Context, typeID string, g *crm.PropertyGroup) error {
 	return putDoc(ctx, t, "property_groups", typeID, g.Name, g)
+}
+
+// Custom object schemas are JSON documents keyed by type id; the name is a
+// column of its own so that two schemas cannot share it.
+
+func (t *Tx) CustomSchemas(ctx context.Context) ([]*crm.CustomSchema, error) {
+	list, err := query(ctx, t.q, func(row Row) (*crm.CustomSchema, error) {
+		var doc []byte
+		if err := row.Scan(&doc); err != nil {
+			return nil, err
+		}
+		s := new(crm.CustomSchema)
+		return s, json.Unmarshal(doc, s)
+	}, `SELECT definition FROM custom_object_schemas`)
+	slices.SortFunc(list, func(a, b *crm.CustomSchema) int { return cmp.Compare(a.Number, b.Number) })
+	return list, err
+}
+
+func (t *Tx) PutCustomSchema(ctx context.Context, s *crm.CustomSchema) error {
+	doc, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	_, err = t.q.Exec(ctx, `INSERT INTO custom_object_schemas (type_id, name, definition) VALUES (?, ?, ?)
+		ON CONFLICT (type_id) DO UPDATE SET name = excluded.name, definition = excluded.definition`, s.TypeID(), s.Name, string(doc))
+	return err
+}
+
+func (t *Tx) DeleteCustomSchema(ctx context.Context, typeID string) error {
+	for _, q := range []string{
+		`DELETE FROM associations WHERE category = '` + crm.CategoryUserDefined + `' AND type_id IN
+			(SELECT type_id FROM association_labels WHERE from_type = ?1 OR to_type = ?1)`,
+		`DELETE FROM association_labels WHERE from_type = ?1 OR to_type = ?1`,
+		`DELETE FROM custom_properties WHERE type_id = ?1`,
+		`DELETE FROM property_groups WHERE type_id = ?1`,
+		`DELETE FROM custom_object_schemas WHERE type_id = ?1`,
+	} {
+		if _, err := t.q.Exec(ctx, q, typeID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
