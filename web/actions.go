@@ -40,7 +40,7 @@ func (h *Handler) logMessage(c *call) error {
 		"hs_communication_channel_type": form.Channel,
 		"hs_communication_logged_from":  "CRM",
 		"hs_communication_body":         bodyHTML(form.Body),
-		"hs_timestamp":                  h.messageTime(form.Time, f.Get("tzoffset")),
+		"hs_timestamp":                  h.formTime(form.Time, f.Get("tzoffset")),
 	}
 	obj, pe, err := h.createOn(c, msgs, t, rec, props, form.Owner)
 	if err != nil {
@@ -74,7 +74,7 @@ func (h *Handler) addNote(c *call) error {
 	}
 	props := map[string]string{
 		"hs_note_body": bodyHTML(form.Body),
-		"hs_timestamp": h.messageTime(form.Time, f.Get("tzoffset")),
+		"hs_timestamp": h.formTime(form.Time, f.Get("tzoffset")),
 	}
 	obj, pe, err := h.createOn(c, nt, t, rec, props, form.Owner)
 	if err != nil {
@@ -135,12 +135,12 @@ func bodyHTML(text string) string {
 	return strings.ReplaceAll(html.EscapeString(text), "\n", "<br>\n")
 }
 
-// messageTime turns the form's date and time into hs_timestamp. The field
+// formTime turns the form's date and time into hs_timestamp. The field
 // holds a local time (an <input type=datetime-local>) and tzoffset the
 // browser's offset from UTC in minutes, which the page's script fills in;
 // without it the time is UTC. Empty means now. Anything else goes to the
 // engine as typed, which refuses it with the API's message.
-func (h *Handler) messageTime(v, tzoffset string) string {
+func (h *Handler) formTime(v, tzoffset string) string {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return crm.FormatTime(h.now())

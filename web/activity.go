@@ -10,14 +10,15 @@ import (
 	"github.com/spoke-crm/spoke/crm"
 )
 
-// Engagement type ids the pages show on timelines, besides communications.
+// Engagement type ids the pages show on timelines.
 const (
-	notesID      = "0-46"
-	callsID      = "0-48"
-	emailsID     = "0-49"
-	meetingsID   = "0-47"
-	tasksID      = "0-27"
-	postalMailID = "0-116"
+	communicationsID = "0-18"
+	notesID          = "0-46"
+	callsID          = "0-48"
+	emailsID         = "0-49"
+	meetingsID       = "0-47"
+	tasksID          = "0-27"
+	postalMailID     = "0-116"
 )
 
 // activityTypes are the engagement types on a record's timeline, in the

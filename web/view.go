@@ -14,13 +14,11 @@ import (
 	"github.com/spoke-crm/spoke/crm"
 )
 
-// Object type ids the pages know.
-const (
-	communicationsID = "0-18"
-	ownersReadScope  = "crm.objects.owners.read"
-)
+// ownersReadScope lets a token read owners' names.
+const ownersReadScope = "crm.objects.owners.read"
 
-// typeView is how the pages show one record type.
+// typeView is how the pages show one object type: a record type
+// (recordTypes) or an engagement type (activityTypes).
 type typeView struct {
 	ID       string // crm type id
 	Name     string // plural path segment
