@@ -150,6 +150,8 @@ func (s *Server) routes() {
 	s.route("POST "+v3batch+"/batch/archive", objectWrite, s.batchArchiveV3)
 	s.route("GET "+v3batch+"/types", objectRead, s.associationTypesV3)
 
+	s.schemaRoutes()
+
 	// Spoke's own extensions live under /_spoke/.
 	s.mux.HandleFunc("GET /_spoke/health", s.health)
 	if s.opts.Metrics != nil {
