@@ -30,7 +30,9 @@ type ListQuery struct {
 }
 
 // ResetScope says what a reset empties. Records (with their history,
-// associations and search index) are always emptied.
+// associations, search index, merged ids, and the email addresses GDPR
+// deletes blocked) are always emptied; Schema also empties association
+// limits.
 type ResetScope struct {
 	Owners bool
 	Tokens bool
@@ -105,6 +107,21 @@ type ReadTx interface {
 	// Search returns the ids of one page of live records matching q, in
 	// q's order, and the number of all matches.
 	Search(ctx context.Context, q SearchQuery) (ids []int64, total int, err error)
+
+	// MergedInto returns, for those of ids that belonged to records merged
+	// into another, the id of the record each resolves to now.
+	MergedInto(ctx context.Context, ids []int64) (map[int64]int64, error)
+	// AssociationRows returns every association leaving fromID, to live
+	// and archived records alike.
+	AssociationRows(ctx context.Context, fromID int64) ([]AssociationRow, error)
+	// CountAssociations counts the live records of toType that fromID is
+	// associated with by the type (category, typeID).
+	CountAssociations(ctx context.Context, fromID int64, toType, category string, typeID int64) (int, error)
+	// AssociationLimits returns every user-set association limit.
+	AssociationLimits(ctx context.Context) ([]*AssociationLimit, error)
+	// BlockedEmails returns the email addresses GDPR deletes blocked, in
+	// ascending order.
+	BlockedEmails(ctx context.Context) ([]string, error)
 }
 
 // Tx reads and writes within one transaction.
@@ -155,7 +172,8 @@ type Tx interface {
 	// NextLabelIDs reserves n type ids for user-defined association labels.
 	NextLabelIDs(ctx context.Context, n int) ([]int64, error)
 	PutAssociationLabel(ctx context.Context, l *AssociationLabel) error
-	// DeleteAssociationLabel removes a label and every association of its type.
+	// DeleteAssociationLabel removes a label and every association and
+	// association limit of its type.
 	DeleteAssociationLabel(ctx context.Context, typeID int64) error
 
 	// IndexObjects replaces the search index entries of the given records.
@@ -173,8 +191,20 @@ type Tx interface {
 	// ArchivedBefore returns ids of up to limit records archived before cutoff.
 	ArchivedBefore(ctx context.Context, cutoff time.Time, limit int) ([]int64, error)
 	// PurgeObjects deletes records for good, with their history, unique
-	// claims and associations in both directions.
+	// claims, associations in both directions, and the merged ids that
+	// resolve to them.
 	PurgeObjects(ctx context.Context, ids []int64) error
+
+	// MergeIDs makes ids, and every id that resolved to one of them,
+	// resolve to the record into.
+	MergeIDs(ctx context.Context, ids []int64, into int64) error
+	// BlockEmails records email addresses (in lower case) that a GDPR
+	// delete blocked; addresses already blocked stay as they are.
+	BlockEmails(ctx context.Context, emails []string, at time.Time) error
+	// PutAssociationLimit creates or replaces the limit of l's pair and type.
+	PutAssociationLimit(ctx context.Context, l *AssociationLimit) error
+	// DeleteAssociationLimit removes the limit of l's pair and type, if any.
+	DeleteAssociationLimit(ctx context.Context, l *AssociationLimit) error
 }
 
 // TokenStore keeps access tokens. Only hashes of secrets are stored.

@@ -40,6 +40,10 @@ func Run(t *testing.T, open Opener) {
 		{"ArchiveWindowAndPurge", testPurge},
 		{"Search", testSearch},
 		{"EngagementTypesAndUsers", testEngagementTypes},
+		{"MergedIDs", testMergedIDs},
+		{"BlockedEmails", testBlockedEmails},
+		{"AssociationLimits", testAssociationLimits},
+		{"AssociationRowsAndCounts", testAssociationRowsAndCounts},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

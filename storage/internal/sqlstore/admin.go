@@ -23,6 +23,9 @@ func (t *Tx) Reset(ctx context.Context, what crm.ResetScope) error {
 	if err := t.restart(ctx, ObjectIDs); err != nil {
 		return err
 	}
+	if err := t.exec(ctx, t.d.Truncate("merged_ids", "blocked_emails")...); err != nil {
+		return err
+	}
 	if what.Owners {
 		if err := t.exec(ctx, t.d.Truncate("owners")...); err != nil {
 			return err
@@ -41,6 +44,9 @@ func (t *Tx) Reset(ctx context.Context, what crm.ResetScope) error {
 			return err
 		}
 		if err := t.restart(ctx, LabelIDs); err != nil {
+			return err
+		}
+		if err := t.exec(ctx, t.d.Truncate("association_limits")...); err != nil {
 			return err
 		}
 	}

@@ -101,6 +101,9 @@ func (t *Tx) DeleteAssociationLabel(ctx context.Context, typeID int64) error {
 	if _, err := t.q.Exec(ctx, `DELETE FROM associations WHERE category = ? AND type_id = ?`, crm.CategoryUserDefined, typeID); err != nil {
 		return err
 	}
+	if _, err := t.q.Exec(ctx, `DELETE FROM association_limits WHERE category = ? AND type_id = ?`, crm.CategoryUserDefined, typeID); err != nil {
+		return err
+	}
 	_, err := t.q.Exec(ctx, `DELETE FROM association_labels WHERE type_id = ?`, typeID)
 	return err
 }
@@ -127,7 +130,7 @@ func (t *Tx) PurgeObjects(ctx context.Context, ids []int64) error {
 	if err := t.UnindexObjects(ctx, ids); err != nil {
 		return err
 	}
-	for _, tc := range [][2]string{{"associations", "from_id"}, {"object_writes", "object_id"}, {"unique_values", "object_id"}, {"objects", "id"}} {
+	for _, tc := range [][2]string{{"associations", "from_id"}, {"object_writes", "object_id"}, {"unique_values", "object_id"}, {"merged_ids", "merged_into"}, {"objects", "id"}} {
 		err := forIDs(t.d, tc[1], ids, func(in string, args []any) error {
 			_, err := t.q.Exec(ctx, `DELETE FROM `+tc[0]+` WHERE `+in, args...)
 			return err
