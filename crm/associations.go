@@ -32,6 +32,9 @@ func (e *Engine) recycleCutoff() time.Time {
 func (e *Engine) loadLive(ctx context.Context, tx ReadTx, t *ObjectType, idValue, subCategory string) (*Object, error) {
 	if id, ok := ParseID(idValue); ok {
 		obj, err := tx.Object(ctx, t.ID, id)
+		if errors.Is(err, ErrNotFound) {
+			obj, err = e.mergedObject(ctx, tx, t, id) // the id of a record merged into another
+		}
 		if err == nil && !obj.Archived {
 			return obj, nil
 		}
@@ -50,21 +53,33 @@ const (
 )
 
 // resolveSpecs checks that every spec names a type from one object type to another.
+// A type this node does not know may have been made on another node sharing
+// the database: the schemas are then reloaded once before the specs are refused.
 func (e *Engine) resolveSpecs(from, to *ObjectType, specs []AssociationSpec) ([]*AssociationType, error) {
-	var out []*AssociationType
-	var bad []AssociationSpec
-	for _, s := range specs {
-		at := e.Assoc.Lookup(s)
-		if at == nil || at.From != from.ID || at.To != to.ID {
-			bad = append(bad, s)
-			continue
+	for reloaded := false; ; reloaded = true {
+		var out []*AssociationType
+		var bad []AssociationSpec
+		for _, s := range specs {
+			at := e.Assoc.Lookup(s)
+			if at == nil || at.From != from.ID || at.To != to.ID {
+				bad = append(bad, s)
+				continue
+			}
+			out = append(out, at)
 		}
-		out = append(out, at)
+		if len(bad) == 0 {
+			return out, nil
+		}
+		if reloaded || !e.reloadShared() {
+			return nil, invalidAssociations(bad)
+		}
 	}
-	if len(bad) > 0 {
-		return nil, invalidAssociations(bad)
-	}
-	return out, nil
+}
+
+// reloadShared reloads the schemas when other nodes write to the database,
+// and reports whether it did.
+func (e *Engine) reloadShared() bool {
+	return e.Shared && e.LoadSchemas(context.Background()) == nil
 }
 
 // rowsFor returns the stored rows (both directions) of types between a pair.
@@ -109,7 +124,11 @@ func (e *Engine) associate(ctx context.Context, tx Tx, actor Actor, from *Object
 			add = append(add, d)
 		}
 	}
-	return tx.AddAssociations(ctx, rowsFor(from.ID, to.ID, add, e))
+	rows := rowsFor(from.ID, to.ID, add, e)
+	if err := e.checkAssociationLimits(ctx, tx, rows); err != nil {
+		return err
+	}
+	return tx.AddAssociations(ctx, rows)
 }
 
 // typesBetween returns the types from one record to another.
@@ -138,7 +157,7 @@ func (e *Engine) Associate(ctx context.Context, actor Actor, from *ObjectType, f
 	}
 	var after []*AssociationType
 	err = e.Store.Write(ctx, func(tx Tx) error {
-		if err := lockPairs(ctx, tx, []Unlink{{FromID: fromID, ToID: toID}}); err != nil {
+		if _, err := lockPairs(ctx, tx, []Unlink{{FromID: fromID, ToID: toID}}); err != nil {
 			return err
 		}
 		a, err := e.loadLive(ctx, tx, from, fromID, subFromNotFound)
@@ -185,6 +204,9 @@ func containsType(list []*AssociationType, t *AssociationType) bool {
 // AssociateDefault adds the unlabelled type between two records.
 func (e *Engine) AssociateDefault(ctx context.Context, actor Actor, from *ObjectType, fromID string, to *ObjectType, toID string) ([]*AssociationType, error) {
 	d := e.Assoc.Default(from.ID, to.ID)
+	if d == nil && e.reloadShared() {
+		d = e.Assoc.Default(from.ID, to.ID)
+	}
 	if d == nil {
 		return nil, Invalidf("There is no default association type from %s to %s", from.Singular, to.Singular)
 	}
@@ -219,7 +241,8 @@ func (e *Engine) DisassociateMany(ctx context.Context, actor Actor, from, to *Ob
 		}
 	}
 	return e.Store.Write(ctx, func(tx Tx) error {
-		if err := lockPairs(ctx, tx, pairs); err != nil {
+		merged, err := lockPairs(ctx, tx, pairs)
+		if err != nil {
 			return err
 		}
 		for i, p := range pairs {
@@ -227,6 +250,12 @@ func (e *Engine) DisassociateMany(ctx context.Context, actor Actor, from, to *Ob
 			b, okB := ParseID(p.ToID)
 			if !okA || !okB {
 				continue // names no record: nothing to remove
+			}
+			if to, ok := merged[a]; ok {
+				a = to
+			}
+			if to, ok := merged[b]; ok {
+				b = to
 			}
 			if err := e.disassociate(ctx, tx, actor, a, b, types[i], p.Specs != nil); err != nil {
 				return err
@@ -242,8 +271,10 @@ func (e *Engine) DisassociateMany(ctx context.Context, actor Actor, from, to *Ob
 // writes of one pair then queue on its lower id, whichever end they start
 // from, instead of each holding a lock the other waits for (a removal
 // locking the association rows and then the records to lift a pin, an
-// addition the records and then the rows).
-func lockPairs(ctx context.Context, tx Tx, pairs []Unlink) error {
+// addition the records and then the rows). The ids of records merged into
+// others lock the records they resolve to; lockPairs returns those ids with
+// their records' ids.
+func lockPairs(ctx context.Context, tx Tx, pairs []Unlink) (map[int64]int64, error) {
 	ids := make([]int64, 0, 2*len(pairs))
 	for _, p := range pairs {
 		for _, v := range []string{p.FromID, p.ToID} {
@@ -253,10 +284,19 @@ func lockPairs(ctx context.Context, tx Tx, pairs []Unlink) error {
 		}
 	}
 	if len(ids) == 0 {
-		return nil
+		return nil, nil
 	}
-	_, err := tx.ObjectsByIDs(ctx, ids)
-	return err
+	merged, err := tx.MergedInto(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, id := range ids {
+		if to, ok := merged[id]; ok {
+			ids[i] = to
+		}
+	}
+	_, err = tx.ObjectsByIDs(ctx, ids)
+	return merged, err
 }
 
 // disassociate removes types (all when !only) between records a and b.

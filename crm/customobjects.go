@@ -32,6 +32,9 @@ type CustomSchema struct {
 	CreatedAt, UpdatedAt       time.Time
 	Archived                   bool
 	ArchivedAt                 time.Time
+	// Deleted marks the record kept of a schema deleted for good: its
+	// number is never given again; its name is free.
+	Deleted bool `json:",omitempty"`
 }
 
 // FirstCustomNumber is the number of the first custom type id (2-1000001).
@@ -150,7 +153,7 @@ func (e *Engine) CustomObjects(ctx context.Context, archived bool) ([]*CustomObj
 	}
 	out := []*CustomObject{}
 	for _, s := range list {
-		if s.Archived == archived {
+		if s.Archived == archived && !s.Deleted {
 			out = append(out, e.customObject(ctx, s))
 		}
 	}
@@ -326,16 +329,13 @@ func (e *Engine) CreateCustomObject(ctx context.Context, in CustomSchemaInput) (
 		}
 		s.Number = FirstCustomNumber
 		for _, x := range existing {
-			if strings.EqualFold(x.Name, s.Name) {
+			if strings.EqualFold(x.Name, s.Name) && !x.Deleted {
 				return &Error{Kind: KindConflict, Category: CategoryConflict,
 					Message: fmt.Sprintf("An object type named %s already exists", x.Name), Context: map[string][]string{"name": {x.Name}}}
 			}
 			s.Number = max(s.Number, x.Number+1)
 		}
 		if err := tx.PutCustomSchema(ctx, s); err != nil {
-			return err
-		}
-		if err := tx.PutPropertyGroup(ctx, s.TypeID(), &PropertyGroup{Name: customGroup(s), Label: s.Singular + " information", DisplayOrder: -1}); err != nil {
 			return err
 		}
 		for _, p := range props {
@@ -419,7 +419,8 @@ func (e *Engine) UpdateCustomObject(ctx context.Context, name string, in CustomS
 }
 
 // ArchiveCustomObject archives a schema, or with purge deletes it for good
-// (archived or not) so that its name can be used again. Both are refused
+// (archived or not) so that its name can be used again; its type id is
+// never given again. Both are refused
 // while live records of the type remain; a purge deletes the type's records
 // in the recycle bin, its properties and its association types.
 func (e *Engine) ArchiveCustomObject(ctx context.Context, name string, purge bool) error {
@@ -448,7 +449,10 @@ func (e *Engine) ArchiveCustomObject(ctx context.Context, name string, purge boo
 			gone, err := tx.ListObjects(ctx, ListQuery{TypeID: s.TypeID(), Archived: true, Limit: 500})
 			if err != nil || len(gone) == 0 {
 				if err == nil {
-					return tx.DeleteCustomSchema(ctx, s.TypeID())
+					if err := tx.DeleteCustomSchema(ctx, s.TypeID()); err != nil {
+						return err
+					}
+					return tx.PutCustomSchema(ctx, &CustomSchema{Number: s.Number, Name: s.TypeID(), Deleted: true, UpdatedAt: e.now()})
 				}
 				return err
 			}

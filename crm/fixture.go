@@ -12,6 +12,7 @@ import (
 // keyed by plural object type names. Export writes it; Seed loads it.
 type Fixture struct {
 	Owners            []FixtureOwner               `json:"owners,omitempty"`
+	Schemas           []FixtureSchema              `json:"schemas,omitempty"`
 	PropertyGroups    map[string][]FixtureGroup    `json:"propertyGroups,omitempty"`
 	Properties        map[string][]FixtureProperty `json:"properties,omitempty"`
 	AssociationLabels []FixtureLabel               `json:"associationLabels,omitempty"`
@@ -129,6 +130,10 @@ func (e *Engine) Export(ctx context.Context) (*Fixture, error) {
 			}
 		}
 		sort.Slice(f.Owners, func(i, j int) bool { return f.Owners[i].ID < f.Owners[j].ID })
+		var err error
+		if f.Schemas, err = exportSchemas(ctx, tx); err != nil {
+			return err
+		}
 		for _, t := range e.Types.Types() {
 			for _, g := range t.Groups {
 				if !g.HubSpotDefined {
@@ -176,8 +181,11 @@ func (e *Engine) Export(ctx context.Context) (*Fixture, error) {
 			if inv == nil || l.TypeID > l.InverseID {
 				continue // written with its pair
 			}
-			from, _ := e.Types.Resolve(l.From)
-			to, _ := e.Types.Resolve(l.To)
+			from, ferr := e.Types.Resolve(l.From)
+			to, terr := e.Types.Resolve(l.To)
+			if ferr != nil || terr != nil {
+				continue // a type of an archived custom object schema, not exported
+			}
 			f.AssociationLabels = append(f.AssociationLabels, FixtureLabel{From: from.Name, To: to.Name, TypeID: l.TypeID,
 				InverseTypeID: l.InverseID, Label: l.Label, InverseLabel: inv.Label, Name: l.Name})
 		}
@@ -191,8 +199,12 @@ func (e *Engine) Export(ctx context.Context) (*Fixture, error) {
 			for ; j < len(rows) && rows[j].FromID == rows[i].FromID && rows[j].ToID == rows[i].ToID; j++ {
 				a.Types = append(a.Types, AssociationSpec{Category: rows[j].Category, TypeID: rows[j].TypeID})
 			}
-			from, _ := e.Types.Resolve(rows[i].FromType)
-			to, _ := e.Types.Resolve(rows[i].ToType)
+			from, ferr := e.Types.Resolve(rows[i].FromType)
+			to, terr := e.Types.Resolve(rows[i].ToType)
+			if ferr != nil || terr != nil {
+				i = j
+				continue // a record of an archived custom object schema, not exported
+			}
 			a.From = FixtureRef{Type: from.Name, ID: strconv.FormatInt(rows[i].FromID, 10)}
 			a.To = FixtureRef{Type: to.Name, ID: strconv.FormatInt(rows[i].ToID, 10)}
 			f.Associations = append(f.Associations, a)

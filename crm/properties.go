@@ -35,39 +35,43 @@ type PropertyChange struct {
 // and the user-defined association labels.
 // Call it once at start.
 func (e *Engine) LoadSchemas(ctx context.Context) error {
-	return e.Store.Read(ctx, func(tx ReadTx) error {
-		st := customState{props: map[string][]*PropertyDefinition{}, groups: map[string][]*PropertyGroup{}}
-		schemas, err := tx.CustomSchemas(ctx)
-		if err != nil {
+	return e.Store.Read(ctx, func(tx ReadTx) error { return e.loadSchemas(ctx, tx) })
+}
+
+// loadSchemas declares the custom object types stored and loads the custom
+// properties and groups of every type and the association labels, from tx.
+func (e *Engine) loadSchemas(ctx context.Context, tx ReadTx) error {
+	st := customState{props: map[string][]*PropertyDefinition{}, groups: map[string][]*PropertyGroup{}}
+	schemas, err := tx.CustomSchemas(ctx)
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for _, t := range e.Types.Types() {
+		if !IsCustom(t.ID) {
+			ids = append(ids, t.ID)
+		}
+	}
+	for _, s := range schemas {
+		if !s.Archived && !s.Deleted {
+			t := customType(e.PortalID, s)
+			st.types = append(st.types, t)
+			ids = append(ids, t.ID)
+		}
+	}
+	for _, id := range ids {
+		if st.props[id], err = tx.CustomProperties(ctx, id); err != nil {
 			return err
 		}
-		var ids []string
-		for _, t := range e.Types.Types() {
-			if !IsCustom(t.ID) {
-				ids = append(ids, t.ID)
-			}
-		}
-		for _, s := range schemas {
-			if !s.Archived {
-				t := customType(e.PortalID, s)
-				st.types = append(st.types, t)
-				ids = append(ids, t.ID)
-			}
-		}
-		for _, id := range ids {
-			if st.props[id], err = tx.CustomProperties(ctx, id); err != nil {
-				return err
-			}
-			if st.groups[id], err = tx.PropertyGroups(ctx, id); err != nil {
-				return err
-			}
-		}
-		if err := e.loadLabels(ctx, tx); err != nil {
+		if st.groups[id], err = tx.PropertyGroups(ctx, id); err != nil {
 			return err
 		}
-		e.Types.setAll(st)
-		return nil
-	})
+	}
+	if err := e.loadLabels(ctx, tx); err != nil {
+		return err
+	}
+	e.Types.setAll(st)
+	return nil
 }
 
 func (e *Engine) reload(ctx context.Context, tx ReadTx, typeID string) error {

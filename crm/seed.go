@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -84,7 +85,13 @@ func (e *Engine) seed(ctx context.Context, tx Tx, f *Fixture) error {
 	if err := e.seedOwners(ctx, tx, f.Owners, now); err != nil {
 		return err
 	}
+	if err := e.seedCustomSchemas(ctx, tx, f.Schemas); err != nil {
+		return err
+	}
 	if err := e.seedSchema(ctx, tx, f, now); err != nil {
+		return err
+	}
+	if err := e.checkSeededSchemas(f.Schemas); err != nil {
 		return err
 	}
 	if err := e.seedObjects(ctx, tx, f, now); err != nil {
@@ -301,7 +308,9 @@ func (e *Engine) seedLabels(ctx context.Context, tx Tx, labels []FixtureLabel) e
 		if err != nil {
 			return fixtureError(where, err)
 		}
-		if l.TypeID <= 0 || l.InverseTypeID < 0 || l.Label == "" || !labelName.MatchString(l.Name) {
+		// A label without text is the unlabelled type of a custom object's pair.
+		pairType := l.Label == "" && (IsCustom(from.ID) || IsCustom(to.ID))
+		if l.TypeID <= 0 || l.InverseTypeID < 0 || (l.Label == "" && !pairType) || !labelName.MatchString(l.Name) {
 			return Invalidf("%s: typeId, label and a valid name are required", where)
 		}
 		if err := checkStorable(where+": the label", l.Label, l.InverseLabel); err != nil {
@@ -314,9 +323,13 @@ func (e *Engine) seedLabels(ctx context.Context, tx Tx, labels []FixtureLabel) e
 		if inverseLabel == "" {
 			inverseLabel = l.Label
 		}
+		inverseName := l.Name + "_inverse"
+		if pairType {
+			inverseName = strings.ToLower(to.Singular) + "_to_" + strings.ToLower(from.Singular)
+		}
 		pair := []*AssociationLabel{{TypeID: l.TypeID, InverseID: inverse, From: from.ID, To: to.ID, Label: l.Label, Name: l.Name}}
 		if inverse != l.TypeID {
-			pair = append(pair, &AssociationLabel{TypeID: inverse, InverseID: l.TypeID, From: to.ID, To: from.ID, Label: inverseLabel, Name: l.Name + "_inverse"})
+			pair = append(pair, &AssociationLabel{TypeID: inverse, InverseID: l.TypeID, From: to.ID, To: from.ID, Label: inverseLabel, Name: inverseName})
 		} else if from.ID != to.ID {
 			return Invalidf("%s: a label between two object types needs an inverseTypeId of its own", where)
 		}
