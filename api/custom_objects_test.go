@@ -430,6 +430,13 @@ func TestCustomObjectRecords(t *testing.T) {
 	if got := v3Assoc(t, s, "contacts", contact, fmt.Sprintf("p%d_cars", spoketest.PortalID)); fmt.Sprint(got) != "["+id+":contact_to_cars]" {
 		t.Errorf("v3 associations from the contact: %v", got)
 	}
+	// associations.{type} search filters name the custom type by any of its names or its own name.
+	for _, name := range []string{"cars", "p_cars", typeID} {
+		got := mustStatus(t, s.Do("POST", "/crm/v3/objects/contacts/search", `{"filterGroups":[{"filters":[{"propertyName":"associations.`+name+`","operator":"EQ","value":"`+id+`"}]}]}`), 200)
+		if got["total"] != float64(1) {
+			t.Errorf("contacts associated with the car (%s): %v", name, got)
+		}
+	}
 	labels := mustStatus(t, s.Do("POST", "/crm/v4/associations/"+typeID+"/contacts/labels", `{"label":"Driver","name":"driver","inverseLabel":"Drives"}`), 200)
 	var driver float64
 	for _, l := range labels["results"].([]any) {

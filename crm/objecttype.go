@@ -159,6 +159,22 @@ func (r *Registry) Resolve(name string) (*ObjectType, error) {
 	return nil, UnknownObjectType(name)
 }
 
+// ResolveAssociated resolves the type of an associations.{type} search
+// filter: any name Resolve takes, or a custom type's own name, which is how
+// the filter names it by its singular like every other type.
+func (r *Registry) ResolveAssociated(name string) (*ObjectType, error) {
+	t, err := r.Resolve(name)
+	if err == nil {
+		return t, nil
+	}
+	for _, c := range r.Types() {
+		if c.Schema != nil && strings.EqualFold(c.Singular, name) {
+			return c, nil
+		}
+	}
+	return nil, err
+}
+
 func (r *Registry) lookup(name string) *ObjectType {
 	r.mu.RLock()
 	defer r.mu.RUnlock()

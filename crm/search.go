@@ -488,7 +488,7 @@ func (e *Engine) compileFilter(t *ObjectType, f FilterInput) (SearchFilter, erro
 
 // associationFilter compiles associations.{type} EQ id (or IN ids).
 func (e *Engine) associationFilter(t *ObjectType, typeName, op string, f FilterInput) (SearchFilter, error) {
-	other, err := e.Types.Resolve(typeName)
+	other, err := e.Types.ResolveAssociated(typeName)
 	if err != nil {
 		return SearchFilter{}, err
 	}
