@@ -102,6 +102,8 @@ func (s *Server) routes() {
 		s.route("POST "+prefix+"/batch/upsert", objectWrite, s.batchUpsert)
 		s.route("POST "+prefix+"/batch/archive", objectWrite, s.batchArchive)
 		s.route("POST "+prefix+"/search", objectSearch, s.search)
+		s.route("POST "+prefix+"/merge", objectWrite, s.mergeObjects)
+		s.route("POST "+prefix+"/gdpr-delete", objectWrite, s.gdprDelete)
 	}
 	for _, prefix := range []string{"/crm/v3/properties/{type}", "/crm/properties/{version}/{type}"} {
 		s.route("GET "+prefix, schemaRead, s.listProperties)
@@ -143,6 +145,15 @@ func (s *Server) routes() {
 		s.route("POST "+p, schemaWrite, s.createLabel)
 		s.route("PUT "+p, schemaWrite, s.updateLabel)
 		s.route("DELETE "+p+"/{typeId}", schemaWrite, s.deleteLabel)
+	}
+	// Association limits, under both v4 prefixes (HubSpot's Node client
+	// calls both) and the dated paths.
+	for _, p := range []string{"/crm/associations/v4/definitions/configurations", "/crm/v4/associations/definitions/configurations", "/crm/associations/{version}/definitions/configurations"} {
+		s.route("GET "+p+"/all", limitsAnyScope, s.listAllLimits)
+		s.route("GET "+p+"/{type}/{toType}", schemaRead, s.listLimits)
+		s.route("POST "+p+"/{type}/{toType}/batch/create", schemaWrite, s.createLimits)
+		s.route("POST "+p+"/{type}/{toType}/batch/update", schemaWrite, s.updateLimits)
+		s.route("POST "+p+"/{type}/{toType}/batch/purge", schemaWrite, s.purgeLimits)
 	}
 	v3batch := "/crm/v3/associations/{type}/{toType}"
 	s.route("POST "+v3batch+"/batch/create", objectWrite, s.batchCreateV3)

@@ -325,3 +325,64 @@ func (e *Engine) limitExceeded(l *AssociationLimit, fromID int64, have int) *Err
 			"associationCategory": {l.Category}, "associationTypeId": {strconv.FormatInt(l.TypeID, 10)},
 			"maxToObjectIds": {strconv.Itoa(l.Max)}}}
 }
+
+// FixtureAssociationLimit is an association limit in a fixture: records of
+// type From are associated by the type (Category, TypeID) with at most
+// MaxToObjectIDs records of type To.
+type FixtureAssociationLimit struct {
+	From           string `json:"from"`
+	To             string `json:"to"`
+	Category       string `json:"category,omitempty"`
+	TypeID         int64  `json:"typeId"`
+	MaxToObjectIDs int    `json:"maxToObjectIds"`
+}
+
+// seedAssociationLimits stores a fixture's limits, replacing stored limits
+// of the same types, with the checks of SetAssociationLimit.
+func (e *Engine) seedAssociationLimits(ctx context.Context, tx Tx, limits []FixtureAssociationLimit) error {
+	if len(limits) == 0 {
+		return nil
+	}
+	stored, err := tx.AssociationLimits(ctx)
+	if err != nil {
+		return err
+	}
+	for i, fl := range limits {
+		where := fmt.Sprintf("associationLimits[%d]", i)
+		from, err := e.Types.Resolve(fl.From)
+		if err != nil {
+			return fixtureError(where, err)
+		}
+		to, err := e.Types.Resolve(fl.To)
+		if err != nil {
+			return fixtureError(where, err)
+		}
+		var at *AssociationType
+		for _, t := range e.Assoc.Between(from.ID, to.ID) {
+			if t.ID == fl.TypeID && (fl.Category == "" || t.Category == fl.Category) {
+				at = t
+			}
+		}
+		if at == nil {
+			return fixtureError(where, invalidAssociations([]AssociationSpec{{Category: fl.Category, TypeID: fl.TypeID}}))
+		}
+		if fl.MaxToObjectIDs < 1 {
+			return Invalidf("%s: maxToObjectIds must be at least 1, not %d", where, fl.MaxToObjectIDs)
+		}
+		l := limitOf(at, fl.MaxToObjectIDs)
+		rest := make([]*AssociationLimit, 0, len(stored))
+		for _, s := range stored {
+			if *s != *limitOf(at, s.Max) {
+				rest = append(rest, s)
+			}
+		}
+		if err := e.checkLimitRange(from, to, at, l.Max, rest); err != nil {
+			return fixtureError(where, err)
+		}
+		if err := tx.PutAssociationLimit(ctx, l); err != nil {
+			return err
+		}
+		stored = append(rest, l)
+	}
+	return nil
+}

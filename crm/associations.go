@@ -32,6 +32,9 @@ func (e *Engine) recycleCutoff() time.Time {
 func (e *Engine) loadLive(ctx context.Context, tx ReadTx, t *ObjectType, idValue, subCategory string) (*Object, error) {
 	if id, ok := ParseID(idValue); ok {
 		obj, err := tx.Object(ctx, t.ID, id)
+		if errors.Is(err, ErrNotFound) {
+			obj, err = e.mergedObject(ctx, tx, t, id) // the id of a record merged into another
+		}
 		if err == nil && !obj.Archived {
 			return obj, nil
 		}
@@ -121,7 +124,11 @@ func (e *Engine) associate(ctx context.Context, tx Tx, actor Actor, from *Object
 			add = append(add, d)
 		}
 	}
-	return tx.AddAssociations(ctx, rowsFor(from.ID, to.ID, add, e))
+	rows := rowsFor(from.ID, to.ID, add, e)
+	if err := e.checkAssociationLimits(ctx, tx, rows); err != nil {
+		return err
+	}
+	return tx.AddAssociations(ctx, rows)
 }
 
 // typesBetween returns the types from one record to another.
@@ -150,7 +157,7 @@ func (e *Engine) Associate(ctx context.Context, actor Actor, from *ObjectType, f
 	}
 	var after []*AssociationType
 	err = e.Store.Write(ctx, func(tx Tx) error {
-		if err := lockPairs(ctx, tx, []Unlink{{FromID: fromID, ToID: toID}}); err != nil {
+		if _, err := lockPairs(ctx, tx, []Unlink{{FromID: fromID, ToID: toID}}); err != nil {
 			return err
 		}
 		a, err := e.loadLive(ctx, tx, from, fromID, subFromNotFound)
@@ -234,7 +241,8 @@ func (e *Engine) DisassociateMany(ctx context.Context, actor Actor, from, to *Ob
 		}
 	}
 	return e.Store.Write(ctx, func(tx Tx) error {
-		if err := lockPairs(ctx, tx, pairs); err != nil {
+		merged, err := lockPairs(ctx, tx, pairs)
+		if err != nil {
 			return err
 		}
 		for i, p := range pairs {
@@ -242,6 +250,12 @@ func (e *Engine) DisassociateMany(ctx context.Context, actor Actor, from, to *Ob
 			b, okB := ParseID(p.ToID)
 			if !okA || !okB {
 				continue // names no record: nothing to remove
+			}
+			if to, ok := merged[a]; ok {
+				a = to
+			}
+			if to, ok := merged[b]; ok {
+				b = to
 			}
 			if err := e.disassociate(ctx, tx, actor, a, b, types[i], p.Specs != nil); err != nil {
 				return err
@@ -257,8 +271,10 @@ func (e *Engine) DisassociateMany(ctx context.Context, actor Actor, from, to *Ob
 // writes of one pair then queue on its lower id, whichever end they start
 // from, instead of each holding a lock the other waits for (a removal
 // locking the association rows and then the records to lift a pin, an
-// addition the records and then the rows).
-func lockPairs(ctx context.Context, tx Tx, pairs []Unlink) error {
+// addition the records and then the rows). The ids of records merged into
+// others lock the records they resolve to; lockPairs returns those ids with
+// their records' ids.
+func lockPairs(ctx context.Context, tx Tx, pairs []Unlink) (map[int64]int64, error) {
 	ids := make([]int64, 0, 2*len(pairs))
 	for _, p := range pairs {
 		for _, v := range []string{p.FromID, p.ToID} {
@@ -268,10 +284,19 @@ func lockPairs(ctx context.Context, tx Tx, pairs []Unlink) error {
 		}
 	}
 	if len(ids) == 0 {
-		return nil
+		return nil, nil
 	}
-	_, err := tx.ObjectsByIDs(ctx, ids)
-	return err
+	merged, err := tx.MergedInto(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, id := range ids {
+		if to, ok := merged[id]; ok {
+			ids[i] = to
+		}
+	}
+	_, err = tx.ObjectsByIDs(ctx, ids)
+	return merged, err
 }
 
 // disassociate removes types (all when !only) between records a and b.

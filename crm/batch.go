@@ -76,13 +76,42 @@ func (e *Engine) loadMany(ctx context.Context, tx ReadTx, t *ObjectType, ids []i
 	}
 	byID := make(map[int64]*Object, len(found))
 	for _, o := range found {
-		if o.TypeID == t.ID && o.Archived == archived && !e.purgeable(o) {
-			byID[o.ID] = o
+		byID[o.ID] = o
+	}
+	// The ids of records merged into others name the records they resolve to.
+	var gone []int64
+	for _, id := range want {
+		if byID[id] == nil {
+			gone = append(gone, id)
+		}
+	}
+	if len(gone) > 0 {
+		merged, err := tx.MergedInto(ctx, gone)
+		if err != nil {
+			return nil, err
+		}
+		if len(merged) > 0 {
+			targets := make([]int64, 0, len(merged))
+			for _, to := range merged {
+				targets = append(targets, to)
+			}
+			more, err := tx.ObjectsByIDs(ctx, targets)
+			if err != nil {
+				return nil, err
+			}
+			for _, o := range more {
+				byID[o.ID] = o
+			}
+			for id, to := range merged {
+				byID[id] = byID[to]
+			}
 		}
 	}
 	out := make([]*Object, len(ids))
 	for i, id := range ids {
-		out[i] = byID[id]
+		if o := byID[id]; o != nil && o.TypeID == t.ID && o.Archived == archived && !e.purgeable(o) {
+			out[i] = o
+		}
 	}
 	return out, nil
 }
@@ -103,10 +132,13 @@ func (e *Engine) BatchRead(ctx context.Context, t *ObjectType, ids []string, opt
 			return err
 		}
 		var found []*Object
+		read := map[int64]bool{}
 		for i, o := range objs {
-			if o == nil {
+			switch {
+			case o == nil:
 				missing = append(missing, ids[i])
-			} else {
+			case !read[o.ID]: // two merged ids of one record read it once
+				read[o.ID] = true
 				found = append(found, o)
 			}
 		}
@@ -349,6 +381,9 @@ func (e *Engine) ArchiveBatch(ctx context.Context, t *ObjectType, ids []string) 
 		resolved := make([]int64, len(ids))
 		for i, v := range ids {
 			resolved[i], _ = ParseID(v) // 0, which loadMany skips, when it names no record
+		}
+		if _, err := followMerged(ctx, tx, resolved); err != nil {
+			return err
 		}
 		if err := lockWithAssociated(ctx, tx, resolved); err != nil {
 			return err

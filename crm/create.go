@@ -246,6 +246,9 @@ func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectTy
 	if err := tx.IndexObjects(ctx, docs); err != nil {
 		return nil, err
 	}
+	if err := e.checkAssociationLimits(ctx, tx, rows); err != nil {
+		return nil, err
+	}
 	if err := tx.AddAssociations(ctx, rows); err != nil {
 		return nil, err
 	}
@@ -302,8 +305,38 @@ func (e *Engine) checkTargets(ctx context.Context, tx ReadTx, _ *ObjectType, job
 	for _, o := range found {
 		byID[o.ID] = o
 	}
+	// The ids of records merged into others name the records they resolve to.
+	var gone []int64
+	for _, id := range ids {
+		if byID[id] == nil {
+			gone = append(gone, id)
+		}
+	}
+	merged := map[int64]int64{}
+	if len(gone) > 0 {
+		if merged, err = tx.MergedInto(ctx, gone); err != nil {
+			return err
+		}
+		var targets []int64
+		for _, to := range merged {
+			targets = append(targets, to)
+		}
+		more, err := tx.ObjectsByIDs(ctx, targets)
+		if err != nil {
+			return err
+		}
+		for _, o := range more {
+			byID[o.ID] = o
+		}
+	}
 	for _, j := range jobs {
-		for _, l := range j.links {
+		if len(merged) > 0 {
+			j.links = append([]inlineLink(nil), j.links...) // the checked inputs stay as they were
+		}
+		for k, l := range j.links {
+			if to, ok := merged[l.toID]; ok {
+				j.links[k].toID, l.toID = to, to
+			}
 			if o := byID[l.toID]; j.err == nil && (o == nil || o.Archived || o.TypeID != l.toType) {
 				j.err = invalidTargets(strconv.FormatInt(l.toID, 10), l.toType)
 			}

@@ -190,6 +190,9 @@ func (e *Engine) load(ctx context.Context, tx ReadTx, t *ObjectType, idValue, id
 		return nil, err
 	}
 	obj, err := tx.Object(ctx, t.ID, id)
+	if errors.Is(err, ErrNotFound) {
+		obj, err = e.mergedObject(ctx, tx, t, id) // the id of a record merged into another
+	}
 	if errors.Is(err, ErrNotFound) || (err == nil && (obj.Archived != archived || e.purgeable(obj))) {
 		return nil, ObjectNotFound(idValue)
 	}

@@ -18,6 +18,9 @@ type Fixture struct {
 	AssociationLabels []FixtureLabel               `json:"associationLabels,omitempty"`
 	Objects           map[string][]FixtureObject   `json:"objects,omitempty"`
 	Associations      []FixtureAssociation         `json:"associations,omitempty"`
+	AssociationLimits []FixtureAssociationLimit    `json:"associationLimits,omitempty"`
+	// BlockedEmails are the addresses GDPR deletes blocked.
+	BlockedEmails []string `json:"gdprBlockedEmails,omitempty"`
 }
 
 // FixtureOwner is an owner; id and userId are assigned when absent.
@@ -210,7 +213,7 @@ func (e *Engine) Export(ctx context.Context) (*Fixture, error) {
 			f.Associations = append(f.Associations, a)
 			i = j
 		}
-		return nil
+		return e.exportMergeState(ctx, tx, f)
 	})
 	return f, err
 }

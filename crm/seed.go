@@ -100,6 +100,9 @@ func (e *Engine) seed(ctx context.Context, tx Tx, f *Fixture) error {
 	if err := e.seedAssociations(ctx, tx, f); err != nil {
 		return err
 	}
+	if err := e.seedMergeState(ctx, tx, f); err != nil {
+		return err
+	}
 	// Pins are checked once every association is in place.
 	for _, typeName := range sortedKeys(f.Objects) {
 		t, _ := e.Types.Resolve(typeName)
