@@ -75,6 +75,9 @@ func customType(portalID int64, s *CustomSchema) *ObjectType {
 		SchemaWriteScopes: []string{"crm.schemas.custom.write"},
 		Schema:            s,
 	}
+	if len(t.Searchable) == 0 && s.PrimaryDisplayProperty != "" {
+		t.Searchable = []string{s.PrimaryDisplayProperty}
+	}
 	t.Properties = append(append(systemProperties(t.CreatedProperty, t.ModifiedProperty), ownerProperties()...), pinned())
 	group := customGroup(s)
 	t.Groups = []*PropertyGroup{{Name: group, Label: s.Singular + " information", HubSpotDefined: true}}
