@@ -41,8 +41,8 @@ func (h *Handler) associatedSearch(c *call, t *crm.ObjectType, rec *crm.Record, 
 // first records associated with rec.
 func (h *Handler) associated(c *call, t *crm.ObjectType, v *typeView, rec *crm.Record) ([]assocGroup, error) {
 	var out []assocGroup
-	for _, ov := range recordTypes {
-		if ov == v {
+	for _, ov := range h.recordViews() {
+		if ov.ID == v.ID {
 			continue
 		}
 		ot, _ := h.engine.Types.Resolve(ov.ID)
@@ -83,9 +83,9 @@ func (h *Handler) associatedList(c *call) error {
 	ot, err := h.engine.Types.Resolve(name)
 	var ov *typeView
 	if err == nil {
-		ov = viewOf(ot.ID)
+		ov = viewOfType(ot)
 	}
-	if ov == nil || ov.Segment != "" || ov == v {
+	if ov == nil || ov.Segment != "" || ov.ID == v.ID {
 		return notFound("There is no page for " + strconv.Quote(name) + " of a " + v.Singular + ".")
 	}
 	if !c.canRead(ot) {

@@ -22,7 +22,7 @@ func (h *Handler) resolve(c *call, allowActivity bool) (*crm.ObjectType, *typeVi
 	t, err := h.engine.Types.Resolve(name)
 	var v *typeView
 	if err == nil {
-		v = viewOf(t.ID)
+		v = viewOfType(t)
 	}
 	if v == nil || (v.Segment != "" && !allowActivity) {
 		return nil, nil, notFound("There is no page for " + strconv.Quote(name) + ".")
@@ -57,7 +57,7 @@ func (h *Handler) home(c *call) error {
 	data := &homeData{}
 	h.fill(c, &data.base, "Spoke", "")
 	zero := 0
-	for _, v := range recordTypes {
+	for _, v := range h.recordViews() {
 		t, _ := h.engine.Types.Resolve(v.ID)
 		if !c.canRead(t) {
 			continue

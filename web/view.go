@@ -131,7 +131,7 @@ func (h *Handler) fill(c *call, b *base, title, section string) {
 	}
 	// A notice that cannot be read is dropped: the page matters more.
 	b.Flash, _ = h.sessions.takeFlash(ctxOf(c), c.sess)
-	for _, v := range recordTypes {
+	for _, v := range h.recordViews() {
 		t, _ := h.engine.Types.Resolve(v.ID)
 		if c.canRead(t) {
 			b.Nav = append(b.Nav, navLink{Label: v.Label, URL: Prefix + v.Name, Current: section == v.Name})
