@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -182,49 +183,21 @@ func (s *Server) batchReadSchemas(w http.ResponseWriter, r *http.Request) error 
 	}
 	inc := schemaIncludes{props: valueOr(body.IncludePropertyDefinitions, true), assoc: valueOr(body.IncludeAssociationDefinitions, true),
 		audit: valueOr(body.IncludeAuditMetadata, true)}
-	started := s.Engine.Now()
 	list, err := s.Engine.CustomObjects(r.Context(), false)
 	if err != nil {
 		return err
 	}
-	out := batchSchemasJSON{Status: "COMPLETE", Results: []objectSchemaJSON{}, StartedAt: crm.FormatTime(started)}
-	for _, in := range body.Inputs {
-		found := false
-		for _, c := range list {
-			if c.Type != nil && schemaNamed(c, in, s.Engine.PortalID) {
-				out.Results = append(out.Results, newSchemaJSON(c, s.Engine.PortalID, inc))
-				found = true
-				break
-			}
-		}
-		if !found {
-			out.Errors = append(out.Errors, batchSchemaError{Status: "error", Category: crm.CategoryNotFound,
-				Message: "Unable to find object type " + in, Context: map[string][]string{"objectType": {in}}})
+	// HubSpot answers the collection of the schemas found, as the list does.
+	out := struct {
+		Results []objectSchemaJSON `json:"results"`
+	}{Results: []objectSchemaJSON{}}
+	for _, c := range list {
+		if slices.ContainsFunc(body.Inputs, func(in string) bool { return schemaNamed(c, in, s.Engine.PortalID) }) {
+			out.Results = append(out.Results, newSchemaJSON(c, s.Engine.PortalID, inc))
 		}
 	}
-	out.CompletedAt = crm.FormatTime(s.Engine.Now())
-	status := http.StatusOK
-	if len(out.Errors) > 0 {
-		status, out.NumErrors = http.StatusMultiStatus, len(out.Errors)
-	}
-	writeJSON(w, status, out)
+	writeJSON(w, http.StatusOK, out)
 	return nil
-}
-
-type batchSchemasJSON struct {
-	Status      string             `json:"status"`
-	Results     []objectSchemaJSON `json:"results"`
-	NumErrors   int                `json:"numErrors,omitempty"`
-	Errors      []batchSchemaError `json:"errors,omitempty"`
-	StartedAt   string             `json:"startedAt"`
-	CompletedAt string             `json:"completedAt"`
-}
-
-type batchSchemaError struct {
-	Status   string              `json:"status"`
-	Category string              `json:"category"`
-	Message  string              `json:"message"`
-	Context  map[string][]string `json:"context"`
 }
 
 // schemaNamed reports whether in names c in any accepted form.
@@ -362,7 +335,7 @@ func (s *Server) createSchemaAssociation(w http.ResponseWriter, r *http.Request)
 	if len(missing) > 0 {
 		return crm.BadInput("Invalid input JSON on line 1, column 2. Some required fields were not set: [%s]", strings.Join(missing, ", "))
 	}
-	a, err := s.Engine.CreateCustomAssociation(r.Context(), r.PathValue("objectType"), *body.FromObjectTypeID, *body.ToObjectTypeID)
+	a, err := s.Engine.CreateCustomAssociation(r.Context(), r.PathValue("objectType"), *body.FromObjectTypeID, *body.ToObjectTypeID, body.Name)
 	if err != nil {
 		return err
 	}

@@ -477,7 +477,8 @@ func (e *Engine) ArchiveCustomObject(ctx context.Context, name string, purge boo
 // CreateCustomAssociation adds the association types between a schema's
 // type and another type (both directions) and returns the one from the
 // schema's type.
-func (e *Engine) CreateCustomAssociation(ctx context.Context, name, fromName, toName string) (*AssociationType, error) {
+// A name given is the name of the type from fromName to toName.
+func (e *Engine) CreateCustomAssociation(ctx context.Context, name, fromName, toName, assocName string) (*AssociationType, error) {
 	c, err := e.CustomObject(ctx, name, false)
 	if err != nil {
 		return nil, err
@@ -496,11 +497,24 @@ func (e *Engine) CreateCustomAssociation(ctx context.Context, name, fromName, to
 	if from.ID == "0-115" || to.ID == "0-115" {
 		return nil, Invalidf("Object type %s cannot be associated with users", c.Schema.Name)
 	}
+	if assocName != "" && !labelName.MatchString(assocName) {
+		return nil, Invalidf("Association name %q is invalid: use lower-case letters, digits and underscores", assocName)
+	}
 	var made *AssociationLabel
 	err = e.labelWrite(ctx, func(tx Tx) error {
 		var err error
 		made, err = e.addCustomPair(ctx, tx, from, to)
-		return err
+		if err != nil || assocName == "" || made.Name == assocName {
+			return err
+		}
+		for _, at := range append(e.Assoc.Between(from.ID, to.ID), e.Assoc.Between(to.ID, from.ID)...) {
+			if at.Name == assocName {
+				return &Error{Kind: KindConflict, Category: CategoryConflict,
+					Message: fmt.Sprintf("An association named %s already exists between %s and %s", assocName, from.Singular, to.Singular)}
+			}
+		}
+		made.Name = assocName
+		return tx.PutAssociationLabel(ctx, made)
 	})
 	if err != nil {
 		return nil, err
