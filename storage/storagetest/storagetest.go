@@ -44,6 +44,7 @@ func Run(t *testing.T, open Opener) {
 		{"BlockedEmails", testBlockedEmails},
 		{"AssociationLimits", testAssociationLimits},
 		{"AssociationRowsAndCounts", testAssociationRowsAndCounts},
+		{"CustomObjectSchemas", testCustomSchemas},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
