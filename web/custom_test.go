@@ -73,5 +73,5 @@ func TestCustomObjectPages(t *testing.T) {
 	// A token without the custom-object scopes sees no boats.
 	other := signIn(t, s, s.NewToken("crm.objects.contacts.read"))
 	other.get("/").want(t, 200).lacks(t, "Boats")
-	other.get("/ui/" + name).want(t, http.StatusForbidden)
+	other.get("/ui/"+name).want(t, http.StatusForbidden)
 }
