@@ -108,16 +108,29 @@ func (e *Engine) Merge(ctx context.Context, actor Actor, t *ObjectType, primaryI
 		if err != nil {
 			return nil, err
 		}
-		var merged *Object
+		var (
+			merged *Object
+			moved  bool
+		)
 		err = e.Store.Write(ctx, func(tx Tx) error {
 			var err error
 			merged, err = e.merge(ctx, tx, actor, t, plan)
+			// A record moved: this transaction ends without writing, and
+			// so only after the write that moved it has committed (a store
+			// may commit several writes together), and the merge is
+			// planned again from what that write left.
+			moved = errors.Is(err, errMergeMoved)
+			if moved {
+				return nil
+			}
 			return err
 		})
-		if errors.Is(err, errMergeMoved) && attempt < 20 {
-			continue
+		if err != nil || !moved {
+			return merged, err
 		}
-		return merged, err
+		if attempt == 20 {
+			return nil, errMergeMoved
+		}
 	}
 }
 
