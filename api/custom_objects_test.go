@@ -277,6 +277,16 @@ func TestCustomObjectSchemas(t *testing.T) {
 		t.Error("boats to cars")
 	}
 	mustStatus(t, s.Do("GET", "/crm/v4/associations/"+typeID+"/"+boats["objectTypeId"].(string)+"/labels", nil), 200)
+
+	// shouldCreateSameObjectAssociation: one type id between records of the type.
+	trains := mustStatus(t, s.Do("POST", "/crm-object-schemas/v3/schemas", `{"name":"trains","labels":{"singular":"Train","plural":"Trains"},"shouldCreateSameObjectAssociation":true}`), 201)
+	trainType := trains["objectTypeId"].(string)
+	self := assocID(t, trains, trainType)
+	a, b := create(t, s, trainType, `{"properties":{}}`)["id"].(string), create(t, s, trainType, `{"properties":{}}`)["id"].(string)
+	mustStatus(t, s.Do("PUT", "/crm/v4/objects/"+trainType+"/"+a+"/associations/default/"+trainType+"/"+b, nil), 200)
+	if got := v4Types(t, s, trainType, b, trainType)[a]; fmt.Sprint(got) != fmt.Sprintf("[USER_DEFINED/%d/<nil>]", self) {
+		t.Errorf("train to train: %v", got)
+	}
 }
 
 func atoi(s string) int {

@@ -235,13 +235,16 @@ type schemaBody struct {
 	AssociatedObjects          []string             `json:"associatedObjects"`
 	AllowsSensitiveProperties  *bool                `json:"allowsSensitiveProperties"`
 	AllowSensitiveProperties   *bool                `json:"allowSensitiveProperties"`
+	// ShouldCreateSameObjectAssociation associates the new type with itself.
+	ShouldCreateSameObjectAssociation bool `json:"shouldCreateSameObjectAssociation"`
 }
 
 func (b schemaBody) input() crm.CustomSchemaInput {
 	in := crm.CustomSchemaInput{Name: b.Name, Description: b.Description, ClearDescription: b.ClearDescription,
 		RequiredProperties: b.RequiredProperties, SearchableProperties: b.SearchableProperties,
 		PrimaryDisplayProperty: b.PrimaryDisplayProperty, SecondaryDisplayProperties: b.SecondaryDisplayProperties,
-		AssociatedObjects: b.AssociatedObjects, AllowsSensitiveProperties: b.AllowsSensitiveProperties}
+		AssociatedObjects: b.AssociatedObjects, AllowsSensitiveProperties: b.AllowsSensitiveProperties,
+		SameObjectAssociation: b.ShouldCreateSameObjectAssociation}
 	if in.AllowsSensitiveProperties == nil {
 		in.AllowsSensitiveProperties = b.AllowSensitiveProperties
 	}

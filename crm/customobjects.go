@@ -109,6 +109,8 @@ type CustomSchemaInput struct {
 	Properties                 []PropertyChange
 	// AssociatedObjects name the types the new type is associated with.
 	AssociatedObjects []string
+	// SameObjectAssociation associates the new type with itself.
+	SameObjectAssociation bool
 }
 
 var customName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
@@ -347,6 +349,9 @@ func (e *Engine) CreateCustomObject(ctx context.Context, in CustomSchemaInput) (
 			}
 		}
 		self := customType(e.PortalID, s)
+		if in.SameObjectAssociation {
+			others = append(others, self)
+		}
 		for _, o := range others {
 			if _, err := e.addCustomPair(ctx, tx, self, o); err != nil {
 				return err
