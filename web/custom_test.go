@@ -70,6 +70,15 @@ func TestCustomObjectPages(t *testing.T) {
 	b.get(path).want(t, 200, "Rita Reis")
 	b.get("/ui/contacts/"+c).want(t, 200, "Sea Breeze", "Boats")
 
+	// A deleted boat is in the type's recycle bin and can be restored there.
+	gone := f.create(name, map[string]string{"boat_name": "Old Dinghy"})
+	if r := s.Do("DELETE", "/crm/v3/objects/"+name+"/"+gone, nil); r.Status != http.StatusNoContent {
+		t.Fatalf("delete: %d", r.Status)
+	}
+	b.get("/ui/"+name+"/recycle-bin").want(t, 200, "<h1>Deleted boats</h1>", "Old Dinghy")
+	b.follow(b.post("/ui/"+name+"/recycle-bin/"+gone+"/restore", nil)).want(t, 200, "Boat restored.")
+	b.get("/ui/"+name+"/"+gone).want(t, 200, "Old Dinghy")
+
 	// A token without the custom-object scopes sees no boats.
 	other := signIn(t, s, s.NewToken("crm.objects.contacts.read"))
 	other.get("/").want(t, 200).lacks(t, "Boats")
