@@ -1,11 +1,13 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -590,4 +592,58 @@ func TestCustomObjectsResetSeedExport(t *testing.T) {
 	mustFail(t, s.Do("POST", "/_spoke/seed", `{"schemas":[{"objectTypeId":"2-77","name":"boats","labels":{"singular":"T","plural":"Ts"}}]}`), 409, "schemas[0]")
 	mustFail(t, s.Do("POST", "/_spoke/seed", `{"schemas":[{"objectTypeId":"0-77","name":"vans","labels":{"singular":"T","plural":"Ts"}}]}`), 400, "schemas[0]")
 	mustFail(t, s.Do("POST", "/_spoke/seed", `{"schemas":[{"objectTypeId":"2-77","name":"vans","labels":{"singular":"T","plural":"Ts"},"requiredProperties":["x"]}]}`), 400, "schemas[0]")
+}
+
+// Schemas created at once on two nodes get distinct type ids; of two
+// creates of one name, one succeeds and the other is a 409.
+func TestCustomObjectConcurrentCreates(t *testing.T) {
+	t.Parallel()
+	nodes := twoNodes(t)
+	for _, n := range nodes {
+		n.Engine.Shared = true
+	}
+	const calls = 8
+	var (
+		mu  sync.Mutex
+		ids = map[string]bool{}
+	)
+	failed := together(calls, func(i int) (int, string, error) {
+		body := fmt.Sprintf(`{"name":"kind%d","labels":{"singular":"K","plural":"Ks"},"associatedObjects":["CONTACT"]}`, i)
+		status, out, err := send(nodes[i%2], "POST", "/crm-object-schemas/v3/schemas", body)
+		if status == 201 {
+			var got struct {
+				ObjectTypeID string `json:"objectTypeId"`
+			}
+			if jerr := json.Unmarshal([]byte(out), &got); jerr != nil {
+				return status, out, jerr
+			}
+			mu.Lock()
+			ids[got.ObjectTypeID] = true
+			mu.Unlock()
+		}
+		return status, out, err
+	}, func(status int) bool { return status == 201 })
+	if len(failed) > 0 || len(ids) != calls {
+		t.Fatalf("%d distinct type ids of %d creates; failed: %v", len(ids), calls, failed)
+	}
+	var created, conflicts int
+	failed = together(2, func(i int) (int, string, error) {
+		status, out, err := send(nodes[i], "POST", "/crm-object-schemas/v3/schemas", `{"name":"twice","labels":{"singular":"T","plural":"Ts"}}`)
+		mu.Lock()
+		if status == 201 {
+			created++
+		} else if status == 409 {
+			conflicts++
+		}
+		mu.Unlock()
+		return status, out, err
+	}, func(status int) bool { return status == 201 || status == 409 })
+	if len(failed) > 0 || created != 1 || conflicts != 1 {
+		t.Errorf("one name twice: %d created, %d conflicts, failed %v", created, conflicts, failed)
+	}
+	// Every node serves every type at once.
+	for id := range ids {
+		mustStatus(t, nodes[0].Do("POST", "/crm/v3/objects/"+id, `{"properties":{}}`), 201)
+		mustStatus(t, nodes[1].Do("GET", "/crm/v3/objects/"+id, nil), 200)
+	}
 }
