@@ -256,6 +256,8 @@ func TestCustomObjectSchemas(t *testing.T) {
 		{`{"name":"boats","labels":{"singular":"Boat","plural":"Boats"},"properties":[{"label":"Hull"}]}`, 400, "properties[0]"},
 		{`{"name":"boats","labels":{"singular":"Boat","plural":"Boats"},"associatedObjects":["PLANET"]}`, 400, "PLANET"},
 		{`{"name":"CARS","labels":{"singular":"Car","plural":"Cars"}}`, 409, "cars"},
+		{`{"name":"Contact","labels":{"singular":"C","plural":"Cs"}}`, 400, "0-1"},
+		{`{"name":"postal_mail","labels":{"singular":"P","plural":"Ps"}}`, 400, "0-116"},
 		{`{"name":"boats","labels":{"singular":"Boat","plural":"Boats"},"properties":{}}`, 400, "properties"},
 	} {
 		mustFail(t, s.Do("POST", "/crm-object-schemas/v3/schemas", c.body), c.status, c.word)

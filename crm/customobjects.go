@@ -267,6 +267,9 @@ func (e *Engine) CreateCustomObject(ctx context.Context, in CustomSchemaInput) (
 	if !customName.MatchString(name) || len(name) > 100 {
 		return nil, Invalidf("Object type name %q is invalid: use letters, digits and underscores, starting with a letter", name)
 	}
+	if t, err := e.Types.Resolve(name); err == nil && t.Schema == nil {
+		return nil, Invalidf("Object type name %q is taken by HubSpot's object type %s", name, t.ID)
+	}
 	s := &CustomSchema{Name: name}
 	if err := applySchemaInput(s, in); err != nil {
 		return nil, err
