@@ -593,6 +593,7 @@ func TestCustomObjectsResetSeedExport(t *testing.T) {
 	mustFail(t, s.Do("POST", "/_spoke/seed", `{"schemas":[{"objectTypeId":"`+typeID+`","name":"trucks","labels":{"singular":"T","plural":"Ts"}}]}`), 409, "schemas[0]")
 	mustFail(t, s.Do("POST", "/_spoke/seed", `{"schemas":[{"objectTypeId":"2-77","name":"boats","labels":{"singular":"T","plural":"Ts"}}]}`), 409, "schemas[0]")
 	mustFail(t, s.Do("POST", "/_spoke/seed", `{"schemas":[{"objectTypeId":"0-77","name":"vans","labels":{"singular":"T","plural":"Ts"}}]}`), 400, "schemas[0]")
+	mustFail(t, s.Do("POST", "/_spoke/seed", `{"schemas":[{"objectTypeId":"2-77","name":"deals","labels":{"singular":"T","plural":"Ts"}}]}`), 400, "schemas[0]")
 	mustFail(t, s.Do("POST", "/_spoke/seed", `{"schemas":[{"objectTypeId":"2-77","name":"vans","labels":{"singular":"T","plural":"Ts"},"requiredProperties":["x"]}]}`), 400, "schemas[0]")
 }
 

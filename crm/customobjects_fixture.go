@@ -71,6 +71,9 @@ func (e *Engine) seedCustomSchemas(ctx context.Context, tx Tx, schemas []Fixture
 		if !customName.MatchString(fs.Name) || len(fs.Name) > 100 {
 			return Invalidf("%s: name %q is invalid: use letters, digits and underscores, starting with a letter", where, fs.Name)
 		}
+		if t, err := e.Types.Resolve(fs.Name); err == nil && t.Schema == nil {
+			return Invalidf("%s: name %q is taken by HubSpot's object type %s", where, fs.Name, t.ID)
+		}
 		s := &CustomSchema{Number: n, Name: fs.Name}
 		in := CustomSchemaInput{Singular: &fs.Labels.Singular, Plural: &fs.Labels.Plural, Description: &fs.Description,
 			RequiredProperties: &fs.RequiredProperties, SearchableProperties: &fs.SearchableProperties,
