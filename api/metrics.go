@@ -52,6 +52,14 @@ func NewMetrics() *Metrics {
 	return m
 }
 
+// Register adds collectors of other packages (webhook delivery) to the
+// registry.
+func (m *Metrics) Register(cs ...prometheus.Collector) {
+	if m != nil {
+		m.registry.MustRegister(cs...)
+	}
+}
+
 // Handler serves the metrics in Prometheus' text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})

@@ -46,6 +46,10 @@ type Options struct {
 	// Web, when set, serves the browser pages: GET /, GET /favicon.ico and
 	// everything under /ui/. Without it / is a short placeholder page.
 	Web http.Handler
+	// Webhooks, when set, serves HubSpot's webhooks API and the delivery
+	// log; WebhookDelivery serves POST /_spoke/webhooks/flush.
+	Webhooks        *crm.Webhooks
+	WebhookDelivery WebhookFlusher
 }
 
 // Call describes an authenticated API call to interceptors.
@@ -162,6 +166,7 @@ func (s *Server) routes() {
 	s.route("GET "+v3batch+"/types", objectRead, s.associationTypesV3)
 
 	s.schemaRoutes()
+	s.webhookRoutes()
 
 	// Spoke's own extensions live under /_spoke/.
 	s.mux.HandleFunc("GET /_spoke/health", s.health)

@@ -27,11 +27,12 @@ commands:
   health   exit 0 when a running server answers (for container health checks)
   tokens   manage access tokens: create (--scopes a,b or --all-scopes), list, revoke
   owners   manage owners: create, list, archive
+  apps     manage developer apps (webhooks): create --name N, list, delete
   seed     load a fixture file into a database (spoke seed --db spoke.db FILE)
   export   write a database's data as a fixture (spoke export --db spoke.db [FILE])
   version  print the version (also spoke --version)
 
---db names the database of serve, tokens, owners, seed and export (or SPOKE_DB):
+--db names the database of serve, tokens, owners, apps, seed and export (or SPOKE_DB):
 a SQLite file path (default spoke.db), or a postgres:// or postgresql:// URL;
 serve also takes :memory: for an in-memory database.
 
@@ -80,6 +81,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return (&admin{stdout: stdout, stderr: stderr, now: time.Now}).tokens(ctx, args[1:])
 	case "owners":
 		return (&admin{stdout: stdout, stderr: stderr, now: time.Now}).owners(ctx, args[1:])
+	case "apps":
+		return (&admin{stdout: stdout, stderr: stderr, now: time.Now}).apps(ctx, args[1:])
 	case "seed":
 		return (&admin{stdout: stdout, stderr: stderr, now: time.Now}).seed(ctx, args[1:])
 	case "export":

@@ -18,6 +18,7 @@ import (
 	"github.com/spoke-crm/spoke/internal/redact"
 	"github.com/spoke-crm/spoke/storage/postgres"
 	"github.com/spoke-crm/spoke/web"
+	"github.com/spoke-crm/spoke/webhooks"
 )
 
 // Defaults of spoke serve.
@@ -66,6 +67,10 @@ type Main struct {
 	// ReadTimeout, WriteTimeout and IdleTimeout are the HTTP server's
 	// (0: none).
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// WebhookRetryScale multiplies the webhook retry delays (tests: 0.001).
+	WebhookRetryScale float64
+	// WebhookAllowHosts may be webhook targets over plain http, beside loopback.
+	WebhookAllowHosts []string
 
 	stdout, stderr io.Writer
 	logger         *slog.Logger
@@ -76,6 +81,8 @@ type Main struct {
 	purgeCtx       context.Context
 	stopPurge      context.CancelFunc
 	purged         chan struct{}
+	delivered      chan struct{}
+	worker         *webhooks.Worker
 }
 
 // NewMain returns a Main with default settings.
@@ -117,6 +124,11 @@ func (m *Main) ParseFlags(args []string) error {
 	durationFlag(fs, &m.ReadTimeout, "read-timeout", m.ReadTimeout, "most time to read a request, body included; slower clients are cut off (0: no limit)")
 	durationFlag(fs, &m.WriteTimeout, "write-timeout", m.WriteTimeout, "most time from the end of a request's headers to the end of its answer (0: no limit)")
 	durationFlag(fs, &m.IdleTimeout, "idle-timeout", m.IdleTimeout, "how long an idle keep-alive connection is kept open (0: the read timeout)")
+	fs.Float64Var(&m.WebhookRetryScale, "webhook-retry-scale", 1, "`FACTOR` multiply the webhook retry delays (HubSpot's ten retries over about a day) by FACTOR, e.g. 0.001 in tests")
+	fs.Func("webhook-allow-host", "`HOST` accept webhook target URLs on HOST over plain http (repeat or separate with commas; loopback addresses always are)", func(v string) error {
+		m.WebhookAllowHosts = append(m.WebhookAllowHosts, splitComma(v)...)
+		return nil
+	})
 	rest, err := parseWithEnv(fs, args, false)
 	if err != nil {
 		return err
@@ -158,7 +170,12 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.store = store
-	engine := crm.NewEngine(metrics.Store(store), m.Now, DefaultPortalID)
+	hooks, err := m.webhooks(store, metrics)
+	if err != nil {
+		return err
+	}
+	engine := crm.NewEngine(hooks.Wrap(metrics.Store(store)), m.Now, DefaultPortalID)
+	opts.Webhooks, opts.WebhookDelivery = hooks, m.worker
 	engine.Shared = isPostgres(m.DB)
 	engine.SearchLag = m.SearchLag
 	if err := engine.LoadSchemas(ctx); err != nil {
@@ -197,6 +214,14 @@ func (m *Main) Run(ctx context.Context) error {
 	go m.purgeLoop(engine)
 	if engine.Shared {
 		go engine.RefreshSchemas(m.purgeCtx, schemaRefreshInterval)
+	}
+	m.delivered = make(chan struct{})
+	go func() {
+		defer close(m.delivered)
+		m.worker.Run(m.purgeCtx)
+	}()
+	if engine.Shared {
+		go refreshWebhooks(m.purgeCtx, hooks)
 	}
 	m.logger.Info("spoke listening", slog.String("url", m.URL()), slog.String("db", redact.URL(m.DB)))
 	return nil
@@ -275,6 +300,7 @@ func (m *Main) Close() error {
 	if m.stopPurge != nil {
 		m.stopPurge()
 		<-m.purged
+		<-m.delivered
 	}
 	if m.store != nil {
 		errs = append(errs, m.store.Close())

@@ -23,6 +23,7 @@ import (
 	"github.com/spoke-crm/spoke/storage/postgres"
 	"github.com/spoke-crm/spoke/storage/sqlite"
 	"github.com/spoke-crm/spoke/web"
+	"github.com/spoke-crm/spoke/webhooks"
 )
 
 // Token is the all-scopes token every test server accepts.
@@ -61,6 +62,9 @@ type Server struct {
 	Store  crm.Store
 	Engine *crm.Engine
 	Clock  *Clock
+	// Webhooks is the server's event source; Deliveries its delivery worker.
+	Webhooks   *crm.Webhooks
+	Deliveries *webhooks.Worker
 	Client *http.Client
 	tb     testing.TB
 }
@@ -103,6 +107,8 @@ type Settings struct {
 	API api.Options
 	// Clock is the server's clock, for options that need time.
 	Clock *Clock
+	// WebhookRetryScale multiplies webhook retry delays (1 when 0).
+	WebhookRetryScale float64
 }
 
 // Open starts a server on a new SQLite file in tb's temporary directory.
@@ -124,7 +130,8 @@ func OpenPath(tb testing.TB, path string, opts ...Option) *Server {
 	for _, o := range opts {
 		o(&settings)
 	}
-	engine := crm.NewEngine(settings.API.Metrics.Store(store), clock.Now, PortalID)
+	hooks, worker, stopWebhooks := startWebhooks(store, &settings)
+	engine := crm.NewEngine(hooks.Wrap(settings.API.Metrics.Store(store)), clock.Now, PortalID)
 	if err := engine.LoadSchemas(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
@@ -133,9 +140,10 @@ func OpenPath(tb testing.TB, path string, opts ...Option) *Server {
 	// The browser pages, as spoke serve mounts them.
 	settings.API.Web = web.New(engine, auth, web.Options{Now: clock.Now, Logger: logger})
 	hs := httptest.NewServer(api.NewServer(engine, auth, logger, settings.API))
-	s := &Server{URL: hs.URL, Path: path, Store: store, Engine: engine, Clock: clock, Client: hs.Client(), tb: tb}
+	s := &Server{URL: hs.URL, Path: path, Store: store, Engine: engine, Clock: clock, Client: hs.Client(), tb: tb, Webhooks: hooks, Deliveries: worker}
 	tb.Cleanup(func() {
 		hs.Close()
+		stopWebhooks()
 		store.Close()
 	})
 	return s

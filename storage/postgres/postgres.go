@@ -126,6 +126,9 @@ func (db *DB) Tokens() crm.TokenStore { return db.pools.Tokens() }
 // Sessions returns the web session store.
 func (db *DB) Sessions() crm.SessionStore { return db.pools.Sessions() }
 
+// Webhooks returns the store of apps, webhook subscriptions and the event outbox.
+func (db *DB) Webhooks() crm.WebhookStore { return db.pools.Webhooks() }
+
 // RateCounters returns rate-limit counters kept in the database, so that
 // every node counts the same calls.
 func (db *DB) RateCounters() crm.RateCounters { return db.pools.RateCounters() }

@@ -107,3 +107,6 @@ func (db *DB) Tokens() crm.TokenStore { return db.pools.Tokens() }
 
 // Sessions returns the web session store.
 func (db *DB) Sessions() crm.SessionStore { return db.pools.Sessions() }
+
+// Webhooks returns the store of apps, webhook subscriptions and the event outbox.
+func (db *DB) Webhooks() crm.WebhookStore { return db.pools.Webhooks() }

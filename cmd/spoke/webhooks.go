@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spoke-crm/spoke/api"
+	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/webhooks"
+)
+
+// webhookRefreshInterval is how often a node sharing a database reads the
+// subscriptions again (HubSpot itself takes up to five minutes).
+const webhookRefreshInterval = 2 * time.Second
+
+// webhooks sets up the event source over store and the delivery worker.
+func (m *Main) webhooks(store crm.Store, metrics *api.Metrics) (*crm.Webhooks, error) {
+	ws, ok := store.(crm.WebhookStorer)
+	if !ok {
+		return nil, fmt.Errorf("the database keeps no webhooks")
+	}
+	if m.WebhookRetryScale <= 0 {
+		return nil, fmt.Errorf("--webhook-retry-scale must be above 0, got %v", m.WebhookRetryScale)
+	}
+	hooks := crm.NewWebhooks(ws.Webhooks(), DefaultPortalID, m.Now)
+	hooks.AllowHosts = m.WebhookAllowHosts
+	m.worker = webhooks.New(hooks, m.WebhookRetryScale, m.logger)
+	m.worker.Now = m.Now
+	metrics.Register(m.worker.Collectors()...)
+	return hooks, nil
+}
+
+// refreshWebhooks reads the subscriptions again periodically, for changes
+// made through other nodes.
+func refreshWebhooks(ctx context.Context, hooks *crm.Webhooks) {
+	tick := time.NewTicker(webhookRefreshInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			_ = hooks.Reload(ctx)
+		}
+	}
+}

@@ -1,0 +1,64 @@
+-- Developer apps, their webhook settings and subscriptions, the outbox of
+-- webhook events (written in the transaction of the change that caused
+-- them) and the log of deliveries. The client secret is kept as it is: it
+-- keys the HMAC of every delivery. The developer API key is kept hashed.
+CREATE TABLE apps (
+	id            INTEGER PRIMARY KEY AUTOINCREMENT,
+	name          TEXT    NOT NULL,
+	client_secret TEXT    NOT NULL,
+	key_hash      TEXT    NOT NULL UNIQUE,
+	created_at    INTEGER NOT NULL
+);
+
+CREATE TABLE webhook_settings (
+	app_id          INTEGER NOT NULL PRIMARY KEY REFERENCES apps (id) ON DELETE CASCADE,
+	target_url      TEXT    NOT NULL,
+	max_concurrent  INTEGER NOT NULL,
+	created_at      INTEGER NOT NULL,
+	updated_at      INTEGER NOT NULL
+);
+
+CREATE TABLE webhook_subscriptions (
+	id             INTEGER PRIMARY KEY AUTOINCREMENT,
+	app_id         INTEGER NOT NULL REFERENCES apps (id) ON DELETE CASCADE,
+	event_type     TEXT    NOT NULL,
+	property_name  TEXT    NOT NULL,
+	object_type_id TEXT    NOT NULL,
+	active         INTEGER NOT NULL,
+	created_at     INTEGER NOT NULL,
+	updated_at     INTEGER NOT NULL
+);
+CREATE INDEX webhook_subscriptions_by_app ON webhook_subscriptions (app_id, id);
+
+-- state: 0 pending, 1 delivered, 2 given up after the last retry.
+CREATE TABLE webhook_events (
+	id              INTEGER PRIMARY KEY AUTOINCREMENT,
+	app_id          INTEGER NOT NULL,
+	subscription_id INTEGER NOT NULL,
+	object_id       INTEGER NOT NULL,
+	occurred_at     INTEGER NOT NULL,
+	payload         TEXT    NOT NULL,
+	state           INTEGER NOT NULL DEFAULT 0,
+	attempts        INTEGER NOT NULL DEFAULT 0,
+	next_at         INTEGER NOT NULL DEFAULT 0,
+	lease_until     INTEGER NOT NULL DEFAULT 0,
+	done_at         INTEGER
+);
+CREATE INDEX webhook_events_pending ON webhook_events (app_id, id) WHERE state = 0;
+CREATE INDEX webhook_events_pending_by_object ON webhook_events (app_id, object_id, id) WHERE state = 0;
+
+CREATE TABLE webhook_deliveries (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	app_id     INTEGER NOT NULL,
+	at         INTEGER NOT NULL,
+	url        TEXT    NOT NULL,
+	event_ids  TEXT    NOT NULL, -- comma-separated
+	attempt    INTEGER NOT NULL,
+	status     INTEGER NOT NULL,
+	error      TEXT    NOT NULL,
+	latency_us INTEGER NOT NULL,
+	response   TEXT    NOT NULL,
+	next_retry INTEGER,
+	dropped    INTEGER NOT NULL
+);
+CREATE INDEX webhook_deliveries_by_app ON webhook_deliveries (app_id, id);

@@ -1,0 +1,325 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spoke-crm/spoke/crm"
+)
+
+// Webhooks returns the store of apps, webhook settings, subscriptions and
+// the event outbox.
+func (p *Pools) Webhooks() crm.WebhookStore { return webhooks{p} }
+
+type webhooks struct{ p *Pools }
+
+var _ crm.WebhookOutbox = (*Tx)(nil)
+
+// AppendWebhookEvents stores events in the outbox of the write
+// transaction. Ids come from the table's sequence in the order of the
+// rows, after the locks the transaction took on the records, so per record
+// they follow the order of commits.
+func (t *Tx) AppendWebhookEvents(ctx context.Context, events []*crm.WebhookEvent) error {
+	return t.insertRows(ctx, len(events), 5, `INSERT INTO webhook_events (app_id, subscription_id, object_id, occurred_at, payload) VALUES `,
+		`(?, ?, ?, ?, ?)`, ``, func(i int) []any {
+			e := events[i]
+			return []any{e.AppID, e.SubscriptionID, e.ObjectID, e.OccurredAt.UnixMilli(), string(e.Payload)}
+		})
+}
+
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return crm.ErrNotFound
+	}
+	return err
+}
+
+func whMillis(t time.Time) int64 { return t.UnixMilli() }
+
+func whTime(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+func (s webhooks) CreateApp(ctx context.Context, a *crm.App) error {
+	return s.p.Write.QueryRow(ctx, `INSERT INTO apps (name, client_secret, key_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		a.Name, a.ClientSecret, a.KeyHash, whMillis(a.CreatedAt)).Scan(&a.ID)
+}
+
+const appColumns = `id, name, client_secret, key_hash, created_at`
+
+func scanApp(r Row) (*crm.App, error) {
+	var a crm.App
+	var created int64
+	if err := r.Scan(&a.ID, &a.Name, &a.ClientSecret, &a.KeyHash, &created); err != nil {
+		return nil, err
+	}
+	a.CreatedAt = whTime(created)
+	return &a, nil
+}
+
+func (s webhooks) App(ctx context.Context, id int64) (*crm.App, error) {
+	a, err := scanApp(s.p.Read.QueryRow(ctx, `SELECT `+appColumns+` FROM apps WHERE id = ?`, id))
+	return a, notFound(err)
+}
+
+func (s webhooks) AppByKeyHash(ctx context.Context, hash string) (*crm.App, error) {
+	a, err := scanApp(s.p.Read.QueryRow(ctx, `SELECT `+appColumns+` FROM apps WHERE key_hash = ?`, hash))
+	return a, notFound(err)
+}
+
+func (s webhooks) ListApps(ctx context.Context) ([]*crm.App, error) {
+	return query(ctx, s.p.Read, scanApp, `SELECT `+appColumns+` FROM apps ORDER BY id`)
+}
+
+func (s webhooks) DeleteApp(ctx context.Context, id int64) error {
+	return s.p.WriteTx(ctx, func(q Querier) error {
+		for _, stmt := range []string{
+			`DELETE FROM webhook_events WHERE app_id = ?`,
+			`DELETE FROM webhook_deliveries WHERE app_id = ?`,
+			`DELETE FROM webhook_subscriptions WHERE app_id = ?`,
+			`DELETE FROM webhook_settings WHERE app_id = ?`,
+		} {
+			if _, err := q.Exec(ctx, stmt, id); err != nil {
+				return err
+			}
+		}
+		n, err := q.Exec(ctx, `DELETE FROM apps WHERE id = ?`, id)
+		if err == nil && n == 0 {
+			return crm.ErrNotFound
+		}
+		return err
+	})
+}
+
+const settingsColumns = `app_id, target_url, max_concurrent, created_at, updated_at`
+
+func scanSettings(r Row) (*crm.WebhookSettings, error) {
+	var st crm.WebhookSettings
+	var created, updated int64
+	if err := r.Scan(&st.AppID, &st.TargetURL, &st.MaxConcurrentRequests, &created, &updated); err != nil {
+		return nil, err
+	}
+	st.CreatedAt, st.UpdatedAt = whTime(created), whTime(updated)
+	return &st, nil
+}
+
+func (s webhooks) WebhookSettings(ctx context.Context, appID int64) (*crm.WebhookSettings, error) {
+	st, err := scanSettings(s.p.Read.QueryRow(ctx, `SELECT `+settingsColumns+` FROM webhook_settings WHERE app_id = ?`, appID))
+	return st, notFound(err)
+}
+
+func (s webhooks) ListWebhookSettings(ctx context.Context) ([]*crm.WebhookSettings, error) {
+	return query(ctx, s.p.Read, scanSettings, `SELECT `+settingsColumns+` FROM webhook_settings ORDER BY app_id`)
+}
+
+func (s webhooks) PutWebhookSettings(ctx context.Context, st *crm.WebhookSettings) error {
+	var created int64
+	err := s.p.Write.QueryRow(ctx, `INSERT INTO webhook_settings (`+settingsColumns+`) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (app_id) DO UPDATE SET target_url = excluded.target_url, max_concurrent = excluded.max_concurrent, updated_at = excluded.updated_at
+		RETURNING created_at`, st.AppID, st.TargetURL, st.MaxConcurrentRequests, whMillis(st.CreatedAt), whMillis(st.UpdatedAt)).Scan(&created)
+	st.CreatedAt = whTime(created)
+	return err
+}
+
+func (s webhooks) DeleteWebhookSettings(ctx context.Context, appID int64) error {
+	n, err := s.p.Write.Exec(ctx, `DELETE FROM webhook_settings WHERE app_id = ?`, appID)
+	if err == nil && n == 0 {
+		return crm.ErrNotFound
+	}
+	return err
+}
+
+const subscriptionColumns = `id, app_id, event_type, property_name, object_type_id, active, created_at, updated_at`
+
+func scanSubscription(r Row) (*crm.Subscription, error) {
+	var sub crm.Subscription
+	var active, created, updated int64
+	if err := r.Scan(&sub.ID, &sub.AppID, &sub.EventType, &sub.PropertyName, &sub.ObjectTypeID, &active, &created, &updated); err != nil {
+		return nil, err
+	}
+	sub.Active = active != 0
+	sub.CreatedAt, sub.UpdatedAt = whTime(created), whTime(updated)
+	return &sub, nil
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (s webhooks) Subscriptions(ctx context.Context, appID int64) ([]*crm.Subscription, error) {
+	if appID == 0 {
+		return query(ctx, s.p.Read, scanSubscription, `SELECT `+subscriptionColumns+` FROM webhook_subscriptions ORDER BY id`)
+	}
+	return query(ctx, s.p.Read, scanSubscription, `SELECT `+subscriptionColumns+` FROM webhook_subscriptions WHERE app_id = ? ORDER BY id`, appID)
+}
+
+func (s webhooks) CreateSubscription(ctx context.Context, sub *crm.Subscription) error {
+	return s.p.Write.QueryRow(ctx, `INSERT INTO webhook_subscriptions (app_id, event_type, property_name, object_type_id, active, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, sub.AppID, sub.EventType, sub.PropertyName, sub.ObjectTypeID, boolInt(sub.Active),
+		whMillis(sub.CreatedAt), whMillis(sub.UpdatedAt)).Scan(&sub.ID)
+}
+
+func (s webhooks) UpdateSubscriptions(ctx context.Context, subs []*crm.Subscription) error {
+	return s.p.WriteTx(ctx, func(q Querier) error {
+		for _, sub := range subs {
+			if _, err := q.Exec(ctx, `UPDATE webhook_subscriptions SET active = ?, updated_at = ? WHERE id = ? AND app_id = ?`,
+				boolInt(sub.Active), whMillis(sub.UpdatedAt), sub.ID, sub.AppID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s webhooks) DeleteSubscription(ctx context.Context, appID, id int64) error {
+	n, err := s.p.Write.Exec(ctx, `DELETE FROM webhook_subscriptions WHERE id = ? AND app_id = ?`, id, appID)
+	if err == nil && n == 0 {
+		return crm.ErrNotFound
+	}
+	return err
+}
+
+// skipLocked is the suffix that locks rows read for a claim and skips rows
+// another transaction holds, or "" where one writer runs at a time.
+func (s webhooks) skipLocked() string {
+	if f := s.p.Dialect.ForUpdate(); f != "" {
+		return f + " SKIP LOCKED"
+	}
+	return ""
+}
+
+func (s webhooks) ClaimWebhookEvents(ctx context.Context, c crm.WebhookClaim) ([]*crm.WebhookEvent, error) {
+	var out []*crm.WebhookEvent
+	now := whMillis(c.Now)
+	err := s.p.WriteTx(ctx, func(q Querier) error {
+		out = nil
+		// One claimer per app at a time: a node that finds the app's
+		// settings row locked leaves the app to the node holding it.
+		var appID int64
+		err := q.QueryRow(ctx, `SELECT app_id FROM webhook_settings WHERE app_id = ?`+s.skipLocked(), c.AppID).Scan(&appID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		events, err := query(ctx, q, func(r Row) (*crm.WebhookEvent, error) {
+			var e crm.WebhookEvent
+			var occurred int64
+			var payload string
+			if err := r.Scan(&e.ID, &e.AppID, &e.SubscriptionID, &e.ObjectID, &occurred, &payload, &e.Attempts); err != nil {
+				return nil, err
+			}
+			e.OccurredAt, e.Payload = whTime(occurred), []byte(payload)
+			return &e, nil
+		}, `SELECT id, app_id, subscription_id, object_id, occurred_at, payload, attempts FROM webhook_events e
+			WHERE app_id = ? AND state = 0 AND next_at <= ? AND lease_until <= ?
+			AND NOT EXISTS (SELECT 1 FROM webhook_events p WHERE p.app_id = e.app_id AND p.object_id = e.object_id
+				AND p.state = 0 AND p.id < e.id AND (p.next_at > ? OR p.lease_until > ?))
+			ORDER BY id LIMIT ?`, c.AppID, now, now, now, now, c.Limit)
+		if err != nil || len(events) == 0 {
+			return err
+		}
+		ids := make([]int64, len(events))
+		for i, e := range events {
+			ids[i] = e.ID
+		}
+		if err := forIDs(s.p.Dialect, "id", ids, func(cond string, args []any) error {
+			_, err := q.Exec(ctx, `UPDATE webhook_events SET lease_until = ? WHERE `+cond, append([]any{whMillis(c.LeaseUntil)}, args...)...)
+			return err
+		}); err != nil {
+			return err
+		}
+		out = events
+		return nil
+	})
+	return out, err
+}
+
+func (s webhooks) FinishWebhookEvents(ctx context.Context, o crm.WebhookOutcome) error {
+	d := o.Delivery
+	ids := make([]string, len(d.EventIDs))
+	for i, id := range d.EventIDs {
+		ids[i] = strconv.FormatInt(id, 10)
+	}
+	var next any
+	if !d.NextRetry.IsZero() {
+		next = whMillis(d.NextRetry)
+	}
+	return s.p.WriteTx(ctx, func(q Querier) error {
+		if err := forIDs(s.p.Dialect, "id", d.EventIDs, func(cond string, args []any) error {
+			var err error
+			switch {
+			case o.Delivered:
+				_, err = q.Exec(ctx, `UPDATE webhook_events SET state = 1, attempts = attempts + 1, lease_until = 0, done_at = ? WHERE `+cond,
+					append([]any{whMillis(d.At)}, args...)...)
+			case d.Dropped:
+				_, err = q.Exec(ctx, `UPDATE webhook_events SET state = 2, attempts = attempts + 1, lease_until = 0, done_at = ? WHERE `+cond,
+					append([]any{whMillis(d.At)}, args...)...)
+			default:
+				_, err = q.Exec(ctx, `UPDATE webhook_events SET attempts = attempts + 1, lease_until = 0, next_at = ? WHERE `+cond,
+					append([]any{whMillis(d.NextRetry)}, args...)...)
+			}
+			return err
+		}); err != nil {
+			return err
+		}
+		_, err := q.Exec(ctx, `INSERT INTO webhook_deliveries (app_id, at, url, event_ids, attempt, status, error, latency_us, response, next_retry, dropped)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.AppID, whMillis(d.At), d.URL, strings.Join(ids, ","), d.Attempt, d.Status, d.Error,
+			d.Latency.Microseconds(), d.Response, next, boolInt(d.Dropped))
+		return err
+	})
+}
+
+func (s webhooks) ExpediteWebhookEvents(ctx context.Context, now time.Time) (int64, error) {
+	var top sql.NullInt64
+	err := s.p.WriteTx(ctx, func(q Querier) error {
+		if _, err := q.Exec(ctx, `UPDATE webhook_events SET next_at = ? WHERE state = 0 AND next_at > ?`, whMillis(now), whMillis(now)); err != nil {
+			return err
+		}
+		return q.QueryRow(ctx, `SELECT max(id) FROM webhook_events WHERE state = 0`).Scan(&top)
+	})
+	return top.Int64, err
+}
+
+func (s webhooks) WebhookDeliveries(ctx context.Context, appID int64, limit int) ([]*crm.WebhookDelivery, error) {
+	scan := func(r Row) (*crm.WebhookDelivery, error) {
+		var d crm.WebhookDelivery
+		var at, latency, dropped int64
+		var ids string
+		var next sql.NullInt64
+		if err := r.Scan(&d.ID, &d.AppID, &at, &d.URL, &ids, &d.Attempt, &d.Status, &d.Error, &latency, &d.Response, &next, &dropped); err != nil {
+			return nil, err
+		}
+		d.At, d.Latency, d.Dropped = whTime(at), time.Duration(latency)*time.Microsecond, dropped != 0
+		if next.Valid {
+			d.NextRetry = whTime(next.Int64)
+		}
+		for _, f := range strings.Split(ids, ",") {
+			if id, err := strconv.ParseInt(f, 10, 64); err == nil {
+				d.EventIDs = append(d.EventIDs, id)
+			}
+		}
+		return &d, nil
+	}
+	const cols = `SELECT id, app_id, at, url, event_ids, attempt, status, error, latency_us, response, next_retry, dropped FROM webhook_deliveries`
+	if appID == 0 {
+		return query(ctx, s.p.Read, scan, cols+` ORDER BY id DESC LIMIT ?`, limit)
+	}
+	return query(ctx, s.p.Read, scan, cols+` WHERE app_id = ? ORDER BY id DESC LIMIT ?`, appID, limit)
+}
+
+func (s webhooks) WebhookQueue(ctx context.Context) (crm.WebhookQueue, error) {
+	var q crm.WebhookQueue
+	var oldest sql.NullInt64
+	err := s.p.Read.QueryRow(ctx, `SELECT count(*), min(occurred_at) FROM webhook_events WHERE state = 0`).Scan(&q.Pending, &oldest)
+	if oldest.Valid {
+		q.OldestUnsent = whTime(oldest.Int64)
+	}
+	return q, err
+}

@@ -1,0 +1,432 @@
+// Package webhooks delivers the webhook events the CRM engine writes to its
+// outbox: it claims batches of at most 100 events per app (exclusively
+// between nodes sharing a database), POSTs them to the app's target URL
+// signed as HubSpot signs them, and records each attempt, retrying failures
+// on HubSpot's schedule. It uses crm and its WebhookStore only; cmd/spoke
+// starts it and api serves its flush control.
+package webhooks
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/spoke-crm/spoke/crm"
+)
+
+// MaxBatch is the most events one POST carries.
+const MaxBatch = 100
+
+// Timeout is how long HubSpot waits for an answer.
+const Timeout = 5 * time.Second
+
+// Lease is how long a claimed batch stays with its node; a node that dies
+// mid-delivery leaves its batch to the others after that long.
+const Lease = Timeout + 25*time.Second
+
+// Retries are HubSpot's retries: ten, within 24 hours. Each delay follows
+// the failed attempt of the same index, and is lengthened by up to a
+// tenth at random (jitter), so that the last retry comes before 24 hours.
+var Retries = []time.Duration{
+	time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 30 * time.Minute,
+	time.Hour, 2 * time.Hour, 4 * time.Hour, 6 * time.Hour, 8 * time.Hour,
+}
+
+// Worker delivers events.
+type Worker struct {
+	Hooks *crm.Webhooks
+	// Client sends the POSTs; its timeout is Timeout unless set.
+	Client *http.Client
+	// RetryScale multiplies the retry delays (tests use 0.001); 0 means 1.
+	RetryScale float64
+	// Poll is how often the outbox is read when no local write signals
+	// new events (writes of other nodes); 0 means a second.
+	Poll   time.Duration
+	Now    func() time.Time
+	Logger *slog.Logger
+	// Node names this process in the logs.
+	Node string
+
+	mu       sync.Mutex
+	idle     *sync.Cond
+	inflight map[int64]int // requests in flight per app
+	total    int
+	flushes  []*crm.WebhookFlushResult // flushes under way, counting what they see
+	wake     chan struct{}             // a retry of this node fell due
+	events   int64                     // deliveries started and ended (activity)
+
+	sent, failed, retried, dropped prometheus.Counter
+	requests                       *prometheus.CounterVec
+}
+
+// New returns a worker for hooks.
+func New(hooks *crm.Webhooks, retryScale float64, logger *slog.Logger) *Worker {
+	w := &Worker{Hooks: hooks, RetryScale: retryScale, Logger: logger, Now: time.Now, inflight: map[int64]int{}, wake: make(chan struct{}, 1)}
+	w.idle = sync.NewCond(&w.mu)
+	w.sent = prometheus.NewCounter(prometheus.CounterOpts{Name: "spoke_webhook_events_sent_total", Help: "Webhook events delivered (answered 2xx)."})
+	w.failed = prometheus.NewCounter(prometheus.CounterOpts{Name: "spoke_webhook_events_failed_total", Help: "Webhook event deliveries that failed (any attempt)."})
+	w.retried = prometheus.NewCounter(prometheus.CounterOpts{Name: "spoke_webhook_events_retried_total", Help: "Webhook events scheduled for another attempt."})
+	w.dropped = prometheus.NewCounter(prometheus.CounterOpts{Name: "spoke_webhook_events_dropped_total", Help: "Webhook events given up after the last retry."})
+	w.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "spoke_webhook_requests_total", Help: "Webhook POSTs by outcome (HTTP status, or error)."}, []string{"status"})
+	return w
+}
+
+// Collectors are the worker's Prometheus metrics: counters, and the queue
+// depth and age of the oldest pending event, read from the store.
+func (w *Worker) Collectors() []prometheus.Collector {
+	queue := func() crm.WebhookQueue {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		q, _ := w.Hooks.Store.WebhookQueue(ctx)
+		return q
+	}
+	depth := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "spoke_webhook_queue_depth", Help: "Webhook events not yet delivered nor given up."},
+		func() float64 { return float64(queue().Pending) })
+	age := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "spoke_webhook_oldest_pending_age_seconds", Help: "Age of the oldest webhook event not yet delivered (0 when none)."},
+		func() float64 {
+			q := queue()
+			if q.OldestUnsent.IsZero() {
+				return 0
+			}
+			return w.Now().Sub(q.OldestUnsent).Seconds()
+		})
+	return []prometheus.Collector{w.sent, w.failed, w.retried, w.dropped, w.requests, depth, age}
+}
+
+func (w *Worker) client() *http.Client {
+	if w.Client != nil {
+		return w.Client
+	}
+	return &http.Client{Timeout: Timeout}
+}
+
+// Run delivers until ctx ends: after local writes that stored events, and
+// every Poll for the writes of other nodes and retries that fall due.
+func (w *Worker) Run(ctx context.Context) {
+	poll := w.Poll
+	if poll == 0 {
+		poll = time.Second
+	}
+	tick := time.NewTicker(poll)
+	defer tick.Stop()
+	for {
+		for {
+			n, err := w.round(ctx, time.Time{})
+			if err != nil && ctx.Err() == nil {
+				w.Logger.Error("webhook delivery", slog.Any("err", err))
+			}
+			if n == 0 || err != nil {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			w.waitIdle()
+			return
+		case <-w.Hooks.Notify():
+		case <-w.wake:
+		case <-tick.C:
+		}
+	}
+}
+
+// Flush delivers every pending event this node can claim now, retry waits
+// skipped, and returns once each was tried once and no delivery of this
+// node is in flight.
+func (w *Worker) Flush(ctx context.Context) (crm.WebhookFlushResult, error) {
+	var res crm.WebhookFlushResult
+	start := w.Now()
+	if _, err := w.Hooks.Store.ExpediteWebhookEvents(ctx, start); err != nil {
+		return res, err
+	}
+	w.mu.Lock()
+	w.flushes = append(w.flushes, &res)
+	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		for i, r := range w.flushes {
+			if r == &res {
+				w.flushes = append(w.flushes[:i], w.flushes[i+1:]...)
+				break
+			}
+		}
+		w.mu.Unlock()
+	}()
+	for {
+		// Claims see the flush's start as now: a batch that fails here is
+		// due again only after that, so each event is tried once. A round
+		// that finds nothing is final only when no other delivery of this
+		// node (whose batch may hold back later events of its records)
+		// started or ended meanwhile.
+		before := w.activity()
+		n, err := w.round(ctx, start)
+		if err != nil {
+			return res, err
+		}
+		w.waitIdle()
+		if n == 0 && w.activity() == before {
+			break
+		}
+	}
+	q, err := w.Hooks.Store.WebhookQueue(ctx)
+	res.Pending = q.Pending
+	return res, err
+}
+
+// activity counts the deliveries of this node started and ended.
+func (w *Worker) activity() int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.events
+}
+
+func (w *Worker) waitIdle() {
+	w.mu.Lock()
+	for w.total > 0 {
+		w.idle.Wait()
+	}
+	w.mu.Unlock()
+}
+
+// round claims one batch for each app with room under its
+// maxConcurrentRequests and starts delivering it; it returns how many
+// batches it started. claimNow, when set, is the time claims compare with.
+func (w *Worker) round(ctx context.Context, claimNow time.Time) (int, error) {
+	settings, err := w.Hooks.Store.ListWebhookSettings(ctx)
+	if err != nil {
+		return 0, err
+	}
+	started := 0
+	for _, st := range settings {
+		if st.TargetURL == "" {
+			continue
+		}
+		app, err := w.Hooks.Store.App(ctx, st.AppID)
+		if errors.Is(err, crm.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return started, err
+		}
+		for {
+			w.mu.Lock()
+			room := w.inflight[st.AppID] < max(1, st.MaxConcurrentRequests)
+			if room {
+				w.inflight[st.AppID]++
+				w.total++
+			}
+			w.mu.Unlock()
+			if !room {
+				break
+			}
+			now := w.Now()
+			at := claimNow
+			if at.IsZero() {
+				at = now
+			}
+			events, err := w.Hooks.Store.ClaimWebhookEvents(ctx, crm.WebhookClaim{AppID: st.AppID, Now: at, LeaseUntil: now.Add(Lease), Limit: MaxBatch, Owner: w.Node})
+			if err != nil || len(events) == 0 {
+				w.done(st.AppID, false)
+				if err != nil {
+					return started, err
+				}
+				break
+			}
+			started++
+			w.mu.Lock()
+			w.events++
+			w.mu.Unlock()
+			go func() {
+				defer w.done(st.AppID, true)
+				w.deliver(context.WithoutCancel(ctx), app, st, events)
+			}()
+		}
+	}
+	return started, nil
+}
+
+func (w *Worker) done(appID int64, delivered bool) {
+	w.mu.Lock()
+	w.inflight[appID]--
+	w.total--
+	if delivered {
+		w.events++
+	}
+	if w.total == 0 {
+		w.idle.Broadcast()
+	}
+	w.mu.Unlock()
+}
+
+// Body is the JSON array HubSpot POSTs: each stored event with its eventId
+// and attemptNumber.
+func Body(events []*crm.WebhookEvent) []byte {
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i, e := range events {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"eventId":`)
+		b.WriteString(strconv.FormatInt(e.ID, 10))
+		b.WriteByte(',')
+		b.Write(e.Payload[1 : len(e.Payload)-1])
+		b.WriteString(`,"attemptNumber":`)
+		b.WriteString(strconv.Itoa(e.Attempts))
+		b.WriteByte('}')
+	}
+	b.WriteByte(']')
+	return b.Bytes()
+}
+
+// SignatureV1 is X-HubSpot-Signature of version v1: the hex SHA-256 of the
+// client secret followed by the body.
+func SignatureV1(secret string, body []byte) string {
+	h := sha256.New()
+	h.Write([]byte(secret))
+	h.Write(body)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// SignatureV2 is the v2 signature: the hex SHA-256 of secret, method, URI
+// and body.
+func SignatureV2(secret, method, uri string, body []byte) string {
+	h := sha256.New()
+	h.Write([]byte(secret + method + uri))
+	h.Write(body)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// SignatureV3 is X-HubSpot-Signature-v3: the base64 HMAC-SHA256, keyed
+// with the client secret, of method, URI, body and timestamp.
+func SignatureV3(secret, method, uri string, body []byte, timestamp string) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(method + uri))
+	m.Write(body)
+	m.Write([]byte(timestamp))
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// SignedURI is the form of the target URL that v3 signs: the URL with the
+// percent-escapes HubSpot decodes before hashing decoded.
+func SignedURI(target string) string {
+	r := strings.NewReplacer("%3A", ":", "%2F", "/", "%3F", "?", "%40", "@", "%21", "!", "%24", "$", "%27", "'",
+		"%28", "(", "%29", ")", "%2A", "*", "%2C", ",", "%3B", ";",
+		"%3a", ":", "%2f", "/", "%3f", "?", "%2a", "*", "%2c", ",", "%3b", ";")
+	return r.Replace(target)
+}
+
+// deliver POSTs one batch and records the outcome.
+func (w *Worker) deliver(ctx context.Context, app *crm.App, st *crm.WebhookSettings, events []*crm.WebhookEvent) {
+	body := Body(events)
+	attempt := 0
+	ids := make([]int64, len(events))
+	for i, e := range events {
+		ids[i] = e.ID
+		attempt = max(attempt, e.Attempts)
+	}
+	start := w.Now()
+	ts := strconv.FormatInt(start.UnixMilli(), 10)
+	d := crm.WebhookDelivery{AppID: app.ID, At: start, URL: st.TargetURL, EventIDs: ids, Attempt: attempt}
+	status, excerpt, err := w.post(ctx, app, st.TargetURL, body, ts)
+	d.Latency = w.Now().Sub(start)
+	d.Status, d.Response = status, excerpt
+	ok := err == nil && status >= 200 && status < 300
+	label := strconv.Itoa(status)
+	if err != nil {
+		d.Error, label = err.Error(), "error"
+	} else if !ok {
+		d.Error = fmt.Sprintf("answered %d", status)
+	}
+	w.requests.WithLabelValues(label).Inc()
+	if ok {
+		w.sent.Add(float64(len(events)))
+	} else {
+		w.failed.Add(float64(len(events)))
+		if attempt < len(Retries) {
+			delay := w.delay(attempt)
+			d.NextRetry = w.Now().Add(delay)
+			w.retried.Add(float64(len(events)))
+			time.AfterFunc(delay, func() {
+				select {
+				case w.wake <- struct{}{}:
+				default:
+				}
+			})
+		} else {
+			d.Dropped = true
+			w.dropped.Add(float64(len(events)))
+		}
+	}
+	w.mu.Lock()
+	for _, f := range w.flushes {
+		f.Requests++
+		if ok {
+			f.Delivered += len(events)
+		} else {
+			f.Failed += len(events)
+		}
+	}
+	w.mu.Unlock()
+	if err := w.Hooks.Store.FinishWebhookEvents(ctx, crm.WebhookOutcome{Delivery: d, Delivered: ok}); err != nil {
+		// The lease lapses and another attempt delivers the batch again:
+		// at least once.
+		w.Logger.Error("webhook delivery: record outcome", slog.Int64("appId", app.ID), slog.Any("err", err))
+	}
+}
+
+// delay is the wait after failed attempt n, scaled and with jitter.
+func (w *Worker) delay(n int) time.Duration {
+	scale := w.RetryScale
+	if scale == 0 {
+		scale = 1
+	}
+	d := float64(Retries[n]) * scale
+	return time.Duration(d + d*0.1*rand.Float64())
+}
+
+// post sends one signed request and returns the status and the start of
+// the answer.
+func (w *Worker) post(ctx context.Context, app *crm.App, target string, body []byte, ts string) (int, string, error) {
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		return 0, "", err
+	}
+	uri := SignedURI(target)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "HubSpot Connect 2.0 (http://dev.hubspot.com/) (Spoke)")
+	req.Header.Set("X-HubSpot-Signature", SignatureV1(app.ClientSecret, body))
+	req.Header.Set("X-HubSpot-Signature-Version", "v1")
+	req.Header.Set("X-HubSpot-Signature-v3", SignatureV3(app.ClientSecret, http.MethodPost, uri, body, ts))
+	req.Header.Set("X-HubSpot-Request-Timestamp", ts)
+	resp, err := w.client().Do(req)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	return resp.StatusCode, string(data), nil
+}
