@@ -332,7 +332,8 @@ func TestCustomObjectScopes(t *testing.T) {
 	}
 }
 
-// A schema cannot be archived while records remain; archived, its name is
+// A schema cannot be archived while records, or properties added to it,
+// remain; archived, its name is
 // taken until it is deleted for good with ?archived=true.
 func TestCustomObjectArchive(t *testing.T) {
 	t.Parallel()
@@ -344,6 +345,11 @@ func TestCustomObjectArchive(t *testing.T) {
 	mustFail(t, s.Do("DELETE", "/crm-object-schemas/v3/schemas/"+typeID, nil), 400, "records")
 	mustFail(t, s.Do("DELETE", "/crm-object-schemas/v3/schemas/"+typeID+"?archived=true", nil), 400, "records")
 	mustStatus(t, s.Do("DELETE", "/crm/v3/objects/"+typeID+"/"+car, nil), 204)
+	// A property added after the schema was made must be deleted first;
+	// the properties the schema declared go with it.
+	mustStatus(t, s.Do("POST", "/crm/v3/properties/"+typeID, `{"name":"colour","label":"Colour","type":"string","fieldType":"text","groupName":"cars_information"}`), 201)
+	mustFail(t, s.Do("DELETE", "/crm-object-schemas/v3/schemas/"+typeID, nil), 400, "still has custom properties (colour)")
+	mustStatus(t, s.Do("DELETE", "/crm/v3/properties/"+typeID+"/colour", nil), 204)
 	mustStatus(t, s.Do("DELETE", "/crm-object-schemas/v3/schemas/"+typeID, nil), 204)
 
 	mustStatus(t, s.Do("GET", "/crm-object-schemas/v3/schemas/"+typeID, nil), 404)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -432,8 +433,9 @@ func (e *Engine) UpdateCustomObject(ctx context.Context, name string, in CustomS
 // ArchiveCustomObject archives a schema, or with purge deletes it for good
 // (archived or not) so that its name can be used again; its type id is
 // never given again. Both are refused
-// while live records of the type remain; a purge deletes the type's records
-// in the recycle bin, its properties and its association types.
+// while live records of the type remain, or properties added to it after it
+// was created; a purge deletes the type's records in the recycle bin, its
+// properties and its association types.
 func (e *Engine) ArchiveCustomObject(ctx context.Context, name string, purge bool) error {
 	c, err := e.CustomObject(ctx, name, false)
 	if err != nil && purge {
@@ -450,6 +452,23 @@ func (e *Engine) ArchiveCustomObject(ctx context.Context, name string, purge boo
 		}
 		if len(live) > 0 {
 			return Invalidf("Object type %s still has records; delete them before deleting the object type", s.Name)
+		}
+		// Properties added after the schema was created (through the
+		// properties API) must be deleted first, as HubSpot asks; those the
+		// schema declared go with it.
+		props, err := tx.CustomProperties(ctx, s.TypeID())
+		if err != nil {
+			return err
+		}
+		var added []string
+		for _, p := range props {
+			if !p.Archived && p.CreatedAt.After(s.CreatedAt) {
+				added = append(added, p.Name)
+			}
+		}
+		if len(added) > 0 {
+			sort.Strings(added)
+			return Invalidf("Object type %s still has custom properties (%s); delete them before deleting the object type", s.Name, strings.Join(added, ", "))
 		}
 		if !purge {
 			now := e.now()
