@@ -125,7 +125,10 @@ type propertyList struct {
 }
 
 func (s *Server) listProperties(w http.ResponseWriter, r *http.Request) error {
-	t := objectType(r)
+	t, err := s.Engine.WithPipelineOptions(r.Context(), objectType(r), false)
+	if err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	archived, err := boolParam(q, "archived")
 	if err != nil {
@@ -168,7 +171,11 @@ func (s *Server) getProperty(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.Engine.FindProperty(objectType(r), r.PathValue("name"), archived)
+	t, err := s.Engine.WithPipelineOptions(r.Context(), objectType(r), false)
+	if err != nil {
+		return err
+	}
+	p, err := s.Engine.FindProperty(t, r.PathValue("name"), archived)
 	if err != nil {
 		return err
 	}
@@ -260,7 +267,10 @@ func (s *Server) batchReadProperties(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	t := objectType(r)
+	t, err := s.Engine.WithPipelineOptions(r.Context(), objectType(r), false)
+	if err != nil {
+		return err
+	}
 	results := []propertyJSON{}
 	var missing []string
 	for _, in := range body.Inputs {

@@ -124,6 +124,8 @@ func (s *Server) routes() {
 		s.route("PATCH "+prefix+"/groups/{name}", schemaWrite, s.updateGroup)
 		s.route("DELETE "+prefix+"/groups/{name}", schemaWrite, s.archiveGroup)
 	}
+	s.pipelineRoutes("/crm/v3/pipelines/{type}")
+	s.pipelineRoutes("/crm/pipelines/{version}/{type}")
 	// Associations: v3 object paths, v4, and the v3 batch API.
 	v3 := "/crm/v3/objects/{type}/{id}/associations/{toType}"
 	s.route("GET "+v3, objectRead, s.listAssociationsV3)

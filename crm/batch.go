@@ -206,6 +206,7 @@ func (e *Engine) UpdateBatch(ctx context.Context, actor Actor, t *ObjectType, in
 		}
 	}
 	err = e.Store.Write(ctx, func(tx Tx) error {
+		tx = memoPipelines(tx) // every record is checked against the same pipelines
 		if err := e.lockUnique(ctx, tx, t, props...); err != nil {
 			return err
 		}
@@ -288,6 +289,7 @@ func (e *Engine) UpsertBatch(ctx context.Context, actor Actor, t *ObjectType, in
 	}
 	results := make([]UpsertResult, len(inputs))
 	err := e.Store.Write(ctx, func(tx Tx) error {
+		tx = memoPipelines(tx) // every record is checked against the same pipelines
 		// Every value the batch looks up or may claim is locked first, so
 		// that concurrent upserts of one value find the record the first
 		// of them created instead of each creating it.

@@ -192,7 +192,7 @@ func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectTy
 		return nil, err
 	}
 	for _, check := range []func(context.Context, ReadTx, *ObjectType, []*createJob) error{
-		e.checkTargets, e.checkOwners, e.checkUnique, e.checkNewPins,
+		e.checkPipelines, e.checkTargets, e.checkOwners, e.checkUnique, e.checkNewPins,
 	} {
 		if err := check(ctx, tx, t, jobs); err != nil {
 			return nil, err

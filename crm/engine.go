@@ -338,6 +338,9 @@ func (e *Engine) change(ctx context.Context, tx ReadTx, actor Actor, t *ObjectTy
 	if len(changed) == 0 {
 		return nil, nil
 	}
+	if err := e.checkPipelineChange(ctx, tx, t, obj, changed); err != nil {
+		return nil, err
+	}
 	owners := map[string]*Owner{}
 	if v := changed["hubspot_owner_id"]; v != "" {
 		o, err := e.liveOwner(ctx, tx, v)

@@ -16,6 +16,7 @@ type Fixture struct {
 	PropertyGroups    map[string][]FixtureGroup    `json:"propertyGroups,omitempty"`
 	Properties        map[string][]FixtureProperty `json:"properties,omitempty"`
 	AssociationLabels []FixtureLabel               `json:"associationLabels,omitempty"`
+	Pipelines         map[string][]FixturePipeline `json:"pipelines,omitempty"`
 	Objects           map[string][]FixtureObject   `json:"objects,omitempty"`
 	Associations      []FixtureAssociation         `json:"associations,omitempty"`
 	AssociationLimits []FixtureAssociationLimit    `json:"associationLimits,omitempty"`
@@ -171,6 +172,11 @@ func (e *Engine) Export(ctx context.Context) (*Fixture, error) {
 				}
 			}
 		}
+		pipelines, err := e.exportPipelines(ctx, tx)
+		if err != nil {
+			return err
+		}
+		f.Pipelines = pipelines
 		labels, err := tx.AssociationLabels(ctx)
 		if err != nil {
 			return err

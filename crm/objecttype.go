@@ -55,6 +55,9 @@ type ObjectType struct {
 	// NotRestorable types are archived to the recycle bin but cannot be
 	// restored from it (HubSpot deletes emails for good).
 	NotRestorable bool
+	// Pipelines, when set, places every record in a pipeline and a stage
+	// (deals, tickets).
+	Pipelines *PipelineProperties
 	// Schema is the stored schema of a custom object type, nil for built-in types.
 	Schema *CustomSchema
 

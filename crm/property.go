@@ -37,6 +37,10 @@ type PropertyDefinition struct {
 	// NotIndexed keeps a property out of the search index; filters on it
 	// are answered by reading records (for derived text nobody filters on).
 	NotIndexed bool
+	// PipelineValue marks the properties holding a record's pipeline and
+	// stage: their values are checked against the stored pipelines, not
+	// against Options.
+	PipelineValue bool `json:",omitempty"`
 
 	// Custom properties only: when they were made, changed and archived.
 	CreatedAt, UpdatedAt, ArchivedAt time.Time

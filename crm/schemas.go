@@ -217,7 +217,8 @@ func Companies() *ObjectType {
 func Deals() *ObjectType {
 	return build(&ObjectType{
 		ID: "0-3", Name: "deals", Singular: "deal", Label: "DEAL",
-		Required:          []string{"dealname", "dealstage", "pipeline"},
+		Required:          []string{"dealname", "dealstage"},
+		Pipelines:         &PipelineProperties{Pipeline: "pipeline", Stage: "dealstage", Default: "default", Probability: true},
 		ReadScopes:        []string{"crm.objects.deals.read"},
 		WriteScopes:       []string{"crm.objects.deals.write"},
 		SchemaReadScopes:  []string{"crm.objects.deals.read", "crm.schemas.deals.read"},
@@ -231,11 +232,8 @@ func Deals() *ObjectType {
 			str("dealname", "Deal Name"),
 			num("amount", "Amount"),
 			datetime("closedate", "Close Date"),
-			enum("pipeline", "Pipeline", "default", "Sales Pipeline"),
-			enum("dealstage", "Deal Stage",
-				"appointmentscheduled", "Appointment Scheduled", "qualifiedtobuy", "Qualified To Buy",
-				"presentationscheduled", "Presentation Scheduled", "decisionmakerboughtin", "Decision Maker Bought-In",
-				"contractsent", "Contract Sent", "closedwon", "Closed Won", "closedlost", "Closed Lost"),
+			pipelineProperty("pipeline", "Pipeline", "0-3"),
+			stageProperty("dealstage", "Deal Stage", "0-3"),
 			enum("dealtype", "Deal Type", "newbusiness", "New Business", "existingbusiness", "Existing Business"),
 			text("description", "Deal Description"),
 			pinned(),
@@ -250,7 +248,8 @@ func Deals() *ObjectType {
 func Tickets() *ObjectType {
 	return build(&ObjectType{
 		ID: "0-5", Name: "tickets", Singular: "ticket", Label: "TICKET",
-		Required:          []string{"subject", "hs_pipeline_stage", "hs_pipeline"},
+		Required:          []string{"subject", "hs_pipeline_stage"},
+		Pipelines:         &PipelineProperties{Pipeline: "hs_pipeline", Stage: "hs_pipeline_stage", Default: "0", TicketState: true},
 		ReadScopes:        []string{"tickets", "crm.objects.tickets.read"},
 		WriteScopes:       []string{"tickets", "crm.objects.tickets.write"},
 		SchemaReadScopes:  []string{"tickets", "crm.objects.tickets.read", "crm.schemas.tickets.read"},
@@ -263,8 +262,8 @@ func Tickets() *ObjectType {
 		[]*PropertyDefinition{
 			str("subject", "Ticket name"),
 			text("content", "Ticket description"),
-			enum("hs_pipeline", "Pipeline", "0", "Support Pipeline"),
-			enum("hs_pipeline_stage", "Ticket status", "1", "New", "2", "Waiting on contact", "3", "Waiting on us", "4", "Closed"),
+			pipelineProperty("hs_pipeline", "Pipeline", "0-5"),
+			stageProperty("hs_pipeline_stage", "Ticket status", "0-5"),
 			enum("hs_ticket_category", "Category", "PRODUCT_ISSUE", "Product issue", "BILLING_ISSUE", "Billing issue",
 				"FEATURE_REQUEST", "Feature request", "GENERAL_INQUIRY", "General inquiry"),
 			enum("hs_ticket_priority", "Priority", "LOW", "Low", "MEDIUM", "Medium", "HIGH", "High", "URGENT", "Urgent"),

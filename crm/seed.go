@@ -11,7 +11,12 @@ import (
 
 // ResetData empties the CRM data; scope says what else goes.
 func (e *Engine) ResetData(ctx context.Context, scope ResetScope) error {
-	err := e.Store.Write(ctx, func(tx Tx) error { return tx.Reset(ctx, scope) })
+	err := e.Store.Write(ctx, func(tx Tx) error {
+		if err := tx.Reset(ctx, scope); err != nil || !scope.Schema {
+			return err
+		}
+		return e.resetPipelines(ctx, tx)
+	})
 	if err != nil {
 		return err
 	}
@@ -91,10 +96,18 @@ func (e *Engine) seed(ctx context.Context, tx Tx, f *Fixture) error {
 	if err := e.seedSchema(ctx, tx, f, now); err != nil {
 		return err
 	}
+	dropped, err := e.seedPipelines(ctx, tx, f, now)
+	if err != nil {
+		return err
+	}
+	tx = memoPipelines(tx) // every record is checked against the same pipelines
 	if err := e.checkSeededSchemas(f.Schemas); err != nil {
 		return err
 	}
 	if err := e.seedObjects(ctx, tx, f, now); err != nil {
+		return err
+	}
+	if err := e.checkSeededStages(ctx, tx, dropped); err != nil {
 		return err
 	}
 	if err := e.seedAssociations(ctx, tx, f); err != nil {
@@ -562,6 +575,9 @@ func (e *Engine) seedObject(ctx context.Context, tx Tx, t *ObjectType, id int64,
 	props, errs := t.NormalizeProperties(writable)
 	if len(errs) > 0 {
 		return nil, nil, ValidationError(e.PortalID, errs)
+	}
+	if err := e.seedPlace(ctx, tx, t, props); err != nil {
+		return nil, nil, err
 	}
 	owners := map[string]*Owner{}
 	if v := props["hubspot_owner_id"]; v != "" {

@@ -41,6 +41,12 @@ type ResetScope struct {
 	Schema bool
 }
 
+// ValueUse is a live record holding one of the values asked about.
+type ValueUse struct {
+	ObjectID int64
+	Value    string
+}
+
 // UniqueKey names one value (in key form) of a unique property.
 type UniqueKey struct {
 	TypeID, Property, Value string
@@ -103,6 +109,16 @@ type ReadTx interface {
 	// AllAssociations returns every stored association once, from the end
 	// with the lower id (the other direction is its inverse).
 	AllAssociations(ctx context.Context) ([]AssociationRow, error)
+
+	// Pipelines returns every stored pipeline of a type, archived ones
+	// included, with all their stages, in no particular order. In a write
+	// transaction of a store with concurrent writers, the pipelines read are
+	// share-locked until it ends, so that a pipeline write (LockPipelines)
+	// cannot change them while records are checked against them.
+	Pipelines(ctx context.Context, typeID string) ([]*Pipeline, error)
+	// UsesOf returns live records of a type whose property holds one of
+	// values, in ascending id order, at most limit.
+	UsesOf(ctx context.Context, typeID, property string, values []string, limit int) ([]ValueUse, error)
 
 	// Search returns the ids of one page of live records matching q, in
 	// q's order, and the number of all matches.
@@ -180,6 +196,17 @@ type Tx interface {
 	IndexObjects(ctx context.Context, docs []SearchDoc) error
 	// UnindexObjects removes records from the search index.
 	UnindexObjects(ctx context.Context, ids []int64) error
+
+	// LockPipelines waits until no other transaction writes pipelines or
+	// holds pipelines it read to check records (Pipelines), keeps them from
+	// doing so until this one ends, and returns every stored pipeline of
+	// every type.
+	LockPipelines(ctx context.Context) ([]*Pipeline, error)
+	// PutPipeline creates or replaces the pipeline (p.TypeID, p.ID).
+	PutPipeline(ctx context.Context, p *Pipeline) error
+	// DeletePipelines removes every stored pipeline (a reset of the schema
+	// then puts HubSpot's default ones back).
+	DeletePipelines(ctx context.Context) error
 
 	// Reset empties what what names, and restarts the id sequences of what
 	// it empties.

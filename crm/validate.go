@@ -74,6 +74,9 @@ func (p *PropertyDefinition) normalize(raw string) (string, *PropertyError) {
 		if p.Options == nil && p.FieldType == "checkbox" {
 			break // free multi-values (additional emails) are text
 		}
+		if p.PipelineValue {
+			break // checked against the stored pipelines (checkPipelines)
+		}
 		values := []string{raw}
 		if p.multiValued() {
 			values = strings.Split(raw, ";")

@@ -46,6 +46,10 @@ func (dialect) In(column string, ids []int64) (string, []any) {
 // other.
 func (dialect) ForUpdate() string { return " FOR UPDATE" }
 
+// ForShare lets record writes of several nodes check records against the
+// same pipelines at once, while a pipeline write waits for them.
+func (dialect) ForShare() string { return " FOR SHARE" }
+
 // LockKeys takes transaction-level advisory locks (class, key), in the
 // order of the keys.
 func (dialect) LockKeys() string {

@@ -47,6 +47,7 @@ func (dialect) In(column string, ids []int64) (string, []any) {
 // IMMEDIATE), so a read and a write in one are never interleaved with
 // another's.
 func (dialect) ForUpdate() string { return "" }
+func (dialect) ForShare() string  { return "" }
 func (dialect) LockKeys() string  { return "" }
 func (dialect) LockName() string  { return "" }
 

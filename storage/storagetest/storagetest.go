@@ -40,6 +40,7 @@ func Run(t *testing.T, open Opener) {
 		{"ArchiveWindowAndPurge", testPurge},
 		{"Search", testSearch},
 		{"EngagementTypesAndUsers", testEngagementTypes},
+		{"Pipelines", testPipelines},
 		{"MergedIDs", testMergedIDs},
 		{"BlockedEmails", testBlockedEmails},
 		{"AssociationLimits", testAssociationLimits},

@@ -95,6 +95,10 @@ type Dialect interface {
 	// ForUpdate is the suffix that locks the rows a write transaction
 	// reads, or "" when writers never overlap.
 	ForUpdate() string
+	// ForShare is the suffix that share-locks the rows a write transaction
+	// reads (other transactions may share-lock them too, none may change
+	// them), or "" when writers never overlap.
+	ForShare() string
 	// LockKeys is a statement that takes transaction locks on a class
 	// (its first argument) and a sorted list of int32 keys (its second),
 	// or "" when writers never overlap.
