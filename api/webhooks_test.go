@@ -502,3 +502,44 @@ func join(parts []string) string {
 	}
 	return out
 }
+
+func TestWebhookMergeAndPrivacyDeletion(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	a := newApp(t, s, "merge")
+	recv := newReceiver(t)
+	setTarget(t, s, a, recv.url())
+	for _, ev := range []string{"contact.merge", "contact.privacyDeletion", "contact.deletion", "contact.creation"} {
+		subscribe(t, s, a, map[string]any{"eventType": ev})
+	}
+	subscribe(t, s, a, map[string]any{"eventType": "contact.propertyChange", "propertyName": "firstname"})
+	p := create(t, s, "contacts", `{"properties":{"email":"p@example.com"}}`)["id"].(string)
+	sec := create(t, s, "contacts", `{"properties":{"email":"s@example.com","firstname":"Sam"}}`)["id"].(string)
+	flush(t, s)
+	before := len(recv.deliveries())
+	merged := mustStatus(t, s.Do("POST", "/crm/v3/objects/contacts/merge", map[string]any{"primaryObjectId": p, "objectIdToMerge": sec}), 200)["id"].(string)
+	mustStatus(t, s.Do("POST", "/crm/v3/objects/contacts/gdpr-delete", map[string]any{"objectId": merged}), 204)
+	flush(t, s)
+	var got []string
+	for _, d := range recv.deliveries()[before:] {
+		verify(t, d, a.secret, recv.url())
+		for _, e := range d.events {
+			switch e["subscriptionType"] {
+			case "contact.merge":
+				got = append(got, fmt.Sprintf("merge %v primary=%v merged=%v new=%v moved=%v", e["objectId"], e["primaryObjectId"], e["mergedObjectIds"], e["newObjectId"], e["numberOfPropertiesMoved"]))
+			default:
+				got = append(got, fmt.Sprintf("%s %v", e["subscriptionType"], e["objectId"]))
+			}
+		}
+	}
+	sort.Strings(got)
+	n := func(id string) string { f, _ := strconv.ParseFloat(id, 64); return fmt.Sprint(f) }
+	want := []string{
+		"contact.deletion " + n(merged), "contact.privacyDeletion " + n(merged),
+		fmt.Sprintf("merge %s primary=%s merged=[%s] new=%s moved=1", n(merged), n(p), n(sec), n(merged)),
+	}
+	sort.Strings(want)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("events:\n got  %q\n want %q", got, want)
+	}
+}

@@ -144,7 +144,8 @@ func (s *emittingStore) Write(ctx context.Context, fn func(Tx) error) error {
 	}
 	stored := 0
 	err = s.Store.Write(ctx, func(tx Tx) error {
-		et := &eventTx{Tx: tx, w: s.w, idx: idx, prior: map[int64]bool{}, created: map[int64]bool{}, types: map[int64]string{}, source: map[int64][2]string{}}
+		et := &eventTx{Tx: tx, w: s.w, idx: idx, prior: map[int64]bool{}, created: map[int64]bool{}, types: map[int64]string{}, source: map[int64][2]string{},
+			read: map[int64]*Object{}, mergedInto: map[int64][]int64{}, merged: map[int64]bool{}}
 		if err := fn(et); err != nil {
 			return err
 		}
@@ -178,6 +179,8 @@ type pendingEvent struct {
 	source     [2]string // changeSource, sourceId; creation fills it at flush
 	assoc      *AssociationRow
 	removed    bool
+	merge      []int64 // merged ids, primary first
+	moved      int     // properties the merged record gave the new one
 }
 
 // eventTx is a Tx that notes the changes the engine writes.
@@ -192,11 +195,22 @@ type eventTx struct {
 	// source is who set a created record's first value.
 	source  map[int64][2]string
 	changes []pendingEvent
+	// read holds the records read, as read, for merge events.
+	read map[int64]*Object
+	// mergedInto maps the record a merge makes to the ids it merged
+	// (primary first); merged holds those ids.
+	mergedInto map[int64][]int64
+	merged     map[int64]bool
+	// privacy marks a GDPR delete (email addresses were blocked).
+	privacy bool
 }
 
 func (t *eventTx) remember(o *Object) {
 	if o == nil {
 		return
+	}
+	if _, ok := t.read[o.ID]; !ok {
+		t.read[o.ID] = o
 	}
 	if _, ok := t.prior[o.ID]; !ok {
 		t.prior[o.ID] = o.Archived
@@ -228,6 +242,12 @@ func (t *eventTx) InsertObjects(ctx context.Context, objs []*Object) error {
 		t.types[o.ID] = o.TypeID
 		t.created[o.ID] = true
 		t.prior[o.ID] = o.Archived
+		if ids, ok := t.mergedInto[o.ID]; ok {
+			if t.idx.types[o.TypeID] {
+				t.changes = append(t.changes, t.mergeEvent(o, ids))
+			}
+			continue
+		}
 		if !o.Archived && t.idx.types[o.TypeID] {
 			t.changes = append(t.changes, pendingEvent{kind: EventCreation, typeID: o.TypeID, objectID: o.ID, occurredAt: o.CreatedAt})
 		}
@@ -266,13 +286,76 @@ func (t *eventTx) AppendHistory(ctx context.Context, entries []HistoryEntry) err
 				t.source[h.ObjectID] = [2]string{h.SourceType, h.SourceID}
 			}
 		}
-		if !t.idx.types[typeID] || t.idx.match(typeID, EventPropertyChange, h.Name) == nil {
+		if !t.idx.types[typeID] || t.idx.match(typeID, EventPropertyChange, h.Name) == nil || t.mergedInto[h.ObjectID] != nil {
 			continue
 		}
 		t.changes = append(t.changes, pendingEvent{kind: EventPropertyChange, typeID: typeID, objectID: h.ObjectID, occurredAt: h.Timestamp,
 			property: h.Name, value: h.Value, source: [2]string{h.SourceType, h.SourceID}})
 	}
 	return nil
+}
+
+// MergeIDs notes a merge: the record into, inserted next, replaces ids.
+func (t *eventTx) MergeIDs(ctx context.Context, ids []int64, into int64) error {
+	if err := t.Tx.MergeIDs(ctx, ids, into); err != nil {
+		return err
+	}
+	t.mergedInto[into] = append([]int64(nil), ids...)
+	for _, id := range ids {
+		t.merged[id] = true
+	}
+	return nil
+}
+
+// BlockEmails is part of a GDPR delete: the records it purges are
+// privacy deletions.
+func (t *eventTx) BlockEmails(ctx context.Context, emails []string, at time.Time) error {
+	if err := t.Tx.BlockEmails(ctx, emails, at); err != nil {
+		return err
+	}
+	t.privacy = true
+	return nil
+}
+
+// PurgeObjects emits, in a GDPR delete, a deletion of every record it
+// removes, and a privacyDeletion of each contact. Purges of merged records
+// and of the recycle bin emit nothing.
+func (t *eventTx) PurgeObjects(ctx context.Context, ids []int64) error {
+	if err := t.Tx.PurgeObjects(ctx, ids); err != nil {
+		return err
+	}
+	if !t.privacy {
+		return nil
+	}
+	now := t.w.Now().UTC().Truncate(time.Millisecond)
+	for _, id := range ids {
+		typeID := t.types[id]
+		if t.merged[id] || typeID == "" || !t.idx.types[typeID] {
+			continue
+		}
+		if typeID == "0-1" {
+			t.changes = append(t.changes, pendingEvent{kind: EventPrivacyDeletion, typeID: typeID, objectID: id, occurredAt: now, source: [2]string{"GDPR", ""}})
+		}
+		t.changes = append(t.changes, pendingEvent{kind: EventDeletion, typeID: typeID, objectID: id, occurredAt: now, source: [2]string{"GDPR", ""}})
+	}
+	return nil
+}
+
+// mergeEvent is the merge of ids (primary first) into the new record o.
+func (t *eventTx) mergeEvent(o *Object, ids []int64) pendingEvent {
+	moved := 0
+	if len(ids) == 2 {
+		p, sec := t.read[ids[0]], t.read[ids[1]]
+		if p != nil && sec != nil {
+			for name, v := range o.Properties {
+				if v == sec.Properties[name] && v != p.Properties[name] {
+					moved++
+				}
+			}
+		}
+	}
+	return pendingEvent{kind: EventMerge, typeID: o.TypeID, objectID: o.ID, occurredAt: o.UpdatedAt, source: [2]string{"CRM", ""},
+		merge: ids, moved: moved}
 }
 
 // wanted returns the rows whose source type has associationChange
@@ -282,7 +365,7 @@ func (t *eventTx) wanted(ctx context.Context, rows []AssociationRow, present boo
 	var out []AssociationRow
 	stored := map[[2]int64][]AssociationRow{}
 	for _, r := range rows {
-		if !t.idx.types[r.FromType] || t.idx.match(r.FromType, EventAssociationChange, "") == nil {
+		if !t.idx.types[r.FromType] || t.idx.match(r.FromType, EventAssociationChange, "") == nil || t.mergedInto[r.FromID] != nil {
 			continue
 		}
 		if !present && (t.created[r.FromID] || t.created[r.ToID]) {
@@ -400,6 +483,22 @@ func (w *Webhooks) payload(s *Subscription, c *pendingEvent) []byte {
 		b = append(b, `,"changeFlag":"CREATED"`...)
 	case EventDeletion:
 		b = append(b, `,"changeFlag":"DELETED"`...)
+	case EventMerge:
+		if len(c.merge) > 0 {
+			b = append(b, `,"primaryObjectId":`...)
+			b = strconv.AppendInt(b, c.merge[0], 10)
+		}
+		b = append(b, `,"mergedObjectIds":[`...)
+		for i, id := range c.merge[min(1, len(c.merge)):] {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, id, 10)
+		}
+		b = append(b, `],"newObjectId":`...)
+		b = strconv.AppendInt(b, c.objectID, 10)
+		b = append(b, `,"numberOfPropertiesMoved":`...)
+		b = strconv.AppendInt(b, int64(c.moved), 10)
 	case EventAssociationChange:
 		r := c.assoc
 		if generic {
