@@ -105,6 +105,9 @@ func (h *Handler) associatedList(c *call) error {
 	here := recordURL(v, rec.ID) + "/associated/" + ov.Name
 	data := &listData{Type: ov, Total: res.Total, Of: &listOf{Type: v, Title: title, URL: recordURL(v, rec.ID)}}
 	h.fill(c, &data.base, ov.Label+" of "+title, v.Name)
+	if ot, err = h.labelled(c, ot); err != nil {
+		return err
+	}
 	data.Columns = h.columns(ot, ov)
 	var objs []*crm.Object
 	for _, r := range res.Records {

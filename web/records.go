@@ -113,6 +113,9 @@ func (h *Handler) list(c *call) error {
 	data := &listData{Type: v, Query: query}
 	h.fill(c, &data.base, v.Label, v.Name)
 	data.Columns = h.columns(t, v)
+	if t, err = h.labelled(c, t); err != nil {
+		return err
+	}
 	o, err := h.loadOwners(c)
 	if err != nil {
 		return err

@@ -136,6 +136,9 @@ func (h *Handler) renderRecord(c *call, t *crm.ObjectType, v *typeView, in recor
 	if err != nil {
 		return err
 	}
+	if t, err = h.labelled(c, t); err != nil {
+		return err
+	}
 	readable := h.readableActivities(c)
 	data := &recordData{
 		Type: v, ID: strconv.FormatInt(rec.ID, 10), URL: recordURL(v, rec.ID),

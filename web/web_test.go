@@ -248,7 +248,7 @@ func TestRecordTimeline(t *testing.T) {
 	b.get("/ui/companies/"+co).want(t, 200, "<h1>Acme</h1>", "Hello Acme")
 	d := f.create("deals", map[string]string{"dealname": "Big deal", "dealstage": "closedwon", "pipeline": "default", "amount": "1500.5"})
 	f.message("deals", d, "SMS", "Deal message", "2026-03-01T10:00:00Z")
-	b.get("/ui/deals/"+d).want(t, 200, "<h1>Big deal</h1>", "<dd>Closed Won</dd>", "<dd>1,500.5</dd>", "Deal message")
+	b.get("/ui/deals/"+d).want(t, 200, "<h1>Big deal</h1>", "<dd>Closed won</dd>", "<dd>1,500.5</dd>", "Deal message")
 	tk := f.create("tickets", map[string]string{"subject": "Broken", "hs_pipeline": "0", "hs_pipeline_stage": "1"})
 	f.message("tickets", tk, "WHATS_APP", "Ticket message", "2026-03-01T10:00:00Z")
 	b.get("/ui/tickets/"+tk).want(t, 200, "<h1>Broken</h1>", "<dd>New</dd>", "Ticket message")
