@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"AssociationLimits", testAssociationLimits},
 		{"AssociationRowsAndCounts", testAssociationRowsAndCounts},
 		{"CustomObjectSchemas", testCustomSchemas},
+		{"WebhookOutbox", testWebhookOutbox},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
