@@ -84,13 +84,18 @@ func (s *Server) resetData(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// seedData is POST /_spoke/seed: loads a fixture, all or nothing.
+// seedData is POST /_spoke/seed: loads a fixture, all or nothing. Its
+// records emit webhook events unless ?webhooks=false.
 func (s *Server) seedData(w http.ResponseWriter, r *http.Request) error {
 	var f crm.Fixture
 	if err := decodeBody(r, &f); err != nil {
 		return err
 	}
-	if err := s.Engine.Seed(r.Context(), &f); err != nil {
+	ctx := r.Context()
+	if r.URL.Query().Get("webhooks") == "false" {
+		ctx = crm.WithoutWebhookEvents(ctx)
+	}
+	if err := s.Engine.Seed(ctx, &f); err != nil {
 		return err
 	}
 	counts := map[string]int{"owners": len(f.Owners), "associations": len(f.Associations)}

@@ -543,3 +543,24 @@ func TestWebhookMergeAndPrivacyDeletion(t *testing.T) {
 		t.Fatalf("events:\n got  %q\n want %q", got, want)
 	}
 }
+
+func TestWebhookEventsOfSeeds(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	a := newApp(t, s, "seed")
+	recv := newReceiver(t)
+	setTarget(t, s, a, recv.url())
+	subscribe(t, s, a, map[string]any{"eventType": "contact.creation"})
+	mustStatus(t, s.Do("POST", "/_spoke/seed?webhooks=false", `{"objects":{"contacts":[{"id":"501","properties":{"email":"quiet@example.com"}}]}}`), 200)
+	mustStatus(t, s.Do("POST", "/_spoke/seed", `{"objects":{"contacts":[{"id":"502","properties":{"email":"loud@example.com"}}]}}`), 200)
+	flush(t, s)
+	var got []any
+	for _, d := range recv.deliveries() {
+		for _, e := range d.events {
+			got = append(got, e["objectId"])
+		}
+	}
+	if fmt.Sprint(got) != "[502]" {
+		t.Fatalf("events of seeded records: %v", got)
+	}
+}
