@@ -103,7 +103,14 @@ func nodeServer(t *testing.T) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A developer app for the webhooks tests.
+	appKey := crm.NewAppSecret()
+	app := &crm.App{Name: "e2e", ClientSecret: crm.NewAppSecret(), KeyHash: crm.HashToken(appKey), CreatedAt: time.Now()}
+	if err := s.Store.(crm.WebhookStorer).Webhooks().CreateApp(t.Context(), app); err != nil {
+		t.Fatal(err)
+	}
 	return []string{"SPOKE_URL=" + s.URL, "SPOKE_TOKEN=" + spoketest.Token,
+		"SPOKE_APP_ID=" + strconv.FormatInt(app.ID, 10), "SPOKE_APP_KEY=" + appKey, "SPOKE_APP_SECRET=" + app.ClientSecret,
 		"SPOKE_READONLY_TOKEN=" + readOnly, "SPOKE_OWNERS=" + string(owners),
 		"SPOKE_ARCHIVED_OWNER=" + string(archivedOwner), "NO_COLOR=1"}
 }
