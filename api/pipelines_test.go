@@ -698,7 +698,11 @@ func TestPipelinesResetSeedExport(t *testing.T) {
 	// A fixture pipeline without ids gets them; a record without a
 	// pipeline goes into the default one.
 	mustStatus(t, s.Do("POST", "/_spoke/seed", `{"pipelines":{"tickets":[{"label":"Billing","displayOrder":1,"stages":[{"label":"Open","displayOrder":0,"metadata":{}}]}]},
-		"objects":{"tickets":[{"id":"10000009999","properties":{"subject":"s","hs_pipeline_stage":"2"}}]}}`), 200)
+		"objects":{"tickets":[{"id":"10000009999","properties":{"subject":"s","hs_pipeline_stage":"2"}}],
+		"deals":[{"id":"10000009998","properties":{"dealname":"bare"}}]}}`), 200)
+	if got := props(mustStatus(t, s.Do("GET", "/crm/v3/objects/deals/10000009998", nil), 200)); got["pipeline"] != "default" {
+		t.Errorf("seeded deal without a pipeline %v", got)
+	}
 	tp := results(t, mustStatus(t, s.Do("GET", "/crm/v3/pipelines/tickets", nil), 200))
 	if len(tp) != 2 || tp[1]["label"] != "Billing" || tp[1]["stages"].([]any)[0].(map[string]any)["metadata"].(map[string]any)["ticketState"] != "OPEN" {
 		t.Errorf("seeded ticket pipelines %v", tp)

@@ -1400,7 +1400,7 @@ func seedPipeline(t *ObjectType, fp FixturePipeline, now time.Time, where string
 // stages archived since).
 func (e *Engine) seedPlace(ctx context.Context, tx ReadTx, t *ObjectType, props map[string]string) error {
 	pp := t.Pipelines
-	if pp == nil || (props[pp.Pipeline] == "" && props[pp.Stage] == "") {
+	if pp == nil {
 		return nil
 	}
 	all, err := tx.Pipelines(ctx, t.ID)
