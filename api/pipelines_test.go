@@ -367,6 +367,8 @@ func TestPipelineValidation(t *testing.T) {
 		{"stage labels", "POST", "/crm/v3/pipelines/deals", `{"label":"x","displayOrder":0,"stages":[{"label":"A","displayOrder":0,"metadata":{"probability":"0.1"}},{"label":"a","displayOrder":1,"metadata":{"probability":"0.2"}}]}`, 400, "VALIDATION_ERROR", "unique within a pipeline"},
 		{"no probability", "POST", "/crm/v3/pipelines/deals", `{"label":"x","displayOrder":0,"stages":[{"label":"A","displayOrder":0,"metadata":{}}]}`, 400, "VALIDATION_ERROR", "probability"},
 		{"probability range", "POST", "/crm/v3/pipelines/deals/default/stages", `{"label":"A","displayOrder":0,"metadata":{"probability":"1.5"}}`, 400, "VALIDATION_ERROR", "between 0.0 and 1.0"},
+		{"probability NaN", "POST", "/crm/v3/pipelines/deals/default/stages", `{"label":"A","displayOrder":0,"metadata":{"probability":"NaN"}}`, 400, "VALIDATION_ERROR", "between 0.0 and 1.0"},
+		{"probability in hexadecimal", "POST", "/crm/v3/pipelines/deals/default/stages", `{"label":"A","displayOrder":0,"metadata":{"probability":"0x1p-1"}}`, 400, "VALIDATION_ERROR", "between 0.0 and 1.0"},
 		{"isClosed", "POST", "/crm/v3/pipelines/deals/default/stages", `{"label":"A","displayOrder":0,"metadata":{"probability":"0.5","isClosed":"maybe"}}`, 400, "VALIDATION_ERROR", "isClosed"},
 		{"ticketState", "POST", "/crm/v3/pipelines/tickets/0/stages", `{"label":"A","displayOrder":0,"metadata":{"ticketState":"PENDING"}}`, 400, "VALIDATION_ERROR", "OPEN or CLOSED"},
 		{"upper-case stage id", "POST", "/crm/v3/pipelines/deals/default/stages", `{"stageId":"Stage01A","label":"A","displayOrder":0,"metadata":{"probability":"0.5"}}`, 400, "VALIDATION_ERROR", "Property name must be lowercase, but given: hs_date_entered_Stage01A"},

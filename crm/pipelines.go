@@ -456,8 +456,9 @@ func stageMetadata(pp *PipelineProperties, what string, in map[string]string) (m
 		if !ok || v == "" {
 			return nil, Invalidf("%s: deal stages need a probability between 0.0 and 1.0 in metadata", what)
 		}
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || f < 0 || f > 1 {
+		n, ok := formatNumber(v) // decimal notation only, as number properties
+		f, err := strconv.ParseFloat(n, 64)
+		if !ok || err != nil || !(f >= 0 && f <= 1) {
 			return nil, Invalidf("%s: probability %s is not a number between 0.0 and 1.0", what, v)
 		}
 		switch c := out["isClosed"]; c {
