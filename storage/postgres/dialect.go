@@ -130,10 +130,6 @@ func (dialect) TextMatches(terms []string) (string, any) {
 	return `SELECT object_id AS id FROM search_text WHERE doc @@ to_tsquery('simple', ?)`, strings.Join(parts, " & ")
 }
 
-// Unindexed leaves the column as it is: PostgreSQL's planner uses the
-// record index for checks of one record.
-func (dialect) Unindexed(column string) string { return column }
-
 func (dialect) Materialized() string { return "MATERIALIZED " }
 
 // retryable reports a write that lost a deadlock or serialization race to

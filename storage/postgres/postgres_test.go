@@ -59,24 +59,73 @@ func TestScopedIndexUpgrade(t *testing.T) {
 	storagetest.ScopedIndexUpgrade(t,
 		func(t *testing.T) crm.Store { return open(t, url) },
 		func(t *testing.T) {
+			rewindSearchIndex(t, url, false, "migrations/0004_search_scoped.sql", "migrations/0015_search_documents.sql")
+		})
+}
+
+func TestSearchIndexUpgrade(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t)
+	storagetest.SearchIndexUpgrade(t,
+		func(t *testing.T) crm.Store { return open(t, url) },
+		func(t *testing.T) { rewindSearchIndex(t, url, true, "migrations/0015_search_documents.sql") },
+		func(t *testing.T, q string, row func(scan func(...any) error)) {
 			ctx := context.Background()
 			conn, err := pgx.Connect(ctx, url)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer conn.Close(ctx)
-			keys := `(8784458391126517301, 2417062043210369254, 4403286743354999528)`
-			for _, q := range []string{
-				`DELETE FROM search_values WHERE key IN ` + keys,
-				`DELETE FROM schema_migrations WHERE version LIKE '%0004_search_scoped.sql'`,
-			} {
-				if tag, err := conn.Exec(ctx, q); err != nil {
-					t.Fatal(err)
-				} else if tag.RowsAffected() == 0 {
-					t.Fatalf("%s: no rows", q)
-				}
+			rows, err := conn.Query(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				row(rows.Scan)
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
 			}
 		})
+}
+
+// rewindSearchIndex turns the search index of the schema at url back into
+// the table of before migration 0015, as the code of then wrote it (with
+// the rows of scoped values when scoped), and removes the records of
+// versions.
+func rewindSearchIndex(t *testing.T, url string, scoped bool, versions ...string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	stmts := []string{
+		`CREATE TABLE search_values (object_id bigint NOT NULL, key bigint NOT NULL, num double precision, text text, n integer NOT NULL DEFAULT 0)`,
+		`CREATE INDEX search_values_by_object ON search_values (object_id, key, text, num)`,
+		`CREATE INDEX search_values_by_num ON search_values (key, num) INCLUDE (object_id) WHERE num IS NOT NULL`,
+		`CREATE INDEX search_values_by_text ON search_values (key, text) WHERE text IS NOT NULL`,
+		`INSERT INTO search_values (object_id, key, n, num) SELECT object_id, key, row_number() OVER (PARTITION BY object_id, key), num FROM search_nums`,
+		`INSERT INTO search_values (object_id, key, n, text) SELECT object_id, key, row_number() OVER (PARTITION BY object_id, key), text FROM search_texts`,
+	}
+	if scoped {
+		stmts = append(stmts, `INSERT INTO search_values (object_id, key, n, num) SELECT object_id, scope, 0, num FROM search_nums WHERE scope IS NOT NULL`)
+	}
+	stmts = append(stmts, `DROP TABLE search_docs`, `DROP TABLE search_nums`, `DROP TABLE search_texts`)
+	for _, q := range stmts {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	for _, v := range versions {
+		if tag, err := conn.Exec(ctx, `DELETE FROM schema_migrations WHERE version = $1`, v); err != nil {
+			t.Fatal(err)
+		} else if tag.RowsAffected() != 1 {
+			t.Fatalf("%s was not recorded", v)
+		}
+	}
 }
 
 // TestOpensDatabaseOfBefore opens a database written by the store before

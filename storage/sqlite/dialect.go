@@ -113,9 +113,6 @@ func (dialect) TextMatches(terms []string) (string, any) {
 	return `SELECT rowid AS id FROM search_text WHERE search_text MATCH ?`, strings.Join(parts, " AND ")
 }
 
-// Unindexed uses SQLite's unary +, which keeps the column out of index choice.
-func (dialect) Unindexed(column string) string { return "+" + column }
-
 func (dialect) Materialized() string { return "" }
 
 // registerFunctions adds what search needs to each connection: FTS5 and

@@ -45,3 +45,24 @@ func plan(t *testing.T, db *DB, q string, args ...any) string {
 	}
 	return strings.Join(steps, "; ")
 }
+
+// TestSearchIndexPlans checks that removing a record's index entries seeks
+// each of its values in the value indexes, which are ordered by value and
+// have no index on the record.
+func TestSearchIndexPlans(t *testing.T) {
+	t.Parallel()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "spoke.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for q, want := range map[string]string{
+		`DELETE FROM search_nums WHERE key = ? AND num IN (?) AND object_id IN (?) OR key = ? AND num IN (?, ?) AND object_id IN (?, ?)`:    "SEARCH search_nums USING PRIMARY KEY (key=? AND num=? AND object_id=?)",
+		`DELETE FROM search_texts WHERE key = ? AND text IN (?) AND object_id IN (?) OR key = ? AND text IN (?, ?) AND object_id IN (?, ?)`: "SEARCH search_texts USING PRIMARY KEY (key=? AND text=? AND object_id=?)",
+	} {
+		got := plan(t, db, q, 1, 2, 3, 4, 5, 6, 7, 8)
+		if strings.Count(got, want) != 2 || strings.Contains(got, "SCAN") {
+			t.Errorf("%s\nplan: %s", q, got)
+		}
+	}
+}

@@ -75,23 +75,71 @@ func TestScopedIndexUpgrade(t *testing.T) {
 	storagetest.ScopedIndexUpgrade(t,
 		func(t *testing.T) crm.Store { return open(t, path) },
 		func(t *testing.T) {
+			rewindSearchIndex(t, path, false, "migrations/0007_search_scoped.sql", "migrations/0015_search_documents.sql")
+		})
+}
+
+func TestSearchIndexUpgrade(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "spoke.db")
+	storagetest.SearchIndexUpgrade(t,
+		func(t *testing.T) crm.Store { return open(t, path) },
+		func(t *testing.T) { rewindSearchIndex(t, path, true, "migrations/0015_search_documents.sql") },
+		func(t *testing.T, q string, row func(scan func(...any) error)) {
 			db, err := sql.Open("sqlite3", "file:"+path)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			keys := `(8784458391126517301, 2417062043210369254, 4403286743354999528)`
-			for _, q := range []string{
-				`DELETE FROM search_values WHERE key IN ` + keys,
-				`DELETE FROM schema_migrations WHERE version LIKE '%0007_search_scoped.sql'`,
-			} {
-				if res, err := db.Exec(q); err != nil {
-					t.Fatal(err)
-				} else if n, _ := res.RowsAffected(); n == 0 {
-					t.Fatalf("%s: no rows", q)
-				}
+			rows, err := db.Query(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				row(rows.Scan)
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
 			}
 		})
+}
+
+// rewindSearchIndex turns the search index of the database at path back
+// into the table of before migration 0015, as the code of then wrote it
+// (with the rows of scoped values when scoped), and removes the records of
+// versions.
+func rewindSearchIndex(t *testing.T, path string, scoped bool, versions ...string) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	stmts := []string{
+		`CREATE TABLE search_values (object_id INTEGER NOT NULL, key INTEGER NOT NULL, n INTEGER NOT NULL DEFAULT 0,
+			num REAL, text TEXT, PRIMARY KEY (object_id, key, n)) WITHOUT ROWID`,
+		`CREATE INDEX search_values_by_num ON search_values (key, num, object_id) WHERE num IS NOT NULL`,
+		`CREATE INDEX search_values_by_text ON search_values (key, text) WHERE text IS NOT NULL`,
+		`INSERT INTO search_values (object_id, key, n, num) SELECT object_id, key, row_number() OVER (PARTITION BY object_id, key), num FROM search_nums`,
+		`INSERT INTO search_values (object_id, key, n, text) SELECT object_id, key, row_number() OVER (PARTITION BY object_id, key), text FROM search_texts`,
+	}
+	if scoped {
+		stmts = append(stmts, `INSERT INTO search_values (object_id, key, n, num) SELECT object_id, scope, 0, num FROM search_nums WHERE scope IS NOT NULL`)
+	}
+	stmts = append(stmts, `DROP TABLE search_docs`, `DROP TABLE search_nums`, `DROP TABLE search_texts`)
+	for _, q := range stmts {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	for _, v := range versions {
+		if res, err := db.Exec(`DELETE FROM schema_migrations WHERE version = ?`, v); err != nil {
+			t.Fatal(err)
+		} else if n, _ := res.RowsAffected(); n != 1 {
+			t.Fatalf("%s was not recorded", v)
+		}
+	}
 }
 
 // TestOpensDatabaseOfBefore opens a database written by the store before

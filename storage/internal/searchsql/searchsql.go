@@ -1,13 +1,27 @@
 // Package searchsql compiles a crm.SearchQuery into SQL over the search
-// index tables that the SQLite and PostgreSQL stores share (search_values,
-// objects, associations, and a free-text table). A Dialect supplies the few
-// parts that differ.
+// index tables that the SQLite and PostgreSQL stores share, and a Dialect
+// supplies the few parts that differ. The index of a live record is:
+//
+//   - one row of search_docs: its indexed values as two JSON objects, nums
+//     and texts, from the key of each property (Key, in decimal) to its
+//     value, or to the array of its values when it has several. Checks of a
+//     candidate record and sort keys read it;
+//   - one row of search_nums (key, num, object_id) or search_texts (key,
+//     text, object_id) per value, in value order: the value indexes that
+//     find the records matching a filter. The entry of a property with a
+//     scoped index (crm.ScopedIndex) carries, in scope, the key of the
+//     record's scoped name, so a filter on the scope and a range of the
+//     property reads one range of values and keeps those in scope;
+//   - a row of the free-text table;
+//
+// with objects and associations for the rest.
 package searchsql
 
 import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,10 +43,15 @@ type Dialect interface {
 	// Materialized is the CTE keyword that makes the matches be computed
 	// before they are sorted and counted, or "".
 	Materialized() string
-	// Unindexed marks a column in a condition so that the planner does not
-	// pick an index on it: checks of one candidate record must use the
-	// (record, property, value) index, never scan a value range.
-	Unindexed(column string) string
+	// DocValue is the value under key in the JSON object of column col of
+	// search_docs (a number when numeric, else text; NULL when there is
+	// none), and the argument of its one placeholder. It is used for
+	// properties holding one value.
+	DocValue(col string, key int64, numeric bool) (string, any)
+	// DocValues is a FROM item, aliased j, with a row for each value under
+	// key in col (the elements of an array, or the one value) in column
+	// j.value, and the argument of its one placeholder.
+	DocValues(col string, key int64, numeric bool) (string, any)
 }
 
 // Statement is SQL with "?" placeholders and its arguments.
@@ -41,7 +60,7 @@ type Statement struct {
 	Args []any
 }
 
-// Key identifies (type, property) in search_values: a 63-bit hash, so no
+// Key identifies (type, property) in the index: a 63-bit hash, so no
 // dictionary table is needed.
 func Key(typeID, name string) int64 {
 	h := fnv.New64a()
@@ -105,18 +124,13 @@ func Build(q crm.SearchQuery, d Dialect) (count Statement, page Statement) {
 	key, dir := "NULL", "ASC"
 	var keyArgs []any
 	if s := q.Sort; s != nil {
-		col := "num"
-		if s.Kind != crm.KindNumeric {
-			col = "text"
-		}
 		if s.Desc {
 			dir = "DESC"
 		}
 		if keyed {
 			key = "m.sk"
 		} else if s.Indexed {
-			key = fmt.Sprintf(`(SELECT min(%s) FROM search_values v WHERE v.object_id = m.id AND v.key = ?)`, col)
-			keyArgs = []any{Key(q.TypeID, s.Property)}
+			key, keyArgs = sortKey(d, q.TypeID, s)
 		} else {
 			key = fmt.Sprintf(`(SELECT lower(%s) FROM objects o WHERE o.id = m.id)`, d.JSONText("o", s.Property))
 		}
@@ -146,13 +160,10 @@ func lacking(q crm.SearchQuery) (crm.SearchFilter, bool) {
 // a page walks the records in id order, checking each, only until it is
 // full.
 func buildLacking(q crm.SearchQuery, f crm.SearchFilter, d Dialect) (count Statement, page Statement) {
-	col := "text"
-	if f.Kind == crm.KindNumeric {
-		col = "num"
-	}
-	having := `SELECT object_id FROM search_values WHERE key = ? AND ` + col + ` IS NOT NULL`
+	table, _ := valueTable(f)
+	having := `SELECT object_id FROM ` + table + ` WHERE key = ?`
 	if f.Multi {
-		having = `SELECT DISTINCT object_id FROM search_values WHERE key = ? AND ` + col + ` IS NOT NULL`
+		having = `SELECT DISTINCT object_id FROM ` + table + ` WHERE key = ?`
 	}
 	key := Key(q.TypeID, f.Property)
 	total := `(SELECT count(*) FROM objects o WHERE o.type_id = ? AND o.archived = ` + d.False() + `) - (SELECT count(*) FROM (` + having + `) h)`
@@ -160,13 +171,44 @@ func buildLacking(q crm.SearchQuery, f crm.SearchFilter, d Dialect) (count State
 	if q.Limit == 0 {
 		return count, Statement{}
 	}
+	// A record has an entry when either of its documents has the key.
+	nums, numsArg := d.DocValue("s.nums", key, false)
+	texts, textsArg := d.DocValue("s.texts", key, false)
 	page = Statement{
 		SQL: `SELECT o.id, ` + total + `, NULL FROM objects o WHERE o.type_id = ? AND o.archived = ` + d.False() + `
-			AND NOT EXISTS (SELECT 1 FROM search_values v WHERE v.object_id = o.id AND v.key = ?)
+			AND NOT EXISTS (SELECT 1 FROM search_docs s WHERE s.object_id = o.id AND (` + nums + ` IS NOT NULL OR ` + texts + ` IS NOT NULL))
 			ORDER BY o.id LIMIT ? OFFSET ?`,
-		Args: []any{q.TypeID, key, q.TypeID, key, q.Limit, q.Offset},
+		Args: []any{q.TypeID, key, q.TypeID, numsArg, textsArg, q.Limit, q.Offset},
 	}
 	return count, page
+}
+
+// valueTable is the value index holding f's values, and its value column:
+// numbers, or text for the other kinds and for CONTAINS_TOKEN, which
+// matches words of text.
+func valueTable(f crm.SearchFilter) (table, column string) {
+	if numericValues(f) {
+		return "search_nums", "num"
+	}
+	return "search_texts", "text"
+}
+
+// numericValues reports whether f compares numbers.
+func numericValues(f crm.SearchFilter) bool {
+	return f.Kind == crm.KindNumeric && f.Op != crm.OpContainsToken && f.Op != crm.OpNotContainsToken
+}
+
+// sortKey is the sort key of the record m.id for an indexed sort, read
+// from its document, and its arguments: the number, or the least of its
+// texts.
+func sortKey(d Dialect, typeID string, s *crm.SearchSort) (string, []any) {
+	key := Key(typeID, s.Property)
+	if s.Kind == crm.KindNumeric {
+		expr, arg := d.DocValue("s.nums", key, true)
+		return `(SELECT ` + expr + ` FROM search_docs s WHERE s.object_id = m.id)`, []any{arg}
+	}
+	from, arg := d.DocValues("s.texts", key, false)
+	return `(SELECT min(j.value) FROM search_docs s, ` + from + ` WHERE s.object_id = m.id)`, []any{arg}
 }
 
 // selectivity ranks how few rows a filter is likely to match, so that the
@@ -217,16 +259,14 @@ func matchGroup(m *query, q crm.SearchQuery, group []crm.SearchFilter, withKey b
 	case scoped >= 0:
 		f, s := group[scoped], group[scope]
 		keyed = withKey && q.Sort.Property == f.Property
-		dr.add(`SELECT v.object_id AS id, v.num AS sk FROM search_values v WHERE v.key IN `)
-		dr.list(len(s.Texts), func(i int) any { return Key(q.TypeID, crm.ScopedName(f.Property, s.Property, s.Texts[i])) })
+		dr.add(`SELECT v.object_id AS id, v.num AS sk FROM search_nums v WHERE v.key = ?`, Key(q.TypeID, f.Property))
 		vals := make([]any, len(f.Nums))
 		for i, n := range f.Nums {
 			vals[i] = n
 		}
-		compare(&dr, f.Op, "v.num", "v.text", vals)
-		if !comparison(f.Op) {
-			dr.add(" AND v.num IS NOT NULL")
-		}
+		compare(&dr, f.Op, "v.num", "v.num", vals)
+		dr.add(` AND v.scope IN `)
+		dr.list(len(s.Texts), func(i int) any { return Key(q.TypeID, crm.ScopedName(f.Property, s.Property, s.Texts[i])) })
 	case driver >= 0 && group[driver].AssociatedWith != "":
 		f := group[driver]
 		dr.add(`SELECT a.to_id AS id FROM associations a JOIN objects o ON o.id = a.to_id AND o.archived = `+d.False()+` AND o.type_id = ?
@@ -243,8 +283,9 @@ func matchGroup(m *query, q crm.SearchQuery, group []crm.SearchFilter, withKey b
 			f.Op != crm.OpContainsToken && f.Op != crm.OpNotContainsToken {
 			sk, keyed = ", v.num AS sk", true
 		}
-		dr.add(`SELECT ` + distinct + `v.object_id AS id` + sk + ` FROM search_values v WHERE `)
-		valueCondition(&dr, q.TypeID, f, "v", false)
+		table, _ := valueTable(f)
+		dr.add(`SELECT ` + distinct + `v.object_id AS id` + sk + ` FROM ` + table + ` v WHERE `)
+		valueCondition(&dr, q.TypeID, f, "v")
 	case terms:
 		ids, arg := d.TextMatches(q.Terms)
 		dr.add(`SELECT o.id FROM (`+ids+`) s JOIN objects o ON o.id = s.id AND o.type_id = ? AND o.archived = `+d.False(), arg, q.TypeID)
@@ -276,9 +317,14 @@ func matchGroup(m *query, q crm.SearchQuery, group []crm.SearchFilter, withKey b
 
 // scopedDriver returns the positions in group of a filter on the scope of
 // one of the scoped indexes (EQ or IN) and of a positive numeric filter on
-// its property, or -1s when the group has no such pair.
+// its property, or -1s when the group has no such pair. An entry carries
+// one scope, that of the first scoped index of its property: later ones of
+// the same property are not used.
 func scopedDriver(indexes []crm.ScopedIndex, group []crm.SearchFilter) (scope, scoped int) {
-	for _, si := range indexes {
+	for i, si := range indexes {
+		if slices.ContainsFunc(indexes[:i], func(o crm.ScopedIndex) bool { return o.Property == si.Property }) {
+			continue
+		}
 		scope, scoped = -1, -1
 		for i, f := range group {
 			switch {
@@ -305,13 +351,18 @@ func rangeOp(op string) bool {
 	return false
 }
 
-// valueCondition writes the positive condition of f on search_values alias v.
-func valueCondition(m *query, typeID string, f crm.SearchFilter, v string, correlated bool) {
+// valueCondition writes the positive condition of f on the value index
+// alias v (search_nums or search_texts, as valueTable says).
+func valueCondition(m *query, typeID string, f crm.SearchFilter, v string) {
 	m.add(v+`.key = ?`, Key(typeID, f.Property))
-	col := v + ".text"
+	_, col := valueTable(f)
+	compare(m, f.Op, v+"."+col, v+"."+col, filterValues(f))
+}
+
+// filterValues are the values f compares with, as arguments.
+func filterValues(f crm.SearchFilter) []any {
 	vals := make([]any, 0, len(f.Texts)+len(f.Nums))
-	if f.Kind == crm.KindNumeric && f.Op != crm.OpContainsToken && f.Op != crm.OpNotContainsToken {
-		col = v + ".num"
+	if numericValues(f) {
 		for _, n := range f.Nums {
 			vals = append(vals, n)
 		}
@@ -320,26 +371,7 @@ func valueCondition(m *query, typeID string, f crm.SearchFilter, v string, corre
 			vals = append(vals, s)
 		}
 	}
-	if correlated {
-		col = m.d.Unindexed(col)
-	}
-	compare(m, f.Op, col, v+".text", vals)
-	if !comparison(f.Op) {
-		// The value indexes hold only non-null values; a comparison implies
-		// that, anything else must say so for the planner to use them. A
-		// comparison must not repeat it: SQLite would then take "IS NOT
-		// NULL" as the range's lower bound and scan every value of the key.
-		m.add(" AND " + col + " IS NOT NULL")
-	}
-}
-
-// comparison reports whether op compares the column itself with values.
-func comparison(op string) bool {
-	switch op {
-	case crm.OpEQ, crm.OpNEQ, crm.OpIn, crm.OpNotIn, crm.OpLT, crm.OpLTE, crm.OpGT, crm.OpGTE, crm.OpBetween:
-		return true
-	}
-	return false
+	return vals
 }
 
 // negated reports whether f matches records that lack a matching value.
@@ -347,7 +379,9 @@ func negated(op string) bool {
 	return op == crm.OpNEQ || op == crm.OpNotIn || op == crm.OpNotHasProperty || op == crm.OpNotContainsToken
 }
 
-// filterCondition writes f as a condition on the candidate id d.id.
+// filterCondition writes f as a condition on the candidate id d.id. An
+// indexed property is checked in the record's document (search_docs), a
+// lookup by id: never a range of a value index.
 func filterCondition(m *query, typeID string, f crm.SearchFilter) {
 	if f.AssociatedWith != "" {
 		m.add(`EXISTS (SELECT 1 FROM associations a WHERE a.from_id = d.id AND a.to_type = ? AND a.to_id IN `, f.AssociatedWith)
@@ -362,8 +396,20 @@ func filterCondition(m *query, typeID string, f crm.SearchFilter) {
 	if negated(f.Op) {
 		m.add("NOT ")
 	}
-	m.add(`EXISTS (SELECT 1 FROM search_values v WHERE v.object_id = d.id AND `)
-	valueCondition(m, typeID, f, "v", true)
+	key := Key(typeID, f.Property)
+	numeric := numericValues(f)
+	col := "s.texts"
+	if numeric {
+		col = "s.nums"
+	}
+	if f.Multi {
+		from, arg := m.d.DocValues(col, key, numeric)
+		m.add(`EXISTS (SELECT 1 FROM search_docs s, `+from+` WHERE s.object_id = d.id`, arg)
+	} else {
+		expr, arg := m.d.DocValue(col, key, numeric)
+		m.add(`EXISTS (SELECT 1 FROM (SELECT `+expr+` AS value FROM search_docs s WHERE s.object_id = d.id) j WHERE j.value IS NOT NULL`, arg)
+	}
+	compare(m, f.Op, "j.value", "j.value", filterValues(f))
 	m.add(")")
 }
 

@@ -57,9 +57,14 @@ func (testDialect) TokenMatch(expr, pattern string) (string, any) {
 func (testDialect) TextMatches([]string) (string, any) {
 	return "SELECT id FROM text WHERE text MATCH ?", ""
 }
-func (testDialect) False() string                  { return "0" }
-func (testDialect) Materialized() string           { return "" }
-func (testDialect) Unindexed(column string) string { return "+" + column }
+func (testDialect) False() string        { return "0" }
+func (testDialect) Materialized() string { return "" }
+func (testDialect) DocValue(col string, key int64, numeric bool) (string, any) {
+	return "value(" + col + ", ?)", key
+}
+func (testDialect) DocValues(col string, key int64, numeric bool) (string, any) {
+	return "values(" + col + ", ?) j", key
+}
 
 // A search for the records lacking a property, alone and in creation order,
 // counts them from two index counts and reads a page in id order; with
@@ -79,6 +84,46 @@ func TestLackingPropertyPlan(t *testing.T) {
 	} {
 		if _, page := searchsql.Build(other, testDialect{}); !strings.Contains(page.SQL, "WITH m") {
 			t.Errorf("%s: not the general plan:\n%s", name, page.SQL)
+		}
+	}
+}
+
+// The migration to search documents (0015) turns the rows of scoped values
+// into the scope of their property's entry; it lists the keys of every
+// scoped name of every type and of its property, which must be the keys the
+// code computes.
+func TestSearchDocumentsMigrationKeys(t *testing.T) {
+	var want []string
+	for _, typ := range crm.DefaultRegistry().Types() {
+		for _, si := range typ.ScopedIndexes {
+			for _, o := range typ.Property(si.Scope).Options {
+				name := crm.ScopedName(si.Property, si.Scope, o.Value)
+				want = append(want, "("+strconv.FormatInt(searchsql.Key(typ.ID, name), 10)+", "+
+					strconv.FormatInt(searchsql.Key(typ.ID, si.Property), 10)+"), -- "+typ.ID+" "+name+"\n")
+			}
+		}
+	}
+	if len(want) < 8 {
+		t.Fatalf("%d scoped names: communications and tasks have 8", len(want))
+	}
+	for _, file := range []string{
+		"../schema/migrations/0015_search_documents.sqlite.sql",
+		"../schema/migrations/0015_search_documents.postgres.sql",
+	} {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sql := strings.Join(strings.Fields(string(data)), " ")
+		for _, w := range want {
+			w = strings.Join(strings.Fields(w), " ")
+			if !strings.Contains(sql, w) && !strings.Contains(sql, strings.Replace(w, "), --", ");  --", 1)) &&
+				!strings.Contains(sql, strings.Replace(w, "), --", "); --", 1)) {
+				t.Errorf("%s: no line %q", file, w)
+			}
+		}
+		if n := strings.Count(sql, "-- 0-"); n != len(want) {
+			t.Errorf("%s: %d scoped names, want %d", file, n, len(want))
 		}
 	}
 }

@@ -17,7 +17,7 @@ func (t *Tx) restart(ctx context.Context, sequences ...Sequence) error {
 }
 
 func (t *Tx) Reset(ctx context.Context, what crm.ResetScope) error {
-	if err := t.exec(ctx, t.d.Truncate("objects", "object_writes", "unique_values", "associations", "search_values", "search_text")...); err != nil {
+	if err := t.exec(ctx, t.d.Truncate("objects", "object_writes", "unique_values", "associations", "search_docs", "search_nums", "search_texts", "search_text")...); err != nil {
 		return err
 	}
 	if err := t.restart(ctx, ObjectIDs); err != nil {

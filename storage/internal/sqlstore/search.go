@@ -2,26 +2,237 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/storage/internal/jsonenc"
 	"github.com/spoke-crm/spoke/storage/internal/searchsql"
 )
 
+// The search index of a live record (see package searchsql): its document
+// in search_docs, an entry per value in search_nums or search_texts, and
+// its free text.
+
+// UnindexObjects removes the index entries of ids. The value indexes are
+// ordered by value, so the entries to remove are found from the records'
+// documents: for each key, those of these records with one of their values.
 func (t *Tx) UnindexObjects(ctx context.Context, ids []int64) error {
-	textID, _, _ := t.d.SearchText()
+	if len(ids) == 0 {
+		return nil
+	}
+	var nums, texts valueSets
 	err := forIDs(t.d, "object_id", ids, func(in string, args []any) error {
-		_, err := t.q.Exec(ctx, `DELETE FROM search_values WHERE `+in, args...)
-		return err
+		rows, err := t.q.Query(ctx, `SELECT object_id, nums, texts FROM search_docs WHERE `+in, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var n, s []byte
+			if err := rows.Scan(&id, &n, &s); err != nil {
+				return err
+			}
+			if err := nums.addDoc(id, n); err != nil {
+				return err
+			}
+			if err := texts.addDoc(id, s); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
 	})
 	if err != nil {
 		return err
 	}
+	if err := t.deleteValues(ctx, "search_nums", "num", nums); err != nil {
+		return err
+	}
+	if err := t.deleteValues(ctx, "search_texts", "text", texts); err != nil {
+		return err
+	}
+	if err := forIDs(t.d, "object_id", ids, func(in string, args []any) error {
+		_, err := t.q.Exec(ctx, `DELETE FROM search_docs WHERE `+in, args...)
+		return err
+	}); err != nil {
+		return err
+	}
+	textID, _, _ := t.d.SearchText()
 	return forIDs(t.d, textID, ids, func(in string, args []any) error {
 		_, err := t.q.Exec(ctx, `DELETE FROM search_text WHERE `+in, args...)
 		return err
 	})
 }
 
+// valueSets are the values and records of each key of some documents.
+type valueSets struct {
+	keys  []int64
+	byKey map[int64]*valueSet
+}
+
+type valueSet struct {
+	values  []any
+	seen    map[any]bool
+	objects []int64
+}
+
+// addDoc adds the values of one document column of record id.
+func (vs *valueSets) addDoc(id int64, doc []byte) error {
+	if len(doc) == 0 {
+		return nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(doc, &m); err != nil {
+		return fmt.Errorf("search document of %d: %w", id, err)
+	}
+	if vs.byKey == nil {
+		vs.byKey = map[int64]*valueSet{}
+	}
+	for k, raw := range m {
+		key, err := strconv.ParseInt(k, 10, 64)
+		if err != nil {
+			return fmt.Errorf("search document of %d: key %q", id, k)
+		}
+		var vals []any
+		if len(raw) > 0 && raw[0] == '[' {
+			if err := json.Unmarshal(raw, &vals); err != nil {
+				return fmt.Errorf("search document of %d: %w", id, err)
+			}
+		} else {
+			var v any
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return fmt.Errorf("search document of %d: %w", id, err)
+			}
+			vals = []any{v}
+		}
+		set := vs.byKey[key]
+		if set == nil {
+			set = &valueSet{seen: map[any]bool{}}
+			vs.byKey[key] = set
+			vs.keys = append(vs.keys, key)
+		}
+		set.objects = append(set.objects, id)
+		for _, v := range vals {
+			if !set.seen[v] {
+				set.seen[v] = true
+				set.values = append(set.values, v)
+			}
+		}
+	}
+	return nil
+}
+
+// deleteValues deletes, for each key of sets, the entries of its records
+// holding one of its values: exactly those records' entries of the key,
+// since every entry of theirs holds one of those values. One statement
+// covers as many keys as the dialect's parameters allow.
+func (t *Tx) deleteValues(ctx context.Context, table, column string, sets valueSets) error {
+	slices.Sort(sets.keys) // the same statement for the same shape
+	var cond strings.Builder
+	var args []any
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		_, err := t.q.Exec(ctx, `DELETE FROM `+table+` WHERE `+cond.String(), args...)
+		cond.Reset()
+		args = args[:0]
+		return err
+	}
+	limit := t.d.MaxParams()
+	for _, key := range sets.keys {
+		set := sets.byKey[key]
+		// A key with more values or records than one statement takes is
+		// split into several conditions.
+		chunk := limit/2 - 1
+		for v := 0; v < len(set.values); v += chunk {
+			values := set.values[v:min(len(set.values), v+chunk)]
+			for o := 0; o < len(set.objects); o += chunk {
+				objects := set.objects[o:min(len(set.objects), o+chunk)]
+				if len(args)+1+len(values)+len(objects) > limit {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
+				if len(args) > 0 {
+					cond.WriteString(" OR ")
+				}
+				cond.WriteString(`key = ? AND ` + column + ` IN (` + Placeholders(len(values)) + `) AND object_id IN (` + Placeholders(len(objects)) + `)`)
+				args = append(args, key)
+				args = append(args, values...)
+				for _, id := range objects {
+					args = append(args, id)
+				}
+			}
+		}
+	}
+	return flush()
+}
+
+// appendDoc appends one document column: a JSON object from the decimal
+// key of each property to its value, or to the array of its values when it
+// has several. vals are the document's values of that column and keys
+// their keys; the values of one property may come in any order.
+func appendDoc(dst []byte, vals []crm.IndexedValue, keys []int64) []byte {
+	dst = append(dst, '{')
+	done := make([]bool, len(vals))
+	first := true
+	for i := range vals {
+		if done[i] {
+			continue
+		}
+		n := 0
+		for j := i; j < len(vals); j++ {
+			if keys[j] == keys[i] {
+				n++
+			}
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = append(dst, '"')
+		dst = strconv.AppendInt(dst, keys[i], 10)
+		dst = append(dst, '"', ':')
+		if n > 1 {
+			dst = append(dst, '[')
+		}
+		for j, k := i, 0; j < len(vals); j++ {
+			if keys[j] != keys[i] {
+				continue
+			}
+			done[j] = true
+			if k > 0 {
+				dst = append(dst, ',')
+			}
+			k++
+			if v := vals[j]; v.Num != nil {
+				// The shortest form that reads back as the same number.
+				dst = strconv.AppendFloat(dst, *v.Num, 'g', -1, 64)
+			} else {
+				dst = jsonenc.AppendString(dst, *v.Text)
+			}
+		}
+		if n > 1 {
+			dst = append(dst, ']')
+		}
+	}
+	return append(dst, '}')
+}
+
+// scopedProperty returns the property of a value named by crm.ScopedName.
+// Property names hold no "|".
+func scopedProperty(name string) (string, bool) {
+	p, _, ok := strings.Cut(name, "|")
+	return p, ok
+}
+
+// IndexObjects writes the index entries of docs, replacing those of the
+// records that are not new.
 func (t *Tx) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
 	var ids []int64
 	for _, d := range docs {
@@ -32,31 +243,86 @@ func (t *Tx) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
 	if err := t.UnindexObjects(ctx, ids); err != nil {
 		return err
 	}
-	var rows [][]any
-	var texts [][]any
+	// Rows as flat argument lists: docs (object_id, nums, texts), entries
+	// (key, num, object_id, scope) and (key, text, object_id), free text
+	// (id, text).
+	docArgs := make([]any, 0, 3*len(docs))
+	var numArgs, textArgs, ftsArgs []any
+	if len(docs) > 0 {
+		numArgs = make([]any, 0, 4*4*len(docs))
+		textArgs = make([]any, 0, 3*4*len(docs))
+		ftsArgs = make([]any, 0, 2*len(docs))
+	}
+	var nums, texts []crm.IndexedValue
+	var numKeys, textKeys []int64
+	var buf []byte
 	for _, d := range docs {
-		for n, v := range d.Values {
-			var num, text any
-			if v.Num != nil {
-				num = *v.Num
+		nums, texts, numKeys, textKeys = nums[:0], texts[:0], numKeys[:0], textKeys[:0]
+		for _, v := range d.Values {
+			if _, scoped := scopedProperty(v.Name); scoped {
+				continue
 			}
-			if v.Text != nil {
-				text = *v.Text
+			switch {
+			case v.Num != nil:
+				nums = append(nums, v)
+				numKeys = append(numKeys, searchsql.Key(d.TypeID, v.Name))
+			case v.Text != nil:
+				texts = append(texts, v)
+				textKeys = append(textKeys, searchsql.Key(d.TypeID, v.Name))
 			}
-			// n, the value's place in the document, keeps the values of a
-			// multi-valued property apart.
-			rows = append(rows, []any{d.ObjectID, searchsql.Key(d.TypeID, v.Name), n, num, text})
+		}
+		for i, v := range nums {
+			// The entry of a property with a scoped index carries the key
+			// of the record's scoped name: the first of the property's,
+			// that of its first scoped index (crm.ObjectType.SearchDoc
+			// lists them in the type's order).
+			var scope any
+			for _, w := range d.Values {
+				if p, ok := scopedProperty(w.Name); ok && p == v.Name {
+					scope = searchsql.Key(d.TypeID, w.Name)
+					break
+				}
+			}
+			numArgs = append(numArgs, numKeys[i], *v.Num, d.ObjectID, scope)
+		}
+		for i, v := range texts {
+			textArgs = append(textArgs, textKeys[i], *v.Text, d.ObjectID)
+		}
+		if len(nums)+len(texts) > 0 {
+			var numDoc, textDoc any
+			if len(nums) > 0 {
+				buf = appendDoc(buf[:0], nums, numKeys)
+				numDoc = string(buf)
+			}
+			if len(texts) > 0 {
+				buf = appendDoc(buf[:0], texts, textKeys)
+				textDoc = string(buf)
+			}
+			docArgs = append(docArgs, d.ObjectID, numDoc, textDoc)
 		}
 		if d.Text != "" {
-			texts = append(texts, []any{d.ObjectID, d.Text})
+			ftsArgs = append(ftsArgs, d.ObjectID, d.Text)
 		}
 	}
-	if err := t.insertRows(ctx, len(rows), 5, `INSERT INTO search_values (object_id, key, n, num, text) VALUES `, `(?, ?, ?, ?, ?)`, "",
-		func(i int) []any { return rows[i] }); err != nil {
+	if err := t.insertFlat(ctx, docArgs, 3, `INSERT INTO search_docs (object_id, nums, texts) VALUES `, `(?, ?, ?)`, ""); err != nil {
+		return err
+	}
+	// A value held twice by one record (a multi-valued property) has one
+	// entry.
+	if err := t.insertFlat(ctx, numArgs, 4, `INSERT INTO search_nums (key, num, object_id, scope) VALUES `, `(?, ?, ?, ?)`, ` ON CONFLICT DO NOTHING`); err != nil {
+		return err
+	}
+	if err := t.insertFlat(ctx, textArgs, 3, `INSERT INTO search_texts (key, text, object_id) VALUES `, `(?, ?, ?)`, ` ON CONFLICT DO NOTHING`); err != nil {
 		return err
 	}
 	_, insert, row := t.d.SearchText()
-	return t.insertRows(ctx, len(texts), 2, insert, row, "", func(i int) []any { return texts[i] })
+	return t.insertFlat(ctx, ftsArgs, 2, insert, row, "")
+}
+
+// insertFlat is insertRows over rows of cols arguments each, laid end to
+// end in args.
+func (t *Tx) insertFlat(ctx context.Context, args []any, cols int, prefix, row, suffix string) error {
+	return t.insertRows(ctx, len(args)/cols, cols, prefix, row, suffix, func(i int) []any { return args[i*cols : (i+1)*cols] })
 }
 
 // Search runs the compiled count and page statements.

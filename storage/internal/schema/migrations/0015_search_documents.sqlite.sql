@@ -1,0 +1,79 @@
+-- The search index in three parts (see storage/internal/searchsql):
+--   search_docs   one row per live record: its indexed values, numbers and
+--                 texts, as two JSON objects from the key of each property
+--                 to its value (an array when it has several). Checks of a
+--                 candidate record and sort keys read it by id;
+--   search_nums,  one entry per value, in value order, to find the records
+--   search_texts  matching a filter. The entry of a property with a scoped
+--                 index carries the key of the record's scoped name in
+--                 scope, instead of a second entry under that name.
+-- A value thus costs one b-tree entry instead of two (the record-ordered
+-- table and a value index), a scoped property none more, and a record one
+-- row of search_docs. The entries of search_values convert as they are.
+CREATE TABLE search_docs (
+	object_id INTEGER PRIMARY KEY,
+	nums      TEXT,
+	texts     TEXT
+);
+CREATE TABLE search_nums (
+	key       INTEGER NOT NULL,
+	num       REAL    NOT NULL,
+	object_id INTEGER NOT NULL,
+	scope     INTEGER,
+	PRIMARY KEY (key, num, object_id)
+) WITHOUT ROWID;
+CREATE TABLE search_texts (
+	key       INTEGER NOT NULL,
+	text      TEXT    NOT NULL,
+	object_id INTEGER NOT NULL,
+	PRIMARY KEY (key, text, object_id)
+) WITHOUT ROWID;
+
+-- The keys of scoped names (searchsql.Key(type, crm.ScopedName(...))) and
+-- of their property, checked against the code by storage/internal/schema's
+-- tests.
+CREATE TEMP TABLE scoped_keys (scoped INTEGER PRIMARY KEY, property INTEGER NOT NULL);
+INSERT INTO scoped_keys (scoped, property) VALUES
+	(8784458391126517301, 1858469429341635131), -- 0-18 hs_timestamp|hs_communication_channel_type=WHATS_APP
+	(2417062043210369254, 1858469429341635131), -- 0-18 hs_timestamp|hs_communication_channel_type=LINKEDIN_MESSAGE
+	(4403286743354999528, 1858469429341635131), -- 0-18 hs_timestamp|hs_communication_channel_type=SMS
+	(5647336332623940165, 7785311592478752124), -- 0-27 hs_timestamp|hs_task_status=NOT_STARTED
+	(5573805416582955245, 7785311592478752124), -- 0-27 hs_timestamp|hs_task_status=IN_PROGRESS
+	(874196157029873475, 7785311592478752124),  -- 0-27 hs_timestamp|hs_task_status=WAITING
+	(8063421545987699736, 7785311592478752124), -- 0-27 hs_timestamp|hs_task_status=COMPLETED
+	(7530408905146079913, 7785311592478752124); -- 0-27 hs_timestamp|hs_task_status=DEFERRED
+
+INSERT OR IGNORE INTO search_nums (key, num, object_id, scope)
+SELECT v.key, v.num, v.object_id, s.scope
+FROM search_values v
+LEFT JOIN (
+	SELECT w.object_id, k.property, min(w.key) AS scope
+	FROM search_values w JOIN scoped_keys k ON k.scoped = w.key
+	GROUP BY w.object_id, k.property
+) s ON s.object_id = v.object_id AND s.property = v.key
+WHERE v.num IS NOT NULL AND v.key NOT IN (SELECT scoped FROM scoped_keys)
+ORDER BY v.key, v.num, v.object_id;
+
+INSERT OR IGNORE INTO search_texts (key, text, object_id)
+SELECT key, text, object_id FROM search_values
+WHERE text IS NOT NULL AND key NOT IN (SELECT scoped FROM scoped_keys)
+ORDER BY key, text, object_id;
+
+-- json_quote writes numbers so that they read back as the same number.
+INSERT INTO search_docs (object_id, nums, texts)
+SELECT object_id,
+	'{' || group_concat(CASE WHEN numeric THEN '"' || key || '":' || value END, ',') || '}',
+	'{' || group_concat(CASE WHEN NOT numeric THEN '"' || key || '":' || value END, ',') || '}'
+FROM (
+	SELECT object_id, key, num IS NOT NULL AS numeric,
+		CASE WHEN count(*) = 1 THEN json_quote(coalesce(min(num), min(text)))
+		ELSE '[' || group_concat(json_quote(coalesce(num, text)), ',' ORDER BY n) || ']' END AS value
+	FROM search_values
+	WHERE key NOT IN (SELECT scoped FROM scoped_keys) AND (num IS NOT NULL OR text IS NOT NULL)
+	GROUP BY object_id, key, num IS NOT NULL
+)
+GROUP BY object_id
+ORDER BY object_id;
+
+DROP TABLE scoped_keys;
+DROP TABLE search_values;

@@ -1,0 +1,20 @@
+package sqlite
+
+import "strconv"
+
+// docPath is the JSON path of key in a document of search_docs.
+func docPath(key int64) string {
+	return `$."` + strconv.FormatInt(key, 10) + `"`
+}
+
+// DocValue extracts the value under key: json_extract gives numbers as
+// numbers and strings as text.
+func (dialect) DocValue(col string, key int64, numeric bool) (string, any) {
+	return `json_extract(` + col + `, ?)`, docPath(key)
+}
+
+// DocValues lists the values under key with json_each, which reads an
+// array's elements, or one row for a single value.
+func (dialect) DocValues(col string, key int64, numeric bool) (string, any) {
+	return `json_each(` + col + `, ?) AS j`, docPath(key)
+}
