@@ -131,6 +131,9 @@ type emittingStore struct {
 	w *Webhooks
 }
 
+// Webhooks makes the wrapped store a WebhookStorer.
+func (s *emittingStore) Webhooks() WebhookStore { return s.w.Store }
+
 func (s *emittingStore) Write(ctx context.Context, fn func(Tx) error) error {
 	if ctx.Value(noEventsKey{}) != nil {
 		return s.Store.Write(ctx, fn)

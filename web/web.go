@@ -101,6 +101,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /ui/sign-in", h.signInPage)
 	h.mux.HandleFunc("POST /ui/sign-in", h.signIn)
 	h.mux.HandleFunc("POST /ui/sign-out", h.signedIn(h.signOut))
+	h.webhookRoutes()
 
 	h.mux.HandleFunc("GET /ui/{type}", h.signedIn(h.list))
 	h.mux.HandleFunc("GET /ui/{type}/recycle-bin", h.signedIn(h.typeRecycleBin))

@@ -220,7 +220,9 @@ func (s webhooks) ClaimWebhookEvents(ctx context.Context, c crm.WebhookClaim) ([
 		}, `SELECT id, app_id, subscription_id, object_id, occurred_at, payload, attempts FROM webhook_events e
 			WHERE app_id = ? AND state = 0 AND next_at <= ? AND lease_until <= ?
 			AND NOT EXISTS (SELECT 1 FROM webhook_events p WHERE p.app_id = e.app_id AND p.object_id = e.object_id
-				AND p.state = 0 AND p.id < e.id AND (p.next_at > ? OR p.lease_until > ?))
+				AND p.state = 0 AND p.next_at > ? AND p.id < e.id)
+			AND NOT EXISTS (SELECT 1 FROM webhook_events p WHERE p.app_id = e.app_id AND p.object_id = e.object_id
+				AND p.state = 0 AND p.lease_until > ? AND p.id < e.id)
 			ORDER BY id LIMIT ?`, c.AppID, now, now, now, now, c.Limit)
 		if err != nil || len(events) == 0 {
 			return err

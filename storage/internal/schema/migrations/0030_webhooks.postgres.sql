@@ -45,7 +45,10 @@ CREATE TABLE webhook_events (
 	done_at         bigint
 );
 CREATE INDEX webhook_events_pending ON webhook_events (app_id, id) WHERE state = 0;
-CREATE INDEX webhook_events_pending_by_object ON webhook_events (app_id, object_id, id) WHERE state = 0;
+-- What holds a record's later events back: an earlier one waiting for a
+-- retry, or leased to a delivery in flight.
+CREATE INDEX webhook_events_waiting ON webhook_events (app_id, object_id, next_at) WHERE state = 0;
+CREATE INDEX webhook_events_leased ON webhook_events (app_id, object_id, lease_until) WHERE state = 0;
 
 CREATE TABLE webhook_deliveries (
 	id         bigserial PRIMARY KEY,
