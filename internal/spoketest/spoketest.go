@@ -65,8 +65,8 @@ type Server struct {
 	// Webhooks is the server's event source; Deliveries its delivery worker.
 	Webhooks   *crm.Webhooks
 	Deliveries *webhooks.Worker
-	Client *http.Client
-	tb     testing.TB
+	Client     *http.Client
+	tb         testing.TB
 }
 
 // EnvStore selects the storage of test servers: "sqlite" (the default) or
@@ -109,6 +109,8 @@ type Settings struct {
 	Clock *Clock
 	// WebhookRetryScale multiplies webhook retry delays (1 when 0).
 	WebhookRetryScale float64
+	// NoWebhookDelivery leaves events in the outbox until a flush.
+	NoWebhookDelivery bool
 }
 
 // Open starts a server on a new SQLite file in tb's temporary directory.

@@ -22,10 +22,14 @@ func startWebhooks(store crm.Store, settings *Settings) (*crm.Webhooks, *webhook
 	settings.API.Webhooks, settings.API.WebhookDelivery = hooks, worker
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		worker.Run(ctx)
-	}()
+	if settings.NoWebhookDelivery {
+		close(done)
+	} else {
+		go func() {
+			defer close(done)
+			worker.Run(ctx)
+		}()
+	}
 	return hooks, worker, func() {
 		cancel()
 		<-done
@@ -35,4 +39,10 @@ func startWebhooks(store crm.Store, settings *Settings) (*crm.Webhooks, *webhook
 // WebhookRetryScale multiplies the server's webhook retry delays.
 func WebhookRetryScale(f float64) Option {
 	return func(s *Settings) { s.WebhookRetryScale = f }
+}
+
+// WithoutWebhookDelivery starts no delivery worker: events stay in the
+// outbox until POST /_spoke/webhooks/flush.
+func WithoutWebhookDelivery() Option {
+	return func(s *Settings) { s.NoWebhookDelivery = true }
 }

@@ -193,6 +193,17 @@ func (s webhooks) skipLocked() string {
 	return ""
 }
 
+func scanWebhookEvent(r Row) (*crm.WebhookEvent, error) {
+	var e crm.WebhookEvent
+	var occurred int64
+	var payload string
+	if err := r.Scan(&e.ID, &e.AppID, &e.SubscriptionID, &e.ObjectID, &occurred, &payload, &e.Attempts); err != nil {
+		return nil, err
+	}
+	e.OccurredAt, e.Payload = whTime(occurred), []byte(payload)
+	return &e, nil
+}
+
 func (s webhooks) ClaimWebhookEvents(ctx context.Context, c crm.WebhookClaim) ([]*crm.WebhookEvent, error) {
 	var out []*crm.WebhookEvent
 	now := whMillis(c.Now)
@@ -208,31 +219,42 @@ func (s webhooks) ClaimWebhookEvents(ctx context.Context, c crm.WebhookClaim) ([
 		if err != nil {
 			return err
 		}
-		events, err := query(ctx, q, func(r Row) (*crm.WebhookEvent, error) {
-			var e crm.WebhookEvent
-			var occurred int64
-			var payload string
-			if err := r.Scan(&e.ID, &e.AppID, &e.SubscriptionID, &e.ObjectID, &occurred, &payload, &e.Attempts); err != nil {
-				return nil, err
-			}
-			e.OccurredAt, e.Payload = whTime(occurred), []byte(payload)
-			return &e, nil
-		}, `SELECT id, app_id, subscription_id, object_id, occurred_at, payload, attempts FROM webhook_events e
-			WHERE app_id = ? AND state = 0 AND next_at <= ? AND lease_until <= ?
-			AND NOT EXISTS (SELECT 1 FROM webhook_events p WHERE p.app_id = e.app_id AND p.object_id = e.object_id
-				AND p.state = 0 AND p.next_at > ? AND p.id < e.id)
-			AND NOT EXISTS (SELECT 1 FROM webhook_events p WHERE p.app_id = e.app_id AND p.object_id = e.object_id
-				AND p.state = 0 AND p.lease_until > ? AND p.id < e.id)
-			ORDER BY id LIMIT ?`, c.AppID, now, now, now, now, c.Limit)
-		if err != nil || len(events) == 0 {
+		// Records with an event in flight or waiting for a retry: their
+		// other events wait too, so that each record's go out in order.
+		held := map[int64]bool{}
+		objs, err := query(ctx, q, scanInt64, `SELECT DISTINCT object_id FROM webhook_events WHERE app_id = ? AND state = 0 AND hold_until > ?`, c.AppID, now)
+		if err != nil {
 			return err
+		}
+		for _, o := range objs {
+			held[o] = true
+		}
+		var events []*crm.WebhookEvent
+		for after := int64(0); len(events) < c.Limit; {
+			page, err := query(ctx, q, scanWebhookEvent, `SELECT id, app_id, subscription_id, object_id, occurred_at, payload, attempts FROM webhook_events
+				WHERE app_id = ? AND state = 0 AND hold_until <= ? AND id > ? ORDER BY id LIMIT ?`, c.AppID, now, after, c.Limit)
+			if err != nil {
+				return err
+			}
+			if len(page) == 0 {
+				break
+			}
+			for _, e := range page {
+				after = e.ID
+				if !held[e.ObjectID] && len(events) < c.Limit {
+					events = append(events, e)
+				}
+			}
+		}
+		if len(events) == 0 {
+			return nil
 		}
 		ids := make([]int64, len(events))
 		for i, e := range events {
 			ids[i] = e.ID
 		}
 		if err := forIDs(s.p.Dialect, "id", ids, func(cond string, args []any) error {
-			_, err := q.Exec(ctx, `UPDATE webhook_events SET lease_until = ? WHERE `+cond, append([]any{whMillis(c.LeaseUntil)}, args...)...)
+			_, err := q.Exec(ctx, `UPDATE webhook_events SET lease_until = ?, hold_until = ? WHERE `+cond, append([]any{whMillis(c.LeaseUntil), whMillis(c.LeaseUntil)}, args...)...)
 			return err
 		}); err != nil {
 			return err
@@ -257,15 +279,14 @@ func (s webhooks) FinishWebhookEvents(ctx context.Context, o crm.WebhookOutcome)
 		if err := forIDs(s.p.Dialect, "id", d.EventIDs, func(cond string, args []any) error {
 			var err error
 			switch {
-			case o.Delivered:
-				_, err = q.Exec(ctx, `UPDATE webhook_events SET state = 1, attempts = attempts + 1, lease_until = 0, done_at = ? WHERE `+cond,
-					append([]any{whMillis(d.At)}, args...)...)
-			case d.Dropped:
-				_, err = q.Exec(ctx, `UPDATE webhook_events SET state = 2, attempts = attempts + 1, lease_until = 0, done_at = ? WHERE `+cond,
-					append([]any{whMillis(d.At)}, args...)...)
+			case o.Delivered || d.Dropped:
+				// Done: the outbox keeps only what is pending, so that
+				// claims read no finished rows; the delivery log keeps
+				// the ids.
+				_, err = q.Exec(ctx, `DELETE FROM webhook_events WHERE `+cond, args...)
 			default:
-				_, err = q.Exec(ctx, `UPDATE webhook_events SET attempts = attempts + 1, lease_until = 0, next_at = ? WHERE `+cond,
-					append([]any{whMillis(d.NextRetry)}, args...)...)
+				_, err = q.Exec(ctx, `UPDATE webhook_events SET attempts = attempts + 1, lease_until = 0, next_at = ?, hold_until = ? WHERE `+cond,
+					append([]any{whMillis(d.NextRetry), whMillis(d.NextRetry)}, args...)...)
 			}
 			return err
 		}); err != nil {
@@ -281,7 +302,8 @@ func (s webhooks) FinishWebhookEvents(ctx context.Context, o crm.WebhookOutcome)
 func (s webhooks) ExpediteWebhookEvents(ctx context.Context, now time.Time) (int64, error) {
 	var top sql.NullInt64
 	err := s.p.WriteTx(ctx, func(q Querier) error {
-		if _, err := q.Exec(ctx, `UPDATE webhook_events SET next_at = ? WHERE state = 0 AND next_at > ?`, whMillis(now), whMillis(now)); err != nil {
+		if _, err := q.Exec(ctx, `UPDATE webhook_events SET next_at = ?, hold_until = ? WHERE state = 0 AND next_at > ? AND lease_until <= ?`,
+			whMillis(now), whMillis(now), whMillis(now), whMillis(now)); err != nil {
 			return err
 		}
 		return q.QueryRow(ctx, `SELECT max(id) FROM webhook_events WHERE state = 0`).Scan(&top)

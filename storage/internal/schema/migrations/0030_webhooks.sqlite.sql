@@ -30,7 +30,8 @@ CREATE TABLE webhook_subscriptions (
 );
 CREATE INDEX webhook_subscriptions_by_app ON webhook_subscriptions (app_id, id);
 
--- state: 0 pending, 1 delivered, 2 given up after the last retry.
+-- Pending events only: a delivered or given-up event is deleted (the
+-- delivery log keeps its id). state is 0.
 CREATE TABLE webhook_events (
 	id              INTEGER PRIMARY KEY AUTOINCREMENT,
 	app_id          INTEGER NOT NULL,
@@ -42,13 +43,13 @@ CREATE TABLE webhook_events (
 	attempts        INTEGER NOT NULL DEFAULT 0,
 	next_at         INTEGER NOT NULL DEFAULT 0,
 	lease_until     INTEGER NOT NULL DEFAULT 0,
+	hold_until      INTEGER NOT NULL DEFAULT 0,
 	done_at         INTEGER
 );
 CREATE INDEX webhook_events_pending ON webhook_events (app_id, id) WHERE state = 0;
--- What holds a record's later events back: an earlier one waiting for a
--- retry, or leased to a delivery in flight.
-CREATE INDEX webhook_events_waiting ON webhook_events (app_id, object_id, next_at) WHERE state = 0;
-CREATE INDEX webhook_events_leased ON webhook_events (app_id, object_id, lease_until) WHERE state = 0;
+-- hold_until is the later of next_at and lease_until: an event is due once
+-- it has passed, and until then holds back the other events of its record.
+CREATE INDEX webhook_events_held ON webhook_events (app_id, hold_until) WHERE state = 0;
 
 CREATE TABLE webhook_deliveries (
 	id         INTEGER PRIMARY KEY AUTOINCREMENT,
