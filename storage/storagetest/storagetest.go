@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 		{"AssociationLabels", testAssociationLabels},
 		{"ArchiveWindowAndPurge", testPurge},
 		{"Search", testSearch},
+		{"SearchIndexEntries", testSearchIndexEntries},
 		{"EngagementTypesAndUsers", testEngagementTypes},
 		{"Pipelines", testPipelines},
 		{"MergedIDs", testMergedIDs},

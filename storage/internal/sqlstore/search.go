@@ -272,6 +272,9 @@ func (t *Tx) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
 			}
 		}
 		for i, v := range nums {
+			if slices.ContainsFunc(nums[:i], func(w crm.IndexedValue) bool { return w.Name == v.Name && *w.Num == *v.Num }) {
+				continue
+			}
 			// The entry of a property with a scoped index carries the key
 			// of the record's scoped name: the first of the property's,
 			// that of its first scoped index (crm.ObjectType.SearchDoc
@@ -286,7 +289,18 @@ func (t *Tx) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
 			numArgs = append(numArgs, numKeys[i], *v.Num, d.ObjectID, scope)
 		}
 		for i, v := range texts {
-			textArgs = append(textArgs, textKeys[i], *v.Text, d.ObjectID)
+			// A value held twice by one record (a multi-valued property)
+			// has one entry.
+			dup := false
+			for j := range i {
+				if textKeys[j] == textKeys[i] && *texts[j].Text == *v.Text {
+					dup = true
+					break
+				}
+			}
+			if !dup {
+				textArgs = append(textArgs, textKeys[i], *v.Text, d.ObjectID)
+			}
 		}
 		if len(nums)+len(texts) > 0 {
 			var numDoc, textDoc any
@@ -307,12 +321,10 @@ func (t *Tx) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
 	if err := t.insertFlat(ctx, docArgs, 3, `INSERT INTO search_docs (object_id, nums, texts) VALUES `, `(?, ?, ?)`, ""); err != nil {
 		return err
 	}
-	// A value held twice by one record (a multi-valued property) has one
-	// entry.
-	if err := t.insertFlat(ctx, numArgs, 4, `INSERT INTO search_nums (key, num, object_id, scope) VALUES `, `(?, ?, ?, ?)`, ` ON CONFLICT DO NOTHING`); err != nil {
+	if err := t.insertFlat(ctx, numArgs, 4, `INSERT INTO search_nums (key, num, object_id, scope) VALUES `, `(?, ?, ?, ?)`, ""); err != nil {
 		return err
 	}
-	if err := t.insertFlat(ctx, textArgs, 3, `INSERT INTO search_texts (key, text, object_id) VALUES `, `(?, ?, ?)`, ` ON CONFLICT DO NOTHING`); err != nil {
+	if err := t.insertFlat(ctx, textArgs, 3, `INSERT INTO search_texts (key, text, object_id) VALUES `, `(?, ?, ?)`, ""); err != nil {
 		return err
 	}
 	_, insert, row := t.d.SearchText()
