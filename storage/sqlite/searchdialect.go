@@ -18,3 +18,5 @@ func (dialect) DocValue(col string, key int64, numeric bool) (string, any) {
 func (dialect) DocValues(col string, key int64, numeric bool) (string, any) {
 	return `json_each(` + col + `, ?) AS j`, docPath(key)
 }
+
+func (dialect) Settings() []string { return nil }

@@ -43,6 +43,8 @@ type Dialect interface {
 	// Materialized is the CTE keyword that makes the matches be computed
 	// before they are sorted and counted, or "".
 	Materialized() string
+	// Settings are statements run in a search's transaction before it.
+	Settings() []string
 	// DocValue is the value under key in the JSON object of column col of
 	// search_docs (a number when numeric, else text; NULL when there is
 	// none), and the argument of its one placeholder. It is used for

@@ -59,6 +59,7 @@ func (testDialect) TextMatches([]string) (string, any) {
 }
 func (testDialect) False() string        { return "0" }
 func (testDialect) Materialized() string { return "" }
+func (testDialect) Settings() []string   { return nil }
 func (testDialect) DocValue(col string, key int64, numeric bool) (string, any) {
 	return "value(" + col + ", ?)", key
 }

@@ -339,6 +339,11 @@ func (t *Tx) insertFlat(ctx context.Context, args []any, cols int, prefix, row, 
 
 // Search runs the compiled count and page statements.
 func (t *Tx) Search(ctx context.Context, q crm.SearchQuery) ([]int64, int, error) {
+	for _, s := range t.d.Settings() {
+		if _, err := t.q.Exec(ctx, s); err != nil {
+			return nil, 0, err
+		}
+	}
 	return searchsql.Run(ctx, q, t.d, func(ctx context.Context, s searchsql.Statement) (searchsql.Rows, func(), error) {
 		rows, err := t.q.Query(ctx, s.SQL, s.Args...)
 		if err != nil {
