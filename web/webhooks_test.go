@@ -45,7 +45,7 @@ func TestWebhooksPage(t *testing.T) {
 	f := fixture{t, s}
 	contact := f.contact("Ada", "Lovelace")
 	b := signIn(t, s, spoketest.Token)
-	b.get("/ui/contacts/" + contact).want(t, 200)
+	b.get("/ui/contacts/"+contact).want(t, 200)
 	if p := b.post("/ui/contacts/"+contact+"/notes", url.Values{"body": {"Called back"}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("add a note: %d %s", p.Status, p.Body)
 	}

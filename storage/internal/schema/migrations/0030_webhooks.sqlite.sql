@@ -46,7 +46,6 @@ CREATE TABLE webhook_events (
 	hold_until      INTEGER NOT NULL DEFAULT 0,
 	done_at         INTEGER
 );
-CREATE INDEX webhook_events_pending ON webhook_events (app_id, id) WHERE state = 0;
 -- hold_until is the later of next_at and lease_until: an event is due once
 -- it has passed, and until then holds back the other events of its record.
 CREATE INDEX webhook_events_held ON webhook_events (app_id, hold_until) WHERE state = 0;
