@@ -222,7 +222,7 @@ func (s webhooks) ClaimWebhookEvents(ctx context.Context, c crm.WebhookClaim) ([
 		// Records with an event in flight or waiting for a retry: their
 		// other events wait too, so that each record's go out in order.
 		held := map[int64]bool{}
-		objs, err := query(ctx, q, scanInt64, `SELECT DISTINCT object_id FROM webhook_events WHERE app_id = ? AND state = 0 AND hold_until > ?`, c.AppID, now)
+		objs, err := query(ctx, q, scanInt64, `SELECT DISTINCT object_id FROM webhook_events WHERE hold_until > ? AND state = 0 AND app_id = ?`, now, c.AppID)
 		if err != nil {
 			return err
 		}
@@ -230,7 +230,9 @@ func (s webhooks) ClaimWebhookEvents(ctx context.Context, c crm.WebhookClaim) ([
 			held[o] = true
 		}
 		// The query leaves the held records out itself when they are few
-		// enough to name; otherwise the loop skips their events page by page.
+		// enough to name; otherwise the loop skips their events page by
+		// page. The unary + keeps planners on the primary key, in id order,
+		// rather than on the index of held events, which every event is in.
 		skip, skipArgs := "", []any(nil)
 		if len(objs) > 0 && len(objs) <= min(1000, s.p.Dialect.MaxParams()-4) {
 			cond, args := s.p.Dialect.In("object_id", objs)
@@ -239,7 +241,7 @@ func (s webhooks) ClaimWebhookEvents(ctx context.Context, c crm.WebhookClaim) ([
 		var events []*crm.WebhookEvent
 		for after := int64(0); len(events) < c.Limit; {
 			page, err := query(ctx, q, scanWebhookEvent, `SELECT id, app_id, subscription_id, object_id, occurred_at, payload, attempts FROM webhook_events
-				WHERE app_id = ? AND state = 0 AND hold_until <= ? AND id > ?`+skip+` ORDER BY id LIMIT ?`,
+				WHERE app_id = ? AND state = 0 AND +hold_until <= ? AND id > ?`+skip+` ORDER BY id LIMIT ?`,
 				append(append([]any{c.AppID, now, after}, skipArgs...), c.Limit)...)
 			if err != nil {
 				return err

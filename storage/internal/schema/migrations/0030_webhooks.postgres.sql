@@ -48,7 +48,9 @@ CREATE TABLE webhook_events (
 );
 -- hold_until is the later of next_at and lease_until: an event is due once
 -- it has passed, and until then holds back the other events of its record.
-CREATE INDEX webhook_events_held ON webhook_events (app_id, hold_until) WHERE state = 0;
+-- Claims read the held events through this index and the due ones in id
+-- order through the primary key.
+CREATE INDEX webhook_events_held ON webhook_events (hold_until) WHERE state = 0;
 
 CREATE TABLE webhook_deliveries (
 	id         bigserial PRIMARY KEY,
