@@ -119,7 +119,13 @@ func (a *admin) withEngine(ctx context.Context, fn func(*crm.Engine, crm.Store) 
 		return err
 	}
 	defer store.Close()
-	engine := crm.NewEngine(store, a.now, DefaultPortalID)
+	// Writes made here (seed) emit webhook events as the server's do; a
+	// running server delivers them from the outbox.
+	base := store
+	if ws, ok := store.(crm.WebhookStorer); ok {
+		base = crm.NewWebhooks(ws.Webhooks(), DefaultPortalID, a.now).Wrap(store)
+	}
+	engine := crm.NewEngine(base, a.now, DefaultPortalID)
 	return fn(engine, store)
 }
 

@@ -13,12 +13,13 @@ import (
 // seed loads a fixture file into a database: spoke seed --db PATH FILE.
 func (a *admin) seed(ctx context.Context, args []string) error {
 	fs := a.flags("seed")
+	quiet := fs.Bool("no-webhooks", false, "emit no webhook events for what the fixture writes")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(rest) != 1 {
-		return errors.New("usage: spoke seed [--db PATH] FILE")
+		return errors.New("usage: spoke seed [--db PATH] [--no-webhooks] FILE")
 	}
 	data, err := os.ReadFile(rest[0])
 	if err != nil {
@@ -32,7 +33,11 @@ func (a *admin) seed(ctx context.Context, args []string) error {
 		if err := e.LoadSchemas(ctx); err != nil {
 			return err
 		}
-		if err := e.Seed(ctx, &f); err != nil {
+		seedCtx := ctx
+		if *quiet {
+			seedCtx = crm.WithoutWebhookEvents(ctx)
+		}
+		if err := e.Seed(seedCtx, &f); err != nil {
 			return err
 		}
 		n := 0

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -114,5 +115,52 @@ func TestWebhookEventsSurviveKill9(t *testing.T) {
 	}
 	if len(seen) != 30 {
 		t.Errorf("%d contacts delivered", len(seen))
+	}
+}
+
+// spoke seed emits webhook events, which a server then delivers, unless
+// --no-webhooks.
+func TestSeedCommandEmitsWebhookEvents(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "spoke.db")
+	appID, _, key := newAppCLI(t, db)
+	var (
+		mu  sync.Mutex
+		got []string
+	)
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var events []map[string]any
+		json.Unmarshal(body, &events)
+		mu.Lock()
+		for _, e := range events {
+			got = append(got, fmt.Sprintf("%.0f", e["objectId"]))
+		}
+		mu.Unlock()
+	}))
+	defer recv.Close()
+	a := serve(t, db, "SPOKE_ACCESS_TOKEN=tok")
+	hook := fmt.Sprintf("/webhooks/v3/%d", appID)
+	a.do(t, "tok", "PUT", hook+"/settings?hapikey="+key, `{"targetUrl":"`+recv.URL+`","throttling":{"maxConcurrentRequests":10}}`)
+	if status, body := a.do(t, "tok", "POST", hook+"/subscriptions?hapikey="+key, `{"eventType":"contact.creation","active":true}`); status != 201 {
+		t.Fatalf("subscribe: %d %v", status, body)
+	}
+	for i, args := range [][]string{{"--no-webhooks"}, nil} {
+		file := filepath.Join(dir, fmt.Sprintf("f%d.json", i))
+		if err := os.WriteFile(file, []byte(fmt.Sprintf(`{"objects":{"contacts":[{"id":"70%d","properties":{"email":"s%d@example.com"}}]}}`, i, i)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, errOut, code := runSpoke(t, nil, append(append([]string{"seed", "--db", db}, args...), file)...); code != 0 {
+			t.Fatalf("seed %v: %d %s", args, code, errOut)
+		}
+	}
+	if status, body := a.do(t, "tok", "POST", "/_spoke/webhooks/flush", ""); status != 200 {
+		t.Fatalf("flush: %d %v", status, body)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if fmt.Sprint(got) != "[701]" {
+		t.Fatalf("events of seeded contacts: %v", got)
 	}
 }
