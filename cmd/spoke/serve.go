@@ -220,9 +220,9 @@ func (m *Main) Run(ctx context.Context) error {
 		defer close(m.delivered)
 		m.worker.Run(m.purgeCtx)
 	}()
-	if engine.Shared {
-		go refreshWebhooks(m.purgeCtx, hooks)
-	}
+	// Apps and subscriptions also change through other nodes and through
+	// spoke apps delete.
+	go refreshWebhooks(m.purgeCtx, hooks)
 	m.logger.Info("spoke listening", slog.String("url", m.URL()), slog.String("db", redact.URL(m.DB)))
 	return nil
 }

@@ -10,8 +10,9 @@ import (
 	"github.com/spoke-crm/spoke/webhooks"
 )
 
-// webhookRefreshInterval is how often a node sharing a database reads the
-// subscriptions again (HubSpot itself takes up to five minutes).
+// webhookRefreshInterval is how often a server reads the subscriptions
+// again, for changes made elsewhere (HubSpot itself takes up to five
+// minutes).
 const webhookRefreshInterval = 2 * time.Second
 
 // webhooks sets up the event source over store and the delivery worker.
@@ -32,7 +33,7 @@ func (m *Main) webhooks(store crm.Store, metrics *api.Metrics) (*crm.Webhooks, e
 }
 
 // refreshWebhooks reads the subscriptions again periodically, for changes
-// made through other nodes.
+// made through other nodes or commands.
 func refreshWebhooks(ctx context.Context, hooks *crm.Webhooks) {
 	tick := time.NewTicker(webhookRefreshInterval)
 	defer tick.Stop()
