@@ -39,6 +39,9 @@ type group struct {
 	members int
 	done    chan struct{} // closed once committed or rolled back
 	err     error         // of the commit, valid after done
+	// text holds the free-text rows of the calls that succeeded, written
+	// just before the commit (see sqlstore.FreeText).
+	text sqlstore.FreeText
 }
 
 // Write runs fn in an immediate transaction on the single writer
@@ -98,7 +101,10 @@ func (db *DB) Write(ctx context.Context, fn func(crm.Tx) error) error {
 		}
 		db.settle(g)
 	}()
-	err := fn(sqlstore.NewTx(&querier{c: g.tx, detached: !first}, dialect{}, true))
+	var text sqlstore.FreeText
+	tx := sqlstore.NewTx(&querier{c: g.tx, detached: !first}, dialect{}, true)
+	tx.DeferFreeText(&text)
+	err := fn(tx)
 	if err != nil {
 		return err
 	}
@@ -107,6 +113,7 @@ func (db *DB) Write(ctx context.Context, fn func(crm.Tx) error) error {
 			return err
 		}
 	}
+	g.text.Merge(&text)
 	ok = true
 	g.members++
 	db.settle(g)
@@ -128,6 +135,10 @@ func (db *DB) settle(g *group) {
 	if g.members == 0 {
 		g.tx.Rollback()
 		db.finish(g, nil)
+		return
+	}
+	if err := sqlstore.WriteFreeText(context.Background(), &querier{c: g.tx}, dialect{}, &g.text); err != nil {
+		db.finish(g, err)
 		return
 	}
 	db.finish(g, g.tx.Commit())

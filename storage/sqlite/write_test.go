@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"sync"
 	"testing"
@@ -119,5 +120,134 @@ func TestConcurrentWrites(t *testing.T) {
 	sort.Slice(want, func(i, j int) bool { return want[i] < want[j] })
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("stored ids differ from successful writes:\n got %v\nwant %v", got, want)
+	}
+}
+
+// TestGroupedWritesFreeText checks the free text of writes sharing one
+// transaction, which is written just before the commit: a write that fails
+// leaves none of its changes, later writes replace or remove the text of
+// earlier ones, and emptying the index removes the text written before it
+// in the same transaction.
+func TestGroupedWritesFreeText(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "spoke.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.UnixMilli(1_700_000_000_000).UTC()
+	create := func(tx crm.Tx, text string) (int64, error) {
+		ids, err := tx.NextIDs(ctx, 1)
+		if err != nil {
+			return 0, err
+		}
+		obj := &crm.Object{ID: ids[0], TypeID: "0-18", Properties: map[string]string{}, CreatedAt: now, UpdatedAt: now}
+		if err := tx.InsertObjects(ctx, []*crm.Object{obj}); err != nil {
+			return 0, err
+		}
+		return ids[0], tx.IndexObjects(ctx, []crm.SearchDoc{{ObjectID: ids[0], TypeID: "0-18", Text: text, New: true}})
+	}
+	reindex := func(tx crm.Tx, id int64, text string) error {
+		return tx.IndexObjects(ctx, []crm.SearchDoc{{ObjectID: id, TypeID: "0-18", Text: text}})
+	}
+	// group runs the writes in one transaction: each starts once the one
+	// before runs, and waits until the next one is queued behind it before
+	// it returns, so that the commit waits for that one.
+	group := func(writes ...func(tx crm.Tx) error) []error {
+		errs := make([]error, len(writes))
+		groups := make([]*group, len(writes))
+		var wg sync.WaitGroup
+		for i, w := range writes {
+			running := make(chan struct{})
+			wg.Go(func() {
+				errs[i] = db.Write(ctx, func(tx crm.Tx) error {
+					groups[i] = db.w.cur
+					close(running)
+					err := w(tx)
+					for i+1 < len(writes) && db.w.waiting.Load() == 0 {
+						runtime.Gosched()
+					}
+					return err
+				})
+			})
+			<-running
+		}
+		wg.Wait()
+		for i := range groups {
+			if groups[i] != groups[0] {
+				t.Fatalf("write %d ran in a transaction of its own", i)
+			}
+		}
+		return errs
+	}
+	// find reads the free-text index itself: rows without a record, which
+	// searches leave out, count.
+	find := func(word string) []int64 {
+		t.Helper()
+		rows, err := db.reader.Query(`SELECT rowid FROM search_text WHERE search_text MATCH ? ORDER BY rowid`, word)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+
+	var b int64
+	if err := db.Write(ctx, func(tx crm.Tx) (err error) { b, err = create(tx, "bravo"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	var a, c, h int64
+	errFail := errors.New("fail")
+	errs := group(
+		func(tx crm.Tx) (err error) { a, err = create(tx, "alpha"); return err },
+		func(tx crm.Tx) error {
+			if err := tx.UnindexObjects(ctx, []int64{a}); err != nil {
+				return err
+			}
+			var err error
+			if c, err = create(tx, "charlie"); err != nil {
+				return err
+			}
+			return errFail
+		},
+		func(tx crm.Tx) error { return reindex(tx, b, "delta") },
+		func(tx crm.Tx) (err error) { h, err = create(tx, "hotel"); return err },
+		func(tx crm.Tx) error { return reindex(tx, h, "india") },
+	)
+	if errs[0] != nil || !errors.Is(errs[1], errFail) || errs[2] != nil || errs[3] != nil || errs[4] != nil {
+		t.Fatalf("writes: %v", errs)
+	}
+	for word, want := range map[string][]int64{"alpha": {a}, "charlie": nil, "bravo": nil, "delta": {b}, "hotel": nil, "india": {h}} {
+		if got := find(word); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: %v, want %v (a %d, b %d, c %d, h %d)", word, got, want, a, b, c, h)
+		}
+	}
+
+	errs = group(
+		func(tx crm.Tx) (err error) { _, err = create(tx, "foxtrot"); return err },
+		func(tx crm.Tx) error { return tx.Reset(ctx, crm.ResetScope{}) },
+		func(tx crm.Tx) (err error) { _, err = create(tx, "golf"); return err },
+	)
+	if errs[0] != nil || errs[1] != nil || errs[2] != nil {
+		t.Fatalf("writes: %v", errs)
+	}
+	for _, word := range []string{"foxtrot", "alpha", "delta", "india"} {
+		if got := find(word); len(got) != 0 {
+			t.Errorf("%s after the reset: %v", word, got)
+		}
+	}
+	if got := find("golf"); len(got) != 1 {
+		t.Errorf("golf: %v", got)
 	}
 }

@@ -20,6 +20,7 @@ func (t *Tx) Reset(ctx context.Context, what crm.ResetScope) error {
 	if err := t.exec(ctx, t.d.Truncate("objects", "object_writes", "unique_values", "associations", "search_docs", "search_nums", "search_texts", "search_text")...); err != nil {
 		return err
 	}
+	t.clearFreeText()
 	if err := t.restart(ctx, ObjectIDs); err != nil {
 		return err
 	}

@@ -61,11 +61,79 @@ func (t *Tx) UnindexObjects(ctx context.Context, ids []int64) error {
 	}); err != nil {
 		return err
 	}
+	if t.text != nil {
+		for _, id := range ids {
+			t.text.set(id, "")
+		}
+	}
 	textID, _, _ := t.d.SearchText()
 	return forIDs(t.d, textID, ids, func(in string, args []any) error {
 		_, err := t.q.Exec(ctx, `DELETE FROM search_text WHERE `+in, args...)
 		return err
 	})
+}
+
+// FreeText holds free-text rows that a transaction's writes index, to be
+// written together just before it commits (WriteFreeText) rather than as
+// each write indexes them. SQLite's FTS5 writes its pending terms out as a
+// new segment at every savepoint and commit, and merges segments as they
+// pile up: concurrent writes sharing a transaction each run in a savepoint
+// (storage/sqlite's group commit), so each wrote a segment of its own. No
+// write reads the free text, and searches read only committed data.
+type FreeText struct {
+	rows    map[int64]string // text by record; "" once unindexed
+	cleared bool             // everything before rows was removed
+}
+
+func (f *FreeText) set(id int64, text string) {
+	if f.rows == nil {
+		f.rows = map[int64]string{}
+	}
+	f.rows[id] = text
+}
+
+// Merge applies the changes of a write that succeeded, collected in
+// another FreeText, to f.
+func (f *FreeText) Merge(w *FreeText) {
+	if w.cleared {
+		f.rows = nil
+	}
+	for id, text := range w.rows {
+		if text == "" {
+			delete(f.rows, id)
+		} else {
+			f.set(id, text)
+		}
+	}
+}
+
+// DeferFreeText makes t collect its free-text rows in f instead of writing
+// them.
+func (t *Tx) DeferFreeText(f *FreeText) { t.text = f }
+
+// clearFreeText forgets the rows collected so far, when the index is
+// emptied.
+func (t *Tx) clearFreeText() {
+	if t.text != nil {
+		t.text.rows, t.text.cleared = nil, true
+	}
+}
+
+// WriteFreeText writes the rows f holds, in record order.
+func WriteFreeText(ctx context.Context, q Querier, d Dialect, f *FreeText) error {
+	ids := make([]int64, 0, len(f.rows))
+	for id, text := range f.rows {
+		if text != "" {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	args := make([]any, 0, 2*len(ids))
+	for _, id := range ids {
+		args = append(args, id, f.rows[id])
+	}
+	_, insert, row := d.SearchText()
+	return (&Tx{q: q, d: d, write: true}).insertFlat(ctx, args, 2, insert, row, "")
 }
 
 // valueSets are the values and records of each key of some documents.
@@ -326,6 +394,12 @@ func (t *Tx) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
 	}
 	if err := t.insertFlat(ctx, textArgs, 3, `INSERT INTO search_texts (key, text, object_id) VALUES `, `(?, ?, ?)`, ""); err != nil {
 		return err
+	}
+	if t.text != nil {
+		for i := 0; i < len(ftsArgs); i += 2 {
+			t.text.set(ftsArgs[i].(int64), ftsArgs[i+1].(string))
+		}
+		return nil
 	}
 	_, insert, row := t.d.SearchText()
 	return t.insertFlat(ctx, ftsArgs, 2, insert, row, "")

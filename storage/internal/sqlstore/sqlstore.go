@@ -131,6 +131,9 @@ type Tx struct {
 	write bool
 	// locked holds the unique-value locks (LockUnique) already taken.
 	locked map[int32]bool
+	// text, when set, collects the free-text rows of the transaction's
+	// writes instead of writing them (DeferFreeText).
+	text *FreeText
 }
 
 var _ crm.Tx = (*Tx)(nil)
