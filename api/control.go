@@ -23,14 +23,17 @@ const (
 	ResetFaults    = "faults"    // fault rules back to those of --faults, counts at zero
 	ResetRateLimit = "rateLimit" // settings back to the flags', counts forgotten
 	ResetTokens    = "tokens"
+	ResetWebhooks  = "webhooks" // apps with their webhook settings and subscriptions
 )
 
 // resetDefaults is what an empty body ({}) resets: everything of a fresh
-// start but the tokens, so that the caller's own token keeps working.
+// start but the tokens, so that the caller's own token keeps working, and
+// the apps, configuration a test suite sets once. Queued webhook events
+// and the delivery log always go, as the records they describe do.
 var resetDefaults = []struct {
 	part string
 	on   bool
-}{{ResetOwners, true}, {ResetSchema, true}, {ResetFaults, true}, {ResetRateLimit, true}, {ResetTokens, false}}
+}{{ResetOwners, true}, {ResetSchema, true}, {ResetFaults, true}, {ResetRateLimit, true}, {ResetTokens, false}, {ResetWebhooks, false}}
 
 // ResetHook restores state kept outside the database (fault rules,
 // rate-limit settings) on POST /_spoke/reset, unless the body keeps Part.
@@ -55,7 +58,7 @@ func (s *Server) resetData(w http.ResponseWriter, r *http.Request) error {
 		}
 		for _, key := range slices.Sorted(maps.Keys(body)) {
 			if _, known := parts[key]; !known {
-				return crm.Invalidf("Unknown reset option %q. The options are %s: each true (reset it, the default but for tokens) or false (keep it)",
+				return crm.Invalidf("Unknown reset option %q. The options are %s: each true (reset it, the default but for tokens and webhooks) or false (keep it)",
 					key, strings.Join(names, ", "))
 			}
 			switch v := string(body[key]); v {
@@ -66,9 +69,14 @@ func (s *Server) resetData(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	scope := crm.ResetScope{Owners: parts[ResetOwners], Tokens: parts[ResetTokens], Schema: parts[ResetSchema]}
+	scope := crm.ResetScope{Owners: parts[ResetOwners], Tokens: parts[ResetTokens], Schema: parts[ResetSchema], Webhooks: parts[ResetWebhooks]}
 	if err := s.Engine.ResetData(r.Context(), scope); err != nil {
 		return err
+	}
+	if scope.Webhooks && s.opts.Webhooks != nil {
+		if err := s.opts.Webhooks.Reload(r.Context()); err != nil {
+			return err
+		}
 	}
 	if scope.Tokens {
 		s.Auth.Forget()

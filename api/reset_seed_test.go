@@ -288,7 +288,7 @@ func TestResetOptions(t *testing.T) {
 		r := s.Do("POST", "/_spoke/reset", body)
 		mustFail(t, r, 400)
 		if strings.Contains(body, "owner\"") || strings.Contains(body, "keep") {
-			mustFail(t, r, 400, "owners, schema, faults, rateLimit, tokens")
+			mustFail(t, r, 400, "owners, schema, faults, rateLimit, tokens, webhooks")
 		}
 	}
 	if count(t, s, "contacts") != 1 {

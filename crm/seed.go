@@ -12,8 +12,22 @@ import (
 // ResetData empties the CRM data; scope says what else goes.
 func (e *Engine) ResetData(ctx context.Context, scope ResetScope) error {
 	err := e.Store.Write(ctx, func(tx Tx) error {
-		if err := tx.Reset(ctx, scope); err != nil || !scope.Schema {
+		if err := tx.Reset(ctx, scope); err != nil {
 			return err
+		}
+		// Events queued about records that are gone must not be
+		// delivered after the reset.
+		inner := tx
+		if et, ok := tx.(*eventTx); ok {
+			inner = et.Tx
+		}
+		if r, ok := inner.(WebhookResetter); ok {
+			if err := r.ResetWebhooks(ctx, scope.Webhooks); err != nil {
+				return err
+			}
+		}
+		if !scope.Schema {
+			return nil
 		}
 		return e.resetPipelines(ctx, tx)
 	})

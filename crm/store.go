@@ -39,6 +39,9 @@ type ResetScope struct {
 	// Schema covers custom object schemas, custom properties, property
 	// groups and association labels.
 	Schema bool
+	// Webhooks covers apps with their webhook settings and subscriptions.
+	// Queued webhook events and the delivery log are always emptied.
+	Webhooks bool
 }
 
 // ValueUse is a live record holding one of the values asked about.

@@ -171,6 +171,14 @@ type WebhookOutbox interface {
 	AppendWebhookEvents(ctx context.Context, events []*WebhookEvent) error
 }
 
+// WebhookResetter is the part of a store's Tx that empties the webhook
+// tables on a reset.
+type WebhookResetter interface {
+	// ResetWebhooks empties the outbox and the delivery log and, when apps
+	// is true, the apps with their settings and subscriptions.
+	ResetWebhooks(ctx context.Context, apps bool) error
+}
+
 // pendingEvent is one event, before it is matched to subscriptions.
 type pendingEvent struct {
 	kind       string

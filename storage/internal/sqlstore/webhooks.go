@@ -31,6 +31,20 @@ func (t *Tx) AppendWebhookEvents(ctx context.Context, events []*crm.WebhookEvent
 		})
 }
 
+var _ crm.WebhookResetter = (*Tx)(nil)
+
+// ResetWebhooks empties the outbox and the delivery log, and with apps the
+// apps, their settings and subscriptions. Ids go on from where they were,
+// so that an event id or app id is never given twice. The outbox comes
+// before the log, in the order a delivery's outcome writes them.
+func (t *Tx) ResetWebhooks(ctx context.Context, apps bool) error {
+	tables := []string{"webhook_events", "webhook_deliveries"}
+	if apps {
+		tables = append(tables, "webhook_subscriptions", "webhook_settings", "apps")
+	}
+	return t.exec(ctx, t.d.Truncate(tables...)...)
+}
+
 func notFound(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return crm.ErrNotFound
