@@ -106,7 +106,15 @@ func (s *Server) seedData(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Engine.Seed(ctx, &f); err != nil {
 		return err
 	}
+	if len(f.Apps) > 0 && s.opts.Webhooks != nil {
+		if err := s.opts.Webhooks.Reload(ctx); err != nil {
+			return err
+		}
+	}
 	counts := map[string]int{"owners": len(f.Owners), "associations": len(f.Associations)}
+	if len(f.Apps) > 0 {
+		counts["apps"] = len(f.Apps)
+	}
 	for typ, list := range f.Objects {
 		counts[typ] = len(list)
 	}
@@ -114,9 +122,18 @@ func (s *Server) seedData(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// exportData is GET /_spoke/export.
+// exportData is GET /_spoke/export[?secrets=true]: with secrets, each
+// app's client secret and developer API key hash.
 func (s *Server) exportData(w http.ResponseWriter, r *http.Request) error {
-	f, err := s.Engine.Export(r.Context())
+	var opts crm.ExportOptions
+	switch v := r.URL.Query().Get("secrets"); v {
+	case "", "false":
+	case "true":
+		opts.Secrets = true
+	default:
+		return crm.Invalidf("secrets must be true or false, not %q", v)
+	}
+	f, err := s.Engine.ExportWith(r.Context(), opts)
 	if err != nil {
 		return err
 	}

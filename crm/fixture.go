@@ -22,6 +22,9 @@ type Fixture struct {
 	AssociationLimits []FixtureAssociationLimit    `json:"associationLimits,omitempty"`
 	// BlockedEmails are the addresses GDPR deletes blocked.
 	BlockedEmails []string `json:"gdprBlockedEmails,omitempty"`
+	// Apps are the developer apps with their webhook settings and
+	// subscriptions.
+	Apps []FixtureApp `json:"apps,omitempty"`
 }
 
 // FixtureOwner is an owner; id and userId are assigned when absent.
@@ -112,8 +115,14 @@ func (s *AssociationSpec) UnmarshalJSON(b []byte) error {
 }
 
 // Export captures every owner, custom property, label, record (archived
-// ones in the recycle bin included) and association as a fixture.
+// ones in the recycle bin included), association and app (without its
+// secrets) as a fixture.
 func (e *Engine) Export(ctx context.Context) (*Fixture, error) {
+	return e.ExportWith(ctx, ExportOptions{})
+}
+
+// ExportWith is Export with the options of opts.
+func (e *Engine) ExportWith(ctx context.Context, opts ExportOptions) (*Fixture, error) {
 	f := &Fixture{PropertyGroups: map[string][]FixtureGroup{}, Properties: map[string][]FixtureProperty{}, Objects: map[string][]FixtureObject{}}
 	err := e.Store.Read(ctx, func(tx ReadTx) error {
 		for _, archived := range []bool{false, true} {
@@ -218,6 +227,9 @@ func (e *Engine) Export(ctx context.Context) (*Fixture, error) {
 			a.To = FixtureRef{Type: to.Name, ID: strconv.FormatInt(rows[i].ToID, 10)}
 			f.Associations = append(f.Associations, a)
 			i = j
+		}
+		if f.Apps, err = exportApps(ctx, tx, opts.Secrets); err != nil {
+			return err
 		}
 		return e.exportMergeState(ctx, tx, f)
 	})

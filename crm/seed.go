@@ -83,7 +83,10 @@ func parseFixtureTime(v string, def time.Time) (time.Time, error) {
 //     timestamps (the stored creation time when the fixture has none),
 //     archive state and history become the fixture's; its associations
 //     stay and the fixture's are added (a stored record of another type
-//     is a 409).
+//     is a 409);
+//   - an app with a stored app's id replaces its name and settings, its
+//     subscriptions with the fixture's ids, and its secrets when the
+//     fixture has them (see seedApps).
 //
 // A clash that replacing cannot resolve is a 409 that says where in the
 // fixture it is: a unique value held by a record the fixture does not
@@ -128,6 +131,9 @@ func (e *Engine) seed(ctx context.Context, tx Tx, f *Fixture) error {
 		return err
 	}
 	if err := e.seedMergeState(ctx, tx, f); err != nil {
+		return err
+	}
+	if err := e.seedApps(ctx, tx, f.Apps, now); err != nil {
 		return err
 	}
 	// Pins are checked once every association is in place.

@@ -53,8 +53,9 @@ var adminCommands = map[string]command{
 		about:    "Loads a fixture file (the format of GET /_spoke/export) into the database.\n\n" + dbAbout,
 	},
 	"export": {
-		synopsis: "spoke export [--db PATH|URL] [FILE]",
-		about:    "Writes the data of the database as a fixture, to FILE or standard output.\n\n" + dbAbout,
+		synopsis: "spoke export [--secrets] [--db PATH|URL] [FILE]",
+		about: "Writes the data of the database as a fixture, to FILE or standard output.\n" +
+			"--secrets adds each app's client secret and developer API key hash, so that a seed restores working apps.\n\n" + dbAbout,
 	},
 }
 

@@ -138,3 +138,11 @@ func retryable(err error) bool {
 	var pg *pgconn.PgError
 	return errors.As(err, &pg) && (pg.Code == "40001" || pg.Code == "40P01")
 }
+
+// AdvanceSerial is a statement that moves the sequence of a bigserial
+// column past the largest value stored, never back: after rows were
+// inserted with ids of their own (a seed).
+func (dialect) AdvanceSerial(table, column string) string {
+	return fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%[1]s', '%[2]s'), greatest(top, (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM %[1]s_%[2]s_seq)))
+		FROM (SELECT max(%[2]s) AS top FROM %[1]s) s WHERE top IS NOT NULL`, table, column)
+}

@@ -371,3 +371,82 @@ func (s webhooks) WebhookQueue(ctx context.Context) (crm.WebhookQueue, error) {
 	}
 	return q, err
 }
+
+// serialAdvancer is a dialect whose serial columns keep a sequence that
+// rows inserted with their own ids do not move (PostgreSQL's bigserial;
+// SQLite's AUTOINCREMENT moves by itself).
+type serialAdvancer interface {
+	AdvanceSerial(table, column string) string
+}
+
+var _ crm.WebhookFixtureTx = (*Tx)(nil)
+
+// WebhookFixture reads every app with its settings and subscriptions.
+func (t *Tx) WebhookFixture(ctx context.Context) ([]*crm.App, []*crm.WebhookSettings, []*crm.Subscription, error) {
+	apps, err := query(ctx, t.q, scanApp, `SELECT `+appColumns+` FROM apps ORDER BY id`)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	settings, err := query(ctx, t.q, scanSettings, `SELECT `+settingsColumns+` FROM webhook_settings ORDER BY app_id`)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	subs, err := query(ctx, t.q, scanSubscription, `SELECT `+subscriptionColumns+` FROM webhook_subscriptions ORDER BY id`)
+	return apps, settings, subs, err
+}
+
+// SeedApp inserts an app with its id, or replaces the name (and, when
+// given, the secrets) of the stored app with that id.
+func (t *Tx) SeedApp(ctx context.Context, a *crm.App, exists bool) error {
+	var err error
+	switch {
+	case !exists:
+		_, err = t.q.Exec(ctx, `INSERT INTO apps (`+appColumns+`) VALUES (?, ?, ?, ?, ?)`, a.ID, a.Name, a.ClientSecret, a.KeyHash, whMillis(a.CreatedAt))
+	case a.ClientSecret != "":
+		_, err = t.q.Exec(ctx, `UPDATE apps SET name = ?, client_secret = ?, key_hash = ? WHERE id = ?`, a.Name, a.ClientSecret, a.KeyHash, a.ID)
+	default:
+		_, err = t.q.Exec(ctx, `UPDATE apps SET name = ? WHERE id = ?`, a.Name, a.ID)
+	}
+	return err
+}
+
+// SeedWebhookSettings replaces an app's settings (nil removes them).
+func (t *Tx) SeedWebhookSettings(ctx context.Context, appID int64, st *crm.WebhookSettings) error {
+	if st == nil {
+		_, err := t.q.Exec(ctx, `DELETE FROM webhook_settings WHERE app_id = ?`, appID)
+		return err
+	}
+	_, err := t.q.Exec(ctx, `INSERT INTO webhook_settings (`+settingsColumns+`) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (app_id) DO UPDATE SET target_url = excluded.target_url, max_concurrent = excluded.max_concurrent, updated_at = excluded.updated_at`,
+		st.AppID, st.TargetURL, st.MaxConcurrentRequests, whMillis(st.CreatedAt), whMillis(st.UpdatedAt))
+	return err
+}
+
+// SeedSubscription inserts a subscription with its id, or replaces the
+// stored one with that id.
+func (t *Tx) SeedSubscription(ctx context.Context, s *crm.Subscription, exists bool) error {
+	var err error
+	if exists {
+		_, err = t.q.Exec(ctx, `UPDATE webhook_subscriptions SET event_type = ?, property_name = ?, object_type_id = ?, active = ?, updated_at = ? WHERE id = ?`,
+			s.EventType, s.PropertyName, s.ObjectTypeID, boolInt(s.Active), whMillis(s.UpdatedAt), s.ID)
+	} else {
+		_, err = t.q.Exec(ctx, `INSERT INTO webhook_subscriptions (`+subscriptionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			s.ID, s.AppID, s.EventType, s.PropertyName, s.ObjectTypeID, boolInt(s.Active), whMillis(s.CreatedAt), whMillis(s.UpdatedAt))
+	}
+	return err
+}
+
+// SyncWebhookIDs moves the id sequences of apps and subscriptions past the
+// ids a seed stored.
+func (t *Tx) SyncWebhookIDs(ctx context.Context) error {
+	a, ok := t.d.(serialAdvancer)
+	if !ok {
+		return nil
+	}
+	for _, table := range []string{"apps", "webhook_subscriptions"} {
+		if _, err := t.q.Exec(ctx, a.AdvanceSerial(table, "id")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
