@@ -121,12 +121,20 @@ func TestWebhookAppsSeedRefusals(t *testing.T) {
 	mustFail(t, s.Do("POST", "/_spoke/seed", app(a.id, `,"subscriptions":[{"eventType":"contact.nothing","active":true}]`)), 400, "apps[0].subscriptions[0]")
 	mustFail(t, s.Do("POST", "/_spoke/seed", `{"apps":[{"id":"`+fmt.Sprint(a.id)+`","name":"x\u0000y"}]}`), 400, "apps[0]", "NUL")
 	mustFail(t, s.Do("POST", "/_spoke/seed", app(999, `,"clientSecret":"s"`)), 400, "apps[0]", "developerApiKeyHash")
+	// A subscription without an id gets one above those the fixture gives.
+	next := fmt.Sprint(mustInt(t, sub) + 1)
+	mustStatus(t, s.Do("POST", "/_spoke/seed", app(b.id, `,"subscriptions":[{"eventType":"deal.creation","active":true},{"id":"`+next+`","eventType":"contact.creation","active":true}]`)), 200)
+	got := mustStatus(t, s.Do("GET", b.path("/subscriptions"), nil), 200)["results"].([]any)
+	if len(got) != 2 || fmt.Sprint(got[0].(map[string]any)["id"]) != next || got[1].(map[string]any)["eventType"] != "deal.creation" {
+		t.Fatalf("subscriptions seeded with and without ids: %v", got)
+	}
+
 	// Nothing of a refused fixture is stored.
 	if got := mustStatus(t, s.Do("GET", a.path("/subscriptions"), nil), 200)["results"].([]any); len(got) != 1 {
 		t.Fatalf("subscriptions after refused seeds: %v", got)
 	}
 	apps, _ := s.Store.(crm.WebhookStorer).Webhooks().ListApps(t.Context())
-	if len(apps) != 2 || apps[0].Name != "one" {
+	if len(apps) != 2 || apps[0].Name != "one" || apps[1].Name != "x" {
 		t.Fatalf("apps after refused seeds: %v", apps)
 	}
 }

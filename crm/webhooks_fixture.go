@@ -128,6 +128,19 @@ func (e *Engine) seedApps(ctx context.Context, tx Tx, apps []FixtureApp, now tim
 		subByID[s.ID] = s
 		subsOf[s.AppID] = append(subsOf[s.AppID], s)
 	}
+	// Subscriptions without an id get ids above every stored one and
+	// every one the fixture gives.
+	var top int64
+	for id := range subByID {
+		top = max(top, id)
+	}
+	for _, fa := range apps {
+		for _, fs := range fa.Subscriptions {
+			if id, err := strconv.ParseInt(fs.ID, 10, 64); err == nil {
+				top = max(top, id)
+			}
+		}
+	}
 	seen := map[int64]bool{}
 	seenSub := map[int64]string{}
 	for i, fa := range apps {
@@ -227,12 +240,8 @@ func (e *Engine) seedApps(ctx context.Context, tx Tx, apps []FixtureApp, now tim
 				return fixtureError(swhere, err)
 			}
 			if s.ID == 0 {
-				ids, err := nextSubscriptionID(subByID, seenSub)
-				if err != nil {
-					return err
-				}
-				s.ID = ids
-				seenSub[s.ID] = swhere
+				top++
+				s.ID = top
 			}
 			if err := w.SeedSubscription(ctx, s, exists); err != nil {
 				return err
@@ -241,16 +250,4 @@ func (e *Engine) seedApps(ctx context.Context, tx Tx, apps []FixtureApp, now tim
 		}
 	}
 	return w.SyncWebhookIDs(ctx)
-}
-
-// nextSubscriptionID is an id above every stored and seeded subscription.
-func nextSubscriptionID(stored map[int64]*Subscription, seeded map[int64]string) (int64, error) {
-	var top int64
-	for id := range stored {
-		top = max(top, id)
-	}
-	for id := range seeded {
-		top = max(top, id)
-	}
-	return top + 1, nil
 }
