@@ -87,7 +87,8 @@ func TestSearchIndexUpgrade(t *testing.T) {
 			if err := rows.Err(); err != nil {
 				t.Fatal(err)
 			}
-		})
+		},
+		func(col string) string { return col })
 }
 
 // rewindSearchIndex turns the search index of the schema at url back into

@@ -31,3 +31,9 @@ func (dialect) DocValues(col string, key int64, numeric bool) (string, any) {
 func (dialect) Settings() []string {
 	return []string{`SET LOCAL max_parallel_workers_per_gather = 0`}
 }
+
+// BinaryDocuments: documents go in as JSON text, which PostgreSQL stores as
+// jsonb.
+func (dialect) BinaryDocuments() bool { return false }
+
+func (dialect) DocText(col string) string { return col }

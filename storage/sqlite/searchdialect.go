@@ -20,3 +20,9 @@ func (dialect) DocValues(col string, key int64, numeric bool) (string, any) {
 }
 
 func (dialect) Settings() []string { return nil }
+
+// BinaryDocuments: the store writes JSONB, which json_extract reads about
+// twice as fast as JSON text, which it must parse first.
+func (dialect) BinaryDocuments() bool { return true }
+
+func (dialect) DocText(col string) string { return `json(` + col + `)` }

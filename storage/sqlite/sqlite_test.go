@@ -102,7 +102,8 @@ func TestSearchIndexUpgrade(t *testing.T) {
 			if err := rows.Err(); err != nil {
 				t.Fatal(err)
 			}
-		})
+		},
+		func(col string) string { return `json(` + col + `)` })
 }
 
 // rewindSearchIndex turns the search index of the database at path back

@@ -92,7 +92,9 @@ type RawQuery func(t *testing.T, sql string, row func(scan func(dest ...any) err
 // the migration's record. Once the store is opened again, the index tables
 // must hold the same entries and documents, and the searches find the same
 // records.
-func SearchIndexUpgrade(t *testing.T, open func(t *testing.T) crm.Store, rewind func(t *testing.T), query RawQuery) {
+//
+// docText is the SQL reading a document column as JSON text.
+func SearchIndexUpgrade(t *testing.T, open func(t *testing.T) crm.Store, rewind func(t *testing.T), query RawQuery, docText func(col string) string) {
 	ctx := context.Background()
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	actor := crm.Actor{SourceType: crm.SourceIntegration, SourceID: "1"}
@@ -207,7 +209,7 @@ func SearchIndexUpgrade(t *testing.T, open func(t *testing.T) crm.Store, rewind 
 		}
 		return out
 	}
-	wantSearches, wantIndex := run(), indexContents(t, query)
+	wantSearches, wantIndex := run(), indexContents(t, query, docText)
 	store.Close()
 	rewind(t)
 
@@ -220,7 +222,7 @@ func SearchIndexUpgrade(t *testing.T, open func(t *testing.T) crm.Store, rewind 
 	for i := range searches {
 		searches[i].typ, _ = e.Types.Resolve(searches[i].typ.Name)
 	}
-	if got := indexContents(t, query); got != wantIndex {
+	if got := indexContents(t, query, docText); got != wantIndex {
 		t.Errorf("index after the upgrade:\n%s\nwant:\n%s", got, wantIndex)
 	}
 	got := run()
@@ -236,7 +238,7 @@ func SearchIndexUpgrade(t *testing.T, open func(t *testing.T) crm.Store, rewind 
 
 // indexContents lists the documents, with their values in a stable order,
 // and the entries of the search index.
-func indexContents(t *testing.T, query RawQuery) string {
+func indexContents(t *testing.T, query RawQuery, docText func(string) string) string {
 	var lines []string
 	norm := func(doc []byte) string {
 		if doc == nil {
@@ -266,7 +268,7 @@ func indexContents(t *testing.T, query RawQuery) string {
 		slices.Sort(parts)
 		return strings.Join(parts, " ")
 	}
-	query(t, `SELECT object_id, nums, texts FROM search_docs ORDER BY object_id`, func(scan func(...any) error) {
+	query(t, `SELECT object_id, `+docText("nums")+`, `+docText("texts")+` FROM search_docs ORDER BY object_id`, func(scan func(...any) error) {
 		var id int64
 		var nums, texts []byte
 		if err := scan(&id, &nums, &texts); err != nil {

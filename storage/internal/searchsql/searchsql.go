@@ -4,8 +4,9 @@
 //
 //   - one row of search_docs: its indexed values as two JSON objects, nums
 //     and texts, from the key of each property (Key, in decimal) to its
-//     value, or to the array of its values when it has several. Checks of a
-//     candidate record and sort keys read it;
+//     value, or to the array of its values when it has several (JSONB on
+//     SQLite, jsonb on PostgreSQL). Checks of a candidate record and sort
+//     keys read it;
 //   - one row of search_nums (key, num, object_id) or search_texts (key,
 //     text, object_id) per value, in value order: the value indexes that
 //     find the records matching a filter. The entry of a property with a
@@ -43,6 +44,12 @@ type Dialect interface {
 	// Materialized is the CTE keyword that makes the matches be computed
 	// before they are sorted and counted, or "".
 	Materialized() string
+	// BinaryDocuments reports whether the documents of search_docs are
+	// stored in SQLite's binary JSON (JSONB), which its JSON functions read
+	// without parsing text, rather than as JSON text.
+	BinaryDocuments() bool
+	// DocText reads the document column col as JSON text.
+	DocText(col string) string
 	// Settings are statements run in a search's transaction before it.
 	Settings() []string
 	// DocValue is the value under key in the JSON object of column col of

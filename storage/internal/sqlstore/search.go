@@ -26,7 +26,7 @@ func (t *Tx) UnindexObjects(ctx context.Context, ids []int64) error {
 	}
 	var nums, texts valueSets
 	err := forIDs(t.d, "object_id", ids, func(in string, args []any) error {
-		rows, err := t.q.Query(ctx, `SELECT object_id, nums, texts FROM search_docs WHERE `+in, args...)
+		rows, err := t.q.Query(ctx, `SELECT object_id, `+t.d.DocText("nums")+`, `+t.d.DocText("texts")+` FROM search_docs WHERE `+in, args...)
 		if err != nil {
 			return err
 		}
@@ -292,6 +292,83 @@ func appendDoc(dst []byte, vals []crm.IndexedValue, keys []int64) []byte {
 	return append(dst, '}')
 }
 
+// document returns one document column as the dialect stores it.
+func (t *Tx) document(vals []crm.IndexedValue, keys []int64) any {
+	if t.d.BinaryDocuments() {
+		return appendJSONB(nil, vals, keys)
+	}
+	return string(appendDoc(nil, vals, keys))
+}
+
+// SQLite's JSONB element types (https://sqlite.org/jsonb.html).
+const (
+	jsonbInt     = 3
+	jsonbFloat   = 5
+	jsonbTextRaw = 10 // UTF-8 text, escaped when turned into JSON text
+	jsonbArray   = 11
+	jsonbObject  = 12
+)
+
+// appendJSONBHeader appends the header of an element of type typ whose
+// payload is size bytes long.
+func appendJSONBHeader(dst []byte, typ byte, size int) []byte {
+	switch {
+	case size <= 11:
+		return append(dst, byte(size)<<4|typ)
+	case size <= 0xff:
+		return append(dst, 12<<4|typ, byte(size))
+	case size <= 0xffff:
+		return append(dst, 13<<4|typ, byte(size>>8), byte(size))
+	default:
+		return append(dst, 14<<4|typ, byte(size>>24), byte(size>>16), byte(size>>8), byte(size))
+	}
+}
+
+// appendJSONBElement appends an element of type typ holding payload.
+func appendJSONBElement(dst []byte, typ byte, payload []byte) []byte {
+	return append(appendJSONBHeader(dst, typ, len(payload)), payload...)
+}
+
+// appendJSONB appends the document of appendDoc in SQLite's JSONB: an
+// object whose labels are the decimal keys, numbers as INT or FLOAT (their
+// shortest text that reads back as the same number), texts as TEXTRAW.
+func appendJSONB(dst []byte, vals []crm.IndexedValue, keys []int64) []byte {
+	var body, elem, arr []byte
+	done := make([]bool, len(vals))
+	for i := range vals {
+		if done[i] {
+			continue
+		}
+		elem = strconv.AppendInt(elem[:0], keys[i], 10)
+		body = appendJSONBElement(body, jsonbTextRaw, elem)
+		arr = arr[:0]
+		n := 0
+		for j := i; j < len(vals); j++ {
+			if keys[j] != keys[i] {
+				continue
+			}
+			done[j] = true
+			n++
+			if v := vals[j]; v.Num != nil {
+				elem = strconv.AppendFloat(elem[:0], *v.Num, 'g', -1, 64)
+				typ := byte(jsonbInt)
+				if strings.ContainsAny(string(elem), ".eE") {
+					typ = jsonbFloat
+				}
+				arr = appendJSONBElement(arr, typ, elem)
+			} else {
+				arr = appendJSONBElement(arr, jsonbTextRaw, []byte(*v.Text))
+			}
+		}
+		if n > 1 {
+			body = appendJSONBElement(body, jsonbArray, arr)
+		} else {
+			body = append(body, arr...)
+		}
+	}
+	return appendJSONBElement(dst, jsonbObject, body)
+}
+
 // scopedProperty returns the property of a value named by crm.ScopedName.
 // Property names hold no "|".
 func scopedProperty(name string) (string, bool) {
@@ -323,7 +400,6 @@ func (t *Tx) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
 	}
 	var nums, texts []crm.IndexedValue
 	var numKeys, textKeys []int64
-	var buf []byte
 	for _, d := range docs {
 		nums, texts, numKeys, textKeys = nums[:0], texts[:0], numKeys[:0], textKeys[:0]
 		for _, v := range d.Values {
@@ -373,12 +449,10 @@ func (t *Tx) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
 		if len(nums)+len(texts) > 0 {
 			var numDoc, textDoc any
 			if len(nums) > 0 {
-				buf = appendDoc(buf[:0], nums, numKeys)
-				numDoc = string(buf)
+				numDoc = t.document(nums, numKeys)
 			}
 			if len(texts) > 0 {
-				buf = appendDoc(buf[:0], texts, textKeys)
-				textDoc = string(buf)
+				textDoc = t.document(texts, textKeys)
 			}
 			docArgs = append(docArgs, d.ObjectID, numDoc, textDoc)
 		}

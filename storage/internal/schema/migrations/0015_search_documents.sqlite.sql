@@ -1,8 +1,9 @@
 -- The search index in three parts (see storage/internal/searchsql):
 --   search_docs   one row per live record: its indexed values, numbers and
---                 texts, as two JSON objects from the key of each property
---                 to its value (an array when it has several). Checks of a
---                 candidate record and sort keys read it by id;
+--                 texts, as two JSON objects (in SQLite's binary JSONB) from
+--                 the key of each property to its value (an array when it
+--                 has several). Checks of a candidate record and sort keys
+--                 read it by id;
 --   search_nums,  one entry per value, in value order, to find the records
 --   search_texts  matching a filter. The entry of a property with a scoped
 --                 index carries the key of the record's scoped name in
@@ -12,8 +13,8 @@
 -- row of search_docs. The entries of search_values convert as they are.
 CREATE TABLE search_docs (
 	object_id INTEGER PRIMARY KEY,
-	nums      TEXT,
-	texts     TEXT
+	nums      BLOB,
+	texts     BLOB
 );
 CREATE TABLE search_nums (
 	key       INTEGER NOT NULL,
@@ -59,11 +60,12 @@ SELECT key, text, object_id FROM search_values
 WHERE text IS NOT NULL AND key NOT IN (SELECT scoped FROM scoped_keys)
 ORDER BY key, text, object_id;
 
--- json_quote writes numbers so that they read back as the same number.
+-- The documents are JSONB. json_quote writes numbers so that they read back
+-- as the same number.
 INSERT INTO search_docs (object_id, nums, texts)
 SELECT object_id,
-	'{' || group_concat(CASE WHEN numeric THEN '"' || key || '":' || value END, ',') || '}',
-	'{' || group_concat(CASE WHEN NOT numeric THEN '"' || key || '":' || value END, ',') || '}'
+	jsonb('{' || group_concat(CASE WHEN numeric THEN '"' || key || '":' || value END, ',') || '}'),
+	jsonb('{' || group_concat(CASE WHEN NOT numeric THEN '"' || key || '":' || value END, ',') || '}')
 FROM (
 	SELECT object_id, key, num IS NOT NULL AS numeric,
 		CASE WHEN count(*) = 1 THEN json_quote(coalesce(min(num), min(text)))
