@@ -37,3 +37,7 @@ func (dialect) Settings() []string {
 func (dialect) BinaryDocuments() bool { return false }
 
 func (dialect) DocText(col string) string { return col }
+
+// CombinesWrites: each statement is a round trip to the server; a record's
+// index writes (its document, values and free text) go in one.
+func (dialect) CombinesWrites() bool { return true }

@@ -26,3 +26,7 @@ func (dialect) Settings() []string { return nil }
 func (dialect) BinaryDocuments() bool { return true }
 
 func (dialect) DocText(col string) string { return `json(` + col + `)` }
+
+// CombinesWrites: SQLite has no INSERT or DELETE in WITH clauses, and its
+// statements cost no round trip.
+func (dialect) CombinesWrites() bool { return false }

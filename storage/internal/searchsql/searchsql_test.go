@@ -61,6 +61,7 @@ func (testDialect) False() string         { return "0" }
 func (testDialect) Materialized() string  { return "" }
 func (testDialect) Settings() []string    { return nil }
 func (testDialect) BinaryDocuments() bool { return false }
+func (testDialect) CombinesWrites() bool  { return false }
 func (testDialect) DocText(col string) string {
 	return col
 }

@@ -49,28 +49,83 @@ func (t *Tx) UnindexObjects(ctx context.Context, ids []int64) error {
 	if err != nil {
 		return err
 	}
-	if err := t.deleteValues(ctx, "search_nums", "num", nums); err != nil {
-		return err
-	}
-	if err := t.deleteValues(ctx, "search_texts", "text", texts); err != nil {
-		return err
-	}
-	if err := forIDs(t.d, "object_id", ids, func(in string, args []any) error {
-		_, err := t.q.Exec(ctx, `DELETE FROM search_docs WHERE `+in, args...)
-		return err
-	}); err != nil {
-		return err
-	}
+	stmts := deleteValues("search_nums", "num", nums, t.d.MaxParams())
+	stmts = append(stmts, deleteValues("search_texts", "text", texts, t.d.MaxParams())...)
+	forIDs(t.d, "object_id", ids, func(in string, args []any) error {
+		stmts = append(stmts, statement{`DELETE FROM search_docs WHERE ` + in, args})
+		return nil
+	})
 	if t.text != nil {
 		for _, id := range ids {
 			t.text.set(id, "")
 		}
 	}
 	textID, _, _ := t.d.SearchText()
-	return forIDs(t.d, textID, ids, func(in string, args []any) error {
-		_, err := t.q.Exec(ctx, `DELETE FROM search_text WHERE `+in, args...)
-		return err
+	forIDs(t.d, textID, ids, func(in string, args []any) error {
+		stmts = append(stmts, statement{`DELETE FROM search_text WHERE ` + in, args})
+		return nil
 	})
+	return t.run(ctx, stmts)
+}
+
+// statement is SQL with "?" placeholders and its arguments.
+type statement struct {
+	sql  string
+	args []any
+}
+
+// run runs stmts in order. Where the dialect combines writes, those that
+// fit in one statement's parameters run as one (each but the last in a
+// WITH clause): one round trip to PostgreSQL instead of one each. They
+// write different tables, or delete disjoint rows, so that running them
+// on one snapshot changes nothing.
+func (t *Tx) run(ctx context.Context, stmts []statement) error {
+	for len(stmts) > 0 {
+		n, params := 1, len(stmts[0].args)
+		if t.d.CombinesWrites() {
+			for n < len(stmts) && params+len(stmts[n].args) <= t.d.MaxParams() {
+				params += len(stmts[n].args)
+				n++
+			}
+		}
+		sql, args := stmts[0].sql, stmts[0].args
+		if n > 1 {
+			var b strings.Builder
+			args = make([]any, 0, params)
+			b.WriteString("WITH ")
+			for i, st := range stmts[:n] {
+				if i == n-1 {
+					b.WriteString(" " + st.sql)
+				} else {
+					if i > 0 {
+						b.WriteString(", ")
+					}
+					fmt.Fprintf(&b, "w%d AS (%s)", i, st.sql)
+				}
+				args = append(args, st.args...)
+			}
+			sql = b.String()
+		}
+		if _, err := t.q.Exec(ctx, sql, args...); err != nil {
+			return err
+		}
+		stmts = stmts[n:]
+	}
+	return nil
+}
+
+// rowStatements are the multi-row INSERT statements of n rows of cols
+// arguments each, laid end to end in args, one per chunk that fits the
+// dialect's parameters: prefix, a row tuple per row, suffix.
+func rowStatements(d Dialect, args []any, cols int, prefix, row, suffix string) []statement {
+	var out []statement
+	n := len(args) / cols
+	chunk := d.MaxParams() / cols
+	for start := 0; start < n; start += chunk {
+		end := min(n, start+chunk)
+		out = append(out, statement{prefix + strings.TrimSuffix(strings.Repeat(row+", ", end-start), ", ") + suffix, args[start*cols : end*cols]})
+	}
+	return out
 }
 
 // FreeText holds free-text rows that a transaction's writes index, to be
@@ -194,24 +249,22 @@ func (vs *valueSets) addDoc(id int64, doc []byte) error {
 	return nil
 }
 
-// deleteValues deletes, for each key of sets, the entries of its records
-// holding one of its values: exactly those records' entries of the key,
-// since every entry of theirs holds one of those values. One statement
-// covers as many keys as the dialect's parameters allow.
-func (t *Tx) deleteValues(ctx context.Context, table, column string, sets valueSets) error {
+// deleteValues are the statements deleting, for each key of sets, the
+// entries of its records holding one of its values: exactly those records'
+// entries of the key, since every entry of theirs holds one of those
+// values. One statement covers as many keys as limit parameters allow.
+func deleteValues(table, column string, sets valueSets, limit int) []statement {
 	slices.Sort(sets.keys) // the same statement for the same shape
+	var out []statement
 	var cond strings.Builder
 	var args []any
-	flush := func() error {
-		if len(args) == 0 {
-			return nil
+	flush := func() {
+		if len(args) > 0 {
+			out = append(out, statement{`DELETE FROM ` + table + ` WHERE ` + cond.String(), args})
+			cond.Reset()
+			args = nil
 		}
-		_, err := t.q.Exec(ctx, `DELETE FROM `+table+` WHERE `+cond.String(), args...)
-		cond.Reset()
-		args = args[:0]
-		return err
 	}
-	limit := t.d.MaxParams()
 	for _, key := range sets.keys {
 		set := sets.byKey[key]
 		// A key with more values or records than one statement takes is
@@ -222,9 +275,7 @@ func (t *Tx) deleteValues(ctx context.Context, table, column string, sets valueS
 			for o := 0; o < len(set.objects); o += chunk {
 				objects := set.objects[o:min(len(set.objects), o+chunk)]
 				if len(args)+1+len(values)+len(objects) > limit {
-					if err := flush(); err != nil {
-						return err
-					}
+					flush()
 				}
 				if len(args) > 0 {
 					cond.WriteString(" OR ")
@@ -238,7 +289,8 @@ func (t *Tx) deleteValues(ctx context.Context, table, column string, sets valueS
 			}
 		}
 	}
-	return flush()
+	flush()
+	return out
 }
 
 // appendDoc appends one document column: a JSON object from the decimal
@@ -460,23 +512,18 @@ func (t *Tx) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
 			ftsArgs = append(ftsArgs, d.ObjectID, d.Text)
 		}
 	}
-	if err := t.insertFlat(ctx, docArgs, 3, `INSERT INTO search_docs (object_id, nums, texts) VALUES `, `(?, ?, ?)`, ""); err != nil {
-		return err
-	}
-	if err := t.insertFlat(ctx, numArgs, 4, `INSERT INTO search_nums (key, num, object_id, scope) VALUES `, `(?, ?, ?, ?)`, ""); err != nil {
-		return err
-	}
-	if err := t.insertFlat(ctx, textArgs, 3, `INSERT INTO search_texts (key, text, object_id) VALUES `, `(?, ?, ?)`, ""); err != nil {
-		return err
-	}
+	stmts := rowStatements(t.d, docArgs, 3, `INSERT INTO search_docs (object_id, nums, texts) VALUES `, `(?, ?, ?)`, "")
+	stmts = append(stmts, rowStatements(t.d, numArgs, 4, `INSERT INTO search_nums (key, num, object_id, scope) VALUES `, `(?, ?, ?, ?)`, "")...)
+	stmts = append(stmts, rowStatements(t.d, textArgs, 3, `INSERT INTO search_texts (key, text, object_id) VALUES `, `(?, ?, ?)`, "")...)
 	if t.text != nil {
 		for i := 0; i < len(ftsArgs); i += 2 {
 			t.text.set(ftsArgs[i].(int64), ftsArgs[i+1].(string))
 		}
-		return nil
+	} else {
+		_, insert, row := t.d.SearchText()
+		stmts = append(stmts, rowStatements(t.d, ftsArgs, 2, insert, row, "")...)
 	}
-	_, insert, row := t.d.SearchText()
-	return t.insertFlat(ctx, ftsArgs, 2, insert, row, "")
+	return t.run(ctx, stmts)
 }
 
 // insertFlat is insertRows over rows of cols arguments each, laid end to
