@@ -44,17 +44,6 @@ type Dialect interface {
 	// Materialized is the CTE keyword that makes the matches be computed
 	// before they are sorted and counted, or "".
 	Materialized() string
-	// BinaryDocuments reports whether the documents of search_docs are
-	// stored in SQLite's binary JSON (JSONB), which its JSON functions read
-	// without parsing text, rather than as JSON text.
-	BinaryDocuments() bool
-	// DocText reads the document column col as JSON text.
-	DocText(col string) string
-	// CombinesWrites reports whether several INSERT or DELETE statements
-	// can run as one, all but the last in WITH clauses (PostgreSQL's
-	// data-modifying CTEs): the index's writes of a record are then one
-	// round trip.
-	CombinesWrites() bool
 	// Settings are statements run in a search's transaction before it.
 	Settings() []string
 	// DocValue is the value under key in the JSON object of column col of

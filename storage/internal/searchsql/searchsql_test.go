@@ -57,14 +57,9 @@ func (testDialect) TokenMatch(expr, pattern string) (string, any) {
 func (testDialect) TextMatches([]string) (string, any) {
 	return "SELECT id FROM text WHERE text MATCH ?", ""
 }
-func (testDialect) False() string         { return "0" }
-func (testDialect) Materialized() string  { return "" }
-func (testDialect) Settings() []string    { return nil }
-func (testDialect) BinaryDocuments() bool { return false }
-func (testDialect) CombinesWrites() bool  { return false }
-func (testDialect) DocText(col string) string {
-	return col
-}
+func (testDialect) False() string        { return "0" }
+func (testDialect) Materialized() string { return "" }
+func (testDialect) Settings() []string   { return nil }
 func (testDialect) DocValue(col string, key int64, numeric bool) (string, any) {
 	return "value(" + col + ", ?)", key
 }

@@ -76,7 +76,8 @@ func (s Sequence) First() int64 {
 // Dialect is what a driver's SQL needs that the other's does not have.
 type Dialect interface {
 	// searchsql.Dialect: JSON values, CONTAINS_TOKEN, free text, the
-	// false literal and planner hints.
+	// false literal, planner hints, reading the search documents and the
+	// settings of a search.
 	searchsql.Dialect
 
 	// Driver names the driver's variants of the schema migrations
@@ -122,6 +123,17 @@ type Dialect interface {
 	// SearchText is the free-text table's record id column, and the
 	// INSERT prefix and one row's VALUES tuple storing (id, text).
 	SearchText() (idColumn, insert, row string)
+	// BinaryDocuments reports whether the search index's documents are
+	// stored in SQLite's binary JSON (JSONB), written by the store and read
+	// by its JSON functions without parsing text, rather than as JSON text.
+	BinaryDocuments() bool
+	// DocText reads the document column col as JSON text.
+	DocText(col string) string
+	// CombinesWrites reports whether several INSERT or DELETE statements
+	// can run as one, all but the last in WITH clauses (PostgreSQL's
+	// data-modifying CTEs): the search index's writes of a transaction are
+	// then one round trip.
+	CombinesWrites() bool
 }
 
 // Tx implements crm.Tx over a Querier.
