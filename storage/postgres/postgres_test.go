@@ -69,24 +69,18 @@ func TestSearchIndexUpgrade(t *testing.T) {
 	storagetest.SearchIndexUpgrade(t,
 		func(t *testing.T) crm.Store { return open(t, url) },
 		func(t *testing.T) { rewindSearchIndex(t, url, true, "migrations/0015_search_documents.sql") },
-		func(t *testing.T, q string, row func(scan func(...any) error)) {
+		func(t *testing.T, q string) storagetest.Rows {
 			ctx := context.Background()
 			conn, err := pgx.Connect(ctx, url)
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer conn.Close(ctx)
+			t.Cleanup(func() { conn.Close(ctx) })
 			rows, err := conn.Query(ctx, q)
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer rows.Close()
-			for rows.Next() {
-				row(rows.Scan)
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
+			return rows
 		},
 		func(col string) string { return col })
 }

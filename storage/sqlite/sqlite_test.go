@@ -85,23 +85,17 @@ func TestSearchIndexUpgrade(t *testing.T) {
 	storagetest.SearchIndexUpgrade(t,
 		func(t *testing.T) crm.Store { return open(t, path) },
 		func(t *testing.T) { rewindSearchIndex(t, path, true, "migrations/0015_search_documents.sql") },
-		func(t *testing.T, q string, row func(scan func(...any) error)) {
+		func(t *testing.T, q string) storagetest.Rows {
 			db, err := sql.Open("sqlite3", "file:"+path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer db.Close()
+			t.Cleanup(func() { db.Close() })
 			rows, err := db.Query(q)
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer rows.Close()
-			for rows.Next() {
-				row(rows.Scan)
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
+			return rows
 		},
 		func(col string) string { return `json(` + col + `)` })
 }

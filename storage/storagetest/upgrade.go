@@ -78,9 +78,28 @@ func ScopedIndexUpgrade(t *testing.T, open func(t *testing.T) crm.Store, rewind 
 	}
 }
 
+// Rows is what both drivers' result rows (database/sql's and pgx's) offer.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
 // RawQuery runs sql on a connection of its own to the store's database and
-// calls row for each result row.
-type RawQuery func(t *testing.T, sql string, row func(scan func(dest ...any) error))
+// returns its rows, which are read to the end.
+type RawQuery func(t *testing.T, sql string) Rows
+
+// eachRow calls row for each row of sql.
+func eachRow(t *testing.T, query RawQuery, sql string, row func(scan func(dest ...any) error)) {
+	t.Helper()
+	rows := query(t, sql)
+	for rows.Next() {
+		row(rows.Scan)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // SearchIndexUpgrade checks the migration from the search index table of
 // before (one row per value, in record order, with value indexes beside
@@ -268,7 +287,7 @@ func indexContents(t *testing.T, query RawQuery, docText func(string) string) st
 		slices.Sort(parts)
 		return strings.Join(parts, " ")
 	}
-	query(t, `SELECT object_id, `+docText("nums")+`, `+docText("texts")+` FROM search_docs ORDER BY object_id`, func(scan func(...any) error) {
+	eachRow(t, query, `SELECT object_id, `+docText("nums")+`, `+docText("texts")+` FROM search_docs ORDER BY object_id`, func(scan func(...any) error) {
 		var id int64
 		var nums, texts []byte
 		if err := scan(&id, &nums, &texts); err != nil {
@@ -276,7 +295,7 @@ func indexContents(t *testing.T, query RawQuery, docText func(string) string) st
 		}
 		lines = append(lines, fmt.Sprintf("doc %d nums %s texts %s", id, norm(nums), norm(texts)))
 	})
-	query(t, `SELECT key, num, object_id, scope FROM search_nums ORDER BY key, num, object_id`, func(scan func(...any) error) {
+	eachRow(t, query, `SELECT key, num, object_id, scope FROM search_nums ORDER BY key, num, object_id`, func(scan func(...any) error) {
 		var key, id int64
 		var num float64
 		var scope *int64
@@ -289,7 +308,7 @@ func indexContents(t *testing.T, query RawQuery, docText func(string) string) st
 		}
 		lines = append(lines, fmt.Sprintf("num %d %s %d %s", key, strconv.FormatFloat(num, 'g', -1, 64), id, s))
 	})
-	query(t, `SELECT key, text, object_id FROM search_texts ORDER BY key, text, object_id`, func(scan func(...any) error) {
+	eachRow(t, query, `SELECT key, text, object_id FROM search_texts ORDER BY key, text, object_id`, func(scan func(...any) error) {
 		var key, id int64
 		var text string
 		if err := scan(&key, &text, &id); err != nil {
