@@ -507,7 +507,7 @@ func (s *Server) createLabel(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if body.Label == nil || body.Name == nil {
-		return crm.BadInput("Invalid input JSON on line 1, column 2. Some required fields were not set: [label, name]")
+		return missingFields("label", "name")
 	}
 	if err := s.Engine.CreateLabel(r.Context(), from, to, *body.Label, *body.Name, body.InverseLabel); err != nil {
 		return err
@@ -527,7 +527,7 @@ func (s *Server) updateLabel(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if body.AssociationTypeID == nil || body.Label == nil {
-		return crm.BadInput("Invalid input JSON on line 1, column 2. Some required fields were not set: [associationTypeId, label]")
+		return missingFields("associationTypeId", "label")
 	}
 	if err := s.Engine.UpdateLabel(r.Context(), objectType(r), to, *body.AssociationTypeID, *body.Label, body.InverseLabel); err != nil {
 		return err

@@ -115,7 +115,7 @@ func TestGDPRDeleteValidation(t *testing.T) {
 		body, message, category string
 		status                  int
 	}{
-		{`{}`, "Invalid input JSON on line 1, column 2: Some required fields were not set: [objectId]", "", 400},
+		{`{}`, "Invalid input JSON on line 1, column 2. Some required fields were not set: [objectId]", "", 400},
 		{`{"objectId":"987654321012"}`, "Object not found.  objectId are usually numeric.", "OBJECT_NOT_FOUND", 404},
 		{`{"objectId":"kept@example.com"}`, "Object not found.  objectId are usually numeric.", "OBJECT_NOT_FOUND", 404},
 		{`{"objectId":"Kept","idProperty":"firstname"}`, "Unable to perform operation by non-unique 0-1 property firstname in portal ID 24800001", "VALIDATION_ERROR", 400},

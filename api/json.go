@@ -363,3 +363,9 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 	}
 	return kindError(b, reflect.TypeFor[flexString]())
 }
+
+// missingFields is HubSpot's JSON-binding 400 for required fields not set,
+// in the wording of its responses.
+func missingFields(names ...string) error {
+	return crm.BadInput("Invalid input JSON on line 1, column 2. Some required fields were not set: [%s]", strings.Join(names, ", "))
+}

@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/spoke-crm/spoke/crm"
 )
@@ -13,11 +12,6 @@ import (
 func notMergeable(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Allow", "DELETE, GET, HEAD, PATCH")
 	return &httpError{status: http.StatusMethodNotAllowed, message: fmt.Sprintf("Method %s is not allowed on %s", r.Method, r.URL.Path)}
-}
-
-// missingFields is HubSpot's JSON-binding 400 for required fields not set.
-func missingFields(names ...string) error {
-	return crm.BadInput("Invalid input JSON on line 1, column 2: Some required fields were not set: [%s]", strings.Join(names, ", "))
 }
 
 // mergeObjects is POST /crm/v3/objects/{type}/merge (PublicMergeInput): 200

@@ -282,8 +282,8 @@ func TestMergeValidation(t *testing.T) {
 		body, message, category string
 		status                  int
 	}{
-		{`{}`, "Invalid input JSON on line 1, column 2: Some required fields were not set: [objectIdToMerge, primaryObjectId]", "", 400},
-		{`{"primaryObjectId":"` + a + `"}`, "Invalid input JSON on line 1, column 2: Some required fields were not set: [objectIdToMerge]", "", 400},
+		{`{}`, "Invalid input JSON on line 1, column 2. Some required fields were not set: [objectIdToMerge, primaryObjectId]", "", 400},
+		{`{"primaryObjectId":"` + a + `"}`, "Invalid input JSON on line 1, column 2. Some required fields were not set: [objectIdToMerge]", "", 400},
 		{mergeBody(a, a), "Cannot merge contact " + a + " into itself: primaryObjectId " + a + " and objectIdToMerge " + a + " are the same contact", "VALIDATION_ERROR", 400},
 		{mergeBody(a, "nope"), "Object not found.  objectId are usually numeric.", "OBJECT_NOT_FOUND", 404},
 		{mergeBody("987654321012", b), "Object not found.  objectId are usually numeric.", "OBJECT_NOT_FOUND", 404},

@@ -118,7 +118,7 @@ func pipelineFieldsMissing(names []string) error {
 	if len(names) == 0 {
 		return nil
 	}
-	return crm.BadInput("Invalid input JSON on line 1, column 1: Some required fields were not set: [%s]", strings.Join(names, ", "))
+	return missingFields(names...)
 }
 
 // stageRequired lists the required fields a stage input lacks.

@@ -115,7 +115,7 @@ func (b propertyBody) missingFields() error {
 		}
 	}
 	if len(missing) > 0 {
-		return crm.BadInput("Invalid input JSON on line 1, column 2. Some required fields were not set: [%s]", strings.Join(missing, ", "))
+		return missingFields(missing...)
 	}
 	return nil
 }
@@ -356,7 +356,7 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if body.Name == nil || body.Label == nil {
-		return crm.BadInput("Invalid input JSON on line 1, column 2. Some required fields were not set: [name, label]")
+		return missingFields("name", "label")
 	}
 	g, err := s.Engine.PutGroup(r.Context(), objectType(r), *body.Name, body.Label, body.DisplayOrder, true)
 	if err != nil {

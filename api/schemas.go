@@ -273,7 +273,7 @@ func (s *Server) createSchema(w http.ResponseWriter, r *http.Request) error {
 		missing = append(missing, "labels")
 	}
 	if len(missing) > 0 {
-		return crm.BadInput("Invalid input JSON on line 1, column 2. Some required fields were not set: [%s]", strings.Join(missing, ", "))
+		return missingFields(missing...)
 	}
 	for i, p := range body.Properties {
 		if p.Name == nil || p.Label == nil {
@@ -336,7 +336,7 @@ func (s *Server) createSchemaAssociation(w http.ResponseWriter, r *http.Request)
 		missing = append(missing, "toObjectTypeId")
 	}
 	if len(missing) > 0 {
-		return crm.BadInput("Invalid input JSON on line 1, column 2. Some required fields were not set: [%s]", strings.Join(missing, ", "))
+		return missingFields(missing...)
 	}
 	a, err := s.Engine.CreateCustomAssociation(r.Context(), r.PathValue("objectType"), *body.FromObjectTypeID, *body.ToObjectTypeID, body.Name)
 	if err != nil {
