@@ -18,6 +18,8 @@ import (
 // transaction, so a change that rolls back emits nothing and a committed
 // one is never lost. No write path needs code of its own.
 type Webhooks struct {
+	// Store keeps apps, subscriptions and the outbox; events claimed
+	// from it carry the payload HubSpot sends (see compactEvent).
 	Store    WebhookStore
 	PortalID int64
 	// Now is the clock of events that have no record timestamp.
@@ -35,7 +37,9 @@ type Webhooks struct {
 // NewWebhooks returns the event source of a store's webhooks.
 func NewWebhooks(store WebhookStore, portalID int64, now func() time.Time) *Webhooks {
 	types := DefaultRegistry()
-	return &Webhooks{Store: store, PortalID: portalID, Now: now, types: types, assoc: newAssociationTypes(types), notify: make(chan struct{}, 1)}
+	w := &Webhooks{PortalID: portalID, Now: now, types: types, assoc: newAssociationTypes(types), notify: make(chan struct{}, 1)}
+	w.Store = renderingStore{WebhookStore: store, w: w}
+	return w
 }
 
 // Notify receives a value after a write that stored events commits.
@@ -449,7 +453,7 @@ func (t *eventTx) flush(ctx context.Context) (int, error) {
 		}
 		for _, s := range t.idx.match(c.typeID, c.kind, c.property) {
 			events = append(events, &WebhookEvent{AppID: s.AppID, SubscriptionID: s.ID, ObjectID: c.objectID, OccurredAt: c.occurredAt,
-				Payload: t.w.payload(s, &c)})
+				Payload: compactEvent(s.EventType, &c)})
 		}
 	}
 	if len(events) == 0 {
@@ -463,23 +467,23 @@ func (t *eventTx) flush(ctx context.Context) (int, error) {
 }
 
 // payload renders an event as HubSpot sends it, without eventId and
-// attemptNumber (added per delivery). Keys come in a fixed order so that
-// the bytes signed are the bytes stored.
-func (w *Webhooks) payload(s *Subscription, c *pendingEvent) []byte {
+// attemptNumber (added per delivery), for the subscription subID of app
+// appID with the event type eventType. Keys come in a fixed order.
+func (w *Webhooks) payload(subID, appID int64, eventType string, c *pendingEvent) []byte {
 	b := make([]byte, 0, 256)
 	b = append(b, `{"subscriptionId":`...)
-	b = strconv.AppendInt(b, s.ID, 10)
+	b = strconv.AppendInt(b, subID, 10)
 	b = append(b, `,"portalId":`...)
 	b = strconv.AppendInt(b, w.PortalID, 10)
 	b = append(b, `,"appId":`...)
-	b = strconv.AppendInt(b, s.AppID, 10)
+	b = strconv.AppendInt(b, appID, 10)
 	b = append(b, `,"occurredAt":`...)
 	b = strconv.AppendInt(b, c.occurredAt.UnixMilli(), 10)
 	b = append(b, `,"subscriptionType":`...)
-	b = strconv.AppendQuote(b, s.EventType)
+	b = strconv.AppendQuote(b, eventType)
 	b = append(b, `,"objectId":`...)
 	b = strconv.AppendInt(b, c.objectID, 10)
-	generic := strings.HasPrefix(s.EventType, "object.")
+	generic := strings.HasPrefix(eventType, "object.")
 	if generic {
 		b = append(b, `,"objectTypeId":`...)
 		b = strconv.AppendQuote(b, c.typeID)
