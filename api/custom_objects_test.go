@@ -332,52 +332,6 @@ func TestCustomObjectScopes(t *testing.T) {
 	}
 }
 
-// A schema cannot be archived while records, or properties added to it,
-// remain; archived, its name is
-// taken until it is deleted for good with ?archived=true.
-func TestCustomObjectArchive(t *testing.T) {
-	t.Parallel()
-	s := spoketest.Open(t)
-	typeID := newCarSchema(t, s)["objectTypeId"].(string)
-	car := create(t, s, typeID, `{"properties":{"model":"T","vin":"V1"}}`)["id"].(string)
-	gone := create(t, s, typeID, `{"properties":{"model":"A","vin":"V2"}}`)["id"].(string)
-	mustStatus(t, s.Do("DELETE", "/crm/v3/objects/"+typeID+"/"+gone, nil), 204) // in the recycle bin
-	mustFail(t, s.Do("DELETE", "/crm-object-schemas/v3/schemas/"+typeID, nil), 400, "records")
-	mustFail(t, s.Do("DELETE", "/crm-object-schemas/v3/schemas/"+typeID+"?archived=true", nil), 400, "records")
-	mustStatus(t, s.Do("DELETE", "/crm/v3/objects/"+typeID+"/"+car, nil), 204)
-	// A property added after the schema was made must be deleted first;
-	// the properties the schema declared go with it.
-	mustStatus(t, s.Do("POST", "/crm/v3/properties/"+typeID, `{"name":"colour","label":"Colour","type":"string","fieldType":"text","groupName":"cars_information"}`), 201)
-	mustFail(t, s.Do("DELETE", "/crm-object-schemas/v3/schemas/"+typeID, nil), 400, "still has custom properties (colour)")
-	mustStatus(t, s.Do("DELETE", "/crm/v3/properties/"+typeID+"/colour", nil), 204)
-	mustStatus(t, s.Do("DELETE", "/crm-object-schemas/v3/schemas/"+typeID, nil), 204)
-
-	mustStatus(t, s.Do("GET", "/crm-object-schemas/v3/schemas/"+typeID, nil), 404)
-	if got := mustStatus(t, s.Do("GET", "/crm-object-schemas/v3/schemas/"+typeID+"?archived=true", nil), 200); got["archived"] != true {
-		t.Errorf("archived schema: %v", got)
-	}
-	if res := mustStatus(t, s.Do("GET", "/crm-object-schemas/v3/schemas", nil), 200)["results"].([]any); len(res) != 0 {
-		t.Errorf("live schemas: %v", res)
-	}
-	if res := mustStatus(t, s.Do("GET", "/crm-object-schemas/v3/schemas?archived=true", nil), 200)["results"].([]any); len(res) != 1 {
-		t.Errorf("archived schemas: %v", res)
-	}
-	mustFail(t, s.Do("GET", "/crm/v3/objects/"+typeID, nil), 400, "Unable to infer object type from: "+typeID)
-	mustFail(t, s.Do("POST", "/crm-object-schemas/v3/schemas", carSchema), 409, "cars")
-
-	mustStatus(t, s.Do("DELETE", "/crm-object-schemas/v3/schemas/"+typeID+"?archived=true", nil), 204)
-	mustStatus(t, s.Do("GET", "/crm-object-schemas/v3/schemas/"+typeID+"?archived=true", nil), 404)
-	again := newCarSchema(t, s)
-	if again["objectTypeId"] == typeID {
-		t.Errorf("a deleted type id was used again: %v", typeID)
-	}
-	// The new type starts empty: the old records and their unique values are gone.
-	create(t, s, again["objectTypeId"].(string), `{"properties":{"model":"T","vin":"V1"}}`)
-	if got := mustStatus(t, s.Do("GET", "/crm/v3/objects/"+again["objectTypeId"].(string)+"?archived=true", nil), 200); len(got["results"].([]any)) != 0 {
-		t.Errorf("recycle bin of the new type: %v", got)
-	}
-}
-
 // Records of a custom type have everything the built-in types have.
 func TestCustomObjectRecords(t *testing.T) {
 	t.Parallel()

@@ -296,8 +296,8 @@ func (s *Server) batchArchiveProperties(w http.ResponseWriter, r *http.Request) 
 	}
 	t := objectType(r)
 	for _, in := range body.Inputs {
-		if p := t.Property(in.Name); p != nil && p.HubSpotDefined {
-			return crm.Invalidf("Property %s is defined by HubSpot and cannot be archived", in.Name)
+		if err := crm.Archivable(t, in.Name); err != nil {
+			return err
 		}
 	}
 	for _, in := range body.Inputs {

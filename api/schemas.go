@@ -26,6 +26,8 @@ func (s *Server) schemaRoutes() {
 		s.route("GET "+prefix+"/{objectType}", customSchemaRead, s.getSchema)
 		s.route("PATCH "+prefix+"/{objectType}", customSchemaWrite, s.updateSchema)
 		s.route("DELETE "+prefix+"/{objectType}", customSchemaWrite, s.archiveSchema)
+		// HubSpot's former hard delete, deprecated in 2024: ?archived=true.
+		s.route("DELETE "+prefix+"/{objectType}/purge", customSchemaWrite, s.purgeSchema)
 		s.route("POST "+prefix+"/{objectType}/associations", customSchemaWrite, s.createSchemaAssociation)
 		s.route("DELETE "+prefix+"/{objectType}/associations/{associationIdentifier}", customSchemaWrite, s.deleteSchemaAssociation)
 	}
@@ -313,6 +315,14 @@ func (s *Server) archiveSchema(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := s.Engine.ArchiveCustomObject(r.Context(), r.PathValue("objectType"), purge); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) purgeSchema(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Engine.ArchiveCustomObject(r.Context(), r.PathValue("objectType"), true); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

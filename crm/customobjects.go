@@ -432,10 +432,11 @@ func (e *Engine) UpdateCustomObject(ctx context.Context, name string, in CustomS
 
 // ArchiveCustomObject archives a schema, or with purge deletes it for good
 // (archived or not) so that its name can be used again; its type id is
-// never given again. Both are refused
-// while live records of the type remain, or properties added to it after it
-// was created; a purge deletes the type's records in the recycle bin, its
-// properties and its association types.
+// never given again. A live schema is archived or deleted only when nothing
+// of it remains but its shell (see schemaRemains); an archived schema passed
+// that rule when it was archived and nothing can be added to it since, so
+// deleting it for good asks for nothing more. A purge deletes the type's
+// records in the recycle bin, its properties and its association types.
 func (e *Engine) ArchiveCustomObject(ctx context.Context, name string, purge bool) error {
 	c, err := e.CustomObject(ctx, name, false)
 	if err != nil && purge {
@@ -444,47 +445,39 @@ func (e *Engine) ArchiveCustomObject(ctx context.Context, name string, purge boo
 	if err != nil {
 		return err
 	}
-	s := *c.Schema
+	typeID := c.Schema.TypeID()
 	err = e.Store.Write(ctx, func(tx Tx) error {
-		live, err := tx.ListObjects(ctx, ListQuery{TypeID: s.TypeID(), Limit: 1})
+		// The schema as stored now: another node may have changed it.
+		list, err := tx.CustomSchemas(ctx)
 		if err != nil {
 			return err
 		}
-		if len(live) > 0 {
-			return Invalidf("Object type %s still has records; delete them before deleting the object type", s.Name)
-		}
-		// Properties added after the schema was created (through the
-		// properties API) must be deleted first, as HubSpot asks; those the
-		// schema declared go with it.
-		props, err := tx.CustomProperties(ctx, s.TypeID())
-		if err != nil {
-			return err
-		}
-		var added []string
-		for _, p := range props {
-			if !p.Archived && p.CreatedAt.After(s.CreatedAt) {
-				added = append(added, p.Name)
+		var s *CustomSchema
+		for _, x := range list {
+			if x.Number == c.Schema.Number && !x.Deleted {
+				s = x
 			}
 		}
-		if len(added) > 0 {
-			sort.Strings(added)
-			return Invalidf("Object type %s still has custom properties (%s); delete them before deleting the object type", s.Name, strings.Join(added, ", "))
+		if s == nil || (s.Archived && !purge) {
+			return schemaNotFound(name)
+		}
+		if !s.Archived {
+			if err := e.schemaRemains(ctx, tx, s); err != nil {
+				return err
+			}
 		}
 		if !purge {
 			now := e.now()
 			s.Archived, s.ArchivedAt, s.UpdatedAt = true, now, now
-			return tx.PutCustomSchema(ctx, &s)
+			return tx.PutCustomSchema(ctx, s)
 		}
 		for {
-			gone, err := tx.ListObjects(ctx, ListQuery{TypeID: s.TypeID(), Archived: true, Limit: 500})
-			if err != nil || len(gone) == 0 {
-				if err == nil {
-					if err := tx.DeleteCustomSchema(ctx, s.TypeID()); err != nil {
-						return err
-					}
-					return tx.PutCustomSchema(ctx, &CustomSchema{Number: s.Number, Name: s.TypeID(), Deleted: true, UpdatedAt: e.now()})
-				}
+			gone, err := tx.ListObjects(ctx, ListQuery{TypeID: typeID, Archived: true, Limit: 500})
+			if err != nil {
 				return err
+			}
+			if len(gone) == 0 {
+				break
 			}
 			ids := make([]int64, len(gone))
 			for i, o := range gone {
@@ -494,11 +487,88 @@ func (e *Engine) ArchiveCustomObject(ctx context.Context, name string, purge boo
 				return err
 			}
 		}
+		if err := tx.DeleteCustomSchema(ctx, typeID); err != nil {
+			return err
+		}
+		return tx.PutCustomSchema(ctx, &CustomSchema{Number: s.Number, Name: typeID, Deleted: true, UpdatedAt: e.now()})
 	})
 	if err != nil {
 		return err
 	}
 	return e.LoadSchemas(ctx)
+}
+
+// schemaRemains refuses, with HubSpot's 400, to archive a schema while any
+// of these remain: live records of its type (those in the recycle bin go
+// with it); association definitions between its type and another type,
+// made with the schema (associatedObjects, shouldCreateSameObjectAssociation),
+// through the schema's associations endpoint, by another schema's
+// associatedObjects, or labels added to its pairs; custom properties of its
+// type. Two things go with the schema and are never asked for: its
+// primaryDisplayProperty (a property cannot be archived while it is the
+// primary display property) and the unlabelled pairs with activity types,
+// which every custom type has without being asked.
+func (e *Engine) schemaRemains(ctx context.Context, tx Tx, s *CustomSchema) error {
+	typeID := s.TypeID()
+	live, err := tx.ListObjects(ctx, ListQuery{TypeID: typeID, Limit: 101})
+	if err != nil {
+		return err
+	}
+	if n := len(live); n > 0 {
+		count := strconv.Itoa(n)
+		if n > 100 {
+			count = "more than 100"
+		}
+		noun := "records"
+		if n == 1 {
+			noun = "record"
+		}
+		return &Error{Kind: KindInvalid, Category: CategoryValidation,
+			Message: fmt.Sprintf("Object type %s still has %s %s; delete them before deleting the object type", s.Name, count, noun),
+			Context: map[string][]string{"objectType": {typeID}}}
+	}
+	labels, err := tx.AssociationLabels(ctx)
+	if err != nil {
+		return err
+	}
+	var defs, defIDs []string
+	sort.Slice(labels, func(i, j int) bool { return labels[i].TypeID < labels[j].TypeID })
+	for _, l := range labels {
+		if l.From != typeID {
+			continue
+		}
+		if to, err := e.Types.Resolve(l.To); l.Label == "" && err == nil && to.Activity {
+			continue
+		}
+		d := fmt.Sprintf("%d %s to %s", l.TypeID, l.Name, l.To)
+		if l.Label != "" {
+			d += fmt.Sprintf(" labelled %q", l.Label)
+		}
+		defs = append(defs, d)
+		defIDs = append(defIDs, strconv.FormatInt(l.TypeID, 10))
+	}
+	if len(defs) > 0 {
+		return &Error{Kind: KindInvalid, Category: CategoryValidation,
+			Message: fmt.Sprintf("Object type %s still has association definitions (%s); delete them before deleting the object type", s.Name, strings.Join(defs, ", ")),
+			Context: map[string][]string{"objectType": {typeID}, "associationDefinitionIds": defIDs}}
+	}
+	props, err := tx.CustomProperties(ctx, typeID)
+	if err != nil {
+		return err
+	}
+	var left []string
+	for _, p := range props {
+		if !p.Archived && !p.HubSpotDefined && p.Name != s.PrimaryDisplayProperty {
+			left = append(left, p.Name)
+		}
+	}
+	if len(left) > 0 {
+		sort.Strings(left)
+		return &Error{Kind: KindInvalid, Category: CategoryValidation,
+			Message: fmt.Sprintf("Object type %s still has custom properties (%s); delete them before deleting the object type", s.Name, strings.Join(left, ", ")),
+			Context: map[string][]string{"objectType": {typeID}, "properties": left}}
+	}
+	return nil
 }
 
 // CreateCustomAssociation adds the association types between a schema's

@@ -180,13 +180,69 @@ func (e *Engine) ArchiveProperty(ctx context.Context, t *ObjectType, name string
 		}
 		return propertyNotFound(t, name)
 	}
-	if p.HubSpotDefined {
-		return Invalidf("Property %s is defined by HubSpot and cannot be archived", name)
+	if err := Archivable(t, name); err != nil {
+		return err
 	}
 	c := *p
 	now := e.now()
 	c.Archived, c.ArchivedAt, c.UpdatedAt = true, now, now
-	return e.schemaWrite(ctx, t, func(tx Tx) error { return tx.PutCustomProperty(ctx, t.ID, &c) })
+	return e.schemaWrite(ctx, t, func(tx Tx) error {
+		if t.Schema != nil {
+			// The schema as stored now: another node may have changed it.
+			list, err := tx.CustomSchemas(ctx)
+			if err != nil {
+				return err
+			}
+			for _, s := range list {
+				if s.Number == t.Schema.Number && !s.Deleted {
+					if err := schemaNames(s, name); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return tx.PutCustomProperty(ctx, t.ID, &c)
+	})
+}
+
+// Archivable refuses, with HubSpot's 400, to archive a property defined by
+// HubSpot or one that t's custom object schema names (its primary or
+// secondary display property, a required or searchable property): the
+// schema is PATCHed first.
+func Archivable(t *ObjectType, name string) error {
+	if p := t.Property(name); p != nil && p.HubSpotDefined {
+		return Invalidf("Property %s is defined by HubSpot and cannot be archived", name)
+	}
+	if t.Schema != nil {
+		return schemaNames(t.Schema, name)
+	}
+	return nil
+}
+
+// schemaNames refuses to archive a property that schema s names.
+func schemaNames(s *CustomSchema, name string) error {
+	var uses []string
+	if s.PrimaryDisplayProperty == name {
+		uses = append(uses, "primaryDisplayProperty")
+	}
+	for _, l := range []struct {
+		field string
+		names []string
+	}{
+		{"requiredProperties", s.RequiredProperties},
+		{"searchableProperties", s.SearchableProperties},
+		{"secondaryDisplayProperties", s.SecondaryDisplayProperties},
+	} {
+		if slices.Contains(l.names, name) {
+			uses = append(uses, l.field)
+		}
+	}
+	if len(uses) == 0 {
+		return nil
+	}
+	return &Error{Kind: KindInvalid, Category: CategoryValidation,
+		Message: fmt.Sprintf("Property %s cannot be archived: it is in the %s of object type %s; update the object type's schema first", name, strings.Join(uses, " and "), s.Name),
+		Context: map[string][]string{"name": {name}}}
 }
 
 // applyPropertyChange copies in onto p, checking the result as a whole.
