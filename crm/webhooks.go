@@ -83,6 +83,8 @@ type WebhookOutcome struct {
 	// Delivered events are done; the others are retried at NextRetry, or
 	// given up when NextRetry is zero.
 	Delivered bool
+	// Token is the claim's: the request slot it leased is released.
+	Token string
 }
 
 // WebhookQueue summarises the outbox.
@@ -98,6 +100,20 @@ type WebhookClaim struct {
 	LeaseUntil time.Time // when the claim lapses if its node dies
 	Limit      int
 	Owner      string // the claiming node, for the record
+	// Slots, when above 0, is how many of the app's requests may be in
+	// flight at once on every node sharing the store together: a claim
+	// leases one of the app's free slots (a slot whose lease has passed is
+	// free) until LeaseUntil under Token, with its events, and claims
+	// nothing when none is free.
+	Slots int
+	Token string // unique per claim; FinishWebhookEvents releases its slot
+}
+
+// WebhookPrune says which delivery log entries to delete.
+type WebhookPrune struct {
+	Before    time.Time // entries of attempts made before this (zero: none by age)
+	MaxPerApp int       // keep only each app's newest so many (0: no cap)
+	Limit     int       // delete at most so many in one call
 }
 
 // WebhookStore keeps apps, their webhook settings and subscriptions, and
@@ -148,6 +164,10 @@ type WebhookStore interface {
 	WebhookDeliveries(ctx context.Context, appID int64, limit int) ([]*WebhookDelivery, error)
 	// WebhookQueue summarises the pending events.
 	WebhookQueue(ctx context.Context) (WebhookQueue, error)
+	// PruneWebhookDeliveries deletes up to p.Limit delivery log entries
+	// that p selects, oldest first, in one short statement per rule, and
+	// returns how many it deleted. Several nodes may prune at once.
+	PruneWebhookDeliveries(ctx context.Context, p WebhookPrune) (int, error)
 }
 
 // WebhookStorer is a store that keeps webhooks.

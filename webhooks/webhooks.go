@@ -1,8 +1,10 @@
 // Package webhooks delivers the webhook events the CRM engine writes to its
 // outbox: it claims batches of at most 100 events per app (exclusively
-// between nodes sharing a database), POSTs them to the app's target URL
-// signed as HubSpot signs them, and records each attempt, retrying failures
-// on HubSpot's schedule. It uses crm and its WebhookStore only; cmd/spoke
+// between nodes sharing a database), each with one of the app's
+// maxConcurrentRequests request slots (shared by the nodes too), POSTs them
+// to the app's target URL signed as HubSpot signs them, and records each
+// attempt, retrying failures on HubSpot's schedule. It prunes the log of
+// attempts. It uses crm and its WebhookStore only; cmd/spoke
 // starts it and api serves its flush control.
 package webhooks
 
@@ -40,6 +42,15 @@ const Timeout = 5 * time.Second
 // mid-delivery leaves its batch to the others after that long.
 const Lease = Timeout + 25*time.Second
 
+// DefaultLogRetention is how long the delivery log keeps an attempt.
+const DefaultLogRetention = 7 * 24 * time.Hour
+
+// DefaultLogMaxPerApp is how many attempts of each app the log keeps.
+const DefaultLogMaxPerApp = 10000
+
+// PruneBatch is the most log entries one prune statement deletes.
+const PruneBatch = 500
+
 // Retries are HubSpot's retries: ten, within 24 hours. Each delay follows
 // the failed attempt of the same index, and is lengthened by up to a
 // tenth at random (jitter), so that the last retry comes before 24 hours.
@@ -62,6 +73,13 @@ type Worker struct {
 	Logger *slog.Logger
 	// Node names this process in the logs.
 	Node string
+	// LogRetention is how long the delivery log keeps an attempt (0: no
+	// limit by age); LogMaxPerApp how many attempts of each app it keeps
+	// at most (0: no cap). PruneEvery is how often Run prunes it (0 means
+	// a minute); Flush prunes too.
+	LogRetention time.Duration
+	LogMaxPerApp int
+	PruneEvery   time.Duration
 
 	mu       sync.Mutex
 	idle     *sync.Cond
@@ -70,6 +88,8 @@ type Worker struct {
 	flushes  []*crm.WebhookFlushResult // flushes under way, counting what they see
 	wake     chan struct{}             // a retry of this node fell due
 	events   int64                     // deliveries started and ended (activity)
+	tokens   int64                     // claims made, for their tokens
+	tokenID  string                    // this worker's part of claim tokens
 
 	sent, failed, retried, dropped prometheus.Counter
 	requests                       *prometheus.CounterVec
@@ -77,7 +97,8 @@ type Worker struct {
 
 // New returns a worker for hooks.
 func New(hooks *crm.Webhooks, retryScale float64, logger *slog.Logger) *Worker {
-	w := &Worker{Hooks: hooks, RetryScale: retryScale, Logger: logger, Now: time.Now, inflight: map[int64]int{}, wake: make(chan struct{}, 1)}
+	w := &Worker{Hooks: hooks, RetryScale: retryScale, Logger: logger, Now: time.Now, inflight: map[int64]int{}, wake: make(chan struct{}, 1),
+		LogRetention: DefaultLogRetention, LogMaxPerApp: DefaultLogMaxPerApp, tokenID: crm.NewAppSecret()}
 	w.idle = sync.NewCond(&w.mu)
 	w.sent = prometheus.NewCounter(prometheus.CounterOpts{Name: "spoke_webhook_events_sent_total", Help: "Webhook events delivered (answered 2xx)."})
 	w.failed = prometheus.NewCounter(prometheus.CounterOpts{Name: "spoke_webhook_events_failed_total", Help: "Webhook event deliveries that failed (any attempt)."})
@@ -117,7 +138,8 @@ func (w *Worker) client() *http.Client {
 }
 
 // Run delivers until ctx ends: after local writes that stored events, and
-// every Poll for the writes of other nodes and retries that fall due.
+// every Poll for the writes of other nodes and retries that fall due. It
+// prunes the delivery log when it starts and every PruneEvery.
 func (w *Worker) Run(ctx context.Context) {
 	poll := w.Poll
 	if poll == 0 {
@@ -125,6 +147,13 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 	tick := time.NewTicker(poll)
 	defer tick.Stop()
+	every := w.PruneEvery
+	if every == 0 {
+		every = time.Minute
+	}
+	prune := time.NewTicker(every)
+	defer prune.Stop()
+	w.prune(ctx)
 	for {
 		for {
 			n, err := w.round(ctx, time.Time{})
@@ -142,13 +171,15 @@ func (w *Worker) Run(ctx context.Context) {
 		case <-w.Hooks.Notify():
 		case <-w.wake:
 		case <-tick.C:
+		case <-prune.C:
+			w.prune(ctx)
 		}
 	}
 }
 
 // Flush delivers every pending event this node can claim now, retry waits
 // skipped, and returns once each was tried once and no delivery of this
-// node is in flight.
+// node is in flight. Then it prunes the delivery log.
 func (w *Worker) Flush(ctx context.Context) (crm.WebhookFlushResult, error) {
 	var res crm.WebhookFlushResult
 	start := w.Now()
@@ -184,9 +215,43 @@ func (w *Worker) Flush(ctx context.Context) (crm.WebhookFlushResult, error) {
 			break
 		}
 	}
+	if _, err := w.Prune(ctx); err != nil {
+		return res, err
+	}
 	q, err := w.Hooks.Store.WebhookQueue(ctx)
 	res.Pending = q.Pending
 	return res, err
+}
+
+// Prune deletes the delivery log's attempts older than LogRetention and
+// those beyond each app's newest LogMaxPerApp, PruneBatch at a time (each
+// batch a short statement of its own), and returns how many it deleted.
+func (w *Worker) Prune(ctx context.Context) (int, error) {
+	p := crm.WebhookPrune{MaxPerApp: w.LogMaxPerApp, Limit: PruneBatch}
+	if w.LogRetention > 0 {
+		p.Before = w.Now().Add(-w.LogRetention)
+	}
+	if p.Before.IsZero() && p.MaxPerApp <= 0 {
+		return 0, nil
+	}
+	total := 0
+	for {
+		n, err := w.Hooks.Store.PruneWebhookDeliveries(ctx, p)
+		total += n
+		if err != nil || n < p.Limit || ctx.Err() != nil {
+			return total, err
+		}
+	}
+}
+
+// prune is Prune for Run: errors are logged.
+func (w *Worker) prune(ctx context.Context) {
+	n, err := w.Prune(ctx)
+	if err != nil && ctx.Err() == nil {
+		w.Logger.Error("webhook delivery log: prune", slog.Any("err", err))
+	} else if n > 0 {
+		w.Logger.Debug("webhook delivery log: pruned", slog.Int("deleted", n))
+	}
 }
 
 // activity counts the deliveries of this node started and ended.
@@ -240,7 +305,12 @@ func (w *Worker) round(ctx context.Context, claimNow time.Time) (int, error) {
 			if at.IsZero() {
 				at = now
 			}
-			events, err := w.Hooks.Store.ClaimWebhookEvents(ctx, crm.WebhookClaim{AppID: st.AppID, Now: at, LeaseUntil: now.Add(Lease), Limit: MaxBatch, Owner: w.Node})
+			// The claim leases one of the app's request slots, shared with
+			// the other nodes: at most maxConcurrentRequests POSTs of the
+			// app are in flight on all of them together.
+			token := w.token()
+			events, err := w.Hooks.Store.ClaimWebhookEvents(ctx, crm.WebhookClaim{AppID: st.AppID, Now: at, LeaseUntil: now.Add(Lease), Limit: MaxBatch, Owner: w.Node,
+				Slots: max(1, st.MaxConcurrentRequests), Token: token})
 			if err != nil || len(events) == 0 {
 				w.done(st.AppID, false)
 				if err != nil {
@@ -254,11 +324,19 @@ func (w *Worker) round(ctx context.Context, claimNow time.Time) (int, error) {
 			w.mu.Unlock()
 			go func() {
 				defer w.done(st.AppID, true)
-				w.deliver(context.WithoutCancel(ctx), app, st, events)
+				w.deliver(context.WithoutCancel(ctx), app, st, events, token)
 			}()
 		}
 	}
 	return started, nil
+}
+
+// token names a claim: unique between nodes and claims.
+func (w *Worker) token() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.tokens++
+	return w.tokenID + "-" + strconv.FormatInt(w.tokens, 10)
 }
 
 func (w *Worker) done(appID int64, delivered bool) {
@@ -333,7 +411,7 @@ func SignedURI(target string) string {
 }
 
 // deliver POSTs one batch and records the outcome.
-func (w *Worker) deliver(ctx context.Context, app *crm.App, st *crm.WebhookSettings, events []*crm.WebhookEvent) {
+func (w *Worker) deliver(ctx context.Context, app *crm.App, st *crm.WebhookSettings, events []*crm.WebhookEvent, token string) {
 	body := Body(events)
 	attempt := 0
 	ids := make([]int64, len(events))
@@ -384,9 +462,9 @@ func (w *Worker) deliver(ctx context.Context, app *crm.App, st *crm.WebhookSetti
 		}
 	}
 	w.mu.Unlock()
-	if err := w.Hooks.Store.FinishWebhookEvents(ctx, crm.WebhookOutcome{Delivery: d, Delivered: ok}); err != nil {
+	if err := w.Hooks.Store.FinishWebhookEvents(ctx, crm.WebhookOutcome{Delivery: d, Delivered: ok, Token: token}); err != nil {
 		// The lease lapses and another attempt delivers the batch again:
-		// at least once.
+		// at least once. The request slot comes back then too.
 		w.Logger.Error("webhook delivery: record outcome", slog.Int64("appId", app.ID), slog.Any("err", err))
 	}
 }

@@ -71,6 +71,10 @@ type Main struct {
 	WebhookRetryScale float64
 	// WebhookAllowHosts may be webhook targets over plain http, beside loopback.
 	WebhookAllowHosts []string
+	// WebhookLogRetention is how long the webhook delivery log keeps an
+	// attempt (0: no limit); WebhookLogMaxPerApp how many per app (0: no cap).
+	WebhookLogRetention time.Duration
+	WebhookLogMaxPerApp int
 
 	stdout, stderr io.Writer
 	logger         *slog.Logger
@@ -125,6 +129,8 @@ func (m *Main) ParseFlags(args []string) error {
 	durationFlag(fs, &m.WriteTimeout, "write-timeout", m.WriteTimeout, "most time from the end of a request's headers to the end of its answer (0: no limit)")
 	durationFlag(fs, &m.IdleTimeout, "idle-timeout", m.IdleTimeout, "how long an idle keep-alive connection is kept open (0: the read timeout)")
 	fs.Float64Var(&m.WebhookRetryScale, "webhook-retry-scale", 1, "`FACTOR` multiply the webhook retry delays (HubSpot's ten retries over about a day) by FACTOR, e.g. 0.001 in tests")
+	durationFlag(fs, &m.WebhookLogRetention, "webhook-log-retention", webhooks.DefaultLogRetention, "how long the webhook delivery log keeps an attempt; older ones are deleted (0: kept until the per-app cap)")
+	fs.IntVar(&m.WebhookLogMaxPerApp, "webhook-log-max-per-app", webhooks.DefaultLogMaxPerApp, "`N` the webhook delivery log keeps each app's newest N attempts at most (0: no cap)")
 	fs.Func("webhook-allow-host", "`HOST` accept webhook target URLs on HOST over plain http (repeat or separate with commas; loopback addresses always are)", func(v string) error {
 		m.WebhookAllowHosts = append(m.WebhookAllowHosts, splitComma(v)...)
 		return nil

@@ -111,6 +111,8 @@ type Settings struct {
 	WebhookRetryScale float64
 	// NoWebhookDelivery leaves events in the outbox until a flush.
 	NoWebhookDelivery bool
+	// WebhookLog limits the delivery log (the worker's defaults when nil).
+	WebhookLog *WebhookLogSettings
 }
 
 // Open starts a server on a new SQLite file in tb's temporary directory.

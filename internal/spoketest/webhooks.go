@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/spoke-crm/spoke/crm"
 	"github.com/spoke-crm/spoke/webhooks"
@@ -19,6 +20,11 @@ func startWebhooks(store crm.Store, settings *Settings) (*crm.Webhooks, *webhook
 		scale = 1
 	}
 	worker := webhooks.New(hooks, scale, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	// The worker reads the server's clock, as spoke serve's does.
+	worker.Now = settings.Clock.Now
+	if settings.WebhookLog != nil {
+		worker.LogRetention, worker.LogMaxPerApp = settings.WebhookLog.Retention, settings.WebhookLog.MaxPerApp
+	}
 	settings.API.Webhooks, settings.API.WebhookDelivery = hooks, worker
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -39,6 +45,19 @@ func startWebhooks(store crm.Store, settings *Settings) (*crm.Webhooks, *webhook
 // WebhookRetryScale multiplies the server's webhook retry delays.
 func WebhookRetryScale(f float64) Option {
 	return func(s *Settings) { s.WebhookRetryScale = f }
+}
+
+// WebhookLog sets how long the delivery log keeps an attempt and how many
+// of each app's it keeps (0: no limit), as serve's --webhook-log-retention
+// and --webhook-log-max-per-app do.
+func WebhookLog(retention time.Duration, maxPerApp int) Option {
+	return func(s *Settings) { s.WebhookLog = &WebhookLogSettings{Retention: retention, MaxPerApp: maxPerApp} }
+}
+
+// WebhookLogSettings are the delivery log's limits.
+type WebhookLogSettings struct {
+	Retention time.Duration
+	MaxPerApp int
 }
 
 // WithoutWebhookDelivery starts no delivery worker: events stay in the

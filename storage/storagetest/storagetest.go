@@ -48,6 +48,8 @@ func Run(t *testing.T, open Opener) {
 		{"AssociationRowsAndCounts", testAssociationRowsAndCounts},
 		{"CustomObjectSchemas", testCustomSchemas},
 		{"WebhookOutbox", testWebhookOutbox},
+		{"WebhookSlots", testWebhookSlots},
+		{"WebhookPrune", testWebhookPrune},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

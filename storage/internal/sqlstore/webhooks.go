@@ -34,13 +34,14 @@ func (t *Tx) AppendWebhookEvents(ctx context.Context, events []*crm.WebhookEvent
 var _ crm.WebhookResetter = (*Tx)(nil)
 
 // ResetWebhooks empties the outbox and the delivery log, and with apps the
-// apps, their settings and subscriptions. Ids go on from where they were,
-// so that an event id or app id is never given twice. The outbox comes
+// apps, their settings, subscriptions and request slots (without apps,
+// the slots of deliveries in flight stay until those end). Ids go on from
+// where they were, so that an event id or app id is never given twice. The outbox comes
 // before the log, in the order a delivery's outcome writes them.
 func (t *Tx) ResetWebhooks(ctx context.Context, apps bool) error {
 	tables := []string{"webhook_events", "webhook_deliveries"}
 	if apps {
-		tables = append(tables, "webhook_subscriptions", "webhook_settings", "apps")
+		tables = append(tables, "webhook_slots", "webhook_subscriptions", "webhook_settings", "apps")
 	}
 	return t.exec(ctx, t.d.Truncate(tables...)...)
 }
@@ -92,6 +93,7 @@ func (s webhooks) DeleteApp(ctx context.Context, id int64) error {
 		for _, stmt := range []string{
 			`DELETE FROM webhook_events WHERE app_id = ?`,
 			`DELETE FROM webhook_deliveries WHERE app_id = ?`,
+			`DELETE FROM webhook_slots WHERE app_id = ?`,
 			`DELETE FROM webhook_subscriptions WHERE app_id = ?`,
 			`DELETE FROM webhook_settings WHERE app_id = ?`,
 		} {
@@ -233,6 +235,12 @@ func (s webhooks) ClaimWebhookEvents(ctx context.Context, c crm.WebhookClaim) ([
 		if err != nil {
 			return err
 		}
+		// A request slot of the app, when its requests in flight are
+		// limited: none free, nothing is claimed.
+		slot, err := pickWebhookSlot(ctx, q, c)
+		if err != nil || !slot.ok {
+			return err
+		}
 		// Records with an event in flight or waiting for a retry: their
 		// other events wait too, so that each record's go out in order.
 		held := map[int64]bool{}
@@ -283,6 +291,11 @@ func (s webhooks) ClaimWebhookEvents(ctx context.Context, c crm.WebhookClaim) ([
 		}); err != nil {
 			return err
 		}
+		// The slot row is written after the events, in the order a
+		// delivery's outcome writes them.
+		if err := slot.lease(ctx, q, c); err != nil {
+			return err
+		}
 		out = events
 		return nil
 	})
@@ -314,6 +327,9 @@ func (s webhooks) FinishWebhookEvents(ctx context.Context, o crm.WebhookOutcome)
 			}
 			return err
 		}); err != nil {
+			return err
+		}
+		if err := releaseWebhookSlot(ctx, q, d.AppID, o.Token); err != nil {
 			return err
 		}
 		_, err := q.Exec(ctx, `INSERT INTO webhook_deliveries (app_id, at, url, event_ids, attempt, status, error, latency_us, response, next_retry, dropped)
