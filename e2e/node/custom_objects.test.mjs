@@ -16,6 +16,7 @@ import { RUN, ISO_Z, expectApiError } from './helpers.mjs';
 import { Client } from '@hubspot/api-client';
 import { ApiException as SchemasApiException } from '@hubspot/api-client/lib/codegen/crm/schemas/apis/exception.js';
 import { ApiException as ObjectsApiException } from '@hubspot/api-client/lib/codegen/crm/objects/apis/exception.js';
+import { ApiException as PropertiesApiException } from '@hubspot/api-client/lib/codegen/crm/properties/apis/exception.js';
 
 const { SPOKE_URL, SPOKE_TOKEN } = process.env;
 if (!SPOKE_URL || !SPOKE_TOKEN) {
@@ -26,6 +27,7 @@ const client = new Client({ accessToken: SPOKE_TOKEN, basePath: SPOKE_URL });
 const schemas = client.crm.schemas.coreApi;
 const objects = client.crm.objects;
 const comms = client.crm.objects.communications.basicApi;
+const properties = client.crm.properties;
 
 const name = `bookings${RUN}`;
 
@@ -129,5 +131,42 @@ describe('custom objects: a booking with a pinned WhatsApp message', () => {
     // Records remain: refused.
     await expectApiError(() => schemas.archive(typeId), SchemasApiException, 400, 'VALIDATION_ERROR');
     await expectApiError(() => schemas.getById("2-999999999"), SchemasApiException, 404, 'OBJECT_NOT_FOUND');
+  });
+
+  test('archiving: records, then association definitions, then properties must go first', async () => {
+    const refused = async (says) => {
+      const err = await expectApiError(() => schemas.archive(typeId), SchemasApiException, 400, 'VALIDATION_ERROR');
+      assert.match(err.body.message, says);
+    };
+    await refused(/still has \d+ records?;/);
+    const page = await objects.basicApi.getPage(typeId, 100);
+    for (const r of page.results) {
+      await objects.basicApi.archive(typeId, r.id);
+    }
+
+    const toContact = schema.associations.find((a) => a.toObjectTypeId === '0-1');
+    await refused(new RegExp(`association definitions \\(${toContact.id} ${name.toLowerCase()}_to_contact to 0-1\\)`));
+    await schemas.archiveAssociation(typeId, toContact.id);
+
+    await refused(/still has custom properties \(guest, nights\)/);
+    const pinned = await expectApiError(() => properties.coreApi.archive(typeId, 'reference'),
+      PropertiesApiException, 400, 'VALIDATION_ERROR');
+    assert.match(pinned.body.message, /primaryDisplayProperty and requiredProperties and searchableProperties/);
+    await expectApiError(() => properties.coreApi.archive(typeId, 'guest'), PropertiesApiException, 400, 'VALIDATION_ERROR');
+    await schemas.update(typeId, { requiredProperties: [], searchableProperties: [], secondaryDisplayProperties: [] });
+    await properties.coreApi.archive(typeId, 'guest');
+    await properties.batchApi.archive(typeId, { inputs: [{ name: 'nights' }] });
+
+    await schemas.archive(typeId);
+    await expectApiError(() => schemas.getById(typeId), SchemasApiException, 404, 'OBJECT_NOT_FOUND');
+    const archived = await schemas.getAll(true);
+    assert.ok(archived.results.some((s) => s.objectTypeId === typeId && s.archived === true));
+    await schemas.archive(typeId, true);
+    assert.ok(!(await schemas.getAll(true)).results.some((s) => s.objectTypeId === typeId));
+
+    const again = await schemas.create({
+      name, labels: { singular: 'Booking', plural: 'Bookings' }, properties: [], requiredProperties: [], associatedObjects: [],
+    });
+    assert.notEqual(again.objectTypeId, typeId);
   });
 });
