@@ -234,7 +234,7 @@ func (s *Server) route(pattern string, rule scopeRule, h handlerFunc) {
 			if err != nil {
 				return err
 			}
-			ctx := context.WithValue(r.Context(), principalKey, p)
+			ctx := crm.WithActor(context.WithValue(r.Context(), principalKey, p), p.Actor())
 			var t *crm.ObjectType
 			if rule.needsType {
 				if t, err = s.Engine.Types.Resolve(r.PathValue("type")); err != nil {

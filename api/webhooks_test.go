@@ -301,6 +301,7 @@ func TestWebhookDeliveryOfEveryWritePath(t *testing.T) {
 	}
 	var got []string
 	ids := map[float64]bool{}
+	sources := map[string]bool{}
 	for _, d := range recv.deliveries() {
 		verify(t, d, a.secret, recv.url())
 		if len(d.events) > 100 {
@@ -317,6 +318,10 @@ func TestWebhookDeliveryOfEveryWritePath(t *testing.T) {
 			if want := subs[e["subscriptionType"].(string)]; fmt.Sprintf("%.0f", e["subscriptionId"]) != want {
 				t.Errorf("subscriptionId %v for %s, want %s", e["subscriptionId"], e["subscriptionType"], want)
 			}
+			// Every change of this session was made through the API with
+			// one token: its events name it as their source, whether the
+			// change recorded values or not.
+			sources[fmt.Sprintf("%v/%v", e["changeSource"], e["sourceId"])] = true
 			switch e["subscriptionType"] {
 			case "contact.creation", "company.creation":
 				if e["changeFlag"] != "CREATED" || e["changeSource"] != "INTEGRATION" || e["sourceId"] == nil {
@@ -353,6 +358,11 @@ func TestWebhookDeliveryOfEveryWritePath(t *testing.T) {
 	sort.Strings(want)
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("events:\n got  %q\n want %q", got, want)
+	}
+	for src := range sources {
+		if len(sources) != 1 || src == "INTEGRATION/<nil>" || src[:len("INTEGRATION/")] != "INTEGRATION/" {
+			t.Errorf("changeSource/sourceId of the events: %v, want the token's, the same for all", sources)
+		}
 	}
 
 	// The delivery log lists the attempt.

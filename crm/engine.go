@@ -46,6 +46,21 @@ type Actor struct {
 	SourceID   string // the token's app id
 }
 
+type actorKey struct{}
+
+// WithActor marks the writes made with ctx as made by a: the changeSource
+// and sourceId of the webhook events of changes that record no values
+// (deletion, restore, associations, merge).
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// actorOf is the actor WithActor gave ctx.
+func actorOf(ctx context.Context) (Actor, bool) {
+	a, ok := ctx.Value(actorKey{}).(Actor)
+	return a, ok && a.SourceType != ""
+}
+
 // AssociationInput is one inline association on create.
 type AssociationInput struct {
 	ToID  string

@@ -152,7 +152,10 @@ func (s *emittingStore) Write(ctx context.Context, fn func(Tx) error) error {
 	stored := 0
 	err = s.Store.Write(ctx, func(tx Tx) error {
 		et := &eventTx{Tx: tx, w: s.w, idx: idx, prior: map[int64]bool{}, created: map[int64]bool{}, types: map[int64]string{}, source: map[int64][2]string{},
-			read: map[int64]*Object{}, mergedInto: map[int64][]int64{}, merged: map[int64]bool{}}
+			read: map[int64]*Object{}, mergedInto: map[int64][]int64{}, merged: map[int64]bool{}, by: [2]string{"CRM", ""}}
+		if a, ok := actorOf(ctx); ok {
+			et.by = [2]string{a.SourceType, a.SourceID}
+		}
 		if err := fn(et); err != nil {
 			return err
 		}
@@ -208,7 +211,10 @@ type eventTx struct {
 	created map[int64]bool
 	types   map[int64]string
 	// source is who set a created record's first value.
-	source  map[int64][2]string
+	source map[int64][2]string
+	// by is the changeSource and sourceId of changes that record no
+	// values: the write's actor, or CRM.
+	by      [2]string
 	changes []pendingEvent
 	// read holds the records read, as read, for merge events.
 	read map[int64]*Object
@@ -282,9 +288,9 @@ func (t *eventTx) UpdateObjects(ctx context.Context, objs []*Object) error {
 			continue
 		}
 		if o.Archived {
-			t.changes = append(t.changes, pendingEvent{kind: EventDeletion, typeID: o.TypeID, objectID: o.ID, occurredAt: o.ArchivedAt, source: [2]string{"CRM", ""}})
+			t.changes = append(t.changes, pendingEvent{kind: EventDeletion, typeID: o.TypeID, objectID: o.ID, occurredAt: o.ArchivedAt, source: t.by})
 		} else {
-			t.changes = append(t.changes, pendingEvent{kind: EventRestore, typeID: o.TypeID, objectID: o.ID, occurredAt: o.UpdatedAt, source: [2]string{"CRM", ""}})
+			t.changes = append(t.changes, pendingEvent{kind: EventRestore, typeID: o.TypeID, objectID: o.ID, occurredAt: o.UpdatedAt, source: t.by})
 		}
 	}
 	return nil
@@ -369,7 +375,7 @@ func (t *eventTx) mergeEvent(o *Object, ids []int64) pendingEvent {
 			}
 		}
 	}
-	return pendingEvent{kind: EventMerge, typeID: o.TypeID, objectID: o.ID, occurredAt: o.UpdatedAt, source: [2]string{"CRM", ""},
+	return pendingEvent{kind: EventMerge, typeID: o.TypeID, objectID: o.ID, occurredAt: o.UpdatedAt, source: t.by,
 		merge: ids, moved: moved}
 }
 
@@ -436,7 +442,7 @@ func (t *eventTx) associationChanges(rows []AssociationRow, removed bool) {
 	for i := range rows {
 		r := rows[i]
 		t.changes = append(t.changes, pendingEvent{kind: EventAssociationChange, typeID: r.FromType, objectID: r.FromID, occurredAt: now,
-			assoc: &r, removed: removed, source: [2]string{"CRM", ""}})
+			assoc: &r, removed: removed, source: t.by})
 	}
 }
 
@@ -448,7 +454,7 @@ func (t *eventTx) flush(ctx context.Context) (int, error) {
 		if c.kind == EventCreation {
 			c.source = t.source[c.objectID]
 			if c.source[0] == "" {
-				c.source = [2]string{"CRM", ""}
+				c.source = t.by
 			}
 		}
 		for _, s := range t.idx.match(c.typeID, c.kind, c.property) {

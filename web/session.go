@@ -175,6 +175,7 @@ func (h *Handler) signedIn(fn func(c *call) error) http.HandlerFunc {
 			h.renderError(w, r, nil, fromEngine(err, nil))
 			return
 		}
+		r = r.WithContext(crm.WithActor(r.Context(), p.Actor()))
 		c := &call{w: w, r: r, sess: ss, p: p}
 		if r.Method == http.MethodPost {
 			if err := r.ParseForm(); err != nil {
