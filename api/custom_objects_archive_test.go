@@ -203,3 +203,32 @@ func TestCustomPropertyArchiveSchemaNames(t *testing.T) {
 	// The schema still reads and updates: it names no archived property.
 	mustStatus(t, s.Do("PATCH", "/crm-object-schemas/v3/schemas/"+typeID, `{"description":"Cars"}`), http.StatusOK)
 }
+
+// The archive rules read the schema as stored, so a change made on one node
+// counts on the other at once.
+func TestCustomObjectArchiveTwoNodes(t *testing.T) {
+	t.Parallel()
+	nodes := twoNodes(t)
+	for _, n := range nodes {
+		n.Engine.Shared = true
+	}
+	a, b := nodes[0], nodes[1]
+	typeID := newCarSchema(t, a)["objectTypeId"].(string)
+	mustStatus(t, b.Do("GET", "/crm/v3/properties/"+typeID+"/vin", nil), 200) // b knows the type
+	mustStatus(t, a.Do("PATCH", "/crm-object-schemas/v3/schemas/"+typeID,
+		`{"requiredProperties":["vin"],"searchableProperties":[],"secondaryDisplayProperties":[]}`), 200)
+	mustFail(t, b.Do("DELETE", "/crm/v3/properties/"+typeID+"/vin", nil), 400, "in the requiredProperties of object type cars")
+	mustFail(t, b.Do("POST", "/crm/v3/properties/"+typeID+"/batch/archive", `{"inputs":[{"name":"vin"}]}`), 400, "requiredProperties")
+	mustStatus(t, b.Do("POST", "/crm/v3/properties/"+typeID+"/batch/archive", `{"inputs":[{"name":"make"},{"name":"year"},{"name":"color"}]}`), 204)
+	mustStatus(t, a.Do("PATCH", "/crm-object-schemas/v3/schemas/"+typeID, `{"requiredProperties":[]}`), 200)
+	mustStatus(t, b.Do("DELETE", "/crm/v3/properties/"+typeID+"/vin", nil), 204)
+	mustFail(t, a.Do("DELETE", "/crm-object-schemas/v3/schemas/"+typeID, nil), 400, "association definitions")
+	mustStatus(t, b.Do("DELETE", "/crm-object-schemas/v3/schemas/"+typeID+"/associations/"+fmt.Sprint(assocID(t, newSchemaRead(t, b, typeID), "0-1")), nil), 204)
+	create(t, b, typeID, `{"properties":{"model":"T"}}`)
+	mustFail(t, a.Do("DELETE", "/crm-object-schemas/v3/schemas/"+typeID, nil), 400, "still has 1 record")
+}
+
+func newSchemaRead(t *testing.T, s *spoketest.Server, typeID string) map[string]any {
+	t.Helper()
+	return mustStatus(t, s.Do("GET", "/crm-object-schemas/v3/schemas/"+typeID, nil), 200)
+}

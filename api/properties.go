@@ -294,11 +294,12 @@ func (s *Server) batchArchiveProperties(w http.ResponseWriter, r *http.Request) 
 	if _, err := readBatch(r, &body, &body.Inputs, propertiesBatch); err != nil {
 		return err
 	}
-	t := objectType(r)
-	for _, in := range body.Inputs {
-		if err := crm.Archivable(t, in.Name); err != nil {
-			return err
-		}
+	names := make([]string, len(body.Inputs))
+	for i, in := range body.Inputs {
+		names[i] = in.Name
+	}
+	if err := s.Engine.ArchivableProperties(r.Context(), objectType(r), names...); err != nil {
+		return err
 	}
 	for _, in := range body.Inputs {
 		err := s.Engine.ArchiveProperty(r.Context(), s.mustType(r), in.Name)

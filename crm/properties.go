@@ -180,8 +180,8 @@ func (e *Engine) ArchiveProperty(ctx context.Context, t *ObjectType, name string
 		}
 		return propertyNotFound(t, name)
 	}
-	if err := Archivable(t, name); err != nil {
-		return err
+	if p.HubSpotDefined {
+		return Invalidf("Property %s is defined by HubSpot and cannot be archived", name)
 	}
 	c := *p
 	now := e.now()
@@ -205,18 +205,35 @@ func (e *Engine) ArchiveProperty(ctx context.Context, t *ObjectType, name string
 	})
 }
 
-// Archivable refuses, with HubSpot's 400, to archive a property defined by
-// HubSpot or one that t's custom object schema names (its primary or
-// secondary display property, a required or searchable property): the
-// schema is PATCHed first.
-func Archivable(t *ObjectType, name string) error {
-	if p := t.Property(name); p != nil && p.HubSpotDefined {
-		return Invalidf("Property %s is defined by HubSpot and cannot be archived", name)
+// ArchivableProperties refuses, with HubSpot's 400, to archive any of names
+// when it is a property defined by HubSpot or one that t's custom object
+// schema, as stored, names (its primary or secondary display property, a
+// required or searchable property): the schema is PATCHed first.
+func (e *Engine) ArchivableProperties(ctx context.Context, t *ObjectType, names ...string) error {
+	for _, n := range names {
+		if p := t.Property(n); p != nil && p.HubSpotDefined {
+			return Invalidf("Property %s is defined by HubSpot and cannot be archived", n)
+		}
 	}
-	if t.Schema != nil {
-		return schemaNames(t.Schema, name)
+	if t.Schema == nil {
+		return nil
 	}
-	return nil
+	return e.Store.Read(ctx, func(tx ReadTx) error {
+		list, err := tx.CustomSchemas(ctx)
+		if err != nil {
+			return err
+		}
+		for _, s := range list {
+			if s.Number == t.Schema.Number && !s.Deleted {
+				for _, n := range names {
+					if err := schemaNames(s, n); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
 }
 
 // schemaNames refuses to archive a property that schema s names.
