@@ -232,3 +232,27 @@ func newSchemaRead(t *testing.T, s *spoketest.Server, typeID string) map[string]
 	t.Helper()
 	return mustStatus(t, s.Do("GET", "/crm-object-schemas/v3/schemas/"+typeID, nil), 200)
 }
+
+// A label added to a pair of the type is an association definition too:
+// deleting the pair's definition leaves it, and the schema is archived once
+// the labels API has deleted it.
+func TestCustomObjectArchiveLabels(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	schema := newCarSchema(t, s)
+	typeID := schema["objectTypeId"].(string)
+	mustStatus(t, s.Do("POST", "/crm/v4/associations/"+typeID+"/contacts/labels", `{"label":"Owner","name":"car_owner"}`), 200)
+	var owner string
+	for _, l := range mustStatus(t, s.Do("GET", "/crm/v4/associations/"+typeID+"/contacts/labels", nil), 200)["results"].([]any) {
+		if l := l.(map[string]any); l["label"] == "Owner" {
+			owner = fmt.Sprint(l["typeId"])
+		}
+	}
+	if owner == "" {
+		t.Fatal("no Owner label")
+	}
+	mustStatus(t, s.Do("DELETE", "/crm-object-schemas/v3/schemas/"+typeID+"/associations/"+fmt.Sprint(assocID(t, schema, "0-1")), nil), 204)
+	mustFail(t, s.Do("DELETE", "/crm-object-schemas/v3/schemas/"+typeID, nil), 400, owner+` car_owner to 0-1 labelled "Owner"`)
+	mustStatus(t, s.Do("DELETE", "/crm/v4/associations/"+typeID+"/contacts/labels/"+owner, nil), 204)
+	mustFail(t, s.Do("DELETE", "/crm-object-schemas/v3/schemas/"+typeID, nil), 400, "still has custom properties")
+}
