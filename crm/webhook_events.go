@@ -89,21 +89,20 @@ func (w *Webhooks) current(ctx context.Context) (*subscriptionIndex, error) {
 type subscriptionIndex struct {
 	// byKey maps typeID, kind and (for property changes) property to the
 	// subscriptions that fire.
-	byKey map[string][]*Subscription
+	byKey map[subscriptionKey][]*Subscription
 	// types holds the type ids any subscription fires on.
 	types map[string]bool
 }
 
-func indexKey(typeID, kind, property string) string {
-	return typeID + "\x00" + kind + "\x00" + property
-}
+// subscriptionKey is what a subscription fires on.
+type subscriptionKey struct{ typeID, kind, property string }
 
 func newSubscriptionIndex(subs []*Subscription, settings []*WebhookSettings) *subscriptionIndex {
 	targeted := map[int64]bool{}
 	for _, s := range settings {
 		targeted[s.AppID] = s.TargetURL != ""
 	}
-	idx := &subscriptionIndex{byKey: map[string][]*Subscription{}, types: map[string]bool{}}
+	idx := &subscriptionIndex{byKey: map[subscriptionKey][]*Subscription{}, types: map[string]bool{}}
 	for _, s := range subs {
 		if !s.Active || !targeted[s.AppID] {
 			continue
@@ -119,7 +118,7 @@ func newSubscriptionIndex(subs []*Subscription, settings []*WebhookSettings) *su
 		if typeID == "" {
 			continue
 		}
-		k := indexKey(typeID, kind, s.PropertyName)
+		k := subscriptionKey{typeID, kind, s.PropertyName}
 		idx.byKey[k] = append(idx.byKey[k], s)
 		idx.types[typeID] = true
 	}
@@ -127,7 +126,7 @@ func newSubscriptionIndex(subs []*Subscription, settings []*WebhookSettings) *su
 }
 
 func (idx *subscriptionIndex) match(typeID, kind, property string) []*Subscription {
-	return idx.byKey[indexKey(typeID, kind, property)]
+	return idx.byKey[subscriptionKey{typeID, kind, property}]
 }
 
 type emittingStore struct {
