@@ -145,6 +145,9 @@ func (m *Main) ParseFlags(args []string) error {
 	if err := checkDB(m.DB); err != nil {
 		return err
 	}
+	if m.WebhookLogMaxPerApp < 0 {
+		return fmt.Errorf("--webhook-log-max-per-app must not be negative, got %d", m.WebhookLogMaxPerApp)
+	}
 	logger, err := newLogger(m.stderr, m.LogFormat, m.LogLevel)
 	if err != nil {
 		return err

@@ -28,9 +28,6 @@ func (m *Main) webhooks(store crm.Store, metrics *api.Metrics) (*crm.Webhooks, e
 	hooks.AllowHosts = m.WebhookAllowHosts
 	m.worker = webhooks.New(hooks, m.WebhookRetryScale, m.logger)
 	m.worker.Now = m.Now
-	if m.WebhookLogMaxPerApp < 0 {
-		return nil, fmt.Errorf("--webhook-log-max-per-app must not be negative, got %d", m.WebhookLogMaxPerApp)
-	}
 	m.worker.LogRetention, m.worker.LogMaxPerApp = m.WebhookLogRetention, m.WebhookLogMaxPerApp
 	metrics.Register(m.worker.Collectors()...)
 	return hooks, nil
