@@ -138,22 +138,21 @@ func (w *Worker) client() *http.Client {
 }
 
 // Run delivers until ctx ends: after local writes that stored events, and
-// every Poll for the writes of other nodes and retries that fall due. It
-// prunes the delivery log when it starts and every PruneEvery.
+// every Poll for the writes of other nodes and retries that fall due.
+// Beside, it prunes the delivery log when it starts and every PruneEvery.
 func (w *Worker) Run(ctx context.Context) {
+	pruned := make(chan struct{})
+	go func() {
+		defer close(pruned)
+		w.pruneEvery(ctx)
+	}()
+	defer func() { <-pruned }()
 	poll := w.Poll
 	if poll == 0 {
 		poll = time.Second
 	}
 	tick := time.NewTicker(poll)
 	defer tick.Stop()
-	every := w.PruneEvery
-	if every == 0 {
-		every = time.Minute
-	}
-	prune := time.NewTicker(every)
-	defer prune.Stop()
-	w.prune(ctx)
 	for {
 		for {
 			n, err := w.round(ctx, time.Time{})
@@ -171,8 +170,6 @@ func (w *Worker) Run(ctx context.Context) {
 		case <-w.Hooks.Notify():
 		case <-w.wake:
 		case <-tick.C:
-		case <-prune.C:
-			w.prune(ctx)
 		}
 	}
 }
@@ -244,13 +241,27 @@ func (w *Worker) Prune(ctx context.Context) (int, error) {
 	}
 }
 
-// prune is Prune for Run: errors are logged.
-func (w *Worker) prune(ctx context.Context) {
-	n, err := w.Prune(ctx)
-	if err != nil && ctx.Err() == nil {
-		w.Logger.Error("webhook delivery log: prune", slog.Any("err", err))
-	} else if n > 0 {
-		w.Logger.Debug("webhook delivery log: pruned", slog.Int("deleted", n))
+// pruneEvery prunes the delivery log now and every PruneEvery until ctx
+// ends, logging errors, so that a long prune never holds deliveries back.
+func (w *Worker) pruneEvery(ctx context.Context) {
+	every := w.PruneEvery
+	if every == 0 {
+		every = time.Minute
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		n, err := w.Prune(ctx)
+		if err != nil && ctx.Err() == nil {
+			w.Logger.Error("webhook delivery log: prune", slog.Any("err", err))
+		} else if n > 0 {
+			w.Logger.Debug("webhook delivery log: pruned", slog.Int("deleted", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
 	}
 }
 
