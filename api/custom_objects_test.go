@@ -520,6 +520,11 @@ func TestCustomObjectsResetSeedExport(t *testing.T) {
 		"types": []any{map[string]any{"associationCategory": "USER_DEFINED", "associationTypeId": assocID(t, schema, "0-18") + 1}}}}
 	msgID := create(t, s, "communications", msg)["id"].(string)
 	mustStatus(t, s.Do("PATCH", "/crm/v3/objects/"+typeID+"/"+car, `{"properties":{"hs_pinned_engagement_id":"`+msgID+`"}}`), 200)
+	// An archived schema goes into the export too: seeded back, its name
+	// and type id stay taken until it is deleted for good.
+	planes := mustStatus(t, s.Do("POST", "/crm/v3/schemas", `{"name":"planes","labels":{"singular":"Plane","plural":"Planes"},`+
+		`"primaryDisplayProperty":"tail","properties":[{"name":"tail","label":"Tail","type":"string","fieldType":"text"}]}`), 201)
+	mustStatus(t, s.Do("DELETE", "/crm/v3/schemas/"+planes["objectTypeId"].(string), nil), 204)
 	once := exported(t, s)
 	if !strings.Contains(fmt.Sprint(once["schemas"]), "cars") {
 		t.Fatalf("export lacks the schema: %v", once["schemas"])
@@ -539,6 +544,12 @@ func TestCustomObjectsResetSeedExport(t *testing.T) {
 	if again := exported(t, s); !reflect.DeepEqual(once, again) {
 		t.Errorf("seeding the export back differs:\n%v\n%v", once, again)
 	}
+	archived := mustStatus(t, s.Do("GET", "/crm-object-schemas/v3/schemas?archived=true", nil), 200)
+	if list := archived["results"].([]any); len(list) != 1 || list[0].(map[string]any)["objectTypeId"] != planes["objectTypeId"] || list[0].(map[string]any)["archived"] != true {
+		t.Errorf("archived schemas after the seed: %v", archived)
+	}
+	mustFail(t, s.Do("POST", "/crm/v3/schemas", `{"name":"planes","labels":{"singular":"Plane","plural":"Planes"}}`), 409, "planes")
+	mustStatus(t, s.Do("GET", "/crm/v3/objects/"+planes["objectTypeId"].(string), nil), 400)
 	got := mustStatus(t, s.Do("GET", "/crm/v3/objects/"+typeID+"/"+car+"?properties=model,hs_pinned_engagement_id&associations=communications", nil), 200)
 	if props(got)["hs_pinned_engagement_id"] != msgID || got["associations"] == nil {
 		t.Errorf("seeded car: %v", got)

@@ -31,8 +31,10 @@ type FixtureSchemaLabels struct {
 	Plural   string `json:"plural"`
 }
 
-// exportSchemas lists the live schemas. Archived ones are left out with
-// their records and associations: their types serve nothing.
+// exportSchemas lists the live and archived schemas. An archived one
+// comes without its records, properties and associations (its type serves
+// nothing); it keeps its name and type id taken where the export is seeded,
+// as they are here until it is deleted for good.
 func exportSchemas(ctx context.Context, tx ReadTx) ([]FixtureSchema, error) {
 	list, err := tx.CustomSchemas(ctx)
 	if err != nil {
@@ -40,7 +42,7 @@ func exportSchemas(ctx context.Context, tx ReadTx) ([]FixtureSchema, error) {
 	}
 	var out []FixtureSchema
 	for _, s := range list {
-		if s.Archived || s.Deleted {
+		if s.Deleted {
 			continue
 		}
 		out = append(out, FixtureSchema{ObjectTypeID: s.TypeID(), Name: s.Name, Labels: FixtureSchemaLabels{s.Singular, s.Plural},
