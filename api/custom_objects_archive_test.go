@@ -224,8 +224,18 @@ func TestCustomObjectArchiveTwoNodes(t *testing.T) {
 	mustStatus(t, b.Do("DELETE", "/crm/v3/properties/"+typeID+"/vin", nil), 204)
 	mustFail(t, a.Do("DELETE", "/crm-object-schemas/v3/schemas/"+typeID, nil), 400, "association definitions")
 	mustStatus(t, b.Do("DELETE", "/crm-object-schemas/v3/schemas/"+typeID+"/associations/"+fmt.Sprint(assocID(t, newSchemaRead(t, b, typeID), "0-1")), nil), 204)
-	create(t, b, typeID, `{"properties":{"model":"T"}}`)
+	car := create(t, b, typeID, `{"properties":{"model":"T"}}`)["id"].(string)
 	mustFail(t, a.Do("DELETE", "/crm-object-schemas/v3/schemas/"+typeID, nil), 400, "still has 1 record")
+	mustStatus(t, b.Do("DELETE", "/crm/v3/objects/"+typeID+"/"+car, nil), 204)
+	mustStatus(t, a.Do("DELETE", "/crm-object-schemas/v3/schemas/"+typeID, nil), 204)
+	// b has not reloaded the schemas yet: a record it creates now is a live
+	// record of the archived type, which the hard delete removes too.
+	late := create(t, b, typeID, `{"properties":{"model":"Late"}}`)["id"].(string)
+	mustStatus(t, a.Do("DELETE", "/crm-object-schemas/v3/schemas/"+typeID+"?archived=true", nil), 204)
+	for _, id := range []string{car, late} {
+		mustStatus(t, b.Do("GET", "/crm/v3/objects/"+typeID+"/"+id+"?archived=true", nil), 404)
+		mustStatus(t, b.Do("GET", "/crm/v3/objects/"+typeID+"/"+id, nil), 404)
+	}
 }
 
 func newSchemaRead(t *testing.T, s *spoketest.Server, typeID string) map[string]any {

@@ -471,12 +471,17 @@ func (e *Engine) ArchiveCustomObject(ctx context.Context, name string, purge boo
 			s.Archived, s.ArchivedAt, s.UpdatedAt = true, now, now
 			return tx.PutCustomSchema(ctx, s)
 		}
-		for {
-			gone, err := tx.ListObjects(ctx, ListQuery{TypeID: typeID, Archived: true, Limit: 500})
+		// The recycle bin's records go, and live ones too: another node
+		// may have created one before it saw the archive.
+		for archived := true; ; {
+			gone, err := tx.ListObjects(ctx, ListQuery{TypeID: typeID, Archived: archived, Limit: 500})
 			if err != nil {
 				return err
 			}
 			if len(gone) == 0 {
+				if archived = !archived; !archived {
+					continue
+				}
 				break
 			}
 			ids := make([]int64, len(gone))
