@@ -188,6 +188,9 @@ func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectTy
 			locks = append(locks, j.props)
 		}
 	}
+	if err := liveType(ctx, tx, t); err != nil {
+		return nil, err
+	}
 	if err := e.lockUnique(ctx, tx, t, locks...); err != nil {
 		return nil, err
 	}

@@ -447,18 +447,14 @@ func (e *Engine) ArchiveCustomObject(ctx context.Context, name string, purge boo
 	}
 	typeID := c.Schema.TypeID()
 	err = e.Store.Write(ctx, func(tx Tx) error {
-		// The schema as stored now: another node may have changed it.
-		list, err := tx.CustomSchemas(ctx)
+		// The schema as stored now (another node may have changed it),
+		// locked: records being written of the type are counted below,
+		// and none are written until this ends (liveType).
+		s, err := tx.LockCustomSchema(ctx, typeID)
 		if err != nil {
 			return err
 		}
-		var s *CustomSchema
-		for _, x := range list {
-			if x.Number == c.Schema.Number && !x.Deleted {
-				s = x
-			}
-		}
-		if s == nil || (s.Archived && !purge) {
+		if s == nil || s.Deleted || (s.Archived && !purge) {
 			return schemaNotFound(name)
 		}
 		if !s.Archived {
@@ -501,6 +497,27 @@ func (e *Engine) ArchiveCustomObject(ctx context.Context, name string, purge boo
 		return err
 	}
 	return e.LoadSchemas(ctx)
+}
+
+// liveType refuses to write records of a custom type whose schema, as
+// stored, is archived or deleted for good: another node may have done so
+// since this one loaded the type, and a record written then would belong
+// to a type that serves nothing, or to none at all. The read share-locks
+// the schema until the write ends, so an archive or hard delete under way
+// (LockCustomSchema) is waited for, and one that starts later waits for
+// the write and counts its records.
+func liveType(ctx context.Context, tx ReadTx, t *ObjectType) error {
+	if t.Schema == nil {
+		return nil
+	}
+	s, err := tx.CustomSchema(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	if s == nil || s.Archived || s.Deleted {
+		return UnknownObjectType(t.ID)
+	}
+	return nil
 }
 
 // schemaRemains refuses, with HubSpot's 400, to archive a schema while any

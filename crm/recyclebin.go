@@ -22,6 +22,9 @@ func (e *Engine) restore(ctx context.Context, tx Tx, t *ObjectType, idValue stri
 	if t.NotRestorable {
 		return nil, Invalidf("Deleted %s cannot be restored", t.Name)
 	}
+	if err := liveType(ctx, tx, t); err != nil {
+		return nil, err
+	}
 	obj, err := e.load(ctx, tx, t, idValue, "", true)
 	if err != nil {
 		return nil, err

@@ -100,6 +100,12 @@ type ReadTx interface {
 	// CustomSchemas returns every stored custom object schema, archived
 	// ones included, by type number.
 	CustomSchemas(ctx context.Context) ([]*CustomSchema, error)
+	// CustomSchema returns the stored schema of the custom type typeID
+	// (archived, or the record a hard delete leaves), or nil. In a write
+	// transaction of a store with concurrent writers, it is share-locked
+	// until the transaction ends, so that an archive or a hard delete
+	// (LockCustomSchema) cannot pass while records of the type are written.
+	CustomSchema(ctx context.Context, typeID string) (*CustomSchema, error)
 
 	// AssociationsFrom returns the associations of fromID with live records
 	// of toType (any type when toType is ""), ordered by target id then type
@@ -178,6 +184,10 @@ type Tx interface {
 	PutCustomProperty(ctx context.Context, typeID string, p *PropertyDefinition) error
 	// PutPropertyGroup creates or replaces the group (typeID, g.Name).
 	PutPropertyGroup(ctx context.Context, typeID string, g *PropertyGroup) error
+	// LockCustomSchema is CustomSchema locked for update: it waits for the
+	// writes that read the schema to check their records and keeps new ones
+	// waiting until this transaction ends.
+	LockCustomSchema(ctx context.Context, typeID string) (*CustomSchema, error)
 	// PutCustomSchema creates or replaces the schema of s.TypeID().
 	PutCustomSchema(ctx context.Context, s *CustomSchema) error
 	// DeleteCustomSchema deletes a schema for good, with the custom

@@ -3,7 +3,9 @@ package sqlstore
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"slices"
 
 	"github.com/spoke-crm/spoke/crm"
@@ -63,6 +65,31 @@ func (t *Tx) CustomSchemas(ctx context.Context) ([]*crm.CustomSchema, error) {
 	}, `SELECT definition FROM custom_object_schemas`)
 	slices.SortFunc(list, func(a, b *crm.CustomSchema) int { return cmp.Compare(a.Number, b.Number) })
 	return list, err
+}
+
+func (t *Tx) CustomSchema(ctx context.Context, typeID string) (*crm.CustomSchema, error) {
+	lock := ""
+	if t.write {
+		lock = t.d.ForShare()
+	}
+	return t.customSchema(ctx, typeID, lock)
+}
+
+func (t *Tx) LockCustomSchema(ctx context.Context, typeID string) (*crm.CustomSchema, error) {
+	return t.customSchema(ctx, typeID, t.d.ForUpdate())
+}
+
+func (t *Tx) customSchema(ctx context.Context, typeID, lock string) (*crm.CustomSchema, error) {
+	var doc []byte
+	err := t.q.QueryRow(ctx, `SELECT definition FROM custom_object_schemas WHERE type_id = ?`+lock, typeID).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	s := new(crm.CustomSchema)
+	return s, json.Unmarshal(doc, s)
 }
 
 func (t *Tx) PutCustomSchema(ctx context.Context, s *crm.CustomSchema) error {
