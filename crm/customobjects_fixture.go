@@ -103,6 +103,12 @@ func (e *Engine) seedCustomSchemas(ctx context.Context, tx Tx, schemas []Fixture
 			if old.Number != n && strings.EqualFold(old.Name, s.Name) {
 				return fixtureConflict(where, "the name %s is the object type %s", s.Name, old.TypeID())
 			}
+			// Archiving a live schema by seed is held to the API's rule.
+			if old.Number == n && s.Archived && !old.Archived {
+				if err := e.schemaRemains(ctx, tx, old); err != nil {
+					return fixtureError(where, err)
+				}
+			}
 		}
 		if err := tx.PutCustomSchema(ctx, s); err != nil {
 			return err
