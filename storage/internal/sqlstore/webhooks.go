@@ -332,9 +332,10 @@ func (s webhooks) FinishWebhookEvents(ctx context.Context, o crm.WebhookOutcome)
 		if err := releaseWebhookSlot(ctx, q, d.AppID, o.Token); err != nil {
 			return err
 		}
+		// An app deleted while its request was in flight keeps no log.
 		_, err := q.Exec(ctx, `INSERT INTO webhook_deliveries (app_id, at, url, event_ids, attempt, status, error, latency_us, response, next_retry, dropped)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.AppID, whMillis(d.At), d.URL, strings.Join(ids, ","), d.Attempt, d.Status, d.Error,
-			d.Latency.Microseconds(), d.Response, next, boolInt(d.Dropped))
+			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM apps WHERE id = ?)`, d.AppID, whMillis(d.At), d.URL, strings.Join(ids, ","), d.Attempt, d.Status, d.Error,
+			d.Latency.Microseconds(), d.Response, next, boolInt(d.Dropped), d.AppID)
 		return err
 	})
 }
