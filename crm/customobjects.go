@@ -416,18 +416,36 @@ func (e *Engine) UpdateCustomObject(ctx context.Context, name string, in CustomS
 	if in.Name != nil && *in.Name != c.Schema.Name {
 		return nil, Invalidf("The name of object type %s cannot be changed", c.Schema.Name)
 	}
-	s := *c.Schema
-	if err := applySchemaInput(&s, in); err != nil {
+	typeID := c.Schema.TypeID()
+	err = e.Store.Write(ctx, func(tx Tx) error {
+		// The schema and its properties as stored now, the schema locked:
+		// an archive, a hard delete or another PATCH under way on another
+		// node is waited for and seen, never undone.
+		cur, err := tx.LockCustomSchema(ctx, typeID)
+		if err != nil {
+			return err
+		}
+		if cur == nil || cur.Deleted || cur.Archived {
+			return schemaNotFound(name)
+		}
+		s := *cur
+		if err := applySchemaInput(&s, in); err != nil {
+			return err
+		}
+		props, err := tx.CustomProperties(ctx, typeID)
+		if err != nil {
+			return err
+		}
+		if err := checkSchemaNames(customType(e.PortalID, cur).withCustom(props, nil), &s); err != nil {
+			return err
+		}
+		s.UpdatedAt = e.now()
+		return tx.PutCustomSchema(ctx, &s)
+	})
+	if err != nil {
 		return nil, err
 	}
-	if err := checkSchemaNames(c.Type, &s); err != nil {
-		return nil, err
-	}
-	s.UpdatedAt = e.now()
-	if err := e.Store.Write(ctx, func(tx Tx) error { return tx.PutCustomSchema(ctx, &s) }); err != nil {
-		return nil, err
-	}
-	return e.CustomObject(ctx, s.TypeID(), false)
+	return e.CustomObject(ctx, typeID, false)
 }
 
 // ArchiveCustomObject archives a schema, or with purge deletes it for good

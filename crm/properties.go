@@ -188,16 +188,16 @@ func (e *Engine) ArchiveProperty(ctx context.Context, t *ObjectType, name string
 	c.Archived, c.ArchivedAt, c.UpdatedAt = true, now, now
 	return e.schemaWrite(ctx, t, func(tx Tx) error {
 		if t.Schema != nil {
-			// The schema as stored now: another node may have changed it.
-			list, err := tx.CustomSchemas(ctx)
+			// The schema as stored now (another node may have changed
+			// it), share-locked: a PATCH under way is waited for, and one
+			// that starts later sees this property archived.
+			s, err := tx.CustomSchema(ctx, t.ID)
 			if err != nil {
 				return err
 			}
-			for _, s := range list {
-				if s.Number == t.Schema.Number && !s.Deleted {
-					if err := schemaNames(s, name); err != nil {
-						return err
-					}
+			if s != nil && !s.Deleted {
+				if err := schemaNames(s, name); err != nil {
+					return err
 				}
 			}
 		}
