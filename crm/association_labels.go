@@ -47,6 +47,12 @@ func (e *Engine) CreateLabel(ctx context.Context, from, to *ObjectType, label, n
 		}
 	}
 	return e.labelWrite(ctx, func(tx Tx) error {
+		// A custom end must be live as stored (see liveType).
+		for _, t := range []*ObjectType{from, to} {
+			if err := liveType(ctx, tx, t); err != nil {
+				return err
+			}
+		}
 		if from.ID == to.ID && inverseLabel == label {
 			ids, err := tx.NextLabelIDs(ctx, 1)
 			if err != nil {

@@ -373,8 +373,15 @@ func ptr[T any](v T) *T { return &v }
 
 // addCustomPair stores the association types between a custom type and
 // another type, both directions (one id when both ends are the same type),
-// unless the pair has them already. It returns the from → to type.
+// unless the pair has them already. It returns the from → to type. A
+// custom end must be live as stored (see liveType): an archive under way
+// is waited for, and one that starts later counts the pair.
 func (e *Engine) addCustomPair(ctx context.Context, tx Tx, from, to *ObjectType) (*AssociationLabel, error) {
+	for _, t := range []*ObjectType{from, to} {
+		if err := liveType(ctx, tx, t); err != nil {
+			return nil, err
+		}
+	}
 	labels, err := tx.AssociationLabels(ctx)
 	if err != nil {
 		return nil, err
