@@ -130,3 +130,31 @@ func storeObjects(s *spoketest.Server, typeID string, archived bool) ([]int64, e
 	})
 	return ids, err
 }
+
+// Nor does such a node add a property to the archived type: it would be a
+// custom property of a type that serves nothing.
+func TestCustomObjectPropertiesOnAStaleNode(t *testing.T) {
+	t.Parallel()
+	nodes := twoNodes(t)
+	for _, n := range nodes {
+		n.Engine.Shared = true
+	}
+	a, b := nodes[0], nodes[1]
+	typeID := mustStatus(t, a.Do("POST", "/crm/v3/schemas", boxSchema("lockers")), 201)["objectTypeId"].(string)
+	mustStatus(t, b.Do("GET", "/crm/v3/properties/"+typeID+"/label", nil), 200) // b knows the type
+	mustStatus(t, a.Do("DELETE", "/crm/v3/schemas/"+typeID, nil), 204)
+	mustFail(t, b.Do("POST", "/crm/v3/properties/"+typeID, `{"name":"late","label":"Late","type":"string","fieldType":"text","groupName":"lockers_information"}`),
+		400, "Unable to infer object type from: "+typeID)
+	err := a.Store.Read(context.Background(), func(tx crm.ReadTx) error {
+		props, err := tx.CustomProperties(context.Background(), typeID)
+		for _, p := range props {
+			if p.Name == "late" {
+				t.Errorf("property %s of the archived type was stored", p.Name)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

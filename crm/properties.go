@@ -128,6 +128,10 @@ func (e *Engine) CreateProperty(ctx context.Context, t *ObjectType, in PropertyC
 	now := e.now()
 	p.CreatedAt, p.UpdatedAt = now, now
 	err := e.schemaWrite(ctx, t, func(tx Tx) error {
+		// A custom type must be live as stored (see liveType).
+		if err := liveType(ctx, tx, t); err != nil {
+			return err
+		}
 		existing, err := tx.CustomProperties(ctx, t.ID) // another node may have made it meanwhile
 		if err != nil {
 			return err
