@@ -561,16 +561,24 @@ func TestWebhookEventsOfSeeds(t *testing.T) {
 	recv := newReceiver(t)
 	setTarget(t, s, a, recv.url())
 	subscribe(t, s, a, map[string]any{"eventType": "contact.creation"})
+	subscribe(t, s, a, map[string]any{"eventType": "contact.deletion"})
 	mustStatus(t, s.Do("POST", "/_spoke/seed?webhooks=false", `{"objects":{"contacts":[{"id":"501","properties":{"email":"quiet@example.com"}}]}}`), 200)
-	mustStatus(t, s.Do("POST", "/_spoke/seed", `{"objects":{"contacts":[{"id":"502","properties":{"email":"loud@example.com"}}]}}`), 200)
+	// Seeded with a stored token of its own (id not 0).
+	admin := crm.NewTokenSecret()
+	if err := s.Store.Tokens().CreateToken(context.Background(), &crm.Token{Name: "seeder", Hash: crm.HashToken(admin), CreatedAt: time.Now(), Scopes: []string{"spoke.admin"}}); err != nil {
+		t.Fatal(err)
+	}
+	mustStatus(t, s.DoToken(admin, "POST", "/_spoke/seed", `{"objects":{"contacts":[{"id":"502","properties":{"email":"loud@example.com"}}]}}`), 200)
+	mustStatus(t, s.DoToken(admin, "POST", "/_spoke/seed", `{"objects":{"contacts":[{"id":"502","properties":{"email":"loud@example.com"},"archived":true}]}}`), 200)
 	flush(t, s)
-	var got []any
+	var got []string
 	for _, d := range recv.deliveries() {
 		for _, e := range d.events {
-			got = append(got, e["objectId"])
+			// A seed's changes all have the seed's source, whoever asked.
+			got = append(got, fmt.Sprintf("%v %v %v/%v", e["subscriptionType"], e["objectId"], e["changeSource"], e["sourceId"]))
 		}
 	}
-	if fmt.Sprint(got) != "[502]" {
+	if fmt.Sprint(got) != "[contact.creation 502 INTEGRATION/0 contact.deletion 502 INTEGRATION/0]" {
 		t.Fatalf("events of seeded records: %v", got)
 	}
 }

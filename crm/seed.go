@@ -92,6 +92,8 @@ func parseFixtureTime(v string, def time.Time) (time.Time, error) {
 // fixture it is: a unique value held by a record the fixture does not
 // replace, a user id held by another owner, a label name taken.
 func (e *Engine) Seed(ctx context.Context, f *Fixture) (err error) {
+	// Every change of a seed has the seed's source, whoever asked for it.
+	ctx = WithActor(ctx, seedActor)
 	defer func() {
 		// The schema caches were refreshed from inside the transaction;
 		// reload them from what is committed, whatever happened.
@@ -101,6 +103,9 @@ func (e *Engine) Seed(ctx context.Context, f *Fixture) (err error) {
 	}()
 	return e.Store.Write(ctx, func(tx Tx) error { return e.seed(ctx, tx, f) })
 }
+
+// seedActor is the source of what a seed writes.
+var seedActor = Actor{SourceType: SourceIntegration, SourceID: "0"}
 
 func (e *Engine) seed(ctx context.Context, tx Tx, f *Fixture) error {
 	now := e.now()
@@ -611,7 +616,7 @@ func (e *Engine) seedObject(ctx context.Context, tx Tx, t *ObjectType, id int64,
 		}
 		owners[v] = o
 	}
-	obj, history := e.newObject(Actor{SourceType: SourceIntegration, SourceID: "0"}, t, id, props, owners, created, nil)
+	obj, history := e.newObject(seedActor, t, id, props, owners, created, nil)
 	for name, v := range computed {
 		obj.Properties[name] = v // exported values win over recomputed ones
 	}
