@@ -621,3 +621,18 @@ func TestCustomObjectConcurrentCreates(t *testing.T) {
 		mustStatus(t, nodes[1].Do("GET", "/crm/v3/objects/"+id, nil), 200)
 	}
 }
+
+// A property whose value Spoke computes cannot be required: no record of
+// the type could then be created.
+func TestCustomObjectRequiresNoReadOnlyProperty(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	typeID := newCarSchema(t, s)["objectTypeId"].(string)
+	for _, name := range []string{"hs_object_id", "hs_createdate", "hs_lastmodifieddate"} {
+		mustFail(t, s.Do("PATCH", "/crm-object-schemas/v3/schemas/"+typeID, `{"requiredProperties":["`+name+`"]}`), 400, "read-only")
+	}
+	mustFail(t, s.Do("POST", "/crm-object-schemas/v3/schemas", `{"name":"boats","labels":{"singular":"Boat","plural":"Boats"},`+
+		`"requiredProperties":["hs_object_id"]}`), 400, "read-only")
+	create(t, s, typeID, `{"properties":{"model":"Golf","vin":"W9"}}`)
+	mustStatus(t, s.Do("GET", fmt.Sprintf("/crm-object-schemas/v3/schemas/p%d_boats", spoketest.PortalID), nil), 404)
+}

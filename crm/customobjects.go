@@ -219,6 +219,12 @@ func checkSchemaNames(t *ObjectType, s *CustomSchema) error {
 	if err := check("requiredProperties", s.RequiredProperties...); err != nil {
 		return err
 	}
+	// A value Spoke computes cannot be required of a create.
+	for _, n := range s.RequiredProperties {
+		if p := t.Property(n); p != nil && p.ReadOnly {
+			return Invalidf("requiredProperties names property %s, whose value is read-only: no record of %s could be created", n, s.Name)
+		}
+	}
 	if err := check("searchableProperties", s.SearchableProperties...); err != nil {
 		return err
 	}
