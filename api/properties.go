@@ -171,7 +171,7 @@ func (s *Server) getProperty(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.Engine.WithPipelineOptions(r.Context(), objectType(r), false)
+	t, err := s.Engine.WithPipelineOptions(r.Context(), s.Engine.Known(r.Context(), objectType(r), archived, r.PathValue("name")), false)
 	if err != nil {
 		return err
 	}
@@ -267,7 +267,11 @@ func (s *Server) batchReadProperties(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	t, err := s.Engine.WithPipelineOptions(r.Context(), objectType(r), false)
+	names := make([]string, len(body.Inputs))
+	for i, in := range body.Inputs {
+		names[i] = in.Name
+	}
+	t, err := s.Engine.WithPipelineOptions(r.Context(), s.Engine.Known(r.Context(), objectType(r), body.Archived, names...), false)
 	if err != nil {
 		return err
 	}

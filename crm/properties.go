@@ -103,6 +103,28 @@ func propertyNotFound(t *ObjectType, name string) *Error {
 }
 
 // FindProperty returns a live (or, with archived, an archived custom) property.
+// Known returns t as this node knows it, reloaded from the database first
+// when one of names is not among its live properties (archived ones with
+// archived) and another node may have made or archived it.
+func (e *Engine) Known(ctx context.Context, t *ObjectType, archived bool, names ...string) *ObjectType {
+	if !e.Shared {
+		return t
+	}
+	for _, name := range names {
+		if (!archived && t.Property(name) != nil) || (archived && t.ArchivedProperty(name) != nil) {
+			continue
+		}
+		if e.LoadSchemas(ctx) != nil {
+			return t
+		}
+		if fresh, err := e.Types.Resolve(t.ID); err == nil {
+			return fresh
+		}
+		return t
+	}
+	return t
+}
+
 func (e *Engine) FindProperty(t *ObjectType, name string, archived bool) (*PropertyDefinition, error) {
 	p := t.Property(name)
 	if archived {
@@ -148,6 +170,7 @@ func (e *Engine) CreateProperty(ctx context.Context, t *ObjectType, in PropertyC
 
 // UpdateProperty changes a custom property's definition.
 func (e *Engine) UpdateProperty(ctx context.Context, t *ObjectType, name string, in PropertyChange) (*PropertyDefinition, error) {
+	t = e.Known(ctx, t, false, name)
 	old, err := e.FindProperty(t, name, false)
 	if err != nil {
 		return nil, err
@@ -177,6 +200,7 @@ func (e *Engine) UpdateProperty(ctx context.Context, t *ObjectType, name string,
 // archived property succeeds, as HubSpot's batch archive does; HubSpot's own
 // properties cannot be archived.
 func (e *Engine) ArchiveProperty(ctx context.Context, t *ObjectType, name string) error {
+	t = e.Known(ctx, t, false, name)
 	p := t.Property(name)
 	if p == nil {
 		if t.ArchivedProperty(name) != nil {
