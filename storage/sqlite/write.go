@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -116,7 +117,18 @@ func (db *DB) Write(ctx context.Context, fn func(crm.Tx) error) error {
 	g.text.Merge(&text)
 	ok = true
 	g.members++
-	db.settle(g)
+	// Before committing alone, let the goroutines that are ready run: a
+	// call about to write joins this transaction instead of waiting for
+	// its commit and paying for one of its own. Another call may commit
+	// the group meanwhile.
+	if w.waiting.Load() == 0 && g.members < maxGroup {
+		w.mu.Unlock()
+		runtime.Gosched()
+		w.mu.Lock()
+	}
+	if w.cur == g {
+		db.settle(g)
+	}
 	unlock()
 	<-g.done
 	return g.err
