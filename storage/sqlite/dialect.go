@@ -60,8 +60,13 @@ var sequenceNames = [...]string{
 }
 
 func (dialect) NextIDs(ctx context.Context, q sqlstore.Querier, seq sqlstore.Sequence, n int) ([]int64, error) {
+	// An UPDATE and a SELECT: SQLite runs RETURNING through a temporary
+	// table of its own, which costs more than a second statement.
 	var last int64
-	if err := q.QueryRow(ctx, `UPDATE id_sequence SET value = value + ? WHERE name = ? RETURNING value`, n, sequenceNames[seq]).Scan(&last); err != nil {
+	if _, err := q.Exec(ctx, `UPDATE id_sequence SET value = value + ? WHERE name = ?`, n, sequenceNames[seq]); err != nil {
+		return nil, err
+	}
+	if err := q.QueryRow(ctx, `SELECT value FROM id_sequence WHERE name = ?`, sequenceNames[seq]).Scan(&last); err != nil {
 		return nil, err
 	}
 	ids := make([]int64, n)
