@@ -239,14 +239,19 @@ func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectTy
 			return nil, err
 		}
 	}
+	// The records' search documents are built on another goroutine while
+	// the store writes the records, their associations and history: the
+	// transaction holds the single writer of some stores, and building is
+	// work that needs none of it.
+	built := make(chan []SearchDoc, 1)
+	go func() {
+		docs := searchDocs(t, objs)
+		for i := range docs {
+			docs[i].New = true
+		}
+		built <- docs
+	}()
 	if err := tx.InsertObjects(ctx, objs); err != nil {
-		return nil, err
-	}
-	docs := searchDocs(t, objs)
-	for i := range docs {
-		docs[i].New = true
-	}
-	if err := tx.IndexObjects(ctx, docs); err != nil {
 		return nil, err
 	}
 	if err := e.checkAssociationLimits(ctx, tx, rows); err != nil {
@@ -255,7 +260,10 @@ func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectTy
 	if err := tx.AddAssociations(ctx, rows); err != nil {
 		return nil, err
 	}
-	return jobs, tx.AppendHistory(ctx, history)
+	if err := tx.AppendHistory(ctx, history); err != nil {
+		return nil, err
+	}
+	return jobs, tx.IndexObjects(ctx, <-built)
 }
 
 // newObject builds a record with its computed properties, and appends its
