@@ -106,15 +106,8 @@ func (s *Server) setLimits(w http.ResponseWriter, r *http.Request, create bool) 
 		status = http.StatusCreated
 	}
 	return answerEach(w, reply, status, inputs, func(_ int, in limitInputJSON) ([]limitConfigJSON, error) {
-		var missing []string
-		if in.MaxToObjectIDs == nil {
-			missing = append(missing, "maxToObjectIds")
-		}
-		if in.TypeID == nil {
-			missing = append(missing, "typeId")
-		}
-		if len(missing) > 0 {
-			return nil, missingFields(missing...)
+		if err := requireFields(field{"maxToObjectIds", in.MaxToObjectIDs != nil}, field{"typeId", in.TypeID != nil}); err != nil {
+			return nil, err
 		}
 		c, err := s.Engine.SetAssociationLimit(r.Context(), from, to, crm.LimitInput{Category: in.Category, TypeID: *in.TypeID, Max: *in.MaxToObjectIDs}, create)
 		if err != nil {

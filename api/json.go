@@ -365,7 +365,30 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 }
 
 // missingFields is HubSpot's JSON-binding 400 for required fields not set,
-// in the wording of its responses.
+// in the wording of its responses; nil when names is empty.
 func missingFields(names ...string) error {
+	if len(names) == 0 {
+		return nil
+	}
 	return crm.BadInput("Invalid input JSON on line 1, column 2. Some required fields were not set: [%s]", strings.Join(names, ", "))
 }
+
+// field is a required field of a body: its name, and whether it was set.
+type field struct {
+	name string
+	set  bool
+}
+
+// unset returns the names of the fields that were not set, in order.
+func unset(fields ...field) []string {
+	var names []string
+	for _, f := range fields {
+		if !f.set {
+			names = append(names, f.name)
+		}
+	}
+	return names
+}
+
+// requireFields is missingFields for the fields not set, or nil.
+func requireFields(fields ...field) error { return missingFields(unset(fields...)...) }

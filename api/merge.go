@@ -28,15 +28,8 @@ func (s *Server) mergeObjects(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &body); err != nil {
 		return err
 	}
-	var missing []string
-	if body.ObjectIDToMerge == nil {
-		missing = append(missing, "objectIdToMerge")
-	}
-	if body.PrimaryObjectID == nil {
-		missing = append(missing, "primaryObjectId")
-	}
-	if len(missing) > 0 {
-		return missingFields(missing...)
+	if err := requireFields(field{"objectIdToMerge", body.ObjectIDToMerge != nil}, field{"primaryObjectId", body.PrimaryObjectID != nil}); err != nil {
+		return err
 	}
 	obj, err := s.Engine.Merge(r.Context(), principal(r).Actor(), t, string(*body.PrimaryObjectID), string(*body.ObjectIDToMerge))
 	if err != nil {

@@ -112,25 +112,9 @@ func (b stageBody) input() crm.StageInput {
 	return in
 }
 
-// pipelineFieldsMissing is HubSpot's JSON-binding refusal of a body without its
-// required fields.
-func pipelineFieldsMissing(names []string) error {
-	if len(names) == 0 {
-		return nil
-	}
-	return missingFields(names...)
-}
-
 // stageRequired lists the required fields a stage input lacks.
 func stageRequired(b stageBody) []string {
-	var out []string
-	if b.DisplayOrder == nil {
-		out = append(out, "displayOrder")
-	}
-	if b.Label == nil {
-		out = append(out, "label")
-	}
-	return out
+	return unset(field{"displayOrder", b.DisplayOrder != nil}, field{"label", b.Label != nil})
 }
 
 // decodePipeline reads a create or replacement body, which needs label,
@@ -140,16 +124,7 @@ func decodePipeline(r *http.Request) (crm.PipelineInput, error) {
 	if err := decodeBody(r, &b); err != nil {
 		return crm.PipelineInput{}, err
 	}
-	var missing []string
-	if b.DisplayOrder == nil {
-		missing = append(missing, "displayOrder")
-	}
-	if b.Label == nil {
-		missing = append(missing, "label")
-	}
-	if b.Stages == nil {
-		missing = append(missing, "stages")
-	}
+	missing := unset(field{"displayOrder", b.DisplayOrder != nil}, field{"label", b.Label != nil}, field{"stages", b.Stages != nil})
 	in := crm.PipelineInput{Label: b.Label, DisplayOrder: b.DisplayOrder}
 	if b.PipelineID != nil {
 		in.ID = string(*b.PipelineID)
@@ -164,7 +139,7 @@ func decodePipeline(r *http.Request) (crm.PipelineInput, error) {
 			in.Stages = append(in.Stages, sb.input())
 		}
 	}
-	return in, pipelineFieldsMissing(missing)
+	return in, missingFields(missing...)
 }
 
 // deleteFlags reads validateReferencesBeforeDelete and
@@ -295,7 +270,7 @@ func decodeStage(r *http.Request) (crm.StageInput, error) {
 	if err := decodeBody(r, &b); err != nil {
 		return crm.StageInput{}, err
 	}
-	return b.input(), pipelineFieldsMissing(stageRequired(b))
+	return b.input(), missingFields(stageRequired(b)...)
 }
 
 func (s *Server) createStage(w http.ResponseWriter, r *http.Request) error {

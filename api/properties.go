@@ -105,19 +105,8 @@ func (b propertyBody) change() crm.PropertyChange {
 // missingFields reports required fields absent from a create body, worded as
 // HubSpot's JSON binding does.
 func (b propertyBody) missingFields() error {
-	var missing []string
-	for _, f := range []struct {
-		name string
-		v    *string
-	}{{"name", b.Name}, {"label", b.Label}, {"type", b.Type}, {"fieldType", b.FieldType}, {"groupName", b.GroupName}} {
-		if f.v == nil {
-			missing = append(missing, f.name)
-		}
-	}
-	if len(missing) > 0 {
-		return missingFields(missing...)
-	}
-	return nil
+	return requireFields(field{"name", b.Name != nil}, field{"label", b.Label != nil}, field{"type", b.Type != nil},
+		field{"fieldType", b.FieldType != nil}, field{"groupName", b.GroupName != nil})
 }
 
 type propertyList struct {

@@ -267,15 +267,8 @@ func (s *Server) createSchema(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &body); err != nil {
 		return err
 	}
-	var missing []string
-	if body.Name == nil {
-		missing = append(missing, "name")
-	}
-	if body.Labels == nil {
-		missing = append(missing, "labels")
-	}
-	if len(missing) > 0 {
-		return missingFields(missing...)
+	if err := requireFields(field{"name", body.Name != nil}, field{"labels", body.Labels != nil}); err != nil {
+		return err
 	}
 	for i, p := range body.Properties {
 		if p.Name == nil || p.Label == nil {
@@ -338,15 +331,8 @@ func (s *Server) createSchemaAssociation(w http.ResponseWriter, r *http.Request)
 	if err := decodeBody(r, &body); err != nil {
 		return err
 	}
-	var missing []string
-	if body.FromObjectTypeID == nil {
-		missing = append(missing, "fromObjectTypeId")
-	}
-	if body.ToObjectTypeID == nil {
-		missing = append(missing, "toObjectTypeId")
-	}
-	if len(missing) > 0 {
-		return missingFields(missing...)
+	if err := requireFields(field{"fromObjectTypeId", body.FromObjectTypeID != nil}, field{"toObjectTypeId", body.ToObjectTypeID != nil}); err != nil {
+		return err
 	}
 	a, err := s.Engine.CreateCustomAssociation(r.Context(), r.PathValue("objectType"), *body.FromObjectTypeID, *body.ToObjectTypeID, body.Name)
 	if err != nil {

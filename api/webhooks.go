@@ -117,14 +117,8 @@ func (s *Server) putWebhookSettings(w http.ResponseWriter, r *http.Request) erro
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	var missing []string
-	if in.TargetURL == "" {
-		missing = append(missing, "targetUrl")
-	}
-	if in.Throttling == nil || in.Throttling.MaxConcurrentRequests == nil {
-		missing = append(missing, "throttling.maxConcurrentRequests")
-	}
-	if len(missing) > 0 {
+	if missing := unset(field{"targetUrl", in.TargetURL != ""},
+		field{"throttling.maxConcurrentRequests", in.Throttling != nil && in.Throttling.MaxConcurrentRequests != nil}); len(missing) > 0 {
 		return crm.Invalidf("Some required fields were not set: %v", missing)
 	}
 	if err := crm.CheckTargetURL(in.TargetURL, s.opts.Webhooks.AllowHosts); err != nil {
