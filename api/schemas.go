@@ -302,20 +302,20 @@ func (s *Server) updateSchema(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// archiveSchema archives a schema, or with ?archived=true deletes it for good.
 func (s *Server) archiveSchema(w http.ResponseWriter, r *http.Request) error {
 	purge, err := boolParam(r.URL.Query(), "archived")
 	if err != nil {
 		return err
 	}
-	if err := s.Engine.ArchiveCustomObject(r.Context(), r.PathValue("objectType"), purge); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return s.deleteSchema(w, r, purge)
 }
 
-func (s *Server) purgeSchema(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Engine.ArchiveCustomObject(r.Context(), r.PathValue("objectType"), true); err != nil {
+// purgeSchema is HubSpot's former DELETE .../{objectType}/purge: a hard delete.
+func (s *Server) purgeSchema(w http.ResponseWriter, r *http.Request) error { return s.deleteSchema(w, r, true) }
+
+func (s *Server) deleteSchema(w http.ResponseWriter, r *http.Request, purge bool) error {
+	if err := s.Engine.ArchiveCustomObject(r.Context(), r.PathValue("objectType"), purge); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
