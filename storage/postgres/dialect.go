@@ -58,17 +58,10 @@ func (dialect) LockKeys() string {
 
 func (dialect) LockName() string { return `SELECT pg_advisory_xact_lock(hashtext(?))` }
 
-// Sequences are PostgreSQL sequences: they never hand out one id twice,
-// whichever node asks.
-var sequenceNames = [...]string{
-	sqlstore.ObjectIDs: "object_ids",
-	sqlstore.OwnerIDs:  "owner_ids",
-	sqlstore.UserIDs:   "user_ids",
-	sqlstore.LabelIDs:  "label_ids",
-}
-
+// Sequences are PostgreSQL sequences, named by seq.Name(): they never hand
+// out one id twice, whichever node asks.
 func (dialect) NextIDs(ctx context.Context, q sqlstore.Querier, seq sqlstore.Sequence, n int) ([]int64, error) {
-	rows, err := q.Query(ctx, `SELECT nextval('`+sequenceNames[seq]+`') FROM generate_series(1, ?)`, n)
+	rows, err := q.Query(ctx, `SELECT nextval('`+seq.Name()+`') FROM generate_series(1, ?)`, n)
 	if err != nil {
 		return nil, err
 	}
@@ -85,14 +78,14 @@ func (dialect) NextIDs(ctx context.Context, q sqlstore.Querier, seq sqlstore.Seq
 }
 
 func (dialect) RestartSequence(seq sqlstore.Sequence) (string, []any) {
-	return `SELECT setval(?::regclass, ?, false)`, []any{sequenceNames[seq], seq.First()}
+	return `SELECT setval(?::regclass, ?, false)`, []any{seq.Name(), seq.First()}
 }
 
 // AdvanceSequence sets the sequence's last value to top unless it has
 // handed out more; a sequence never called has handed out one less than
 // its last_value.
 func (dialect) AdvanceSequence(seq sqlstore.Sequence, top string) string {
-	name := sequenceNames[seq]
+	name := seq.Name()
 	return fmt.Sprintf(`SELECT setval('%[1]s', greatest(top, (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM %[1]s)))
 		FROM (SELECT %[2]s AS top) s WHERE top IS NOT NULL`, name, top)
 }

@@ -51,22 +51,16 @@ func (dialect) ForShare() string  { return "" }
 func (dialect) LockKeys() string  { return "" }
 func (dialect) LockName() string  { return "" }
 
-// Sequences are rows of id_sequence holding the last value handed out.
-var sequenceNames = [...]string{
-	sqlstore.ObjectIDs: "objects",
-	sqlstore.OwnerIDs:  "owners",
-	sqlstore.UserIDs:   "users",
-	sqlstore.LabelIDs:  "association_labels",
-}
-
+// Sequences are rows of id_sequence, named by seq.Name(), holding the last
+// value handed out.
 func (dialect) NextIDs(ctx context.Context, q sqlstore.Querier, seq sqlstore.Sequence, n int) ([]int64, error) {
 	// An UPDATE and a SELECT: SQLite runs RETURNING through a temporary
 	// table of its own, which costs more than a second statement.
 	var last int64
-	if _, err := q.Exec(ctx, `UPDATE id_sequence SET value = value + ? WHERE name = ?`, n, sequenceNames[seq]); err != nil {
+	if _, err := q.Exec(ctx, `UPDATE id_sequence SET value = value + ? WHERE name = ?`, n, seq.Name()); err != nil {
 		return nil, err
 	}
-	if err := q.QueryRow(ctx, `SELECT value FROM id_sequence WHERE name = ?`, sequenceNames[seq]).Scan(&last); err != nil {
+	if err := q.QueryRow(ctx, `SELECT value FROM id_sequence WHERE name = ?`, seq.Name()).Scan(&last); err != nil {
 		return nil, err
 	}
 	ids := make([]int64, n)
@@ -77,11 +71,11 @@ func (dialect) NextIDs(ctx context.Context, q sqlstore.Querier, seq sqlstore.Seq
 }
 
 func (dialect) RestartSequence(seq sqlstore.Sequence) (string, []any) {
-	return `UPDATE id_sequence SET value = ? WHERE name = ?`, []any{seq.First() - 1, sequenceNames[seq]}
+	return `UPDATE id_sequence SET value = ? WHERE name = ?`, []any{seq.First() - 1, seq.Name()}
 }
 
 func (dialect) AdvanceSequence(seq sqlstore.Sequence, top string) string {
-	return `UPDATE id_sequence SET value = max(value, coalesce(` + top + `, 0)) WHERE name = '` + sequenceNames[seq] + `'`
+	return `UPDATE id_sequence SET value = max(value, coalesce(` + top + `, 0)) WHERE name = '` + seq.Name() + `'`
 }
 
 func (dialect) Truncate(tables ...string) []string {

@@ -67,6 +67,12 @@ var sequenceColumns = map[Sequence][2]string{
 	LabelIDs:  {"association_labels", "type_id"},
 }
 
+// Name is the sequence's name on every driver: a PostgreSQL sequence, a
+// row of SQLite's id_sequence (migration 0032 gave those these names).
+func (s Sequence) Name() string {
+	return [...]string{"object_ids", "owner_ids", "user_ids", "label_ids"}[s]
+}
+
 // First is the first value a sequence hands out, as the schema sets it: ids
 // are large numbers, as in HubSpot.
 func (s Sequence) First() int64 {

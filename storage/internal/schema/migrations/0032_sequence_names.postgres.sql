@@ -1,0 +1,3 @@
+-- PostgreSQL's sequences have had the names every driver now uses
+-- (object_ids, owner_ids, user_ids, label_ids) since legacy/postgres/0001;
+-- only SQLite's id_sequence rows are renamed.
