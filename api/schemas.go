@@ -117,28 +117,27 @@ func newAssociationDefinitionJSON(a *crm.AssociationType) associationDefinitionJ
 	return associationDefinitionJSON{ID: strconv.FormatInt(a.ID, 10), FromObjectTypeID: a.From, ToObjectTypeID: a.To, Name: a.Name}
 }
 
-func schemaIncludeParams(r *http.Request) (schemaIncludes, error) {
+// schemaParams reads a schema read's query: archived, and what to include
+// (all of it by default).
+func schemaParams(r *http.Request) (archived bool, inc schemaIncludes, err error) {
 	q := r.URL.Query()
-	inc := schemaIncludes{true, true, true}
+	inc = schemaIncludes{true, true, true}
+	if archived, err = boolParam(q, "archived"); err != nil {
+		return false, inc, err
+	}
 	for name, dst := range map[string]*bool{"includePropertyDefinitions": &inc.props, "includeAssociationDefinitions": &inc.assoc, "includeAuditMetadata": &inc.audit} {
 		if q.Get(name) == "" {
 			continue
 		}
-		v, err := boolParam(q, name)
-		if err != nil {
-			return inc, err
+		if *dst, err = boolParam(q, name); err != nil {
+			return false, inc, err
 		}
-		*dst = v
 	}
-	return inc, nil
+	return archived, inc, nil
 }
 
 func (s *Server) listSchemas(w http.ResponseWriter, r *http.Request) error {
-	archived, err := boolParam(r.URL.Query(), "archived")
-	if err != nil {
-		return err
-	}
-	inc, err := schemaIncludeParams(r)
+	archived, inc, err := schemaParams(r)
 	if err != nil {
 		return err
 	}
@@ -157,11 +156,7 @@ func (s *Server) listSchemas(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getSchema(w http.ResponseWriter, r *http.Request) error {
-	archived, err := boolParam(r.URL.Query(), "archived")
-	if err != nil {
-		return err
-	}
-	inc, err := schemaIncludeParams(r)
+	archived, inc, err := schemaParams(r)
 	if err != nil {
 		return err
 	}
@@ -312,7 +307,9 @@ func (s *Server) archiveSchema(w http.ResponseWriter, r *http.Request) error {
 }
 
 // purgeSchema is HubSpot's former DELETE .../{objectType}/purge: a hard delete.
-func (s *Server) purgeSchema(w http.ResponseWriter, r *http.Request) error { return s.deleteSchema(w, r, true) }
+func (s *Server) purgeSchema(w http.ResponseWriter, r *http.Request) error {
+	return s.deleteSchema(w, r, true)
+}
 
 func (s *Server) deleteSchema(w http.ResponseWriter, r *http.Request, purge bool) error {
 	if err := s.Engine.ArchiveCustomObject(r.Context(), r.PathValue("objectType"), purge); err != nil {

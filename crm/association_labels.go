@@ -112,6 +112,11 @@ func (e *Engine) DeleteLabel(ctx context.Context, from, to *ObjectType, typeID i
 	if err != nil {
 		return err
 	}
+	return e.deleteTypePair(ctx, at)
+}
+
+// deleteTypePair deletes the association type at and its inverse.
+func (e *Engine) deleteTypePair(ctx context.Context, at *AssociationType) error {
 	return e.labelWrite(ctx, func(tx Tx) error {
 		if err := tx.DeleteAssociationLabel(ctx, at.ID); err != nil {
 			return err

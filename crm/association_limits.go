@@ -36,17 +36,7 @@ type LimitInput struct {
 // AssociationLimitsBetween returns every association type from one object
 // type to another, in id order, each with its limit.
 func (e *Engine) AssociationLimitsBetween(ctx context.Context, from, to *ObjectType) ([]AssociationConfig, error) {
-	var limits []*AssociationLimit
-	err := e.Store.Read(ctx, func(tx ReadTx) error {
-		if e.Shared { // another node may have made labels of the pair
-			if err := e.loadLabels(ctx, tx); err != nil {
-				return err
-			}
-		}
-		var err error
-		limits, err = tx.AssociationLimits(ctx)
-		return err
-	})
+	limits, err := e.readLimits(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -61,9 +51,9 @@ func (e *Engine) AssociationLimitsBetween(ctx context.Context, from, to *ObjectT
 	return out, nil
 }
 
-// AllAssociationLimits returns every limit set, on types that exist, by
-// pair and then type id.
-func (e *Engine) AllAssociationLimits(ctx context.Context) ([]AssociationConfig, error) {
+// readLimits reads the limits set, after the labels when another node
+// may have made some.
+func (e *Engine) readLimits(ctx context.Context) ([]*AssociationLimit, error) {
 	var limits []*AssociationLimit
 	err := e.Store.Read(ctx, func(tx ReadTx) error {
 		if e.Shared {
@@ -75,6 +65,13 @@ func (e *Engine) AllAssociationLimits(ctx context.Context) ([]AssociationConfig,
 		limits, err = tx.AssociationLimits(ctx)
 		return err
 	})
+	return limits, err
+}
+
+// AllAssociationLimits returns every limit set, on types that exist, by
+// pair and then type id.
+func (e *Engine) AllAssociationLimits(ctx context.Context) ([]AssociationConfig, error) {
+	limits, err := e.readLimits(ctx)
 	if err != nil {
 		return nil, err
 	}

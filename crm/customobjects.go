@@ -686,15 +686,7 @@ func (e *Engine) DeleteCustomAssociation(ctx context.Context, name, id string) e
 		return &Error{Kind: KindNotFound, Category: CategoryNotFound,
 			Message: fmt.Sprintf("No association definition with id %s exists for object type %s", id, c.Schema.Name)}
 	}
-	return e.labelWrite(ctx, func(tx Tx) error {
-		if err := tx.DeleteAssociationLabel(ctx, at.ID); err != nil {
-			return err
-		}
-		if at.Inverse != at.ID {
-			return tx.DeleteAssociationLabel(ctx, at.Inverse)
-		}
-		return nil
-	})
+	return e.deleteTypePair(ctx, at)
 }
 
 // DefaultsFrom lists the unlabelled USER_DEFINED types leading from a type

@@ -481,6 +481,11 @@ func schemaMiss(err error) bool {
 // RefreshSchemas reloads custom properties and labels every interval until
 // ctx ends, for nodes sharing a database with others.
 func (e *Engine) RefreshSchemas(ctx context.Context, interval time.Duration) {
+	every(ctx, interval, func() { e.LoadSchemas(ctx) })
+}
+
+// every runs fn every interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func()) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
@@ -488,7 +493,7 @@ func (e *Engine) RefreshSchemas(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-			e.LoadSchemas(ctx)
+			fn()
 		}
 	}
 }

@@ -74,6 +74,12 @@ func (w *Webhooks) Reload(ctx context.Context) error {
 	return nil
 }
 
+// Refresh reads the subscriptions again every interval until ctx ends, for
+// changes made through other nodes or commands.
+func (w *Webhooks) Refresh(ctx context.Context, interval time.Duration) {
+	every(ctx, interval, func() { w.Reload(ctx) })
+}
+
 func (w *Webhooks) current(ctx context.Context) (*subscriptionIndex, error) {
 	if idx := w.index.Load(); idx != nil {
 		return idx, nil

@@ -231,7 +231,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}()
 	// Apps and subscriptions also change through other nodes and through
 	// spoke apps delete.
-	go refreshWebhooks(m.purgeCtx, hooks)
+	go hooks.Refresh(m.purgeCtx, webhookRefreshInterval)
 	m.logger.Info("spoke listening", slog.String("url", m.URL()), slog.String("db", redact.URL(m.DB)))
 	return nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -31,19 +30,4 @@ func (m *Main) webhooks(store crm.Store, metrics *api.Metrics) (*crm.Webhooks, e
 	m.worker.LogRetention, m.worker.LogMaxPerApp = m.WebhookLogRetention, m.WebhookLogMaxPerApp
 	metrics.Register(m.worker.Collectors()...)
 	return hooks, nil
-}
-
-// refreshWebhooks reads the subscriptions again periodically, for changes
-// made through other nodes or commands.
-func refreshWebhooks(ctx context.Context, hooks *crm.Webhooks) {
-	tick := time.NewTicker(webhookRefreshInterval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			_ = hooks.Reload(ctx)
-		}
-	}
 }
