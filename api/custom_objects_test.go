@@ -447,6 +447,13 @@ func TestCustomObjectRecords(t *testing.T) {
 	if got := v4Types(t, s, typeID, id, "contacts"); len(got[contact]) != 2 {
 		t.Errorf("associations after restore: %v", got)
 	}
+	// Batch archive, and the batch restore of the recycle bin.
+	spare := create(t, s, typeID, `{"properties":{"model":"Spare","vin":"SP1"}}`)["id"].(string)
+	mustStatus(t, s.Do("POST", base+"/batch/archive", `{"inputs":[{"id":"`+spare+`"}]}`), 204)
+	mustStatus(t, s.Do("GET", base+"/"+spare, nil), 404)
+	mustStatus(t, s.Do("GET", base+"/"+spare+"?archived=true", nil), 200)
+	mustStatus(t, s.Do("POST", "/_spoke/objects/"+typeID+"/batch/restore", `{"inputs":[{"id":"`+spare+`"}]}`), 200)
+	mustStatus(t, s.Do("GET", base+"/"+spare, nil), 200)
 
 	// Properties API of the type.
 	mustStatus(t, s.Do("POST", "/crm/v3/properties/"+typeID, `{"name":"mileage","label":"Mileage","type":"number","fieldType":"number","groupName":"cars_information"}`), 201)
