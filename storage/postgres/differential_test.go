@@ -30,7 +30,6 @@ func TestSearchSameOnBothStores(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pg := open(t, pgtest.URL(t))
-	t.Cleanup(func() { pg.Close() })
 	lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "spoke.db"))
 	if err != nil {
 		t.Fatal(err)

@@ -19,11 +19,7 @@ func TestCheckpointsOffTheWriter(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "spoke.db")
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := OpenForTest(t, path)
 	before := fileSize(t, path)
 
 	big := strings.Repeat("x", 3000) // about a page a record

@@ -9,11 +9,7 @@ import (
 )
 
 func TestMemoryConformance(t *testing.T) {
-	storagetest.Run(t, func(t *testing.T) crm.Store {
-		db := open(t, ":memory:")
-		t.Cleanup(func() { db.Close() })
-		return db
-	})
+	storagetest.Run(t, func(t *testing.T) crm.Store { return open(t, ":memory:") })
 }
 
 // An in-memory database is shared by the writer and the readers of one DB,
@@ -23,8 +19,6 @@ func TestMemoryDatabasesAreSeparate(t *testing.T) {
 	ctx := context.Background()
 	for _, name := range []string{":memory:", "file::memory:", "file::memory:?cache=shared"} {
 		a, b := open(t, name), open(t, name)
-		defer a.Close()
-		defer b.Close()
 		var id int64
 		err := a.Write(ctx, func(tx crm.Tx) error {
 			ids, err := tx.NextIDs(ctx, 1)

@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,11 +14,7 @@ import (
 // associations (the associations table has no index on to_id).
 func TestAssociationPlans(t *testing.T) {
 	t.Parallel()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "spoke.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := OpenForTest(t, filepath.Join(t.TempDir(), "spoke.db"))
 	for q, args := range map[string][]any{sqlstore.AssociationsBetweenSQL: {1, 2}, sqlstore.DeleteAssociationsToSQL: {1}} {
 		if got := plan(t, db, q, args...); !strings.Contains(got, "SEARCH associations USING PRIMARY KEY (from_id=? AND to_type=? AND to_id=?)") {
 			t.Errorf("%s\nplan: %s", q, got)
@@ -51,11 +46,7 @@ func plan(t *testing.T, db *DB, q string, args ...any) string {
 // have no index on the record.
 func TestSearchIndexPlans(t *testing.T) {
 	t.Parallel()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "spoke.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := OpenForTest(t, filepath.Join(t.TempDir(), "spoke.db"))
 	for q, want := range map[string]string{
 		`DELETE FROM search_nums WHERE key = ? AND num IN (?) AND object_id IN (?) OR key = ? AND num IN (?, ?) AND object_id IN (?, ?)`:    "SEARCH search_nums USING PRIMARY KEY (key=? AND num=? AND object_id=?)",
 		`DELETE FROM search_texts WHERE key = ? AND text IN (?) AND object_id IN (?) OR key = ? AND text IN (?, ?) AND object_id IN (?, ?)`: "SEARCH search_texts USING PRIMARY KEY (key=? AND text=? AND object_id=?)",

@@ -20,11 +20,7 @@ import (
 func TestSearchDocumentsAreJSONB(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "spoke.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := OpenForTest(t, filepath.Join(t.TempDir(), "spoke.db"))
 	nums := []float64{0, 7, -12, 10000000001, 1795996226490, 0.30000000000000004, -0.5, 1e300, 5e-324, 12345678901234567890, 1e21, -1e-7}
 	texts := []string{"", "a", "whats_app", `quote " and \ backslash`, "tab\tnew\nline \x01 \u2028", "東京 José", strings.Repeat("x", 11), strings.Repeat("y", 12),
 		strings.Repeat("z", 255), strings.Repeat("w", 256), strings.Repeat("v", 65535), strings.Repeat("u", 65536)}
@@ -46,7 +42,7 @@ func TestSearchDocumentsAreJSONB(t *testing.T) {
 		multi = append(multi, s)
 	}
 	want["texts"][strconv.FormatInt(searchsql.Key("0-18", "tags"), 10)] = multi
-	err = db.Write(ctx, func(tx crm.Tx) error {
+	err := db.Write(ctx, func(tx crm.Tx) error {
 		ids, err := tx.NextIDs(ctx, 1)
 		if err != nil {
 			return err

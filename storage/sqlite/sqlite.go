@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"sync"
 
 	"github.com/ncruces/go-sqlite3"
 
@@ -26,6 +27,9 @@ type DB struct {
 	ckpt   *checkpointer
 	w      writer
 	pools  *sqlstore.Pools
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 var _ crm.Store = (*DB)(nil)
@@ -88,8 +92,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 }
 
 // Close closes the pools; the last connection to close checkpoints the log.
+// Calls after the first return the first one's result.
 func (db *DB) Close() error {
-	return errors.Join(db.ckpt.close(), db.reader.Close(), db.writer.Close())
+	db.closeOnce.Do(func() { db.closeErr = errors.Join(db.ckpt.close(), db.reader.Close(), db.writer.Close()) })
+	return db.closeErr
 }
 
 // Read runs fn in a read-only transaction on the reader pool.

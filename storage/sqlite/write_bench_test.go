@@ -26,7 +26,6 @@ func BenchmarkStoreBatch(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			ctx := context.Background()
 			db := open(b, filepath.Join(b.TempDir(), "spoke.db"))
-			defer db.Close()
 			t := crm.Communications()
 			now := time.Date(2026, 3, 14, 9, 26, 53, 589_000_000, time.UTC)
 			const contact = 42

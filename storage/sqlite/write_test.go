@@ -20,11 +20,7 @@ import (
 // a successful Write is visible to readers as soon as it returns.
 func TestConcurrentWrites(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "spoke.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := OpenForTest(t, filepath.Join(t.TempDir(), "spoke.db"))
 
 	errFail := errors.New("fail")
 	const workers, perWorker = 8, 40
@@ -100,7 +96,7 @@ func TestConcurrentWrites(t *testing.T) {
 	wg.Wait()
 
 	var got []int64
-	err = db.Read(ctx, func(tx crm.ReadTx) error {
+	err := db.Read(ctx, func(tx crm.ReadTx) error {
 		objs, err := tx.ListObjects(ctx, crm.ListQuery{TypeID: "0-18", Limit: workers * perWorker})
 		for _, o := range objs {
 			got = append(got, o.ID)
@@ -130,11 +126,7 @@ func TestConcurrentWrites(t *testing.T) {
 // in the same transaction.
 func TestGroupedWritesFreeText(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "spoke.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := OpenForTest(t, filepath.Join(t.TempDir(), "spoke.db"))
 	now := time.UnixMilli(1_700_000_000_000).UTC()
 	create := func(tx crm.Tx, text string) (int64, error) {
 		ids, err := tx.NextIDs(ctx, 1)

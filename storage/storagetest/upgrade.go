@@ -13,7 +13,7 @@ import (
 	"github.com/spoke-crm/spoke/crm"
 )
 
-// ScopedIndexUpgrade checks the migrations that give messages written
+// scopedIndexUpgrade checks the migrations that give messages written
 // before the scoped search index (message time within its channel) their
 // scoped entries: the legacy one that added them as rows of the search
 // index table of then, and the one that turns those rows into the scope of
@@ -22,7 +22,7 @@ import (
 // the store back to before the first: the index table of then without the
 // scoped rows, and neither migration recorded. Searches on channel and time
 // after the upgrade must find exactly the messages the data holds.
-func ScopedIndexUpgrade(t *testing.T, open func(t *testing.T) crm.Store, rewind func(t *testing.T)) {
+func scopedIndexUpgrade(t *testing.T, open func(t *testing.T) crm.Store, rewind func(t *testing.T)) {
 	ctx := context.Background()
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	store := open(t)
@@ -101,7 +101,7 @@ func eachRow(t *testing.T, query RawQuery, sql string, row func(scan func(dest .
 	}
 }
 
-// SearchIndexUpgrade checks the migration from the search index table of
+// searchIndexUpgrade checks the migration from the search index table of
 // before (one row per value, in record order, with value indexes beside
 // it, and scoped values as rows of their own) to search_docs, search_nums
 // and search_texts (0015). It writes records of every kind of indexed
@@ -113,7 +113,7 @@ func eachRow(t *testing.T, query RawQuery, sql string, row func(scan func(dest .
 // records.
 //
 // docText is the SQL reading a document column as JSON text.
-func SearchIndexUpgrade(t *testing.T, open func(t *testing.T) crm.Store, rewind func(t *testing.T), query RawQuery, docText func(col string) string) {
+func searchIndexUpgrade(t *testing.T, open func(t *testing.T) crm.Store, rewind func(t *testing.T), query RawQuery, docText func(col string) string) {
 	ctx := context.Background()
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	actor := crm.Actor{SourceType: crm.SourceIntegration, SourceID: "1"}
