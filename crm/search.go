@@ -159,12 +159,18 @@ func indexNumber(p *PropertyDefinition, v string) (float64, bool) {
 	return parseDecimal(v)
 }
 
-// SearchDoc builds the index entry of a live record of type t.
+// ObjectIDProperty is the property every record has whose value is its id.
+// The search index holds no value of it: a search reads the record's id
+// instead (an index entry less for every record written).
+const ObjectIDProperty = "hs_object_id"
+
+// SearchDoc builds the index entry of a live record of type t. It holds no
+// value of ObjectIDProperty.
 func (t *ObjectType) SearchDoc(obj *Object) SearchDoc {
 	doc := SearchDoc{ObjectID: obj.ID, TypeID: t.ID}
 	for _, name := range sortedKeys(obj.Properties) {
 		p := t.Property(name)
-		if p == nil || !p.Indexed() {
+		if p == nil || !p.Indexed() || name == ObjectIDProperty {
 			continue
 		}
 		v := obj.Properties[name]

@@ -40,6 +40,7 @@ func Run(t *testing.T, open Opener) {
 		{"ArchiveWindowAndPurge", testPurge},
 		{"Search", testSearch},
 		{"SearchIndexEntries", testSearchIndexEntries},
+		{"SearchByObjectID", testSearchByObjectID},
 		{"EngagementTypesAndUsers", testEngagementTypes},
 		{"Pipelines", testPipelines},
 		{"MergedIDs", testMergedIDs},

@@ -15,13 +15,16 @@
 //     property reads one range of values and keeps those in scope;
 //   - a row of the free-text table;
 //
-// with objects and associations for the rest.
+// with objects and associations for the rest. hs_object_id
+// (crm.ObjectIDProperty) has no entry: its value is the record's id, so its
+// filters and sort read objects.id (idCondition).
 package searchsql
 
 import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -107,8 +110,10 @@ func Build(q crm.SearchQuery, d Dialect) (count Statement, page Statement) {
 	if len(groups) == 0 {
 		groups = [][]crm.SearchFilter{nil}
 	}
-	// With one group, the driver may carry the sort key (sk) along.
-	withKey := len(groups) == 1 && q.Sort != nil && q.Sort.Indexed && q.Sort.Kind == crm.KindNumeric
+	// With one group, the driver may carry the sort key (sk) along. The
+	// record id needs no carrying.
+	idSort := q.Sort != nil && q.Sort.Property == crm.ObjectIDProperty && q.Sort.Indexed && q.Sort.Kind == crm.KindNumeric
+	withKey := len(groups) == 1 && q.Sort != nil && q.Sort.Indexed && q.Sort.Kind == crm.KindNumeric && !idSort
 	keyed := false
 	for i, g := range groups {
 		if i > 0 {
@@ -130,7 +135,9 @@ func Build(q crm.SearchQuery, d Dialect) (count Statement, page Statement) {
 		if s.Desc {
 			dir = "DESC"
 		}
-		if keyed {
+		if idSort {
+			key = "m.id"
+		} else if keyed {
 			key = "m.sk"
 		} else if s.Indexed {
 			key, keyArgs = sortKey(d, q.TypeID, s)
@@ -148,12 +155,13 @@ func Build(q crm.SearchQuery, d Dialect) (count Statement, page Statement) {
 
 // lacking reports whether q is one NOT_HAS_PROPERTY filter on an indexed
 // property and nothing else, in creation order, and returns the filter.
+// No record lacks hs_object_id, which has no index entries.
 func lacking(q crm.SearchQuery) (crm.SearchFilter, bool) {
 	if len(q.Groups) != 1 || len(q.Groups[0]) != 1 || len(q.Terms) > 0 || q.Sort != nil || !q.WrittenBefore.IsZero() {
 		return crm.SearchFilter{}, false
 	}
 	f := q.Groups[0][0]
-	return f, f.Op == crm.OpNotHasProperty && f.Indexed && f.AssociatedWith == ""
+	return f, f.Op == crm.OpNotHasProperty && f.Indexed && f.AssociatedWith == "" && !idFilter(f)
 }
 
 // buildLacking compiles a search for the records lacking a property. Such
@@ -218,6 +226,14 @@ func sortKey(d Dialect, typeID string, s *crm.SearchSort) (string, []any) {
 // most selective one drives a group. Higher is better; 0 cannot drive.
 func selectivity(f crm.SearchFilter) int {
 	switch {
+	case idFilter(f):
+		switch f.Op {
+		case crm.OpEQ, crm.OpIn:
+			return 7 // ids: a lookup of each
+		case crm.OpBetween, crm.OpLT, crm.OpLTE, crm.OpGT, crm.OpGTE:
+			return 3
+		}
+		return 0 // true of every record, or of none
 	case f.AssociatedWith != "":
 		return 6
 	case !f.Indexed:
@@ -270,6 +286,9 @@ func matchGroup(m *query, q crm.SearchQuery, group []crm.SearchFilter, withKey b
 		compare(&dr, f.Op, "v.num", "v.num", vals)
 		dr.add(` AND v.scope IN `)
 		dr.list(len(s.Texts), func(i int) any { return Key(q.TypeID, crm.ScopedName(f.Property, s.Property, s.Texts[i])) })
+	case driver >= 0 && idFilter(group[driver]):
+		dr.add(`SELECT o.id FROM objects o WHERE o.type_id = ? AND o.archived = `+d.False()+` AND `, q.TypeID)
+		idCondition(&dr, "o.id", group[driver])
 	case driver >= 0 && group[driver].AssociatedWith != "":
 		f := group[driver]
 		dr.add(`SELECT a.to_id AS id FROM associations a JOIN objects o ON o.id = a.to_id AND o.archived = `+d.False()+` AND o.type_id = ?
@@ -392,6 +411,10 @@ func filterCondition(m *query, typeID string, f crm.SearchFilter) {
 		m.add(")")
 		return
 	}
+	if idFilter(f) {
+		idCondition(m, "d.id", f)
+		return
+	}
 	if !f.Indexed {
 		jsonCondition(m, f)
 		return
@@ -414,6 +437,76 @@ func filterCondition(m *query, typeID string, f crm.SearchFilter) {
 	}
 	compare(m, f.Op, "j.value", "j.value", filterValues(f))
 	m.add(")")
+}
+
+// idFilter reports whether f compares the numbers of hs_object_id, whose
+// value is the record's id: idCondition writes it. CONTAINS_TOKEN and
+// NOT_CONTAINS_TOKEN match words of text, which hs_object_id has none of
+// in the index, as before its numbers left it.
+func idFilter(f crm.SearchFilter) bool {
+	return f.Property == crm.ObjectIDProperty && f.AssociatedWith == "" && f.Indexed && numericValues(f)
+}
+
+// idCondition writes f, a filter on hs_object_id (idFilter), as a condition
+// on the record id col. Values are numbers, compared here as integers so
+// that the id's index serves them: a bound that is not a whole number is
+// rounded the way that keeps the same ids (GT 10.5 is > 10, LT 10.5 is
+// < 11) and equality with it holds for no id. Every record has an id:
+// HAS_PROPERTY is always true, NOT_HAS_PROPERTY never.
+func idCondition(m *query, col string, f crm.SearchFilter) {
+	if negated(f.Op) {
+		m.add("NOT ")
+	}
+	m.add("(")
+	switch f.Op {
+	case crm.OpEQ, crm.OpNEQ, crm.OpIn, crm.OpNotIn:
+		var ids []any
+		for _, n := range f.Nums {
+			if id, ok := wholeID(n); ok {
+				ids = append(ids, id)
+			}
+		}
+		switch len(ids) {
+		case 0:
+			m.add("1 = 0")
+		case 1:
+			m.add(col+" = ?", ids[0])
+		default:
+			m.add(col + " IN ")
+			m.list(len(ids), func(i int) any { return ids[i] })
+		}
+	case crm.OpLT:
+		m.add(col+" < ?", idBound(math.Ceil(f.Nums[0])))
+	case crm.OpLTE:
+		m.add(col+" <= ?", idBound(math.Floor(f.Nums[0])))
+	case crm.OpGT:
+		m.add(col+" > ?", idBound(math.Floor(f.Nums[0])))
+	case crm.OpGTE:
+		m.add(col+" >= ?", idBound(math.Ceil(f.Nums[0])))
+	case crm.OpBetween:
+		m.add(col+" >= ? AND "+col+" <= ?", idBound(math.Ceil(f.Nums[0])), idBound(math.Floor(f.Nums[1])))
+	default: // HAS_PROPERTY, and NOT_HAS_PROPERTY negated
+		m.add("1 = 1")
+	}
+	m.add(")")
+}
+
+// maxIDBound bounds the integers idCondition compares ids with: past every
+// id, well within int64.
+const maxIDBound = 1 << 62
+
+// idBound is n, a whole number, as an integer bound for ids: numbers
+// beyond ±maxIDBound stand for ±maxIDBound, which no id reaches.
+func idBound(n float64) int64 {
+	return int64(max(-maxIDBound, min(maxIDBound, n)))
+}
+
+// wholeID is n as an id, when n is a whole number that an id can be.
+func wholeID(n float64) (int64, bool) {
+	if n != math.Trunc(n) || math.Abs(n) >= maxIDBound {
+		return 0, false
+	}
+	return int64(n), true
 }
 
 // jsonCondition evaluates f on the stored record for properties kept out of

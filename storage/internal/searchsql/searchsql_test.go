@@ -2,6 +2,7 @@ package searchsql_test
 
 import (
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -125,6 +126,58 @@ func TestSearchDocumentsMigrationKeys(t *testing.T) {
 		}
 		if n := strings.Count(sql, "-- 0-"); n != len(want) {
 			t.Errorf("%s: %d scoped names, want %d", file, n, len(want))
+		}
+	}
+}
+
+// hs_object_id has no index entries: its filters and sort read the record
+// id, as integers, and a record never lacks it.
+func TestObjectIDPlan(t *testing.T) {
+	key := searchsql.Key("0-3", crm.ObjectIDProperty)
+	id := func(op string, v ...float64) crm.SearchFilter {
+		return crm.SearchFilter{Property: crm.ObjectIDProperty, Kind: crm.KindNumeric, Indexed: true, Op: op, Nums: v}
+	}
+	amount := crm.SearchFilter{Property: "amount", Kind: crm.KindNumeric, Indexed: true, Op: crm.OpEQ, Nums: []float64{5}}
+	sort := &crm.SearchSort{Property: crm.ObjectIDProperty, Kind: crm.KindNumeric, Indexed: true, Desc: true}
+	for _, tc := range []struct {
+		name  string
+		q     crm.SearchQuery
+		sql   []string
+		args  []any
+		plain bool // the general plan
+	}{
+		{"driver", crm.SearchQuery{Groups: [][]crm.SearchFilter{{amount, id(crm.OpEQ, 7)}}},
+			[]string{"FROM objects o WHERE o.type_id = ? AND o.archived = 0 AND (o.id = ?)"}, []any{int64(7)}, true},
+		{"condition", crm.SearchQuery{Groups: [][]crm.SearchFilter{{amount, id(crm.OpNEQ, 7)}}},
+			[]string{"AND NOT (d.id = ?)"}, []any{int64(7)}, true},
+		{"not whole", crm.SearchQuery{Groups: [][]crm.SearchFilter{{id(crm.OpGT, 10.5), id(crm.OpLT, 20.5), id(crm.OpEQ, 3.5)}}},
+			[]string{"o.archived = 0 AND (1 = 0)", "(d.id > ?)", "(d.id < ?)"}, []any{int64(10), int64(21)}, true},
+		{"between", crm.SearchQuery{Groups: [][]crm.SearchFilter{{id(crm.OpBetween, 1.5, 1e300)}}},
+			[]string{"(o.id >= ? AND o.id <= ?)"}, []any{int64(2), int64(1) << 62}, true},
+		{"lacking", crm.SearchQuery{Groups: [][]crm.SearchFilter{{id(crm.OpNotHasProperty)}}},
+			[]string{"AND NOT (1 = 1)"}, nil, true},
+		{"sort", crm.SearchQuery{Groups: [][]crm.SearchFilter{{amount}}, Sort: sort},
+			[]string{"m.id AS sort_key", "ORDER BY sort_key DESC"}, nil, true},
+	} {
+		tc.q.TypeID, tc.q.Limit = "0-3", 10
+		_, page := searchsql.Build(tc.q, testDialect{})
+		if tc.plain != strings.Contains(page.SQL, "WITH m") {
+			t.Errorf("%s: plan\n%s", tc.name, page.SQL)
+		}
+		for _, s := range tc.sql {
+			if !strings.Contains(page.SQL, s) {
+				t.Errorf("%s: no %q in\n%s", tc.name, s, page.SQL)
+			}
+		}
+		for _, a := range page.Args {
+			if a == key {
+				t.Errorf("%s: reads the index of hs_object_id:\n%s", tc.name, page.SQL)
+			}
+		}
+		for _, w := range tc.args {
+			if !slices.Contains(page.Args, w) {
+				t.Errorf("%s: no argument %v in %v", tc.name, w, page.Args)
+			}
 		}
 	}
 }

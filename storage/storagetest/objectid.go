@@ -1,0 +1,123 @@
+package storagetest
+
+import (
+	"fmt"
+	"strconv"
+	"testing"
+
+	"github.com/spoke-crm/spoke/crm"
+)
+
+// testSearchByObjectID checks that filters and sorts on hs_object_id,
+// which has no index entry, read the record id: exactly at ids as large as
+// 2^53, only live records of the searched type, alone, with another filter
+// and in several groups.
+func testSearchByObjectID(t *testing.T, s crm.Store) {
+	const top = int64(1) << 53
+	// Deals at top-6, top-4, top-2 and top; an archived deal at top-3 and
+	// a contact at top-5.
+	deals := []int64{top - 6, top - 4, top - 2, top}
+	archived, contact := top-3, top-5
+	err := s.Write(ctx, func(tx crm.Tx) error {
+		var objs []*crm.Object
+		var docs []crm.SearchDoc
+		for i, id := range append(deals, archived) {
+			o := newObject(id, "0-3", map[string]string{"hs_object_id": strconv.FormatInt(id, 10), "amount": strconv.Itoa(i % 2)})
+			objs = append(objs, o)
+			docs = append(docs, crm.SearchDoc{ObjectID: id, TypeID: "0-3", Values: []crm.IndexedValue{{Name: "amount", Num: num(float64(i % 2))}}, New: true})
+		}
+		objs = append(objs, newObject(contact, "0-1", map[string]string{"hs_object_id": strconv.FormatInt(contact, 10)}))
+		docs = append(docs, crm.SearchDoc{ObjectID: contact, TypeID: "0-1", New: true})
+		if err := tx.InsertObjects(ctx, objs); err != nil {
+			return err
+		}
+		if err := tx.IndexObjects(ctx, docs); err != nil {
+			return err
+		}
+		a := objs[len(deals)]
+		a.Archived, a.ArchivedAt = true, t0
+		if err := tx.UpdateObjects(ctx, []*crm.Object{a}); err != nil {
+			return err
+		}
+		return tx.UnindexObjects(ctx, []int64{archived})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	label := func(id int64) string {
+		switch id {
+		case archived:
+			return "archived"
+		case contact:
+			return "contact"
+		}
+		return fmt.Sprintf("top-%d", top-id)
+	}
+	search := func(q crm.SearchQuery) string {
+		t.Helper()
+		q.TypeID = "0-3"
+		if q.Limit == 0 {
+			q.Limit = 10
+		}
+		var out string
+		err := s.Read(ctx, func(tx crm.ReadTx) error {
+			ids, total, err := tx.Search(ctx, q)
+			var got []string
+			for _, id := range ids {
+				got = append(got, label(id))
+			}
+			out = fmt.Sprint(got, total)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	id := func(op string, v ...float64) crm.SearchFilter {
+		return crm.SearchFilter{Property: crm.ObjectIDProperty, Kind: crm.KindNumeric, Indexed: true, Op: op, Nums: v}
+	}
+	f := func(n int64) float64 { return float64(n) }
+	amount := crm.SearchFilter{Property: "amount", Kind: crm.KindNumeric, Indexed: true, Op: crm.OpEQ, Nums: []float64{1}}
+	one := func(filters ...crm.SearchFilter) crm.SearchQuery {
+		return crm.SearchQuery{Groups: [][]crm.SearchFilter{filters}}
+	}
+	for _, tc := range []struct {
+		name string
+		q    crm.SearchQuery
+		want string
+	}{
+		{"EQ", one(id(crm.OpEQ, f(top))), "[top-0] 1"},
+		{"EQ archived", one(id(crm.OpEQ, f(archived))), "[] 0"},
+		{"EQ of another type", one(id(crm.OpEQ, f(contact))), "[] 0"},
+		{"NEQ", one(id(crm.OpNEQ, f(top-4))), "[top-6 top-2 top-0] 3"},
+		{"IN", one(id(crm.OpIn, f(top-6), f(archived), f(contact), f(top))), "[top-6 top-0] 2"},
+		{"NOT_IN", one(id(crm.OpNotIn, f(top-6), f(top))), "[top-4 top-2] 2"},
+		{"GT", one(id(crm.OpGT, f(top-4))), "[top-2 top-0] 2"},
+		{"GTE", one(id(crm.OpGTE, f(top-4))), "[top-4 top-2 top-0] 3"},
+		{"LT", one(id(crm.OpLT, f(top-2))), "[top-6 top-4] 2"},
+		{"LTE", one(id(crm.OpLTE, f(top-2))), "[top-6 top-4 top-2] 3"},
+		{"LT fraction", one(id(crm.OpLT, 0.5)), "[] 0"},
+		{"GT fraction", one(id(crm.OpGT, -0.5)), "[top-6 top-4 top-2 top-0] 4"},
+		{"GT past every id", one(id(crm.OpGT, 1e300)), "[] 0"},
+		{"LT past every id", one(id(crm.OpLT, 1e300)), "[top-6 top-4 top-2 top-0] 4"},
+		{"BETWEEN", one(id(crm.OpBetween, f(top-5), f(top-1))), "[top-4 top-2] 2"},
+		{"HAS_PROPERTY", one(id(crm.OpHasProperty)), "[top-6 top-4 top-2 top-0] 4"},
+		{"NOT_HAS_PROPERTY", one(id(crm.OpNotHasProperty)), "[] 0"},
+		{"with another", one(amount, id(crm.OpGT, f(top-6))), "[top-4 top-0] 2"},
+		{"with another, negated", one(amount, id(crm.OpNEQ, f(top))), "[top-4] 1"},
+		{"with another, lacking", one(amount, id(crm.OpNotHasProperty)), "[] 0"},
+		{"groups", crm.SearchQuery{Groups: [][]crm.SearchFilter{{id(crm.OpEQ, f(top-6))}, {amount}}}, "[top-6 top-4 top-0] 3"},
+		{"groups, one lacking", crm.SearchQuery{Groups: [][]crm.SearchFilter{{id(crm.OpNotHasProperty)}, {id(crm.OpIn, f(top-2))}}}, "[top-2] 1"},
+		{"sorted descending", crm.SearchQuery{Sort: &crm.SearchSort{Property: crm.ObjectIDProperty, Kind: crm.KindNumeric, Indexed: true, Desc: true}, Limit: 2, Offset: 1},
+			"[top-2 top-4] 4"},
+		{"sorted ascending, filtered", crm.SearchQuery{Groups: [][]crm.SearchFilter{{id(crm.OpGTE, f(top-4))}},
+			Sort: &crm.SearchSort{Property: crm.ObjectIDProperty, Kind: crm.KindNumeric, Indexed: true}, Limit: 2}, "[top-4 top-2] 3"},
+		{"sorted descending, groups", crm.SearchQuery{Groups: [][]crm.SearchFilter{{amount}, {id(crm.OpEQ, f(top-6))}},
+			Sort: &crm.SearchSort{Property: crm.ObjectIDProperty, Kind: crm.KindNumeric, Indexed: true, Desc: true}}, "[top-0 top-4 top-6] 3"},
+	} {
+		if got := search(tc.q); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}
