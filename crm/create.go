@@ -225,7 +225,9 @@ func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectTy
 	var rows []AssociationRow
 	for i, j := range valid {
 		var obj *Object
+		start := len(history)
 		obj, history = e.newObject(actor, t, ids[i], j.props, owners, now, history)
+		obj.CreateHistory = history[start:len(history):len(history)]
 		j.obj = obj
 		objs = append(objs, obj)
 		for _, l := range j.links {
@@ -251,6 +253,7 @@ func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectTy
 		}
 		built <- docs
 	}()
+	// The records' history is their first write, stored with them.
 	if err := tx.InsertObjects(ctx, objs); err != nil {
 		return nil, err
 	}
@@ -258,9 +261,6 @@ func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectTy
 		return nil, err
 	}
 	if err := tx.AddAssociations(ctx, rows); err != nil {
-		return nil, err
-	}
-	if err := tx.AppendHistory(ctx, history); err != nil {
 		return nil, err
 	}
 	return jobs, tx.IndexObjects(ctx, <-built)

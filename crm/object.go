@@ -15,6 +15,10 @@ type Object struct {
 	UpdatedAt  time.Time
 	Archived   bool
 	ArchivedAt time.Time
+	// CreateHistory, on a record given to Tx.InsertObjects, is the history
+	// of its first write, which the store keeps with the record: it is not
+	// given to AppendHistory as well. Reads leave it empty.
+	CreateHistory []HistoryEntry
 }
 
 // HistoryEntry is one recorded value of one property.

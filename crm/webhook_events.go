@@ -278,6 +278,9 @@ func (t *eventTx) InsertObjects(ctx context.Context, objs []*Object) error {
 			t.changes = append(t.changes, pendingEvent{kind: EventCreation, typeID: o.TypeID, objectID: o.ID, occurredAt: o.CreatedAt})
 		}
 	}
+	for _, o := range objs {
+		t.noteHistory(o.CreateHistory)
+	}
 	return nil
 }
 
@@ -305,6 +308,13 @@ func (t *eventTx) AppendHistory(ctx context.Context, entries []HistoryEntry) err
 	if err := t.Tx.AppendHistory(ctx, entries); err != nil {
 		return err
 	}
+	t.noteHistory(entries)
+	return nil
+}
+
+// noteHistory notes the source of created records and the property changes
+// of written values.
+func (t *eventTx) noteHistory(entries []HistoryEntry) {
 	for _, h := range entries {
 		typeID := t.types[h.ObjectID]
 		if t.created[h.ObjectID] && h.SourceType != SourceCalculated {
@@ -318,7 +328,6 @@ func (t *eventTx) AppendHistory(ctx context.Context, entries []HistoryEntry) err
 		t.changes = append(t.changes, pendingEvent{kind: EventPropertyChange, typeID: typeID, objectID: h.ObjectID, occurredAt: h.Timestamp,
 			property: h.Name, value: h.Value, source: [2]string{h.SourceType, h.SourceID}})
 	}
-	return nil
 }
 
 // MergeIDs notes a merge: the record into, inserted next, replaces ids.

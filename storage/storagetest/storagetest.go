@@ -26,6 +26,7 @@ func Run(t *testing.T, open Opener) {
 		{"ObjectRoundTrip", testObjectRoundTrip},
 		{"ListFiltersAndOrders", testList},
 		{"HistoryNewestFirst", testHistory},
+		{"CreateHistoryWithRecord", testCreateHistory},
 		{"UniqueClaims", testUnique},
 		{"LockedUpserts", testLockedUpserts},
 		{"Reset", testReset},

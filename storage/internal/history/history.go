@@ -5,6 +5,9 @@ package history
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/spoke-crm/spoke/crm"
@@ -96,4 +99,123 @@ func (c *Collector) Entries() []crm.HistoryEntry {
 		out = append(out, c.byKey[k]...)
 	}
 	return out
+}
+
+// Compact returns the stored form of a record's first write when its
+// entries set exactly the record's properties, each once, all at one time:
+// a JSON array [timestamp, [sourceType, sourceId], [sourceType, sourceId,
+// name, ...], ...], in which the first pair is the source of every property
+// not named after it (the most common pair). The values are not repeated:
+// they are the record's properties until these first change (see package
+// sqlstore). ok is false when the entries are not of that form.
+func Compact(o *crm.Object) (string, bool) {
+	entries := o.CreateHistory
+	if len(entries) == 0 || len(entries) != len(o.Properties) {
+		return "", false
+	}
+	ts := entries[0].Timestamp.UnixMilli()
+	type source struct{ typ, id string }
+	var sources []source
+	count := map[source]int{}
+	seen := make(map[string]bool, len(entries))
+	for _, h := range entries {
+		v, ok := o.Properties[h.Name]
+		if !ok || v != h.Value || seen[h.Name] || h.ObjectID != o.ID || h.Timestamp.UnixMilli() != ts {
+			return "", false
+		}
+		seen[h.Name] = true
+		s := source{h.SourceType, h.SourceID}
+		if count[s] == 0 {
+			sources = append(sources, s)
+		}
+		count[s]++
+	}
+	common := 0
+	for i, s := range sources {
+		if count[s] > count[sources[common]] {
+			common = i
+		}
+	}
+	buf := make([]byte, 0, 64+16*len(entries))
+	buf = append(buf, '[')
+	buf = strconv.AppendInt(buf, ts, 10)
+	for i, s := range sources {
+		if i != common {
+			continue
+		}
+		buf = appendSource(buf, s.typ, s.id)
+		buf = append(buf, ']')
+	}
+	for i, s := range sources {
+		if i == common {
+			continue
+		}
+		buf = appendSource(buf, s.typ, s.id)
+		for _, h := range entries {
+			if h.SourceType == s.typ && h.SourceID == s.id {
+				buf = append(buf, ',')
+				buf = jsonenc.AppendString(buf, h.Name)
+			}
+		}
+		buf = append(buf, ']')
+	}
+	buf = append(buf, ']')
+	return string(buf), true
+}
+
+func appendSource(buf []byte, typ, id string) []byte {
+	buf = append(buf, ",["...)
+	buf = jsonenc.AppendString(buf, typ)
+	buf = append(buf, ',')
+	return jsonenc.AppendString(buf, id)
+}
+
+// AddCreate takes the first write of record objectID in its compact form
+// (see Compact) with the record's values of that time. It is the record's
+// oldest write: call it after Add has taken every row of the record.
+func (c *Collector) AddCreate(objectID int64, compact []byte, values map[string]string) error {
+	var form []json.RawMessage
+	if err := json.Unmarshal(compact, &form); err != nil || len(form) < 2 {
+		return fmt.Errorf("history of %d: bad first write %q", objectID, compact)
+	}
+	var ts int64
+	if err := json.Unmarshal(form[0], &ts); err != nil {
+		return fmt.Errorf("history of %d: bad first write %q", objectID, compact)
+	}
+	sources := make(map[string][2]string)
+	var common [2]string
+	for i, raw := range form[1:] {
+		var group []string
+		if err := json.Unmarshal(raw, &group); err != nil || len(group) < 2 || (i == 0) != (len(group) == 2) {
+			return fmt.Errorf("history of %d: bad first write %q", objectID, compact)
+		}
+		if i == 0 {
+			common = [2]string{group[0], group[1]}
+			continue
+		}
+		for _, name := range group[2:] {
+			sources[name] = [2]string{group[0], group[1]}
+		}
+	}
+	at := time.UnixMilli(ts).UTC()
+	names := make([]string, 0, len(values))
+	for name := range values {
+		if c.want[name] {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		s, ok := sources[name]
+		if !ok {
+			s = common
+		}
+		k := key{objectID, name}
+		if _, seen := c.byKey[k]; !seen {
+			c.order = append(c.order, k)
+		}
+		c.byKey[k] = append(c.byKey[k], crm.HistoryEntry{ObjectID: objectID, Name: name, Value: values[name],
+			Timestamp: at, SourceType: s[0], SourceID: s[1]})
+	}
+	return nil
 }

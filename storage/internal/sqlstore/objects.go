@@ -80,30 +80,66 @@ func (t *Tx) FindUnique(ctx context.Context, typeID, property, value string) (in
 	return id, err
 }
 
+// History reads the recorded values of names for ids, newest first per
+// record and property: the rows of object_writes, then each record's first
+// write where its row keeps it.
 func (t *Tx) History(ctx context.Context, ids []int64, names []string) ([]crm.HistoryEntry, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	in, args := t.d.In("object_id", ids)
-	rows, err := t.q.Query(ctx, `SELECT object_id, timestamp, changes FROM object_writes WHERE `+in+` ORDER BY object_id, seq DESC`, args...)
+	c := history.NewCollector(names)
+	err := forIDs(t.d, "object_id", ids, func(in string, args []any) error {
+		rows, err := t.q.Query(ctx, `SELECT object_id, timestamp, changes FROM object_writes WHERE `+in+` ORDER BY object_id, seq DESC`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				id, ts  int64
+				changes []byte
+			)
+			if err := rows.Scan(&id, &ts, &changes); err != nil {
+				return err
+			}
+			if err := c.Add(id, ts, changes); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	c := history.NewCollector(names)
-	for rows.Next() {
-		var (
-			id, ts  int64
-			changes []byte
-		)
-		if err := rows.Scan(&id, &ts, &changes); err != nil {
-			return nil, err
+	err = forIDs(t.d, "id", ids, func(in string, args []any) error {
+		rows, err := t.q.Query(ctx, `SELECT id, created_history, coalesce(created_values, properties) FROM objects
+			WHERE created_history IS NOT NULL AND `+in+` ORDER BY id`, args...)
+		if err != nil {
+			return err
 		}
-		if err := c.Add(id, ts, changes); err != nil {
-			return nil, err
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				id             int64
+				created, props []byte
+			)
+			if err := rows.Scan(&id, &created, &props); err != nil {
+				return err
+			}
+			values, err := decodeProperties(props)
+			if err != nil {
+				return err
+			}
+			if err := c.AddCreate(id, created, values); err != nil {
+				return err
+			}
 		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
 	}
-	return c.Entries(), rows.Err()
+	return c.Entries(), nil
 }
 
 func (t *Tx) NextIDs(ctx context.Context, n int) ([]int64, error) {
@@ -117,15 +153,42 @@ func archivedAt(o *crm.Object) any {
 	return o.ArchivedAt.UnixMilli()
 }
 
-func (t *Tx) writeObjects(ctx context.Context, objs []*crm.Object, suffix string) error {
-	return t.insertRows(ctx, len(objs), 7, `INSERT INTO objects (`+objectColumns+`) VALUES `, `(?, ?, ?, ?, ?, ?, ?)`, suffix, func(i int) []any {
+// writeObjects inserts objs, with created the stored first write of each
+// (history.Compact; nil for none), or runs suffix on conflict.
+func (t *Tx) writeObjects(ctx context.Context, objs []*crm.Object, created []any, suffix string) error {
+	return t.insertRows(ctx, len(objs), 8, `INSERT INTO objects (`+objectColumns+`, created_history) VALUES `, `(?, ?, ?, ?, ?, ?, ?, ?)`, suffix, func(i int) []any {
 		o := objs[i]
-		return []any{o.ID, o.TypeID, jsonenc.StringMap(o.Properties), o.CreatedAt.UnixMilli(), o.UpdatedAt.UnixMilli(), o.Archived, archivedAt(o)}
+		var c any
+		if created != nil {
+			c = created[i]
+		}
+		return []any{o.ID, o.TypeID, jsonenc.StringMap(o.Properties), o.CreatedAt.UnixMilli(), o.UpdatedAt.UnixMilli(), o.Archived, archivedAt(o), c}
 	})
 }
 
+// InsertObjects stores new records. A record's first write (CreateHistory)
+// is kept in its row when it sets exactly the record's properties
+// (history.Compact), else appended to its history as any other write.
 func (t *Tx) InsertObjects(ctx context.Context, objs []*crm.Object) error {
-	return t.writeObjects(ctx, objs, "")
+	var created []any
+	var explicit []crm.HistoryEntry
+	for i, o := range objs {
+		if len(o.CreateHistory) == 0 {
+			continue
+		}
+		if created == nil {
+			created = make([]any, len(objs))
+		}
+		if c, ok := history.Compact(o); ok {
+			created[i] = c
+		} else {
+			explicit = append(explicit, o.CreateHistory...)
+		}
+	}
+	if err := t.writeObjects(ctx, objs, created, ""); err != nil {
+		return err
+	}
+	return t.AppendHistory(ctx, explicit)
 }
 
 // UpdateObjects writes each record once, as its last version in objs: a
@@ -146,12 +209,19 @@ func (t *Tx) UpdateObjects(ctx context.Context, objs []*crm.Object) error {
 			objs = keep
 		}
 	}
-	return t.writeObjects(ctx, objs, ` ON CONFLICT (id) DO UPDATE SET properties = excluded.properties, created_at = excluded.created_at,
-		updated_at = excluded.updated_at, archived = excluded.archived, archived_at = excluded.archived_at`)
+	// A record whose first write is kept in its row keeps the values of
+	// that write: the properties it has before they first change.
+	return t.writeObjects(ctx, objs, nil, ` ON CONFLICT (id) DO UPDATE SET properties = excluded.properties, created_at = excluded.created_at,
+		updated_at = excluded.updated_at, archived = excluded.archived, archived_at = excluded.archived_at,
+		created_values = CASE WHEN objects.created_history IS NOT NULL AND objects.created_values IS NULL AND objects.properties <> excluded.properties
+			THEN objects.properties ELSE objects.created_values END`)
 }
 
 // AppendHistory stores the entries of each (record, timestamp) as one row.
 func (t *Tx) AppendHistory(ctx context.Context, entries []crm.HistoryEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
 	writes, err := history.Group(entries)
 	if err != nil {
 		return err
@@ -160,10 +230,18 @@ func (t *Tx) AppendHistory(ctx context.Context, entries []crm.HistoryEntry) erro
 		func(i int) []any { return []any{writes[i].ObjectID, writes[i].Timestamp, writes[i].Changes} })
 }
 
-// DeleteHistory removes the recorded values of ids.
+// DeleteHistory removes the recorded values of ids, their first writes
+// included.
 func (t *Tx) DeleteHistory(ctx context.Context, ids []int64) error {
-	return forIDs(t.d, "object_id", ids, func(in string, args []any) error {
+	err := forIDs(t.d, "object_id", ids, func(in string, args []any) error {
 		_, err := t.q.Exec(ctx, `DELETE FROM object_writes WHERE `+in, args...)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return forIDs(t.d, "id", ids, func(in string, args []any) error {
+		_, err := t.q.Exec(ctx, `UPDATE objects SET created_history = NULL, created_values = NULL WHERE created_history IS NOT NULL AND `+in, args...)
 		return err
 	})
 }
