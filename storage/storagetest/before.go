@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -132,6 +133,12 @@ func Before(t *testing.T, s crm.Store, driver string) {
 		want int
 	}{
 		{crm.SearchRequest{Query: "parcel"}, 2}, // one seeded then (the other is archived), one new
+		// hs_object_id, once an entry of the index, is the record id.
+		{crm.SearchRequest{Query: "parcel", FilterGroups: [][]crm.FilterInput{{
+			{PropertyName: str("hs_object_id"), Operator: str(crm.OpLTE), Value: str(strconv.FormatInt(maxID, 10))},
+		}}}, 1},
+		{crm.SearchRequest{Query: "parcel", FilterGroups: [][]crm.FilterInput{{{PropertyName: str("hs_object_id"), Operator: str(crm.OpHasProperty)}}}}, 2},
+		{crm.SearchRequest{FilterGroups: [][]crm.FilterInput{{{PropertyName: str("hs_object_id"), Operator: str(crm.OpNotHasProperty)}}}}, 0},
 		{crm.SearchRequest{FilterGroups: [][]crm.FilterInput{{
 			{PropertyName: str("hs_communication_channel_type"), Operator: str(crm.OpEQ), Value: str(crm.ChannelWhatsApp)},
 			{PropertyName: str("hs_timestamp"), Operator: str(crm.OpBetween), Value: str("1748770000000"), HighValue: str("1748770010000")},

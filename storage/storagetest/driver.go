@@ -111,6 +111,7 @@ func opensDatabaseOfBefore(t *testing.T, d Driver) {
 	at := d.NewLocation(t)
 	d.LoadBefore(t, at)
 	db := d.Open(t, at)
+	objectIDLeftIndex(t, d, at)
 	Before(t, db, d.Name)
 	db.Close()
 

@@ -1,11 +1,14 @@
 package storagetest
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/storage/internal/searchsql"
 )
 
 // testSearchByObjectID checks that filters and sorts on hs_object_id,
@@ -119,5 +122,54 @@ func testSearchByObjectID(t *testing.T, s crm.Store) {
 		if got := search(tc.q); got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
 		}
+	}
+}
+
+// objectIDLeftIndex checks that the database at at, upgraded from one
+// whose index held values of hs_object_id, holds none of a built-in type
+// any more (migration 0034): no entry, no value in a document.
+func objectIDLeftIndex(t *testing.T, d Driver, at string) {
+	t.Helper()
+	query := func(t *testing.T, sql string) Rows { return d.Query(t, at, sql) }
+	keys := map[string]bool{}
+	var list []string
+	for _, typ := range crm.DefaultRegistry().Types() {
+		k := strconv.FormatInt(searchsql.Key(typ.ID, crm.ObjectIDProperty), 10)
+		keys[k] = true
+		list = append(list, k)
+	}
+	eachRow(t, query, `SELECT key, object_id FROM search_nums WHERE key IN (`+strings.Join(list, ", ")+`)`, func(scan func(...any) error) {
+		var key, id int64
+		if err := scan(&key, &id); err != nil {
+			t.Fatal(err)
+		}
+		t.Errorf("search_nums holds hs_object_id of record %d (key %d)", id, key)
+	})
+	docs := 0
+	eachRow(t, query, `SELECT object_id, `+d.DocText("nums")+` FROM search_docs`, func(scan func(...any) error) {
+		var id int64
+		var nums []byte
+		if err := scan(&id, &nums); err != nil {
+			t.Fatal(err)
+		}
+		docs++
+		if nums == nil {
+			return
+		}
+		var m map[string]any
+		if err := json.Unmarshal(nums, &m); err != nil {
+			t.Fatalf("document of %d: %v", id, err)
+		}
+		if len(m) == 0 {
+			t.Errorf("document of %d: no numbers, not NULL", id)
+		}
+		for k := range m {
+			if keys[k] {
+				t.Errorf("document of %d holds hs_object_id: %s", id, nums)
+			}
+		}
+	})
+	if docs == 0 {
+		t.Error("the upgraded database has no search documents")
 	}
 }

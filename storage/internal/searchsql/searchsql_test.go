@@ -181,3 +181,34 @@ func TestObjectIDPlan(t *testing.T) {
 		}
 	}
 }
+
+// The migration that takes hs_object_id out of the index (0034) lists the
+// key of hs_object_id of every built-in object type, which must be the
+// keys the code computes.
+func TestObjectIDMigrationKeys(t *testing.T) {
+	var want []string
+	for _, typ := range crm.DefaultRegistry().Types() {
+		want = append(want, "('"+typ.ID+"', "+strconv.FormatInt(searchsql.Key(typ.ID, crm.ObjectIDProperty), 10)+"), -- "+typ.ID+" hs_object_id")
+	}
+	if len(want) < 12 {
+		t.Fatalf("%d built-in types, want at least 12", len(want))
+	}
+	for _, file := range []string{
+		"../schema/migrations/0034_object_id_from_record.sqlite.sql",
+		"../schema/migrations/0034_object_id_from_record.postgres.sql",
+	} {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sql := strings.Join(strings.Fields(string(data)), " ")
+		for _, w := range want {
+			if !strings.Contains(sql, w+" ") && !strings.Contains(sql, strings.Replace(w, "), --", "); --", 1)+" ") {
+				t.Errorf("%s: no line %q", file, w)
+			}
+		}
+		if n := strings.Count(sql, "-- 0-"); n != len(want) {
+			t.Errorf("%s: %d keys, want %d", file, n, len(want))
+		}
+	}
+}
