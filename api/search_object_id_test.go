@@ -164,3 +164,27 @@ func TestSearchByObjectID(t *testing.T) {
 		})
 	}
 }
+
+// A seeded record's hs_object_id is its id, whatever the fixture says: the
+// id is what search compares, and what HubSpot's property always holds.
+func TestSeededObjectIDIsTheRecordID(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	mustStatus(t, s.Do("POST", "/_spoke/seed", `{"objects":{"contacts":[
+		{"id":"77","properties":{"email":"given@example.com","hs_object_id":"5"}},
+		{"properties":{"email":"drawn@example.com","hs_object_id":"6"}}]}}`), 200)
+	drawn, _ := searchIDs(t, s, "contacts", groups([]string{filter("email", "EQ", "drawn@example.com")}))
+	if len(drawn) != 1 {
+		t.Fatalf("seeded contact without id: %v", drawn)
+	}
+	for _, id := range []string{"77", drawn[0]} {
+		if p := props(mustStatus(t, s.Do("GET", "/crm/v3/objects/contacts/"+id, nil), 200)); p["hs_object_id"] != id {
+			t.Errorf("contact %s: hs_object_id %v", id, p["hs_object_id"])
+		}
+	}
+	for value, want := range map[string]string{"77": "[77]", drawn[0]: "[" + drawn[0] + "]", "5": "[]", "6": "[]"} {
+		if got, _ := searchIDs(t, s, "contacts", groups([]string{filter("hs_object_id", "EQ", value)})); fmt.Sprint(got) != want {
+			t.Errorf("hs_object_id EQ %s: %v, want %s", value, got, want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -620,6 +621,8 @@ func (e *Engine) seedObject(ctx context.Context, tx Tx, t *ObjectType, id int64,
 	for name, v := range computed {
 		obj.Properties[name] = v // exported values win over recomputed ones
 	}
+	// But for the id: hs_object_id is the record's, which search reads.
+	obj.Properties[ObjectIDProperty] = strconv.FormatInt(id, 10)
 	obj.UpdatedAt = updated
 	if computed[t.ModifiedProperty] == "" {
 		obj.Properties[t.ModifiedProperty] = FormatTime(updated)
