@@ -7,6 +7,7 @@ import (
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -147,6 +148,9 @@ type IndexedValue struct {
 	Name string
 	Num  *float64
 	Text *string
+	// Scoped marks a value of a property with a scoped index in its type
+	// (ScopedIndex.Property), whether or not the record is in a scope.
+	Scoped bool
 }
 
 // indexNumber converts a stored value of a numeric property to its index form.
@@ -177,7 +181,8 @@ func (t *ObjectType) SearchDoc(obj *Object) SearchDoc {
 		switch p.SearchKind() {
 		case KindNumeric:
 			if n, ok := indexNumber(p, v); ok {
-				doc.Values = append(doc.Values, IndexedValue{Name: name, Num: &n})
+				scoped := slices.ContainsFunc(t.ScopedIndexes, func(si ScopedIndex) bool { return si.Property == name })
+				doc.Values = append(doc.Values, IndexedValue{Name: name, Num: &n, Scoped: scoped})
 			}
 		case KindExact:
 			values := []string{v}

@@ -14,6 +14,11 @@ func (dialect) DocValue(col string, key int64, numeric bool) (string, any) {
 
 // DocValues lists the values under key with a JSON path whose [*] reads an
 // array's elements, or, in lax mode, the one value that is not an array.
+// ValueSets: PostgreSQL keeps one entry per value. Writers run at the
+// same time there, and a set shared by many records would make each wait
+// for the others' transactions.
+func (dialect) ValueSets(numeric bool) (from, id string) { return "", "" }
+
 func (dialect) DocValues(col string, key int64, numeric bool) (string, any) {
 	value := `(e #>> '{}')`
 	if numeric {

@@ -114,10 +114,14 @@ func (dialect) TextMatches(terms []string) (string, any) {
 
 func (dialect) Materialized() string { return "" }
 
-// registerFunctions adds what search needs to each connection: FTS5 and
-// spoke_token_match(text, pattern) for CONTAINS_TOKEN.
+// registerFunctions adds what search needs to each connection: FTS5,
+// spoke_token_match(text, pattern) for CONTAINS_TOKEN and the functions
+// of the value sets (idsets.go).
 func registerFunctions(c *sqlite3.Conn) error {
 	if err := fts5.Register(c); err != nil {
+		return err
+	}
+	if err := registerIDSets(c); err != nil {
 		return err
 	}
 	return c.CreateFunction("spoke_token_match", 2, sqlite3.DETERMINISTIC|sqlite3.INNOCUOUS, func(ctx sqlite3.Context, arg ...sqlite3.Value) {

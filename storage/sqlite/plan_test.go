@@ -43,17 +43,27 @@ func plan(t *testing.T, db *DB, q string, args ...any) string {
 
 // TestSearchIndexPlans checks that removing a record's index entries seeks
 // each of its values in the value indexes, which are ordered by value and
-// have no index on the record.
+// have no index on the record: the entries of search_nums, and the value
+// sets, found by value and block.
 func TestSearchIndexPlans(t *testing.T) {
 	t.Parallel()
 	db := OpenForTest(t, filepath.Join(t.TempDir(), "spoke.db"))
-	for q, want := range map[string]string{
-		`DELETE FROM search_nums WHERE key = ? AND num IN (?) AND object_id IN (?) OR key = ? AND num IN (?, ?) AND object_id IN (?, ?)`:    "SEARCH search_nums USING PRIMARY KEY (key=? AND num=? AND object_id=?)",
-		`DELETE FROM search_texts WHERE key = ? AND text IN (?) AND object_id IN (?) OR key = ? AND text IN (?, ?) AND object_id IN (?, ?)`: "SEARCH search_texts USING PRIMARY KEY (key=? AND text=? AND object_id=?)",
+	for _, tc := range []struct {
+		q     string
+		args  []any
+		want  string
+		times int
+	}{
+		{`DELETE FROM search_nums WHERE key = ? AND num IN (?) AND object_id IN (?) OR key = ? AND num IN (?, ?) AND object_id IN (?, ?)`,
+			[]any{1, 2, 3, 4, 5, 6, 7, 8}, "SEARCH search_nums USING PRIMARY KEY (key=? AND num=? AND object_id=?)", 2},
+		{`UPDATE search_text_sets SET ids = spoke_ids_remove(ids, ?) WHERE key = ? AND text IN (?, ?) AND block IN (?, ?)`,
+			[]any{"[1]", 1, "a", "b", 3, 4}, "SEARCH search_text_sets USING PRIMARY KEY (key=? AND text=? AND block=?)", 1},
+		{`DELETE FROM search_num_sets WHERE key = ? AND num IN (?, ?) AND block IN (?, ?) AND ids = '[]'`,
+			[]any{1, 2, 3, 4, 5}, "SEARCH search_num_sets USING PRIMARY KEY (key=? AND num=? AND block=?)", 1},
 	} {
-		got := plan(t, db, q, 1, 2, 3, 4, 5, 6, 7, 8)
-		if strings.Count(got, want) != 2 || strings.Contains(got, "SCAN") {
-			t.Errorf("%s\nplan: %s", q, got)
+		got := plan(t, db, tc.q, tc.args...)
+		if strings.Count(got, tc.want) != tc.times || strings.Contains(got, "SCAN") {
+			t.Errorf("%s\nplan: %s", tc.q, got)
 		}
 	}
 }

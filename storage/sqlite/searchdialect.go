@@ -19,6 +19,17 @@ func (dialect) DocValues(col string, key int64, numeric bool) (string, any) {
 	return `json_each(` + col + `, ?) AS j`, docPath(key)
 }
 
+// ValueSets: SQLite keeps the value sets of storage/internal/sqlstore
+// (valuesets.go), their ids a JSON array that json_each reads. It has one
+// writer at a time, so the writes of a shared set never wait for another
+// transaction's.
+func (dialect) ValueSets(numeric bool) (from, id string) {
+	if numeric {
+		return `search_num_sets v, json_each(v.ids) e`, `e.value`
+	}
+	return `search_text_sets v, json_each(v.ids) e`, `e.value`
+}
+
 func (dialect) Settings() []string { return nil }
 
 // BinaryDocuments: the store writes JSONB, which json_extract reads about

@@ -69,6 +69,18 @@ var driver = storagetest.Driver{
 	},
 	ScopedMigration: "migrations/0007_search_scoped.sql",
 	DocText:         func(col string) string { return `json(` + col + `)` },
+	ValueEntries: [2]string{
+		`SELECT key, num, object_id, scope FROM search_nums UNION ALL
+			SELECT v.key AS key, v.num AS num, e.value AS object_id, NULL AS scope FROM search_num_sets v, json_each(v.ids) e`,
+		`SELECT v.key AS key, v.text AS text, e.value AS object_id FROM search_text_sets v, json_each(v.ids) e`,
+	},
+	UnsetValues: []string{
+		`INSERT INTO search_nums (key, num, object_id) SELECT v.key, v.num, e.value FROM search_num_sets v, json_each(v.ids) e`,
+		`CREATE TABLE search_texts (key INTEGER NOT NULL, text TEXT NOT NULL, object_id INTEGER NOT NULL, PRIMARY KEY (key, text, object_id)) WITHOUT ROWID`,
+		`INSERT INTO search_texts (key, text, object_id) SELECT v.key, v.text, e.value FROM search_text_sets v, json_each(v.ids) e`,
+		`DROP TABLE search_num_sets`,
+		`DROP TABLE search_text_sets`,
+	},
 }
 
 func TestConformance(t *testing.T) { storagetest.Run(t, driver.OpenNew) }

@@ -44,13 +44,34 @@ type Driver struct {
 	ScopedMigration string
 	// DocText reads the search document column col as JSON text.
 	DocText func(col string) string
+	// ValueEntries are queries of the search index's value entries,
+	// (key, num, object_id, scope) and (key, text, object_id), for a
+	// driver keeping value sets (migration 0035): the sets read out as
+	// entries. Empty for a driver keeping one entry per value.
+	ValueEntries [2]string
+	// UnsetValues are the statements turning the driver's value sets back
+	// into entries of search_nums and search_texts, as they were before
+	// migration 0035; none for a driver keeping entries.
+	UnsetValues []string
+}
+
+// entries are the queries of the value entries of d's search index.
+func (d Driver) entries() [2]string {
+	if d.ValueEntries[0] != "" {
+		return d.ValueEntries
+	}
+	return [2]string{`SELECT key, num, object_id, scope FROM search_nums`, `SELECT key, text, object_id FROM search_texts`}
 }
 
 // OpenNew opens a store at a new location: an Opener for Run.
 func (d Driver) OpenNew(t *testing.T) crm.Store { return d.Open(t, d.NewLocation(t)) }
 
-// searchDocuments is the migration that replaced search_values.
-const searchDocuments = "migrations/0015_search_documents.sql"
+// searchDocuments is the migration that replaced search_values, and
+// valueSets the one that keeps values in sets on some drivers.
+const (
+	searchDocuments = "migrations/0015_search_documents.sql"
+	valueSets       = "migrations/0035_search_value_sets.sql"
+)
 
 // Upgrades runs the tests of upgrades in place on d: the migrations of
 // the search index, and a database written before the stores shared their
@@ -62,16 +83,16 @@ func Upgrades(t *testing.T, d Driver) {
 		at := d.NewLocation(t)
 		scopedIndexUpgrade(t,
 			func(t *testing.T) crm.Store { return d.Open(t, at) },
-			func(t *testing.T) { rewindSearchIndex(t, d, at, false, d.ScopedMigration, searchDocuments) })
+			func(t *testing.T) { rewindSearchIndex(t, d, at, false, d.ScopedMigration, searchDocuments, valueSets) })
 	})
 	t.Run("SearchIndexUpgrade", func(t *testing.T) {
 		t.Parallel()
 		at := d.NewLocation(t)
 		searchIndexUpgrade(t,
 			func(t *testing.T) crm.Store { return d.Open(t, at) },
-			func(t *testing.T) { rewindSearchIndex(t, d, at, true, searchDocuments) },
+			func(t *testing.T) { rewindSearchIndex(t, d, at, true, searchDocuments, valueSets) },
 			func(t *testing.T, sql string) Rows { return d.Query(t, at, sql) },
-			d.DocText)
+			d.DocText, d.entries())
 	})
 	t.Run("OpensDatabaseOfBefore", func(t *testing.T) {
 		t.Parallel()
@@ -85,7 +106,8 @@ func Upgrades(t *testing.T, d Driver) {
 // versions.
 func rewindSearchIndex(t *testing.T, d Driver, at string, scoped bool, versions ...string) {
 	t.Helper()
-	stmts := append(slices.Clone(d.SearchValues),
+	stmts := append(slices.Clone(d.UnsetValues), d.SearchValues...)
+	stmts = append(stmts,
 		`INSERT INTO search_values (object_id, key, n, num) SELECT object_id, key, row_number() OVER (PARTITION BY object_id, key), num FROM search_nums`,
 		`INSERT INTO search_values (object_id, key, n, text) SELECT object_id, key, row_number() OVER (PARTITION BY object_id, key), text FROM search_texts`)
 	if scoped {

@@ -138,12 +138,12 @@ func objectIDLeftIndex(t *testing.T, d Driver, at string) {
 		keys[k] = true
 		list = append(list, k)
 	}
-	eachRow(t, query, `SELECT key, object_id FROM search_nums WHERE key IN (`+strings.Join(list, ", ")+`)`, func(scan func(...any) error) {
+	eachRow(t, query, `SELECT key, object_id FROM (`+d.entries()[0]+`) n WHERE key IN (`+strings.Join(list, ", ")+`)`, func(scan func(...any) error) {
 		var key, id int64
 		if err := scan(&key, &id); err != nil {
 			t.Fatal(err)
 		}
-		t.Errorf("search_nums holds hs_object_id of record %d (key %d)", id, key)
+		t.Errorf("the search index holds hs_object_id of record %d (key %d)", id, key)
 	})
 	docs := 0
 	eachRow(t, query, `SELECT object_id, `+d.DocText("nums")+` FROM search_docs`, func(scan func(...any) error) {

@@ -99,15 +99,16 @@ func testSearchIndexEntries(t *testing.T, s crm.Store) {
 		}
 	}
 
-	// ts has two scoped indexes, within ch and within kind. Record 0 has
+	// ts has two scoped indexes, within ch and within kind (its values are
+	// marked Scoped, as crm.ObjectType.SearchDoc marks them). Record 0 has
 	// both scopes, record 1 only kind, record 2 neither.
 	scoped := []crm.ScopedIndex{{Property: "ts", Scope: "ch"}, {Property: "ts", Scope: "kind"}}
 	write([]crm.SearchDoc{
-		{ObjectID: objs[0].ID, TypeID: "0-18", Values: []crm.IndexedValue{{Name: "ch", Text: text("A")}, {Name: "kind", Text: text("K")}, {Name: "ts", Num: num(10)},
+		{ObjectID: objs[0].ID, TypeID: "0-18", Values: []crm.IndexedValue{{Name: "ch", Text: text("A")}, {Name: "kind", Text: text("K")}, {Name: "ts", Num: num(10), Scoped: true},
 			{Name: crm.ScopedName("ts", "ch", "A"), Num: num(10)}, {Name: crm.ScopedName("ts", "kind", "K"), Num: num(10)}}},
-		{ObjectID: objs[1].ID, TypeID: "0-18", Values: []crm.IndexedValue{{Name: "kind", Text: text("K")}, {Name: "ts", Num: num(20)},
+		{ObjectID: objs[1].ID, TypeID: "0-18", Values: []crm.IndexedValue{{Name: "kind", Text: text("K")}, {Name: "ts", Num: num(20), Scoped: true},
 			{Name: crm.ScopedName("ts", "kind", "K"), Num: num(20)}}},
-		{ObjectID: objs[2].ID, TypeID: "0-18", Values: []crm.IndexedValue{{Name: "ts", Num: num(30)}}},
+		{ObjectID: objs[2].ID, TypeID: "0-18", Values: []crm.IndexedValue{{Name: "ts", Num: num(30), Scoped: true}}},
 	})
 	f := func(name string, op string, nums []float64, texts ...string) crm.SearchFilter {
 		kind := crm.KindExact

@@ -41,6 +41,7 @@ func Run(t *testing.T, open Opener) {
 		{"ArchiveWindowAndPurge", testPurge},
 		{"Search", testSearch},
 		{"SearchIndexEntries", testSearchIndexEntries},
+		{"ValuesHeldByMany", testValuesHeldByMany},
 		{"SearchByObjectID", testSearchByObjectID},
 		{"EngagementTypesAndUsers", testEngagementTypes},
 		{"Pipelines", testPipelines},

@@ -112,8 +112,9 @@ func eachRow(t *testing.T, query RawQuery, sql string, row func(scan func(dest .
 // must hold the same entries and documents, and the searches find the same
 // records.
 //
-// docText is the SQL reading a document column as JSON text.
-func searchIndexUpgrade(t *testing.T, open func(t *testing.T) crm.Store, rewind func(t *testing.T), query RawQuery, docText func(col string) string) {
+// docText is the SQL reading a document column as JSON text; entries are
+// the queries of the value entries (Driver.entries).
+func searchIndexUpgrade(t *testing.T, open func(t *testing.T) crm.Store, rewind func(t *testing.T), query RawQuery, docText func(col string) string, entries [2]string) {
 	ctx := context.Background()
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	actor := crm.Actor{SourceType: crm.SourceIntegration, SourceID: "1"}
@@ -228,7 +229,7 @@ func searchIndexUpgrade(t *testing.T, open func(t *testing.T) crm.Store, rewind 
 		}
 		return out
 	}
-	wantSearches, wantIndex := run(), indexContents(t, query, docText)
+	wantSearches, wantIndex := run(), indexContents(t, query, docText, entries)
 	store.Close()
 	rewind(t)
 
@@ -241,7 +242,7 @@ func searchIndexUpgrade(t *testing.T, open func(t *testing.T) crm.Store, rewind 
 	for i := range searches {
 		searches[i].typ, _ = e.Types.Resolve(searches[i].typ.Name)
 	}
-	if got := indexContents(t, query, docText); got != wantIndex {
+	if got := indexContents(t, query, docText, entries); got != wantIndex {
 		t.Errorf("index after the upgrade:\n%s\nwant:\n%s", got, wantIndex)
 	}
 	got := run()
@@ -257,7 +258,7 @@ func searchIndexUpgrade(t *testing.T, open func(t *testing.T) crm.Store, rewind 
 
 // indexContents lists the documents, with their values in a stable order,
 // and the entries of the search index.
-func indexContents(t *testing.T, query RawQuery, docText func(string) string) string {
+func indexContents(t *testing.T, query RawQuery, docText func(string) string, entries [2]string) string {
 	var lines []string
 	norm := func(doc []byte) string {
 		if doc == nil {
@@ -295,7 +296,7 @@ func indexContents(t *testing.T, query RawQuery, docText func(string) string) st
 		}
 		lines = append(lines, fmt.Sprintf("doc %d nums %s texts %s", id, norm(nums), norm(texts)))
 	})
-	eachRow(t, query, `SELECT key, num, object_id, scope FROM search_nums ORDER BY key, num, object_id`, func(scan func(...any) error) {
+	eachRow(t, query, entries[0]+` ORDER BY key, num, object_id`, func(scan func(...any) error) {
 		var key, id int64
 		var num float64
 		var scope *int64
@@ -308,7 +309,7 @@ func indexContents(t *testing.T, query RawQuery, docText func(string) string) st
 		}
 		lines = append(lines, fmt.Sprintf("num %d %s %d %s", key, strconv.FormatFloat(num, 'g', -1, 64), id, s))
 	})
-	eachRow(t, query, `SELECT key, text, object_id FROM search_texts ORDER BY key, text, object_id`, func(scan func(...any) error) {
+	eachRow(t, query, entries[1]+` ORDER BY key, text, object_id`, func(scan func(...any) error) {
 		var key, id int64
 		var text string
 		if err := scan(&key, &text, &id); err != nil {

@@ -54,6 +54,13 @@ type Dialect interface {
 	// none), and the argument of its one placeholder. It is used for
 	// properties holding one value.
 	DocValue(col string, key int64, numeric bool) (string, any)
+	// ValueSets is, for a database that keeps the values held by several
+	// records once with the set of their ids (search_num_sets,
+	// search_text_sets: key, value, block, ids), the FROM item reading the
+	// sets of numbers (numeric) or texts, aliased v, with a row per id, and
+	// the expression of that id. It is "" for a database keeping one entry
+	// per value (search_nums, search_texts: key, value, object_id).
+	ValueSets(numeric bool) (from, id string)
 	// DocValues is a FROM item, aliased j, with a row for each value under
 	// key in col (the elements of an array, or the one value) in column
 	// j.value, and the argument of its one placeholder.
@@ -171,10 +178,10 @@ func lacking(q crm.SearchQuery) (crm.SearchFilter, bool) {
 // a page walks the records in id order, checking each, only until it is
 // full.
 func buildLacking(q crm.SearchQuery, f crm.SearchFilter, d Dialect) (count Statement, page Statement) {
-	table, _ := valueTable(f)
-	having := `SELECT object_id FROM ` + table + ` WHERE key = ?`
+	from, id := entries(d, q, f)
+	having := `SELECT ` + id + ` FROM ` + from + ` WHERE v.key = ?`
 	if f.Multi {
-		having = `SELECT DISTINCT object_id FROM ` + table + ` WHERE key = ?`
+		having = `SELECT DISTINCT ` + id + ` FROM ` + from + ` WHERE v.key = ?`
 	}
 	key := Key(q.TypeID, f.Property)
 	total := `(SELECT count(*) FROM objects o WHERE o.type_id = ? AND o.archived = ` + d.False() + `) - (SELECT count(*) FROM (` + having + `) h)`
@@ -192,6 +199,22 @@ func buildLacking(q crm.SearchQuery, f crm.SearchFilter, d Dialect) (count State
 		Args: []any{q.TypeID, key, q.TypeID, numsArg, textsArg, q.Limit, q.Offset},
 	}
 	return count, page
+}
+
+// entries is the FROM item of the value index holding f's values, aliased
+// v, and the expression of an entry's record id: the dialect's value sets
+// when it keeps them, else one entry per value (valueTable). The values of
+// a property with a scoped index are entries of their own on every
+// database: each carries its record's scope.
+func entries(d Dialect, q crm.SearchQuery, f crm.SearchFilter) (from, id string) {
+	numeric := numericValues(f)
+	if !numeric || !slices.ContainsFunc(q.Scoped, func(si crm.ScopedIndex) bool { return si.Property == f.Property }) {
+		if from, id := d.ValueSets(numeric); from != "" {
+			return from, id
+		}
+	}
+	table, _ := valueTable(f)
+	return table + " v", "v.object_id"
 }
 
 // valueTable is the value index holding f's values, and its value column:
@@ -305,8 +328,8 @@ func matchGroup(m *query, q crm.SearchQuery, group []crm.SearchFilter, withKey b
 			f.Op != crm.OpContainsToken && f.Op != crm.OpNotContainsToken {
 			sk, keyed = ", v.num AS sk", true
 		}
-		table, _ := valueTable(f)
-		dr.add(`SELECT ` + distinct + `v.object_id AS id` + sk + ` FROM ` + table + ` v WHERE `)
+		from, id := entries(d, q, f)
+		dr.add(`SELECT ` + distinct + id + ` AS id` + sk + ` FROM ` + from + ` WHERE `)
 		valueCondition(&dr, q.TypeID, f, "v")
 	case terms:
 		ids, arg := d.TextMatches(q.Terms)

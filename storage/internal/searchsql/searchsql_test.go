@@ -64,6 +64,8 @@ func (testDialect) Settings() []string   { return nil }
 func (testDialect) DocValue(col string, key int64, numeric bool) (string, any) {
 	return "value(" + col + ", ?)", key
 }
+func (testDialect) ValueSets(numeric bool) (from, id string) { return "", "" }
+
 func (testDialect) DocValues(col string, key int64, numeric bool) (string, any) {
 	return "values(" + col + ", ?) j", key
 }
@@ -210,5 +212,36 @@ func TestObjectIDMigrationKeys(t *testing.T) {
 		if n := strings.Count(sql, "-- 0-"); n != len(want) {
 			t.Errorf("%s: %d keys, want %d", file, n, len(want))
 		}
+	}
+}
+
+// TestValueSetsMigrationKeys checks the keys of the properties with a
+// scoped index that migration 0035 keeps out of the value sets against the
+// code.
+func TestValueSetsMigrationKeys(t *testing.T) {
+	var want []string
+	for _, typ := range crm.DefaultRegistry().Types() {
+		for _, si := range typ.ScopedIndexes {
+			line := "(" + strconv.FormatInt(searchsql.Key(typ.ID, si.Property), 10) + ")"
+			if !slices.Contains(want, line) {
+				want = append(want, line)
+			}
+		}
+	}
+	if len(want) < 2 {
+		t.Fatalf("%d scoped properties, want at least 2", len(want))
+	}
+	data, err := os.ReadFile("../schema/migrations/0035_search_value_sets.sqlite.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql := string(data)
+	for _, w := range want {
+		if !strings.Contains(sql, "\t"+w+", --") && !strings.Contains(sql, "\t"+w+"; --") {
+			t.Errorf("0035: no key %s", w)
+		}
+	}
+	if n := strings.Count(sql, "\t("); n != len(want) {
+		t.Errorf("0035: %d keys, want %d", n, len(want))
 	}
 }

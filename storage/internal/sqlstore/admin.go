@@ -17,7 +17,13 @@ func (t *Tx) restart(ctx context.Context, sequences ...Sequence) error {
 }
 
 func (t *Tx) Reset(ctx context.Context, what crm.ResetScope) error {
-	if err := t.exec(ctx, t.d.Truncate("objects", "object_writes", "unique_values", "associations", "search_docs", "search_nums", "search_texts", "search_text")...); err != nil {
+	tables := []string{"objects", "object_writes", "unique_values", "associations", "search_docs", "search_nums", "search_text"}
+	if usesValueSets(t.d) {
+		tables = append(tables, "search_num_sets", "search_text_sets")
+	} else {
+		tables = append(tables, "search_texts")
+	}
+	if err := t.exec(ctx, t.d.Truncate(tables...)...); err != nil {
 		return err
 	}
 	t.clearFreeText()

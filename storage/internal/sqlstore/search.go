@@ -49,8 +49,16 @@ func (t *Tx) UnindexObjects(ctx context.Context, ids []int64) error {
 	if err != nil {
 		return err
 	}
+	// With value sets, only the values of properties with a scoped index
+	// are entries of search_nums; which keys those are is not told here,
+	// so every key is looked for in both.
 	stmts := deleteValues("search_nums", "num", nums, t.d.MaxParams())
-	stmts = append(stmts, deleteValues("search_texts", "text", texts, t.d.MaxParams())...)
+	if usesValueSets(t.d) {
+		stmts = append(stmts, removeFromSets(t.d, nums, true)...)
+		stmts = append(stmts, removeFromSets(t.d, texts, false)...)
+	} else {
+		stmts = append(stmts, deleteValues("search_texts", "text", texts, t.d.MaxParams())...)
+	}
 	forIDs(t.d, "object_id", ids, func(in string, args []any) error {
 		stmts = append(stmts, statement{`DELETE FROM search_docs WHERE ` + in, args})
 		return nil
@@ -452,6 +460,10 @@ func (t *Tx) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
 	}
 	var nums, texts []crm.IndexedValue
 	var numKeys, textKeys []int64
+	var numSets, textSets idSets
+	if usesValueSets(t.d) {
+		numSets, textSets = idSets{}, idSets{}
+	}
 	for _, d := range docs {
 		nums, texts, numKeys, textKeys = nums[:0], texts[:0], numKeys[:0], textKeys[:0]
 		for _, v := range d.Values {
@@ -469,6 +481,10 @@ func (t *Tx) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
 		}
 		for i, v := range nums {
 			if slices.ContainsFunc(nums[:i], func(w crm.IndexedValue) bool { return w.Name == v.Name && *w.Num == *v.Num }) {
+				continue
+			}
+			if numSets != nil && !v.Scoped {
+				numSets.add(numKeys[i], *v.Num, "", d.ObjectID)
 				continue
 			}
 			// The entry of a property with a scoped index carries the key
@@ -494,7 +510,10 @@ func (t *Tx) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
 					break
 				}
 			}
-			if !dup {
+			switch {
+			case textSets != nil:
+				textSets.add(textKeys[i], 0, *v.Text, d.ObjectID)
+			case !dup:
 				textArgs = append(textArgs, textKeys[i], *v.Text, d.ObjectID)
 			}
 		}
@@ -515,6 +534,8 @@ func (t *Tx) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
 	stmts := rowStatements(t.d, docArgs, 3, `INSERT INTO search_docs (object_id, nums, texts) VALUES `, `(?, ?, ?)`, "")
 	stmts = append(stmts, rowStatements(t.d, numArgs, 4, `INSERT INTO search_nums (key, num, object_id, scope) VALUES `, `(?, ?, ?, ?)`, "")...)
 	stmts = append(stmts, rowStatements(t.d, textArgs, 3, `INSERT INTO search_texts (key, text, object_id) VALUES `, `(?, ?, ?)`, "")...)
+	stmts = append(stmts, addToSets(t.d, numSets, true)...)
+	stmts = append(stmts, addToSets(t.d, textSets, false)...)
 	if t.text != nil {
 		for i := 0; i < len(ftsArgs); i += 2 {
 			t.text.set(ftsArgs[i].(int64), ftsArgs[i+1].(string))

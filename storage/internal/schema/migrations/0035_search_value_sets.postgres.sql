@@ -1,0 +1,4 @@
+-- PostgreSQL keeps one entry per value in search_nums and search_texts
+-- (see 0035_search_value_sets.sqlite.sql for SQLite's value sets): its
+-- writers run at the same time, and a set shared by many records would
+-- make each writer wait for the transactions of the others.
