@@ -63,12 +63,15 @@ func (b *batchErrors) add(err error) error {
 
 // writeBatch answers okStatus when there are no errors and 207 otherwise.
 func writeBatch(w http.ResponseWriter, okStatus int, started time.Time, results any, errs []standardErrorJSON) {
-	out := batchJSON{Status: "COMPLETE", Results: results, NumErrors: len(errs), Errors: errs,
-		StartedAt: crm.FormatTime(started), CompletedAt: crm.FormatTime(time.Now())}
 	status := okStatus
 	if len(errs) > 0 {
 		status = http.StatusMultiStatus
 	}
+	if writeBatchFast(w, status, started, results, errs) {
+		return
+	}
+	out := batchJSON{Status: "COMPLETE", Results: results, NumErrors: len(errs), Errors: errs,
+		StartedAt: crm.FormatTime(started), CompletedAt: crm.FormatTime(time.Now())}
 	writeJSON(w, status, out)
 }
 

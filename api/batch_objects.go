@@ -71,7 +71,7 @@ func (s *Server) batchCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := []objectJSON{}
+	out := make([]writtenJSON, 0, len(results))
 	for i, res := range results {
 		if res.Err != nil {
 			if err := reply.errs.addTraced(res.Err, traces[i]); err != nil {
@@ -79,7 +79,7 @@ func (s *Server) batchCreate(w http.ResponseWriter, r *http.Request) error {
 			}
 			continue
 		}
-		out = append(out, tracedJSON(t, res.Object, traces[i]))
+		out = append(out, writtenJSON{t, res.Object, traces[i]})
 	}
 	reply.write(w, http.StatusCreated, out)
 	return nil
@@ -181,7 +181,7 @@ func (s *Server) batchUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := []objectJSON{}
+	out := make([]writtenJSON, 0, len(results))
 	for i, res := range results {
 		switch {
 		case res.Err != nil:
@@ -189,7 +189,7 @@ func (s *Server) batchUpdate(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 		case res.Object != nil:
-			out = append(out, tracedJSON(t, res.Object, traces[i]))
+			out = append(out, writtenJSON{t, res.Object, traces[i]})
 		}
 	}
 	if len(missing) > 0 {

@@ -20,6 +20,14 @@ const jsonContentType = "application/json;charset=utf-8"
 
 // writeJSON writes v without HTML escaping: HubSpot returns "<" as is.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	switch v := v.(type) {
+	case objectJSON:
+		writeAppended(w, status, func(b []byte) []byte { return appendObject(b, &v) })
+		return
+	case listJSON:
+		writeAppended(w, status, func(b []byte) []byte { return appendList(b, &v) })
+		return
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -51,6 +59,9 @@ func decodeBody(r *http.Request, v any) error {
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return crm.Invalidf("Invalid JSON input: a request body was expected, but none found")
+	}
+	if fastDecode(data, v) {
+		return nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()

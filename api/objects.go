@@ -142,7 +142,7 @@ func (s *Server) createObject(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, newObjectJSON(obj, crm.AllProperties(objectType(r), obj)))
+	writeRecord(w, http.StatusCreated, writtenJSON{t: objectType(r), obj: obj})
 	return nil
 }
 
@@ -264,7 +264,7 @@ func (s *Server) updateObject(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newObjectJSON(obj, crm.AllProperties(objectType(r), obj)))
+	writeRecord(w, http.StatusOK, writtenJSON{t: objectType(r), obj: obj})
 	return nil
 }
 

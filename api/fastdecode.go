@@ -1,0 +1,516 @@
+package api
+
+import (
+	"unicode/utf8"
+)
+
+// The bodies that create and update records are decoded here without
+// reflection when they have the shape clients send: objects with the
+// fields of these types, each at most once, property values and ids as
+// strings, association type ids as integers. fastDecode gives up on
+// anything else (an unknown or repeated field, null, a value of another
+// kind, an escape it does not read, invalid UTF-8, data after the body, a
+// syntax error), and decodeBody then decodes the whole body with
+// encoding/json as before, so that what it accepts, what it refuses and the
+// words of its errors do not depend on this path. Where it succeeds, it
+// yields the values encoding/json would.
+
+// The bodies read here. The batch bodies are the types readInputs and
+// batchUpdate decode into.
+type (
+	createInputsBody = struct {
+		Inputs []batchCreateInput `json:"inputs"`
+	}
+	upsertInputsBody = struct {
+		Inputs []batchUpdateInput `json:"inputs"`
+	}
+	updateInputsBody = struct {
+		Inputs     []batchUpdateInput `json:"inputs"`
+		IDProperty string             `json:"idProperty"`
+	}
+	// associationTypeBody is an item of associationBody's types.
+	associationTypeBody = struct {
+		AssociationCategory string `json:"associationCategory"`
+		AssociationTypeID   int64  `json:"associationTypeId"`
+	}
+)
+
+// fastDecode decodes data into v when v is one of the bodies above (or a
+// createBody or updateBody) and data has their plain shape, and reports
+// whether it did; when it did not, v is unchanged.
+func fastDecode(data []byte, v any) bool {
+	d := fastDecoder{data: data}
+	ok := false
+	switch v := v.(type) {
+	case *createInputsBody:
+		var out []batchCreateInput
+		ok = d.object(func(key []byte) bool {
+			if string(key) != "inputs" || out != nil {
+				return false
+			}
+			out = []batchCreateInput{}
+			return d.array(func() bool {
+				var in batchCreateInput
+				if !d.createInput(&in, true) {
+					return false
+				}
+				out = append(out, in)
+				return true
+			})
+		}) && d.end()
+		if ok {
+			v.Inputs = out
+		}
+	case *upsertInputsBody:
+		var out []batchUpdateInput
+		ok = d.object(func(key []byte) bool {
+			if string(key) != "inputs" || out != nil {
+				return false
+			}
+			out, ok = d.updateInputs()
+			return ok
+		}) && d.end()
+		if ok {
+			v.Inputs = out
+		}
+	case *updateInputsBody:
+		var body updateInputsBody
+		var seen uint8
+		ok = d.object(func(key []byte) bool {
+			switch string(key) {
+			case "inputs":
+				if !d.once(&seen, 1) {
+					return false
+				}
+				body.Inputs, ok = d.updateInputs()
+				return ok
+			case "idProperty":
+				if !d.once(&seen, 2) {
+					return false
+				}
+				body.IDProperty, ok = d.str()
+				return ok
+			}
+			return false
+		}) && d.end()
+		if ok {
+			*v = body
+		}
+	case *createBody:
+		var body batchCreateInput
+		ok = d.createInput(&body, false) && d.end()
+		if ok {
+			*v = body.createBody
+		}
+	case *updateBody:
+		var body batchUpdateInput
+		ok = d.updateInput(&body, false) && d.end()
+		if ok {
+			*v = updateBody{Properties: body.Properties}
+		}
+	}
+	return ok
+}
+
+// fastDecoder reads data from i on.
+type fastDecoder struct {
+	data []byte
+	i    int
+	// names holds the property names read so far, so that the same name in
+	// each input is one string.
+	names map[string]string
+}
+
+// ws skips the white space encoding/json skips.
+func (d *fastDecoder) ws() {
+	for d.i < len(d.data) {
+		switch d.data[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+// consume skips white space and then c, reporting whether it was there.
+func (d *fastDecoder) consume(c byte) bool {
+	d.ws()
+	if d.i < len(d.data) && d.data[d.i] == c {
+		d.i++
+		return true
+	}
+	return false
+}
+
+// end reports whether nothing but white space is left.
+func (d *fastDecoder) end() bool {
+	d.ws()
+	return d.i == len(d.data)
+}
+
+// once marks the field bit in seen, reporting false if it was marked.
+func (d *fastDecoder) once(seen *uint8, bit uint8) bool {
+	if *seen&bit != 0 {
+		return false
+	}
+	*seen |= bit
+	return true
+}
+
+// object reads an object, calling field with each key with the value next.
+func (d *fastDecoder) object(field func(key []byte) bool) bool {
+	if !d.consume('{') {
+		return false
+	}
+	if d.consume('}') {
+		return true
+	}
+	for {
+		d.ws()
+		key, ok := d.key()
+		if !ok || !d.consume(':') {
+			return false
+		}
+		d.ws()
+		if !field(key) {
+			return false
+		}
+		if !d.consume(',') {
+			return d.consume('}')
+		}
+	}
+}
+
+// array reads an array, calling item with each item next.
+func (d *fastDecoder) array(item func() bool) bool {
+	if !d.consume('[') {
+		return false
+	}
+	if d.consume(']') {
+		return true
+	}
+	for {
+		d.ws()
+		if !item() {
+			return false
+		}
+		if !d.consume(',') {
+			return d.consume(']')
+		}
+	}
+}
+
+// key reads a string of printable ASCII without escapes, as its bytes.
+func (d *fastDecoder) key() ([]byte, bool) {
+	if d.i >= len(d.data) || d.data[d.i] != '"' {
+		return nil, false
+	}
+	start := d.i + 1
+	for j := start; j < len(d.data); j++ {
+		switch c := d.data[j]; {
+		case c == '"':
+			d.i = j + 1
+			return d.data[start:j], true
+		case c < 0x20 || c == '\\' || c >= utf8.RuneSelf:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// str reads a string: valid UTF-8 and the escapes of JSON but for
+// surrogates and \u0000.
+func (d *fastDecoder) str() (string, bool) {
+	if d.i >= len(d.data) || d.data[d.i] != '"' {
+		return "", false
+	}
+	start := d.i + 1
+	ascii := true
+	for j := start; j < len(d.data); j++ {
+		switch c := d.data[j]; {
+		case c == '"':
+			raw := d.data[start:j]
+			if !ascii && !utf8.Valid(raw) {
+				return "", false
+			}
+			d.i = j + 1
+			return string(raw), true
+		case c == '\\':
+			return d.escaped(start)
+		case c < 0x20:
+			return "", false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return "", false
+}
+
+// escaped is str for a string with escapes, whose text starts at start.
+func (d *fastDecoder) escaped(start int) (string, bool) {
+	buf := make([]byte, 0, 64)
+	j := start
+	for j < len(d.data) {
+		c := d.data[j]
+		switch {
+		case c == '"':
+			if !utf8.Valid(d.data[start:j]) {
+				return "", false
+			}
+			d.i = j + 1
+			return string(buf), true
+		case c < 0x20:
+			return "", false
+		case c != '\\':
+			buf = append(buf, c)
+			j++
+			continue
+		}
+		if j+1 >= len(d.data) {
+			return "", false
+		}
+		switch e := d.data[j+1]; e {
+		case '"', '\\', '/':
+			buf = append(buf, e)
+		case 'b':
+			buf = append(buf, '\b')
+		case 'f':
+			buf = append(buf, '\f')
+		case 'n':
+			buf = append(buf, '\n')
+		case 'r':
+			buf = append(buf, '\r')
+		case 't':
+			buf = append(buf, '\t')
+		case 'u':
+			if j+6 > len(d.data) {
+				return "", false
+			}
+			var r rune
+			for _, h := range d.data[j+2 : j+6] {
+				switch {
+				case h >= '0' && h <= '9':
+					h -= '0'
+				case h >= 'a' && h <= 'f':
+					h -= 'a' - 10
+				case h >= 'A' && h <= 'F':
+					h -= 'A' - 10
+				default:
+					return "", false
+				}
+				r = r<<4 | rune(h)
+			}
+			if r == 0 || utf8.RuneLen(r) < 0 || (r >= 0xD800 && r <= 0xDFFF) {
+				return "", false
+			}
+			buf = utf8.AppendRune(buf, r)
+			j += 6
+			continue
+		default:
+			return "", false
+		}
+		j += 2
+	}
+	return "", false
+}
+
+// integer reads an integer of at most 18 digits (no fraction, no
+// exponent), returning its text and value.
+func (d *fastDecoder) integer() ([]byte, int64, bool) {
+	start := d.i
+	j := start
+	neg := j < len(d.data) && d.data[j] == '-'
+	if neg {
+		j++
+	}
+	digits := j
+	var n int64
+	for j < len(d.data) && d.data[j] >= '0' && d.data[j] <= '9' {
+		n = n*10 + int64(d.data[j]-'0')
+		j++
+	}
+	count := j - digits
+	if count == 0 || count > 18 || (count > 1 && d.data[digits] == '0') {
+		return nil, 0, false
+	}
+	if j < len(d.data) {
+		if c := d.data[j]; c == '.' || c == 'e' || c == 'E' {
+			return nil, 0, false
+		}
+	}
+	if neg {
+		n = -n
+	}
+	d.i = j
+	return d.data[start:j], n, true
+}
+
+// flexString reads a string or an integer, as flexString takes them.
+func (d *fastDecoder) flexString() (flexString, bool) {
+	if d.i < len(d.data) && d.data[d.i] == '"' {
+		s, ok := d.str()
+		return flexString(s), ok
+	}
+	text, _, ok := d.integer()
+	return flexString(text), ok
+}
+
+// properties reads a properties object whose values are strings.
+func (d *fastDecoder) properties() (propertyMap, bool) {
+	out := make(propertyMap, 8)
+	ok := d.object(func(key []byte) bool {
+		if d.names == nil {
+			d.names = make(map[string]string, 8)
+		}
+		name, known := d.names[string(key)]
+		if !known {
+			name = string(key)
+			d.names[name] = name
+		}
+		if _, dup := out[name]; dup {
+			return false
+		}
+		v, ok := d.str()
+		out[name] = propertyValue(v)
+		return ok
+	})
+	return out, ok
+}
+
+// createInput reads a createBody, or with traced a batchCreateInput.
+func (d *fastDecoder) createInput(in *batchCreateInput, traced bool) bool {
+	var seen uint8
+	return d.object(func(key []byte) bool {
+		var ok bool
+		switch string(key) {
+		case "properties":
+			if !d.once(&seen, 1) {
+				return false
+			}
+			in.Properties, ok = d.properties()
+		case "associations":
+			if !d.once(&seen, 2) {
+				return false
+			}
+			in.Associations = []associationBody{}
+			ok = d.array(func() bool {
+				var a associationBody
+				if !d.association(&a) {
+					return false
+				}
+				in.Associations = append(in.Associations, a)
+				return true
+			})
+		case "objectWriteTraceId":
+			if !traced || !d.once(&seen, 4) {
+				return false
+			}
+			in.ObjectWriteTraceID, ok = d.str()
+		}
+		return ok
+	})
+}
+
+// association reads an associationBody.
+func (d *fastDecoder) association(a *associationBody) bool {
+	var seen uint8
+	return d.object(func(key []byte) bool {
+		switch string(key) {
+		case "to":
+			if !d.once(&seen, 1) {
+				return false
+			}
+			var idSeen bool
+			return d.object(func(key []byte) bool {
+				if string(key) != "id" || idSeen {
+					return false
+				}
+				idSeen = true
+				var ok bool
+				a.To.ID, ok = d.flexString()
+				return ok
+			})
+		case "types":
+			if !d.once(&seen, 2) {
+				return false
+			}
+			a.Types = []associationTypeBody{}
+			return d.array(func() bool {
+				var t associationTypeBody
+				var tSeen uint8
+				ok := d.object(func(key []byte) bool {
+					var ok bool
+					switch string(key) {
+					case "associationCategory":
+						if !d.once(&tSeen, 1) {
+							return false
+						}
+						t.AssociationCategory, ok = d.str()
+					case "associationTypeId":
+						if !d.once(&tSeen, 2) {
+							return false
+						}
+						_, t.AssociationTypeID, ok = d.integer()
+					}
+					return ok
+				})
+				a.Types = append(a.Types, t)
+				return ok
+			})
+		}
+		return false
+	})
+}
+
+// updateInputs reads the inputs of a batch update or upsert.
+func (d *fastDecoder) updateInputs() ([]batchUpdateInput, bool) {
+	out := []batchUpdateInput{}
+	ok := d.array(func() bool {
+		var in batchUpdateInput
+		if !d.updateInput(&in, true) {
+			return false
+		}
+		out = append(out, in)
+		return true
+	})
+	return out, ok
+}
+
+// updateInput reads an updateBody's fields, or with batch a
+// batchUpdateInput.
+func (d *fastDecoder) updateInput(in *batchUpdateInput, batch bool) bool {
+	var seen uint8
+	return d.object(func(key []byte) bool {
+		var ok bool
+		switch string(key) {
+		case "properties":
+			if !d.once(&seen, 1) {
+				return false
+			}
+			in.Properties, ok = d.properties()
+			return ok
+		}
+		if !batch {
+			return false
+		}
+		switch string(key) {
+		case "id":
+			if !d.once(&seen, 2) {
+				return false
+			}
+			in.ID, ok = d.flexString()
+		case "idProperty":
+			if !d.once(&seen, 4) {
+				return false
+			}
+			in.IDProperty, ok = d.str()
+		case "objectWriteTraceId":
+			if !d.once(&seen, 8) {
+				return false
+			}
+			in.ObjectWriteTraceID, ok = d.str()
+		}
+		return ok
+	})
+}

@@ -1,0 +1,384 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/spoke-crm/spoke/crm"
+)
+
+// Records and the batch envelope around them are written here without
+// reflection: the bytes are those writeJSON writes for the same values
+// (encoding/json with HTML escaping off), field for field in the order of
+// objectJSON's fields, map keys sorted.
+
+// writtenJSON is the record a write returns (tracedJSON): its properties
+// are written from the record, without building objectJSON's map.
+type writtenJSON struct {
+	t       *crm.ObjectType
+	obj     *crm.Object
+	traceID string
+}
+
+// MarshalJSON writes the record as tracedJSON's value is written, should
+// one be given to encoding/json.
+func (w writtenJSON) MarshalJSON() ([]byte, error) {
+	return appendWritten(nil, w), nil
+}
+
+// bufPool holds response buffers of at most maxPooledBuf bytes.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+const maxPooledBuf = 1 << 20
+
+// writeAppended writes the JSON fn appends, as writeJSON writes a value.
+func writeAppended(w http.ResponseWriter, status int, fn func([]byte) []byte) {
+	p := bufPool.Get().(*[]byte)
+	b := fn((*p)[:0])
+	w.Header().Set("Content-Type", jsonContentType)
+	w.WriteHeader(status)
+	w.Write(b)
+	if cap(b) <= maxPooledBuf {
+		*p = b
+		bufPool.Put(p)
+	}
+}
+
+// writeRecord writes a record as writeJSON writes its tracedJSON.
+func writeRecord(w http.ResponseWriter, status int, rec writtenJSON) {
+	writeAppended(w, status, func(b []byte) []byte { return appendWritten(b, rec) })
+}
+
+// writeBatchFast is writeBatch for results of the types appendResults
+// writes; it reports false, having written nothing, for others.
+func writeBatchFast(w http.ResponseWriter, status int, started time.Time, results any, errs []standardErrorJSON) bool {
+	switch results.(type) {
+	case []objectJSON, []writtenJSON:
+	default:
+		return false
+	}
+	var errJSON []byte
+	if len(errs) > 0 {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if enc.Encode(errs) != nil {
+			return false
+		}
+		errJSON = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	}
+	completed := time.Now()
+	writeAppended(w, status, func(b []byte) []byte {
+		b = append(b, `{"status":"COMPLETE","results":`...)
+		switch results := results.(type) {
+		case []objectJSON:
+			if results == nil {
+				b = append(b, "null"...)
+				break
+			}
+			b = append(b, '[')
+			for i := range results {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendObject(b, &results[i])
+			}
+			b = append(b, ']')
+		case []writtenJSON:
+			if results == nil {
+				b = append(b, "null"...)
+				break
+			}
+			b = append(b, '[')
+			for i, rec := range results {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendWritten(b, rec)
+			}
+			b = append(b, ']')
+		}
+		if len(errs) > 0 {
+			b = append(b, `,"numErrors":`...)
+			b = strconv.AppendInt(b, int64(len(errs)), 10)
+			b = append(b, `,"errors":`...)
+			b = append(b, errJSON...)
+		}
+		b = append(b, `,"startedAt":`...)
+		b = appendTime(b, started)
+		b = append(b, `,"completedAt":`...)
+		b = appendTime(b, completed)
+		return append(b, '}')
+	})
+	return true
+}
+
+// appendWritten appends the record rec as encoding/json writes its
+// tracedJSON.
+func appendWritten(b []byte, rec writtenJSON) []byte {
+	o := rec.obj
+	b = append(b, `{"id":"`...)
+	b = strconv.AppendInt(b, o.ID, 10)
+	b = append(b, `","properties":{`...)
+	var buf [32]string
+	keys := buf[:0]
+	for k := range o.Properties {
+		if rec.t.Property(k) != nil {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = appendString(b, o.Properties[k])
+	}
+	b = append(b, `},"createdAt":`...)
+	b = appendTime(b, o.CreatedAt)
+	b = append(b, `,"updatedAt":`...)
+	b = appendTime(b, o.UpdatedAt)
+	if o.Archived {
+		b = append(b, `,"archived":true,"archivedAt":`...)
+		b = appendTime(b, o.ArchivedAt)
+	} else {
+		b = append(b, `,"archived":false`...)
+	}
+	if rec.traceID != "" {
+		b = append(b, `,"objectWriteTraceId":`...)
+		b = appendString(b, rec.traceID)
+	}
+	return append(b, '}')
+}
+
+// appendObject appends o as encoding/json writes it.
+func appendObject(b []byte, o *objectJSON) []byte {
+	b = append(b, `{"id":`...)
+	b = appendString(b, o.ID)
+	b = append(b, `,"properties":`...)
+	if o.Properties == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '{')
+		for i, k := range sortedKeys(o.Properties) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			if v := o.Properties[k]; v != nil {
+				b = appendString(b, *v)
+			} else {
+				b = append(b, "null"...)
+			}
+		}
+		b = append(b, '}')
+	}
+	if len(o.PropertiesWithHistory) > 0 {
+		b = append(b, `,"propertiesWithHistory":{`...)
+		for i, k := range sortedKeys(o.PropertiesWithHistory) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			list := o.PropertiesWithHistory[k]
+			if list == nil {
+				b = append(b, "null"...)
+				continue
+			}
+			b = append(b, '[')
+			for j, h := range list {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = append(b, `{"value":`...)
+				b = appendString(b, h.Value)
+				b = append(b, `,"timestamp":`...)
+				b = appendString(b, h.Timestamp)
+				b = append(b, `,"sourceType":`...)
+				b = appendString(b, h.SourceType)
+				if h.SourceID != "" {
+					b = append(b, `,"sourceId":`...)
+					b = appendString(b, h.SourceID)
+				}
+				b = append(b, '}')
+			}
+			b = append(b, ']')
+		}
+		b = append(b, '}')
+	}
+	b = append(b, `,"createdAt":`...)
+	b = appendString(b, o.CreatedAt)
+	b = append(b, `,"updatedAt":`...)
+	b = appendString(b, o.UpdatedAt)
+	b = append(b, `,"archived":`...)
+	b = strconv.AppendBool(b, o.Archived)
+	if o.ArchivedAt != "" {
+		b = append(b, `,"archivedAt":`...)
+		b = appendString(b, o.ArchivedAt)
+	}
+	if o.ObjectWriteTraceID != "" {
+		b = append(b, `,"objectWriteTraceId":`...)
+		b = appendString(b, o.ObjectWriteTraceID)
+	}
+	if len(o.Associations) > 0 {
+		b = append(b, `,"associations":{`...)
+		for i, k := range sortedKeys(o.Associations) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			b = appendAssociationsPage(b, o.Associations[k])
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}')
+}
+
+// appendAssociationsPage appends p as encoding/json writes it.
+func appendAssociationsPage(b []byte, p associationsPageJSON) []byte {
+	b = append(b, `{"results":`...)
+	if p.Results == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, a := range p.Results {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"id":`...)
+			b = appendString(b, a.ID)
+			b = append(b, `,"type":`...)
+			b = appendString(b, a.Type)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = appendPaging(b, p.Paging)
+	return append(b, '}')
+}
+
+// sortedKeys returns the keys of m in the order encoding/json writes them.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// appendTime appends t as a JSON string of crm.FormatTime's text.
+func appendTime(b []byte, t time.Time) []byte {
+	t = t.UTC().Truncate(time.Millisecond)
+	b = append(b, '"')
+	if t.Nanosecond() == 0 {
+		b = t.AppendFormat(b, "2006-01-02T15:04:05Z")
+	} else {
+		b = t.AppendFormat(b, "2006-01-02T15:04:05.000Z")
+	}
+	return append(b, '"')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string as encoding/json writes it with
+// HTML escaping off: control characters, quote and backslash escaped,
+// U+2028 and U+2029 as \u2028 and \u2029, invalid UTF-8 as \ufffd.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// appendList appends l as encoding/json writes it.
+func appendList(b []byte, l *listJSON) []byte {
+	b = append(b, `{"results":`...)
+	if l.Results == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range l.Results {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendObject(b, &l.Results[i])
+		}
+		b = append(b, ']')
+	}
+	b = appendPaging(b, l.Paging)
+	return append(b, '}')
+}
+
+// appendPaging appends a "paging" field for p, nothing if p is nil.
+func appendPaging(b []byte, p *pagingJSON) []byte {
+	if p == nil {
+		return b
+	}
+	b = append(b, `,"paging":{`...)
+	if next := p.Next; next != nil {
+		b = append(b, `"next":{"after":`...)
+		b = appendString(b, next.After)
+		if next.Link != "" {
+			b = append(b, `,"link":`...)
+			b = appendString(b, next.Link)
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}')
+}

@@ -1,0 +1,229 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spoke-crm/spoke/crm"
+)
+
+// encodeSlow is what writeJSON writes for v with encoding/json.
+func encodeSlow(t *testing.T, v any) string {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSuffix(buf.String(), "\n")
+}
+
+// trickyStrings are strings whose JSON needs escapes, or could wrongly get them.
+var trickyStrings = []string{
+	"", "plain", `"quoted" \back\slash/`, "<b>Tom & Jerry</b> <script>x</script>",
+	"\x00\x01\x02\x03\x04\x05\x06\x07\b\t\n\x0b\f\r\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f",
+	"é ß 中文 😀 \u2028 \u2029 \u2027 \u202a \ufeff \ufffd", "bad \xff \xfe\xfe utf-8 \xc3", "\xed\xa0\x80 surrogate", "\xf4\x90\x80\x80 too big",
+	"trailing \xe2\x80", "a\u2028", "\u2029",
+}
+
+func TestAppendString(t *testing.T) {
+	t.Parallel()
+	for _, s := range trickyStrings {
+		if got, want := string(appendString(nil, s)), encodeSlow(t, s); got != want {
+			t.Errorf("%q: got %s, want %s", s, got, want)
+		}
+	}
+	for c := range 256 {
+		s := string([]byte{'a', byte(c), 'z'})
+		if got, want := string(appendString(nil, s)), encodeSlow(t, s); got != want {
+			t.Errorf("%q: got %s, want %s", s, got, want)
+		}
+	}
+}
+
+func TestAppendTime(t *testing.T) {
+	t.Parallel()
+	paris := time.FixedZone("Paris", 3600)
+	for _, tm := range []time.Time{
+		{}, time.Unix(0, 0), time.Unix(1700000000, 0), time.Unix(1700000000, 589_000_000), time.Unix(1700000000, 589_999_999),
+		time.Unix(1700000000, 1), time.Unix(1700000000, 999_999), time.Date(2026, 3, 14, 9, 26, 7, 5_000_000, paris),
+		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(12026, 12, 31, 23, 59, 59, 999_000_000, time.UTC), time.Now(),
+	} {
+		if got, want := string(appendTime(nil, tm)), encodeSlow(t, crm.FormatTime(tm)); got != want {
+			t.Errorf("%v: got %s, want %s", tm, got, want)
+		}
+	}
+}
+
+// testObjects are records with every kind of value a record's JSON holds.
+func testObjects() []*crm.Object {
+	created := time.Date(2026, 3, 14, 9, 26, 7, 589_000_000, time.UTC)
+	var objs []*crm.Object
+	for i, s := range trickyStrings {
+		objs = append(objs, &crm.Object{ID: int64(i + 1), TypeID: "0-1", CreatedAt: created, UpdatedAt: created.Add(time.Duration(i) * 1500 * time.Microsecond),
+			Properties: map[string]string{"email": s, "firstname": "Ann", "lastname": strings.Repeat(s, 3), "not_a_property": s, s: "key"}})
+	}
+	many := map[string]string{}
+	for i := range 80 {
+		many[strings.Repeat("z", i%7)+string(rune('a'+i%26))+"_"+string(rune('0'+i%10))] = "v"
+	}
+	many["email"], many["hs_object_id"], many["createdate"] = "many@example.com", "9", "2026-01-01T00:00:00Z"
+	objs = append(objs,
+		&crm.Object{ID: 0, Properties: map[string]string{}},
+		&crm.Object{ID: -5, Properties: nil, CreatedAt: created, UpdatedAt: created},
+		&crm.Object{ID: 1 << 62, Properties: map[string]string{"email": "", "phone": "+1 555"}, CreatedAt: created, UpdatedAt: created,
+			Archived: true, ArchivedAt: created.Add(time.Hour + 7*time.Nanosecond)},
+		&crm.Object{ID: 42, Properties: many, CreatedAt: created, UpdatedAt: created, Archived: true},
+	)
+	return objs
+}
+
+func TestAppendWritten(t *testing.T) {
+	t.Parallel()
+	contacts, err := crm.DefaultRegistry().Resolve("contacts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range testObjects() {
+		for _, trace := range []string{"", "trace-1", "<&>\n\xff"} {
+			rec := writtenJSON{t: contacts, obj: o, traceID: trace}
+			want := encodeSlow(t, tracedJSON(contacts, o, trace))
+			if got := string(appendWritten(nil, rec)); got != want {
+				t.Errorf("got  %s\nwant %s", got, want)
+			}
+			// Given to encoding/json (with its HTML escaping), it is written as tracedJSON is.
+			got, err := json.Marshal(rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want, _ := json.Marshal(tracedJSON(contacts, o, trace)); string(got) != string(want) {
+				t.Errorf("json.Marshal: got  %s\nwant %s", got, want)
+			}
+		}
+	}
+}
+
+func TestAppendObject(t *testing.T) {
+	t.Parallel()
+	contacts, err := crm.DefaultRegistry().Resolve("contacts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	str := func(s string) *string { return &s }
+	var objects []objectJSON
+	for i, o := range testObjects() {
+		out := newObjectJSON(o, crm.AllProperties(contacts, o))
+		s := trickyStrings[i%len(trickyStrings)]
+		switch i % 4 {
+		case 0:
+			out.Properties = map[string]*string{"email": nil, "firstname": str(s), s: str("x")}
+			out.PropertiesWithHistory = map[string][]historyJSON{
+				"email": {{Value: s, Timestamp: out.CreatedAt, SourceType: "API", SourceID: s}, {Value: "", Timestamp: out.UpdatedAt, SourceType: "CRM_UI"}},
+				s:       {},
+				"nil":   nil,
+			}
+			out.Associations = map[string]associationsPageJSON{
+				"companies": {Results: []associatedIDJSON{{ID: "1", Type: "contact_to_company"}, {ID: "1", Type: "contact_to_company_unlabeled"}}},
+				"deals":     {Results: []associatedIDJSON{}, Paging: &pagingJSON{Next: &nextPageJSON{After: "7", Link: "http://h/x?after=7&a=<b>"}}},
+				s:           {Results: nil, Paging: &pagingJSON{Next: &nextPageJSON{After: s}}},
+				"tickets":   {Paging: &pagingJSON{}},
+			}
+		case 1:
+			out.Properties = nil
+			out.PropertiesWithHistory = map[string][]historyJSON{}
+			out.Associations = map[string]associationsPageJSON{}
+			out.ObjectWriteTraceID = s
+		case 2:
+			out.ArchivedAt = s
+			out.CreatedAt, out.UpdatedAt, out.ID = s, s, s
+		}
+		objects = append(objects, out)
+	}
+	for i := range objects {
+		if got, want := string(appendObject(nil, &objects[i])), encodeSlow(t, objects[i]); got != want {
+			t.Errorf("got  %s\nwant %s", got, want)
+		}
+	}
+	for _, list := range []listJSON{
+		{Results: objects},
+		{Results: []objectJSON{}, Paging: &pagingJSON{Next: &nextPageJSON{After: "10", Link: "http://localhost/crm/v3/objects/contacts?after=10&limit=2"}}},
+		{Paging: &pagingJSON{}},
+	} {
+		if got, want := string(appendList(nil, &list)), encodeSlow(t, list); got != want {
+			t.Errorf("got  %s\nwant %s", got, want)
+		}
+	}
+	// writeJSON writes both as encoding/json does.
+	for _, v := range []any{objects[0], objects[1], listJSON{Results: objects[:3]}} {
+		w := httptest.NewRecorder()
+		writeJSON(w, 200, v)
+		if got, want := w.Body.String(), encodeSlow(t, v); got != want {
+			t.Errorf("writeJSON: got  %s\nwant %s", got, want)
+		}
+	}
+}
+
+// TestWriteBatchFast compares the batch envelope written around records
+// with encoding/json's, times aside.
+func TestWriteBatchFast(t *testing.T) {
+	t.Parallel()
+	contacts, err := crm.DefaultRegistry().Resolve("contacts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var written []writtenJSON
+	var objects []objectJSON
+	for i, o := range testObjects() {
+		written = append(written, writtenJSON{t: contacts, obj: o, traceID: trickyStrings[i%len(trickyStrings)]})
+		objects = append(objects, tracedJSON(contacts, o, trickyStrings[i%len(trickyStrings)]))
+	}
+	errs := []standardErrorJSON{
+		standardError(&crm.Error{Category: crm.CategoryValidation, Message: "Property values were not valid: <\"x\">",
+			Context: map[string][]string{"objectWriteTraceId": {"t\u2028"}, "b": nil}, Details: []crm.ErrorDetail{{Message: "&"}}}),
+		standardError(notFoundInBatch(contacts, []string{"1", "2"})),
+	}
+	started := time.Date(2026, 3, 14, 9, 26, 7, 589_000_000, time.UTC)
+	for _, c := range []struct {
+		results, same any
+		errs          []standardErrorJSON
+	}{
+		{written, objects, nil},
+		{written, objects, errs},
+		{written[:0], objects[:0], errs[:1]},
+		{[]writtenJSON(nil), []objectJSON(nil), []standardErrorJSON{}},
+		{objects, objects, errs},
+		{[]objectJSON(nil), []objectJSON(nil), nil},
+	} {
+		status := 201
+		if len(c.errs) > 0 {
+			status = 207
+		}
+		w := httptest.NewRecorder()
+		if !writeBatchFast(w, status, started, c.results, c.errs) {
+			t.Fatalf("writeBatchFast wrote nothing for %T", c.results)
+		}
+		if w.Code != status || w.Header().Get("Content-Type") != jsonContentType {
+			t.Errorf("status %d, content type %q", w.Code, w.Header().Get("Content-Type"))
+		}
+		got := w.Body.String()
+		// completedAt is the time of writing: take it from the output.
+		i := strings.LastIndex(got, `,"completedAt":"`)
+		if i < 0 {
+			t.Fatalf("no completedAt in %s", got)
+		}
+		completed := strings.TrimSuffix(got[i+len(`,"completedAt":"`):], `"}`)
+		want := encodeSlow(t, batchJSON{Status: "COMPLETE", Results: c.same, NumErrors: len(c.errs), Errors: c.errs,
+			StartedAt: crm.FormatTime(started), CompletedAt: completed})
+		if got != want {
+			t.Errorf("got  %s\nwant %s", got, want)
+		}
+	}
+	if writeBatchFast(httptest.NewRecorder(), 200, started, []associatedIDJSON{}, nil) {
+		t.Errorf("writeBatchFast wrote results of another type")
+	}
+}
