@@ -48,7 +48,7 @@ func fastDecode(data []byte, v any) bool {
 			if string(key) != "inputs" || out != nil {
 				return false
 			}
-			out = []batchCreateInput{}
+			out = make([]batchCreateInput, 0, d.inputsCap())
 			return d.array(func() bool {
 				var in batchCreateInput
 				if !d.createInput(&in, true) {
@@ -116,9 +116,58 @@ func fastDecode(data []byte, v any) bool {
 type fastDecoder struct {
 	data []byte
 	i    int
-	// names holds the property names read so far, so that the same name in
-	// each input is one string.
+	// names holds the property names (and short values) read so far, so
+	// that the same name in each input is one string.
 	names map[string]string
+}
+
+// inputsCap guesses the number of inputs of a batch from the size of its
+// body (inputs are rarely shorter than 128 bytes), capped a little above
+// the most a batch may hold.
+func (d *fastDecoder) inputsCap() int {
+	return min(len(d.data)/128+1, 128)
+}
+
+// maxInterned bounds what intern keeps: names, and values of at most
+// maxInternedLen bytes (codes and enumeration values repeat from input to
+// input; longer text rarely does).
+const (
+	maxInterned    = 512
+	maxInternedLen = 16
+)
+
+// intern returns b as a string, the same string each time while there is
+// room in names.
+func (d *fastDecoder) intern(b []byte) string {
+	if d.names == nil {
+		d.names = make(map[string]string, 16)
+	}
+	if s, ok := d.names[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(d.names) < maxInterned {
+		d.names[s] = s
+	}
+	return s
+}
+
+// value reads a string, interned if short.
+func (d *fastDecoder) value() (string, bool) {
+	if d.i < len(d.data) && d.data[d.i] == '"' {
+		// The opening quote, at most maxInternedLen bytes, the closing quote.
+		limit := min(len(d.data), d.i+2+maxInternedLen)
+		end := d.i + 1
+		for end < limit && plainByte[d.data[end]] {
+			end++
+		}
+		if end < limit && d.data[end] == '"' {
+			s := d.intern(d.data[d.i+1 : end])
+			d.i = end + 1
+			return s, true
+		}
+	}
+	return d.str()
 }
 
 // ws skips the white space encoding/json skips.
@@ -207,16 +256,15 @@ func (d *fastDecoder) key() ([]byte, bool) {
 		return nil, false
 	}
 	start := d.i + 1
-	for j := start; j < len(d.data); j++ {
-		switch c := d.data[j]; {
-		case c == '"':
-			d.i = j + 1
-			return d.data[start:j], true
-		case c < 0x20 || c == '\\' || c >= utf8.RuneSelf:
-			return nil, false
-		}
+	j := start
+	for j < len(d.data) && plainByte[d.data[j]] {
+		j++
 	}
-	return nil, false
+	if j == len(d.data) || d.data[j] != '"' {
+		return nil, false
+	}
+	d.i = j + 1
+	return d.data[start:j], true
 }
 
 // str reads a string: valid UTF-8 and the escapes of JSON but for
@@ -228,6 +276,9 @@ func (d *fastDecoder) str() (string, bool) {
 	start := d.i + 1
 	ascii := true
 	for j := start; j < len(d.data); j++ {
+		if plainByte[d.data[j]] {
+			continue
+		}
 		switch c := d.data[j]; {
 		case c == '"':
 			raw := d.data[start:j]
@@ -240,7 +291,7 @@ func (d *fastDecoder) str() (string, bool) {
 			return d.escaped(start)
 		case c < 0x20:
 			return "", false
-		case c >= utf8.RuneSelf:
+		default:
 			ascii = false
 		}
 	}
@@ -360,18 +411,11 @@ func (d *fastDecoder) flexString() (flexString, bool) {
 func (d *fastDecoder) properties() (propertyMap, bool) {
 	out := make(propertyMap, 8)
 	ok := d.object(func(key []byte) bool {
-		if d.names == nil {
-			d.names = make(map[string]string, 8)
-		}
-		name, known := d.names[string(key)]
-		if !known {
-			name = string(key)
-			d.names[name] = name
-		}
+		name := d.intern(key)
 		if _, dup := out[name]; dup {
 			return false
 		}
-		v, ok := d.str()
+		v, ok := d.value()
 		out[name] = propertyValue(v)
 		return ok
 	})
@@ -446,7 +490,7 @@ func (d *fastDecoder) association(a *associationBody) bool {
 						if !d.once(&tSeen, 1) {
 							return false
 						}
-						t.AssociationCategory, ok = d.str()
+						t.AssociationCategory, ok = d.value()
 					case "associationTypeId":
 						if !d.once(&tSeen, 2) {
 							return false
@@ -465,7 +509,7 @@ func (d *fastDecoder) association(a *associationBody) bool {
 
 // updateInputs reads the inputs of a batch update or upsert.
 func (d *fastDecoder) updateInputs() ([]batchUpdateInput, bool) {
-	out := []batchUpdateInput{}
+	out := make([]batchUpdateInput, 0, d.inputsCap())
 	ok := d.array(func() bool {
 		var in batchUpdateInput
 		if !d.updateInput(&in, true) {

@@ -95,6 +95,8 @@ func TestFastDecodeShapes(t *testing.T) {
 		{`{"properties":{"a":"é€😀 ` + "\x7f" + `"}}`, []string{"create", "update"}},
 		{`{"properties":{"a":"é\n€"}}`, []string{"create", "update"}},
 		{`{"properties":{"hs_timestamp":"1","hs_timestamp2":"2"}}`, []string{"create", "update"}},
+		{`{"properties":{"a":"0123456789abcdef","b":"0123456789abcdefg","c":"0123456789abcde\"","d":"é","e":"","f":"<&>"}}`, []string{"create", "update"}},
+		{`{"inputs":[{"properties":{"a":"SMS","b":"SMS"}},{"properties":{"a":"SMS","b":"0123456789abcdef"}}]}`, []string{"createInputs", "upsertInputs", "updateInputs"}},
 		// Left to encoding/json: what it converts, ignores, merges or refuses.
 		{`{"properties":{"a":1}}`, nil},
 		{`{"properties":{"a":true}}`, nil},
@@ -250,6 +252,7 @@ func FuzzBatchInputsDecode(f *testing.F) {
 		`{"properties":{"a":1,"b":true,"c":null}}`,
 		`{"inputs":[],"idProperty":"x"} `,
 		"{\"properties\":{\"a\":\"\\ud83d\\ude00\xff\"}}",
+		`{"properties":{"a":"0123456789abcdef","b":"0123456789abcdefg","c":"0123456789abcde\u0041"}}`,
 	} {
 		f.Add([]byte(seed))
 	}

@@ -143,9 +143,15 @@ func appendWritten(b []byte, rec writtenJSON) []byte {
 		b = appendString(b, o.Properties[k])
 	}
 	b = append(b, `},"createdAt":`...)
+	created := len(b)
 	b = appendTime(b, o.CreatedAt)
+	createdEnd := len(b)
 	b = append(b, `,"updatedAt":`...)
-	b = appendTime(b, o.UpdatedAt)
+	if o.UpdatedAt.Equal(o.CreatedAt) {
+		b = append(b, b[created:createdEnd]...)
+	} else {
+		b = appendTime(b, o.UpdatedAt)
+	}
 	if o.Archived {
 		b = append(b, `,"archived":true,"archivedAt":`...)
 		b = appendTime(b, o.ArchivedAt)
@@ -281,16 +287,36 @@ func sortedKeys[V any](m map[string]V) []string {
 // appendTime appends t as a JSON string of crm.FormatTime's text.
 func appendTime(b []byte, t time.Time) []byte {
 	t = t.UTC().Truncate(time.Millisecond)
-	b = append(b, '"')
-	if t.Nanosecond() == 0 {
-		b = t.AppendFormat(b, "2006-01-02T15:04:05Z")
-	} else {
-		b = t.AppendFormat(b, "2006-01-02T15:04:05.000Z")
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		b = append(b, '"')
+		if t.Nanosecond() == 0 {
+			b = t.AppendFormat(b, "2006-01-02T15:04:05Z")
+		} else {
+			b = t.AppendFormat(b, "2006-01-02T15:04:05.000Z")
+		}
+		return append(b, '"')
 	}
-	return append(b, '"')
+	hour, minute, sec := t.Clock()
+	b = append(b, '"', byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-',
+		byte('0'+month/10), byte('0'+month%10), '-', byte('0'+day/10), byte('0'+day%10), 'T',
+		byte('0'+hour/10), byte('0'+hour%10), ':', byte('0'+minute/10), byte('0'+minute%10), ':', byte('0'+sec/10), byte('0'+sec%10))
+	if ms := t.Nanosecond() / 1e6; ms != 0 {
+		b = append(b, '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
+	}
+	return append(b, 'Z', '"')
 }
 
 const hexDigits = "0123456789abcdef"
+
+// plainByte marks the bytes a JSON string holds as they are: ASCII but for
+// control characters, quote and backslash.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // appendString appends s as a JSON string as encoding/json writes it with
 // HTML escaping off: control characters, quote and backslash escaped,
@@ -299,11 +325,13 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i < len(s) && plainByte[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '\\', '"':

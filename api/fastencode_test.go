@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -226,4 +227,71 @@ func TestWriteBatchFast(t *testing.T) {
 	if writeBatchFast(httptest.NewRecorder(), 200, started, []associatedIDJSON{}, nil) {
 		t.Errorf("writeBatchFast wrote results of another type")
 	}
+}
+
+// BenchmarkBatchCreateJSON decodes a batch create body of 100 messages and
+// writes the records such a batch returns, as a batch create does.
+func BenchmarkBatchCreateJSON(b *testing.B) {
+	messages, err := crm.DefaultRegistry().Resolve("communications")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var body strings.Builder
+	body.WriteString(`{"inputs":[`)
+	for i := range 100 {
+		if i > 0 {
+			body.WriteString(",")
+		}
+		fmt.Fprintf(&body, `{"properties":{"hs_communication_channel_type":"WHATS_APP","hs_communication_logged_from":"CRM",`+
+			`"hs_communication_body":"History import message %d: order shipped, courier tomorrow.","hs_timestamp":"2026-03-14T09:26:%02d.589Z"},`+
+			`"associations":[{"to":{"id":"12345"},"types":[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":81}]}]}`, i, i%60)
+	}
+	body.WriteString(`]}`)
+	data := []byte(body.String())
+	now := time.Date(2026, 3, 14, 9, 26, 7, 589_000_000, time.UTC)
+	var written []writtenJSON
+	for i := range 100 {
+		props := map[string]string{"hs_communication_channel_type": "WHATS_APP", "hs_communication_logged_from": "CRM",
+			"hs_communication_body": fmt.Sprintf("History import message %d: order shipped, courier tomorrow.", i), "hs_timestamp": "2026-03-14T09:26:07.589Z",
+			"hs_createdate": "2026-03-14T09:26:07.589Z", "hs_lastmodifieddate": "2026-03-14T09:26:07.589Z", "hs_object_id": fmt.Sprint(1000 + i)}
+		written = append(written, writtenJSON{t: messages, obj: &crm.Object{ID: int64(1000 + i), Properties: props, CreatedAt: now, UpdatedAt: now}})
+	}
+	b.Run("decode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var in createInputsBody
+			if !fastDecode(data, &in) {
+				b.Fatal("not decoded")
+			}
+		}
+	})
+	b.Run("decode-encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var in createInputsBody
+			if !decodeSlow(data, &in) {
+				b.Fatal("not decoded")
+			}
+		}
+	})
+	b.Run("write", func(b *testing.B) {
+		b.ReportAllocs()
+		w := httptest.NewRecorder()
+		for b.Loop() {
+			w.Body.Reset()
+			writeBatchFast(w, 201, now, written, nil)
+		}
+	})
+	b.Run("write-encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		w := httptest.NewRecorder()
+		for b.Loop() {
+			w.Body.Reset()
+			out := []objectJSON{}
+			for _, rec := range written {
+				out = append(out, tracedJSON(rec.t, rec.obj, rec.traceID))
+			}
+			writeJSON(w, 201, batchJSON{Status: "COMPLETE", Results: out, StartedAt: crm.FormatTime(now), CompletedAt: crm.FormatTime(time.Now())})
+		}
+	})
 }
