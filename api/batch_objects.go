@@ -79,7 +79,7 @@ func (s *Server) batchCreate(w http.ResponseWriter, r *http.Request) error {
 			}
 			continue
 		}
-		out = append(out, writtenJSON{t, res.Object, traces[i]})
+		out = append(out, writtenJSON{t: t, obj: res.Object, traceID: traces[i]})
 	}
 	reply.write(w, http.StatusCreated, out)
 	return nil
@@ -189,7 +189,7 @@ func (s *Server) batchUpdate(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 		case res.Object != nil:
-			out = append(out, writtenJSON{t, res.Object, traces[i]})
+			out = append(out, writtenJSON{t: t, obj: res.Object, traceID: traces[i]})
 		}
 	}
 	if len(missing) > 0 {
@@ -217,11 +217,7 @@ func (s *Server) batchUpsert(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	type upsertJSON struct {
-		objectJSON
-		New bool `json:"new"`
-	}
-	out := []upsertJSON{}
+	out := make([]writtenJSON, 0, len(results))
 	for i, res := range results {
 		if res.Err != nil {
 			if err := reply.errs.addTraced(res.Err, traces[i]); err != nil {
@@ -229,7 +225,7 @@ func (s *Server) batchUpsert(w http.ResponseWriter, r *http.Request) error {
 			}
 			continue
 		}
-		out = append(out, upsertJSON{objectJSON: tracedJSON(t, res.Object, traces[i]), New: res.New})
+		out = append(out, writtenJSON{t: t, obj: res.Object, traceID: traces[i], upsert: true, isNew: res.New})
 	}
 	reply.write(w, http.StatusOK, out)
 	return nil

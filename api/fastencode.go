@@ -24,6 +24,8 @@ type writtenJSON struct {
 	t       *crm.ObjectType
 	obj     *crm.Object
 	traceID string
+	// upsert adds the field "new", with isNew, as a batch upsert answers.
+	upsert, isNew bool
 }
 
 // MarshalJSON writes the record as tracedJSON's value is written, should
@@ -161,6 +163,10 @@ func appendWritten(b []byte, rec writtenJSON) []byte {
 	if rec.traceID != "" {
 		b = append(b, `,"objectWriteTraceId":`...)
 		b = appendString(b, rec.traceID)
+	}
+	if rec.upsert {
+		b = append(b, `,"new":`...)
+		b = strconv.AppendBool(b, rec.isNew)
 	}
 	return append(b, '}')
 }

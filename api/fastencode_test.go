@@ -84,6 +84,12 @@ func testObjects() []*crm.Object {
 	return objs
 }
 
+// upsertJSON is how a batch upsert's records were written with encoding/json.
+type upsertJSON struct {
+	objectJSON
+	New bool `json:"new"`
+}
+
 func TestAppendWritten(t *testing.T) {
 	t.Parallel()
 	contacts, err := crm.DefaultRegistry().Resolve("contacts")
@@ -91,6 +97,17 @@ func TestAppendWritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, o := range testObjects() {
+		for _, isNew := range []bool{false, true} {
+			rec := writtenJSON{t: contacts, obj: o, traceID: "t<1>", upsert: true, isNew: isNew}
+			want := upsertJSON{objectJSON: tracedJSON(contacts, o, "t<1>"), New: isNew}
+			if got, want := string(appendWritten(nil, rec)), encodeSlow(t, want); got != want {
+				t.Errorf("got  %s\nwant %s", got, want)
+			}
+			got, _ := json.Marshal(rec)
+			if want, _ := json.Marshal(want); string(got) != string(want) {
+				t.Errorf("json.Marshal: got  %s\nwant %s", got, want)
+			}
+		}
 		for _, trace := range []string{"", "trace-1", "<&>\n\xff"} {
 			rec := writtenJSON{t: contacts, obj: o, traceID: trace}
 			want := encodeSlow(t, tracedJSON(contacts, o, trace))
@@ -177,11 +194,14 @@ func TestWriteBatchFast(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var written []writtenJSON
+	var written, upserted []writtenJSON
 	var objects []objectJSON
+	var upserts []upsertJSON
 	for i, o := range testObjects() {
 		written = append(written, writtenJSON{t: contacts, obj: o, traceID: trickyStrings[i%len(trickyStrings)]})
 		objects = append(objects, tracedJSON(contacts, o, trickyStrings[i%len(trickyStrings)]))
+		upserted = append(upserted, writtenJSON{t: contacts, obj: o, upsert: true, isNew: i%2 == 0})
+		upserts = append(upserts, upsertJSON{objectJSON: tracedJSON(contacts, o, ""), New: i%2 == 0})
 	}
 	errs := []standardErrorJSON{
 		standardError(&crm.Error{Category: crm.CategoryValidation, Message: "Property values were not valid: <\"x\">",
@@ -195,6 +215,8 @@ func TestWriteBatchFast(t *testing.T) {
 	}{
 		{written, objects, nil},
 		{written, objects, errs},
+		{upserted, upserts, nil},
+		{upserted[:1], upserts[:1], errs},
 		{written[:0], objects[:0], errs[:1]},
 		{[]writtenJSON(nil), []objectJSON(nil), []standardErrorJSON{}},
 		{objects, objects, errs},
