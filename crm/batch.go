@@ -361,7 +361,7 @@ func (e *Engine) UpsertBatch(ctx context.Context, actor Actor, t *ObjectType, in
 		if len(creates) == 0 {
 			return nil
 		}
-		jobs, err := e.createMany(ctx, tx, actor, t, e.validateCreates(t, creates), perInput)
+		jobs, err := e.createMany(ctx, tx, actor, t, e.validateCreates(t, creates), perInput, nil)
 		if err != nil {
 			return err
 		}

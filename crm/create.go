@@ -48,7 +48,7 @@ func (e *Engine) create(ctx context.Context, actor Actor, t *ObjectType, in Crea
 		return nil, checked[0].err
 	}
 	err := e.Store.Write(ctx, func(tx Tx) error {
-		jobs, err := e.createMany(ctx, tx, actor, t, checked, false)
+		jobs, err := e.createMany(ctx, tx, actor, t, checked, false, nil)
 		if err != nil {
 			return err
 		}
@@ -71,8 +71,9 @@ type CreateResult struct {
 func (e *Engine) CreateBatch(ctx context.Context, actor Actor, t *ObjectType, inputs []CreateInput, perInput bool) ([]CreateResult, error) {
 	var out []CreateResult
 	checked := e.validateCreates(t, inputs)
+	pre := e.prebuild(ctx, actor, t, checked)
 	err := e.Store.Write(ctx, func(tx Tx) error {
-		jobs, err := e.createMany(ctx, tx, actor, t, checked, perInput)
+		jobs, err := e.createMany(ctx, tx, actor, t, checked, perInput, pre)
 		if err != nil {
 			return err
 		}
@@ -173,11 +174,110 @@ func (e *Engine) validateCreates(t *ObjectType, inputs []CreateInput) []createJo
 	return jobs
 }
 
+// prebuilt holds the records of a batch's inputs and their search
+// documents, built before its write transaction (prebuild), by the position
+// of their input; nil for an input that failed validation.
+type prebuilt struct {
+	now    time.Time
+	owners map[string]*Owner
+	objs   []*Object
+	docs   []SearchDoc
+}
+
+// prebuildMin is the least number of valid inputs whose records are built
+// before the write transaction: fewer are built in it, which spares them
+// the transaction that takes their ids.
+const prebuildMin = 10
+
+// prebuild builds the records of a batch's valid inputs, with their history
+// and search documents, before the batch's write transaction: the
+// transaction holds the single writer of some stores, and building needs
+// none of it. The records are built without ids (renumber gives them theirs
+// in the transaction), with their owners as they are now: createMany checks
+// the owners again and builds the records itself if any changed. It
+// returns nil when it builds nothing (few inputs, or an error, which the
+// write transaction meets again).
+func (e *Engine) prebuild(ctx context.Context, actor Actor, t *ObjectType, checked []createJob) *prebuilt {
+	var valid []*createJob
+	for i := range checked {
+		if checked[i].err == nil {
+			valid = append(valid, &checked[i])
+		}
+	}
+	if len(valid) < prebuildMin {
+		return nil
+	}
+	owners := map[string]*Owner{}
+	err := e.Store.Read(ctx, func(tx ReadTx) error {
+		for _, j := range valid {
+			if v := j.props["hubspot_owner_id"]; v != "" && owners[v] == nil {
+				o, err := e.liveOwner(ctx, tx, v)
+				var domain *Error
+				if errors.As(err, &domain) {
+					continue // the write transaction refuses the input
+				}
+				if err != nil {
+					return err
+				}
+				owners[v] = o
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil
+	}
+	b := &prebuilt{now: e.now(), owners: owners, objs: make([]*Object, len(checked)), docs: make([]SearchDoc, len(checked))}
+	history := make([]HistoryEntry, 0, len(valid)*(len(valid[0].props)+12))
+	for i := range checked {
+		if checked[i].err != nil {
+			continue
+		}
+		start := len(history)
+		var obj *Object
+		obj, history = e.newObject(actor, t, 0, checked[i].props, owners, b.now, history)
+		obj.CreateHistory = history[start:len(history):len(history)]
+		b.objs[i] = obj
+		b.docs[i] = t.SearchDoc(obj)
+		b.docs[i].New = true
+	}
+	return b
+}
+
+// renumber gives a record built without its id (prebuild) the id id: its
+// own, its hs_object_id and its history's. No other value a new record has
+// depends on its id.
+func renumber(obj *Object, id int64) {
+	obj.ID = id
+	v := strconv.FormatInt(id, 10)
+	obj.Properties[ObjectIDProperty] = v
+	for i := range obj.CreateHistory {
+		h := &obj.CreateHistory[i]
+		h.ObjectID = id
+		if h.Name == ObjectIDProperty {
+			h.Value = v
+		}
+	}
+}
+
+// sameOwners reports whether the owners read in the write transaction are
+// those a prebuild read, as far as a new record's properties tell.
+func sameOwners(now, then map[string]*Owner) bool {
+	for id, o := range now {
+		was := then[id]
+		if was == nil || was.UserID != o.UserID {
+			return false
+		}
+	}
+	return true
+}
+
 // createMany checks validated inputs against storage and stores the records
 // with set-based writes. Jobs that fail keep their error; without perInput
 // the first failure is returned. checked is not modified, so a store may run
-// the transaction again.
-func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectType, checked []createJob, perInput bool) ([]*createJob, error) {
+// the transaction again. pre, when not nil, holds the records built before
+// the transaction (prebuild).
+func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectType, checked []createJob, perInput bool, pre *prebuilt) ([]*createJob, error) {
 	now := e.now()
 	jobs := make([]*createJob, len(checked))
 	locks := make([]map[string]string, 0, len(checked))
@@ -212,47 +312,71 @@ func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectTy
 	if len(valid) == 0 {
 		return jobs, nil
 	}
-	ids, err := tx.NextIDs(ctx, len(valid))
-	if err != nil {
-		return nil, err
-	}
 	owners, err := e.loadOwners(ctx, tx, valid)
 	if err != nil {
 		return nil, err
 	}
+	if pre != nil && !sameOwners(owners, pre.owners) {
+		pre = nil
+	}
+	ids, err := tx.NextIDs(ctx, len(valid))
+	if err != nil {
+		return nil, err
+	}
 	objs := make([]*Object, 0, len(valid))
-	history := make([]HistoryEntry, 0, len(valid)*(len(valid[0].props)+12))
+	var docs []SearchDoc
+	if pre != nil {
+		docs = make([]SearchDoc, 0, len(valid))
+		for i, j := range jobs {
+			if j.err == nil {
+				j.obj = pre.objs[i]
+				renumber(j.obj, ids[len(objs)])
+				objs = append(objs, j.obj)
+				doc := pre.docs[i]
+				doc.ObjectID = j.obj.ID
+				docs = append(docs, doc)
+			}
+		}
+	} else {
+		history := make([]HistoryEntry, 0, len(valid)*(len(valid[0].props)+12))
+		for i, j := range valid {
+			var obj *Object
+			start := len(history)
+			obj, history = e.newObject(actor, t, ids[i], j.props, owners, now, history)
+			obj.CreateHistory = history[start:len(history):len(history)]
+			j.obj = obj
+			objs = append(objs, obj)
+		}
+	}
 	var rows []AssociationRow
-	for i, j := range valid {
-		var obj *Object
-		start := len(history)
-		obj, history = e.newObject(actor, t, ids[i], j.props, owners, now, history)
-		obj.CreateHistory = history[start:len(history):len(history)]
-		j.obj = obj
-		objs = append(objs, obj)
+	for _, j := range valid {
 		for _, l := range j.links {
 			types := l.types
 			if d := e.Assoc.Default(t.ID, l.toType); d != nil && !containsType(types, d) {
 				types = append(types, d)
 			}
-			rows = append(rows, rowsFor(obj.ID, l.toID, types, e)...)
+			rows = append(rows, rowsFor(j.obj.ID, l.toID, types, e)...)
 		}
-		if err := e.claimUnique(ctx, tx, t, obj, j.props); err != nil {
+		if err := e.claimUnique(ctx, tx, t, j.obj, j.props); err != nil {
 			return nil, err
 		}
 	}
-	// The records' search documents are built on another goroutine while
-	// the store writes the records, their associations and history: the
-	// transaction holds the single writer of some stores, and building is
-	// work that needs none of it.
+	// Without prebuilt documents, the records' search documents are built
+	// on another goroutine while the store writes the records and their
+	// associations: the transaction holds the single writer of some
+	// stores, and building is work that needs none of it.
 	built := make(chan []SearchDoc, 1)
-	go func() {
-		docs := searchDocs(t, objs)
-		for i := range docs {
-			docs[i].New = true
-		}
+	if docs != nil {
 		built <- docs
-	}()
+	} else {
+		go func() {
+			docs := searchDocs(t, objs)
+			for i := range docs {
+				docs[i].New = true
+			}
+			built <- docs
+		}()
+	}
 	// The records' history is their first write, stored with them.
 	if err := tx.InsertObjects(ctx, objs); err != nil {
 		return nil, err
