@@ -114,25 +114,39 @@ func Compact(o *crm.Object) (string, bool) {
 		return "", false
 	}
 	ts := entries[0].Timestamp.UnixMilli()
-	type source struct{ typ, id string }
-	var sources []source
-	count := map[source]int{}
-	seen := make(map[string]bool, len(entries))
+	// Few sources and names: slices, not maps.
+	type source struct {
+		typ, id string
+		count   int
+	}
+	var space [4]source
+	sources := space[:0]
+	var names [32]string
+	seen := names[:0]
 	for _, h := range entries {
 		v, ok := o.Properties[h.Name]
-		if !ok || v != h.Value || seen[h.Name] || h.ObjectID != o.ID || h.Timestamp.UnixMilli() != ts {
+		if !ok || v != h.Value || h.ObjectID != o.ID || h.Timestamp.UnixMilli() != ts {
 			return "", false
 		}
-		seen[h.Name] = true
-		s := source{h.SourceType, h.SourceID}
-		if count[s] == 0 {
-			sources = append(sources, s)
+		seen = append(seen, h.Name)
+		k := slices.IndexFunc(sources, func(s source) bool { return s.typ == h.SourceType && s.id == h.SourceID })
+		if k < 0 {
+			k = len(sources)
+			sources = append(sources, source{typ: h.SourceType, id: h.SourceID})
 		}
-		count[s]++
+		sources[k].count++
+	}
+	// Each property once: with as many entries as properties, a name twice
+	// would leave another property without a value.
+	slices.Sort(seen)
+	for i := 1; i < len(seen); i++ {
+		if seen[i] == seen[i-1] {
+			return "", false
+		}
 	}
 	common := 0
 	for i, s := range sources {
-		if count[s] > count[sources[common]] {
+		if s.count > sources[common].count {
 			common = i
 		}
 	}

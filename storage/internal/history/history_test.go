@@ -2,6 +2,8 @@ package history
 
 import (
 	"encoding/json"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,5 +53,50 @@ func TestGroup(t *testing.T) {
 	}
 	if writes, _ := Group(nil); len(writes) != 0 {
 		t.Errorf("Group(nil) = %v", writes)
+	}
+}
+
+// TestCompact checks the stored form of a first write: read back by a
+// collector as the entries it was made of, and refused for entries that do
+// not set exactly the record's properties once each at one time.
+func TestCompact(t *testing.T) {
+	t0 := time.UnixMilli(1773480413589).UTC()
+	props := map[string]string{"a": "x \"q\"", "b": "2", "c": "3", "d": "4"}
+	entries := []crm.HistoryEntry{
+		{ObjectID: 9, Name: "a", Value: "x \"q\"", Timestamp: t0, SourceType: "INTEGRATION", SourceID: "7"},
+		{ObjectID: 9, Name: "b", Value: "2", Timestamp: t0, SourceType: "CALCULATED"},
+		{ObjectID: 9, Name: "c", Value: "3", Timestamp: t0, SourceType: "CALCULATED"},
+		{ObjectID: 9, Name: "d", Value: "4", Timestamp: t0, SourceType: "CRM_UI", SourceID: "u"},
+	}
+	o := &crm.Object{ID: 9, Properties: props, CreateHistory: entries}
+	c, ok := Compact(o)
+	if !ok || c != `[1773480413589,["CALCULATED",""],["INTEGRATION","7","a"],["CRM_UI","u","d"]]` {
+		t.Fatalf("Compact = %s, %v", c, ok)
+	}
+	col := NewCollector([]string{"a", "b", "c", "d"})
+	if err := col.AddCreate(9, []byte(c), props); err != nil {
+		t.Fatal(err)
+	}
+	got := col.Entries()
+	slices.SortFunc(got, func(x, y crm.HistoryEntry) int { return strings.Compare(x.Name, y.Name) })
+	if !slices.Equal(got, entries) {
+		t.Errorf("read back %+v, want %+v", got, entries)
+	}
+	for name, bad := range map[string][]crm.HistoryEntry{
+		"a name twice":    {entries[0], entries[0], entries[2], entries[3]},
+		"another value":   {entries[0], {ObjectID: 9, Name: "b", Value: "9", Timestamp: t0}, entries[2], entries[3]},
+		"another time":    {entries[0], entries[1], entries[2], {ObjectID: 9, Name: "d", Value: "4", Timestamp: t0.Add(time.Millisecond)}},
+		"another record":  {entries[0], entries[1], entries[2], {ObjectID: 8, Name: "d", Value: "4", Timestamp: t0}},
+		"a property less": entries[:3],
+		"none":            nil,
+	} {
+		if c, ok := Compact(&crm.Object{ID: 9, Properties: props, CreateHistory: bad}); ok {
+			t.Errorf("%s: kept as %s", name, c)
+		}
+	}
+	for _, bad := range []string{"", "[]", "[1]", `[1,["a"]]`, `["x",["a",""]]`, `[1,["a",""],["b","c"]]`} {
+		if err := NewCollector([]string{"a"}).AddCreate(9, []byte(bad), props); err == nil {
+			t.Errorf("AddCreate(%q) took it", bad)
+		}
 	}
 }

@@ -153,39 +153,68 @@ func archivedAt(o *crm.Object) any {
 	return o.ArchivedAt.UnixMilli()
 }
 
-// writeObjects inserts objs, with created the stored first write of each
+// writeObjects inserts objs, with props their properties as JSON (nil to
+// encode them here) and created the stored first write of each
 // (history.Compact; nil for none), or runs suffix on conflict.
-func (t *Tx) writeObjects(ctx context.Context, objs []*crm.Object, created []any, suffix string) error {
+func (t *Tx) writeObjects(ctx context.Context, objs []*crm.Object, props []string, created []any, suffix string) error {
 	return t.insertRows(ctx, len(objs), 8, `INSERT INTO objects (`+objectColumns+`, created_history) VALUES `, `(?, ?, ?, ?, ?, ?, ?, ?)`, suffix, func(i int) []any {
 		o := objs[i]
 		var c any
 		if created != nil {
 			c = created[i]
 		}
-		return []any{o.ID, o.TypeID, jsonenc.StringMap(o.Properties), o.CreatedAt.UnixMilli(), o.UpdatedAt.UnixMilli(), o.Archived, archivedAt(o), c}
+		var p string
+		if props != nil {
+			p = props[i]
+		} else {
+			p = jsonenc.StringMap(o.Properties)
+		}
+		return []any{o.ID, o.TypeID, p, o.CreatedAt.UnixMilli(), o.UpdatedAt.UnixMilli(), o.Archived, archivedAt(o), c}
 	})
+}
+
+// inHalves runs fn over [0, n) in two halves at once when n is large
+// enough to be worth a goroutine: encoding a batch while a transaction
+// holds SQLite's single writer leaves the other processor free otherwise.
+func inHalves(n int, fn func(lo, hi int)) {
+	if n < 32 {
+		fn(0, n)
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		fn(n/2, n)
+		close(done)
+	}()
+	fn(0, n/2)
+	<-done
 }
 
 // InsertObjects stores new records. A record's first write (CreateHistory)
 // is kept in its row when it sets exactly the record's properties
 // (history.Compact), else appended to its history as any other write.
 func (t *Tx) InsertObjects(ctx context.Context, objs []*crm.Object) error {
-	var created []any
+	props := make([]string, len(objs))
+	created := make([]any, len(objs))
+	kept := make([]bool, len(objs))
+	inHalves(len(objs), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			o := objs[i]
+			props[i] = jsonenc.StringMap(o.Properties)
+			if len(o.CreateHistory) > 0 {
+				if c, ok := history.Compact(o); ok {
+					created[i], kept[i] = c, true
+				}
+			}
+		}
+	})
 	var explicit []crm.HistoryEntry
 	for i, o := range objs {
-		if len(o.CreateHistory) == 0 {
-			continue
-		}
-		if created == nil {
-			created = make([]any, len(objs))
-		}
-		if c, ok := history.Compact(o); ok {
-			created[i] = c
-		} else {
+		if !kept[i] {
 			explicit = append(explicit, o.CreateHistory...)
 		}
 	}
-	if err := t.writeObjects(ctx, objs, created, ""); err != nil {
+	if err := t.writeObjects(ctx, objs, props, created, ""); err != nil {
 		return err
 	}
 	return t.AppendHistory(ctx, explicit)
@@ -211,7 +240,7 @@ func (t *Tx) UpdateObjects(ctx context.Context, objs []*crm.Object) error {
 	}
 	// A record whose first write is kept in its row keeps the values of
 	// that write: the properties it has before they first change.
-	return t.writeObjects(ctx, objs, nil, ` ON CONFLICT (id) DO UPDATE SET properties = excluded.properties, created_at = excluded.created_at,
+	return t.writeObjects(ctx, objs, nil, nil, ` ON CONFLICT (id) DO UPDATE SET properties = excluded.properties, created_at = excluded.created_at,
 		updated_at = excluded.updated_at, archived = excluded.archived, archived_at = excluded.archived_at,
 		created_values = CASE WHEN objects.created_history IS NOT NULL AND objects.created_values IS NULL AND objects.properties <> excluded.properties
 			THEN objects.properties ELSE objects.created_values END`)

@@ -353,6 +353,38 @@ func appendDoc(dst []byte, vals []crm.IndexedValue, keys []int64) []byte {
 }
 
 // document returns one document column as the dialect stores it.
+// docParts is a record's indexed values split by kind, without those of
+// scoped names, with their keys, and its two documents (nil when empty).
+type docParts struct {
+	nums, texts       []crm.IndexedValue
+	numKeys, textKeys []int64
+	numDoc, textDoc   any
+}
+
+func (t *Tx) docParts(d crm.SearchDoc) docParts {
+	var p docParts
+	for _, v := range d.Values {
+		if _, scoped := scopedProperty(v.Name); scoped {
+			continue
+		}
+		switch {
+		case v.Num != nil:
+			p.nums = append(p.nums, v)
+			p.numKeys = append(p.numKeys, searchsql.Key(d.TypeID, v.Name))
+		case v.Text != nil:
+			p.texts = append(p.texts, v)
+			p.textKeys = append(p.textKeys, searchsql.Key(d.TypeID, v.Name))
+		}
+	}
+	if len(p.nums) > 0 {
+		p.numDoc = t.document(p.nums, p.numKeys)
+	}
+	if len(p.texts) > 0 {
+		p.textDoc = t.document(p.texts, p.textKeys)
+	}
+	return p
+}
+
 func (t *Tx) document(vals []crm.IndexedValue, keys []int64) any {
 	if t.d.BinaryDocuments() {
 		return appendJSONB(nil, vals, keys)
@@ -458,27 +490,21 @@ func (t *Tx) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
 		textArgs = make([]any, 0, 3*4*len(docs))
 		ftsArgs = make([]any, 0, 2*len(docs))
 	}
-	var nums, texts []crm.IndexedValue
-	var numKeys, textKeys []int64
+	// Each record's values split by kind, with their keys and documents,
+	// built in two halves at once for a large batch (see inHalves).
+	parts := make([]docParts, len(docs))
+	inHalves(len(docs), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			parts[i] = t.docParts(docs[i])
+		}
+	})
 	var numSets, textSets idSets
 	if usesValueSets(t.d) {
 		numSets, textSets = idSets{}, idSets{}
 	}
-	for _, d := range docs {
-		nums, texts, numKeys, textKeys = nums[:0], texts[:0], numKeys[:0], textKeys[:0]
-		for _, v := range d.Values {
-			if _, scoped := scopedProperty(v.Name); scoped {
-				continue
-			}
-			switch {
-			case v.Num != nil:
-				nums = append(nums, v)
-				numKeys = append(numKeys, searchsql.Key(d.TypeID, v.Name))
-			case v.Text != nil:
-				texts = append(texts, v)
-				textKeys = append(textKeys, searchsql.Key(d.TypeID, v.Name))
-			}
-		}
+	for k, d := range docs {
+		p := &parts[k]
+		nums, texts, numKeys, textKeys := p.nums, p.texts, p.numKeys, p.textKeys
 		for i, v := range nums {
 			if slices.ContainsFunc(nums[:i], func(w crm.IndexedValue) bool { return w.Name == v.Name && *w.Num == *v.Num }) {
 				continue
@@ -518,14 +544,7 @@ func (t *Tx) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
 			}
 		}
 		if len(nums)+len(texts) > 0 {
-			var numDoc, textDoc any
-			if len(nums) > 0 {
-				numDoc = t.document(nums, numKeys)
-			}
-			if len(texts) > 0 {
-				textDoc = t.document(texts, textKeys)
-			}
-			docArgs = append(docArgs, d.ObjectID, numDoc, textDoc)
+			docArgs = append(docArgs, d.ObjectID, p.numDoc, p.textDoc)
 		}
 		if d.Text != "" {
 			ftsArgs = append(ftsArgs, d.ObjectID, d.Text)
