@@ -412,12 +412,10 @@ func (d *fastDecoder) properties() (propertyMap, bool) {
 	out := make(propertyMap, 8)
 	ok := d.object(func(key []byte) bool {
 		name := d.intern(key)
-		if _, dup := out[name]; dup {
-			return false
-		}
 		v, ok := d.value()
+		n := len(out)
 		out[name] = propertyValue(v)
-		return ok
+		return ok && len(out) > n // a repeated name is left to encoding/json
 	})
 	return out, ok
 }

@@ -98,11 +98,12 @@ func writeBatchFast(w http.ResponseWriter, status int, started time.Time, result
 				break
 			}
 			b = append(b, '[')
+			var rw recordWriter
 			for i, rec := range results {
 				if i > 0 {
 					b = append(b, ',')
 				}
-				b = appendWritten(b, rec)
+				b = rw.append(b, rec)
 			}
 			b = append(b, ']')
 		}
@@ -124,25 +125,68 @@ func writeBatchFast(w http.ResponseWriter, status int, started time.Time, result
 // appendWritten appends the record rec as encoding/json writes its
 // tracedJSON.
 func appendWritten(b []byte, rec writtenJSON) []byte {
+	var w recordWriter
+	return w.append(b, rec)
+}
+
+// recordWriter writes records as appendWritten does. The records of a
+// batch mostly have the same properties: it keeps the sorted names of the
+// last record's, which serve the next record that has the same.
+type recordWriter struct {
+	t *crm.ObjectType
+	// names are the last record's property names, sorted, and shown tells
+	// which of them are live properties of t (the ones written).
+	names  []string
+	shown  []bool
+	values []string
+}
+
+// sameNames looks up the values of w.names in props, reporting whether
+// those are all of props' names.
+func (w *recordWriter) sameNames(t *crm.ObjectType, props map[string]string) bool {
+	if t != w.t || len(props) != len(w.names) {
+		return false
+	}
+	w.values = w.values[:0]
+	for _, name := range w.names {
+		v, ok := props[name]
+		if !ok {
+			return false
+		}
+		w.values = append(w.values, v)
+	}
+	return true
+}
+
+// append appends rec as encoding/json writes its tracedJSON.
+func (w *recordWriter) append(b []byte, rec writtenJSON) []byte {
 	o := rec.obj
 	b = append(b, `{"id":"`...)
 	b = strconv.AppendInt(b, o.ID, 10)
 	b = append(b, `","properties":{`...)
-	var buf [32]string
-	keys := buf[:0]
-	for k := range o.Properties {
-		if rec.t.Property(k) != nil {
-			keys = append(keys, k)
+	if !w.sameNames(rec.t, o.Properties) {
+		w.t, w.names, w.shown, w.values = rec.t, w.names[:0], w.shown[:0], w.values[:0]
+		for name := range o.Properties {
+			w.names = append(w.names, name)
+		}
+		slices.Sort(w.names)
+		for _, name := range w.names {
+			w.shown = append(w.shown, rec.t.Property(name) != nil)
+			w.values = append(w.values, o.Properties[name])
 		}
 	}
-	slices.Sort(keys)
-	for i, k := range keys {
-		if i > 0 {
+	first := true
+	for i, name := range w.names {
+		if !w.shown[i] {
+			continue
+		}
+		if !first {
 			b = append(b, ',')
 		}
-		b = appendString(b, k)
+		first = false
+		b = appendString(b, name)
 		b = append(b, ':')
-		b = appendString(b, o.Properties[k])
+		b = appendString(b, w.values[i])
 	}
 	b = append(b, `},"createdAt":`...)
 	created := len(b)
@@ -331,6 +375,9 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i+8 <= len(s) && plain8(s[i:i+8]) {
+			i += 8
+		}
 		for i < len(s) && plainByte[s[i]] {
 			i++
 		}
@@ -415,4 +462,15 @@ func appendPaging(b []byte, p *pagingJSON) []byte {
 		b = append(b, '}')
 	}
 	return append(b, '}')
+}
+
+// plain8 reports whether the 8 bytes of s are all plainByte, testing them
+// at once: none is below 0x20, none is '"' or '\\', none has the top bit.
+func plain8(s string) bool {
+	_ = s[7]
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	const ones, tops = 0x0101010101010101, 0x8080808080808080
+	below := func(x uint64, n byte) uint64 { return (x - ones*uint64(n)) &^ x & tops }
+	return (x|below(x, 0x20)|below(x^(ones*'"'), 1)|below(x^(ones*'\\'), 1))&tops == 0
 }

@@ -39,10 +39,16 @@ func TestAppendString(t *testing.T) {
 			t.Errorf("%q: got %s, want %s", s, got, want)
 		}
 	}
+	// Each byte at each place of strings read 8 bytes at a time.
 	for c := range 256 {
-		s := string([]byte{'a', byte(c), 'z'})
-		if got, want := string(appendString(nil, s)), encodeSlow(t, s); got != want {
-			t.Errorf("%q: got %s, want %s", s, got, want)
+		for at := range 19 {
+			s := []byte("abcdefghijklmnopqrs")
+			s[at] = byte(c)
+			for _, s := range []string{string(s), string(s[:at+1]), string(s[at:])} {
+				if got, want := string(appendString(nil, s)), encodeSlow(t, s); got != want {
+					t.Errorf("%q: got %s, want %s", s, got, want)
+				}
+			}
 		}
 	}
 }
@@ -273,9 +279,12 @@ func BenchmarkBatchCreateJSON(b *testing.B) {
 	now := time.Date(2026, 3, 14, 9, 26, 7, 589_000_000, time.UTC)
 	var written []writtenJSON
 	for i := range 100 {
+		text := fmt.Sprintf("History import message %d: order shipped, courier tomorrow.", i)
 		props := map[string]string{"hs_communication_channel_type": "WHATS_APP", "hs_communication_logged_from": "CRM",
-			"hs_communication_body": fmt.Sprintf("History import message %d: order shipped, courier tomorrow.", i), "hs_timestamp": "2026-03-14T09:26:07.589Z",
-			"hs_createdate": "2026-03-14T09:26:07.589Z", "hs_lastmodifieddate": "2026-03-14T09:26:07.589Z", "hs_object_id": fmt.Sprint(1000 + i)}
+			"hs_communication_body": text, "hs_body_preview": text, "hs_body_preview_is_truncated": "false",
+			"hs_body_preview_html": "<html>\n <head></head>\n <body>\n " + text + "\n </body>\n</html>", "hs_timestamp": "2026-03-14T09:26:07.589Z",
+			"hs_createdate": "2026-03-14T09:26:07.589Z", "hs_lastmodifieddate": "2026-03-14T09:26:07.589Z", "hs_object_id": fmt.Sprint(1000 + i),
+			"hs_object_source": "INTEGRATION", "hs_object_source_id": "0", "hs_object_source_label": "INTEGRATION"}
 		written = append(written, writtenJSON{t: messages, obj: &crm.Object{ID: int64(1000 + i), Properties: props, CreatedAt: now, UpdatedAt: now}})
 	}
 	b.Run("decode", func(b *testing.B) {
@@ -316,4 +325,41 @@ func BenchmarkBatchCreateJSON(b *testing.B) {
 			writeJSON(w, 201, batchJSON{Status: "COMPLETE", Results: out, StartedAt: crm.FormatTime(now), CompletedAt: crm.FormatTime(time.Now())})
 		}
 	})
+}
+
+// TestRecordWriterNames writes records one after the other with one
+// recordWriter, which reuses the sorted names of the last record's
+// properties when the next has the same names.
+func TestRecordWriterNames(t *testing.T) {
+	t.Parallel()
+	reg := crm.DefaultRegistry()
+	contacts, err := reg.Resolve("contacts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	companies, err := reg.Resolve("companies")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 3, 14, 9, 26, 7, 589_000_000, time.UTC)
+	props := []map[string]string{
+		{"email": "a@example.com", "firstname": "A", "name": "n"},
+		{"email": "b@example.com", "firstname": "B", "name": "m"},
+		{"email": "c@example.com", "lastname": "C", "name": "o"},
+		{"email": "d@example.com", "firstname": "D", "name": "p", "extra": "x"},
+		{"email": "e@example.com", "firstname": "E"},
+		{"email": "a@example.com", "firstname": "A", "name": "n"},
+		{},
+		nil,
+		{"email": "<f>", "firstname": "F", "name": "q"},
+	}
+	var w recordWriter
+	for _, typ := range []*crm.ObjectType{contacts, companies, contacts} {
+		for i, p := range props {
+			rec := writtenJSON{t: typ, obj: &crm.Object{ID: int64(i), Properties: p, CreatedAt: now, UpdatedAt: now}}
+			if got, want := string(w.append(nil, rec)), encodeSlow(t, tracedJSON(rec.t, rec.obj, "")); got != want {
+				t.Errorf("%s %d: got  %s\nwant %s", typ.Name, i, got, want)
+			}
+		}
+	}
 }
