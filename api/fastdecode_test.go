@@ -260,3 +260,32 @@ func FuzzBatchInputsDecode(f *testing.F) {
 		checkFastDecode(t, data)
 	})
 }
+
+// FuzzBatchInputsValues is FuzzBatchInputsDecode with the fuzzed text put
+// inside a well-formed body, where fastDecode reads most of what it gets:
+// property names and values, ids and association types as written.
+func FuzzBatchInputsValues(f *testing.F) {
+	for _, seed := range [][4]string{
+		{"hs_timestamp", "2026-03-14T09:26:07.589Z", `"123"`, "81"},
+		{"a", `line\nbreak \"q\" \u00e9\u2028 <b>&</b>`, "42", "-1"},
+		{`b\u0061d`, "😀 é", "-0", "999999999999999999"},
+		{"k", `\ud83d\ude00`, "1.5", "1e3"},
+		{"k", "\xff", `"x"`, `"81"`},
+		{"k", `\u0000`, "null", "null"},
+	} {
+		f.Add(seed[0], seed[1], seed[2], seed[3])
+	}
+	f.Fuzz(func(t *testing.T, name, value, id, typeID string) {
+		input := `{"properties":{"` + name + `":"` + value + `","x":"` + value + `"},"objectWriteTraceId":"` + value + `",` +
+			`"associations":[{"to":{"id":` + id + `},"types":[{"associationCategory":"` + value + `","associationTypeId":` + typeID + `}]}]}`
+		update := `{"id":` + id + `,"idProperty":"` + name + `","properties":{"` + name + `":"` + value + `"}}`
+		for _, body := range []string{
+			`{"inputs":[` + input + `,` + input + `]}`,
+			`{"inputs":[` + update + `],"idProperty":"` + value + `"}`,
+			input,
+			`{"properties":{"` + name + `":"` + value + `"}}`,
+		} {
+			checkFastDecode(t, []byte(body))
+		}
+	})
+}
