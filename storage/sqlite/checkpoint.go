@@ -19,8 +19,13 @@ import (
 // everything is copied, so under writes that never pause it could grow
 // without end: past walLimit pages, the writer checkpoints itself after its
 // commit, as SQLite's automatic checkpoint does.
+//
+// checkpointAt is eight times SQLite's default: a page that every commit
+// changes (the last page of an index written in order, a value set) is in
+// the log once per commit but copied once per checkpoint, so fewer, larger
+// checkpoints copy fewer pages.
 const (
-	checkpointAt = 1000  // pages: SQLite's default automatic checkpoint
+	checkpointAt = 8000  // pages: about 32 MiB
 	walLimit     = 16000 // pages: about 64 MiB
 )
 
