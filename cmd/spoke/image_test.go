@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"debug/elf"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -160,11 +161,19 @@ func (r *imageRoot) start(tb testing.TB, token string) (*exec.Cmd, string) {
 		cmd.Dir = r.dir
 	}
 	cmd.Env = env
-	stderr, err := cmd.StderrPipe()
+	var stderr io.ReadCloser
+	err := retryBusy(func() error {
+		c := *cmd
+		var err error
+		if stderr, err = c.StderrPipe(); err != nil {
+			return err
+		}
+		if err = c.Start(); err == nil {
+			cmd = &c
+		}
+		return err
+	})
 	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}
 	var out strings.Builder
@@ -205,8 +214,30 @@ func (r *imageRoot) run(tb testing.TB, port string, args []string) (string, erro
 		cmd.Dir = r.dir
 	}
 	cmd.Env = env
-	out, err := cmd.CombinedOutput()
+	var out []byte
+	err := retryBusy(func() error {
+		c := *cmd
+		var err error
+		out, err = c.CombinedOutput()
+		return err
+	})
 	return string(out), err
+}
+
+// retryBusy runs start until it does not fail with ETXTBSY. The binary was
+// just written by this process, and a process that another test forks at
+// that moment holds the file open for writing until it execs: starting
+// the binary then fails with "text file busy" (golang.org/issue/22315).
+// The fork execs at once, so a few retries see the file free.
+func retryBusy(start func() error) error {
+	var err error
+	for range 100 {
+		if err = start(); !errors.Is(err, syscall.ETXTBSY) {
+			return err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return err
 }
 
 // The image's HEALTHCHECK runs the binary alone (no shell, no curl): it
