@@ -14,9 +14,9 @@ import (
 // (an enumeration's option, a source, the time a batch was created) costs
 // a write of its set per transaction instead of an index entry per record;
 // a value of one record is a set of one. The block of an id is id >>
-// setBlockBits, which bounds a set to 256 ids and makes the set holding a
+// setBlockBits, which bounds a set to 64 ids and makes the set holding a
 // record's value found from the value and the id alone.
-const setBlockBits = 8
+const setBlockBits = 6
 
 // setKey is one set: a value of a key in a block.
 type setKey struct {

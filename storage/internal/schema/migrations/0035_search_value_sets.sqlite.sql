@@ -1,5 +1,5 @@
 -- Value sets (storage/internal/sqlstore/valuesets.go): a value of the
--- search index is kept once per block of 256 record ids (block = id >> 8),
+-- search index is kept once per block of 64 record ids (block = id >> 6),
 -- with the ids holding it as a JSON array in ascending order, instead of
 -- as an entry per record. A value that many records hold (an option of an
 -- enumeration, a record source, the time a batch was written) then costs
@@ -30,18 +30,18 @@ INSERT INTO scoped_properties (key) VALUES
 	(7785311592478752124); -- 0-27 hs_timestamp
 
 INSERT INTO search_num_sets (key, num, block, ids)
-SELECT key, num, object_id >> 8, json_group_array(object_id ORDER BY object_id)
+SELECT key, num, object_id >> 6, json_group_array(object_id ORDER BY object_id)
 FROM search_nums
 WHERE key NOT IN (SELECT key FROM scoped_properties)
-GROUP BY key, num, object_id >> 8
-ORDER BY key, num, object_id >> 8;
+GROUP BY key, num, object_id >> 6
+ORDER BY key, num, object_id >> 6;
 DELETE FROM search_nums WHERE key NOT IN (SELECT key FROM scoped_properties);
 
 INSERT INTO search_text_sets (key, text, block, ids)
-SELECT key, text, object_id >> 8, json_group_array(object_id ORDER BY object_id)
+SELECT key, text, object_id >> 6, json_group_array(object_id ORDER BY object_id)
 FROM search_texts
-GROUP BY key, text, object_id >> 8
-ORDER BY key, text, object_id >> 8;
+GROUP BY key, text, object_id >> 6
+ORDER BY key, text, object_id >> 6;
 DROP TABLE search_texts;
 
 DROP TABLE scoped_properties;
