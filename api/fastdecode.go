@@ -1,7 +1,10 @@
 package api
 
 import (
+	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/spoke-crm/spoke/internal/jsonenc"
 )
 
 // The bodies that create and update records are decoded here without
@@ -44,10 +47,7 @@ func fastDecode(data []byte, v any) bool {
 	switch v := v.(type) {
 	case *createInputsBody:
 		var out []batchCreateInput
-		ok = d.object(func(key []byte) bool {
-			if string(key) != "inputs" || out != nil {
-				return false
-			}
+		ok = d.fields(inputsFields, func(string) bool {
 			out = make([]batchCreateInput, 0, d.inputsCap())
 			return d.array(func() bool {
 				var in batchCreateInput
@@ -63,10 +63,7 @@ func fastDecode(data []byte, v any) bool {
 		}
 	case *upsertInputsBody:
 		var out []batchUpdateInput
-		ok = d.object(func(key []byte) bool {
-			if string(key) != "inputs" || out != nil {
-				return false
-			}
+		ok = d.fields(inputsFields, func(string) bool {
 			out, ok = d.updateInputs()
 			return ok
 		}) && d.end()
@@ -75,23 +72,13 @@ func fastDecode(data []byte, v any) bool {
 		}
 	case *updateInputsBody:
 		var body updateInputsBody
-		var seen uint8
-		ok = d.object(func(key []byte) bool {
-			switch string(key) {
-			case "inputs":
-				if !d.once(&seen, 1) {
-					return false
-				}
+		ok = d.fields(updateBodyFields, func(name string) bool {
+			if name == "inputs" {
 				body.Inputs, ok = d.updateInputs()
-				return ok
-			case "idProperty":
-				if !d.once(&seen, 2) {
-					return false
-				}
+			} else {
 				body.IDProperty, ok = d.str()
-				return ok
 			}
-			return false
+			return ok
 		}) && d.end()
 		if ok {
 			*v = body
@@ -158,7 +145,7 @@ func (d *fastDecoder) value() (string, bool) {
 		// The opening quote, at most maxInternedLen bytes, the closing quote.
 		limit := min(len(d.data), d.i+2+maxInternedLen)
 		end := d.i + 1
-		for end < limit && plainByte[d.data[end]] {
+		for end < limit && jsonenc.Plain(d.data[end]) {
 			end++
 		}
 		if end < limit && d.data[end] == '"' {
@@ -198,14 +185,36 @@ func (d *fastDecoder) end() bool {
 	return d.i == len(d.data)
 }
 
-// once marks the field bit in seen, reporting false if it was marked.
-func (d *fastDecoder) once(seen *uint8, bit uint8) bool {
-	if *seen&bit != 0 {
+// fields reads an object whose keys are among names, each at most once,
+// calling field with each key (as the string in names) with the value next.
+func (d *fastDecoder) fields(names []string, field func(name string) bool) bool {
+	var seen uint32
+	return d.object(func(key []byte) bool {
+		for i, name := range names {
+			if string(key) == name {
+				if seen&(1<<i) != 0 {
+					return false
+				}
+				seen |= 1 << i
+				return field(name)
+			}
+		}
 		return false
-	}
-	*seen |= bit
-	return true
+	})
 }
+
+// The keys of the objects read here. createBody has the first two of
+// createFields (a batch input adds the trace id), updateBody the first of
+// updateFields.
+var (
+	inputsFields      = []string{"inputs"}
+	updateBodyFields  = []string{"inputs", "idProperty"}
+	createFields      = []string{"properties", "associations", "objectWriteTraceId"}
+	updateFields      = []string{"properties", "id", "idProperty", "objectWriteTraceId"}
+	associationFields = []string{"to", "types"}
+	toFields          = []string{"id"}
+	typeFields        = []string{"associationCategory", "associationTypeId"}
+)
 
 // object reads an object, calling field with each key with the value next.
 func (d *fastDecoder) object(field func(key []byte) bool) bool {
@@ -257,7 +266,7 @@ func (d *fastDecoder) key() ([]byte, bool) {
 	}
 	start := d.i + 1
 	j := start
-	for j < len(d.data) && plainByte[d.data[j]] {
+	for j < len(d.data) && jsonenc.Plain(d.data[j]) {
 		j++
 	}
 	if j == len(d.data) || d.data[j] != '"' {
@@ -276,7 +285,7 @@ func (d *fastDecoder) str() (string, bool) {
 	start := d.i + 1
 	ascii := true
 	for j := start; j < len(d.data); j++ {
-		if plainByte[d.data[j]] {
+		if jsonenc.Plain(d.data[j]) {
 			continue
 		}
 		switch c := d.data[j]; {
@@ -318,50 +327,12 @@ func (d *fastDecoder) escaped(start int) (string, bool) {
 			j++
 			continue
 		}
-		if j+1 >= len(d.data) {
+		r, n, ok := jsonenc.ReadEscape(d.data[j:])
+		if !ok || r == 0 || utf16.IsSurrogate(r) {
 			return "", false
 		}
-		switch e := d.data[j+1]; e {
-		case '"', '\\', '/':
-			buf = append(buf, e)
-		case 'b':
-			buf = append(buf, '\b')
-		case 'f':
-			buf = append(buf, '\f')
-		case 'n':
-			buf = append(buf, '\n')
-		case 'r':
-			buf = append(buf, '\r')
-		case 't':
-			buf = append(buf, '\t')
-		case 'u':
-			if j+6 > len(d.data) {
-				return "", false
-			}
-			var r rune
-			for _, h := range d.data[j+2 : j+6] {
-				switch {
-				case h >= '0' && h <= '9':
-					h -= '0'
-				case h >= 'a' && h <= 'f':
-					h -= 'a' - 10
-				case h >= 'A' && h <= 'F':
-					h -= 'A' - 10
-				default:
-					return "", false
-				}
-				r = r<<4 | rune(h)
-			}
-			if r == 0 || utf8.RuneLen(r) < 0 || (r >= 0xD800 && r <= 0xDFFF) {
-				return "", false
-			}
-			buf = utf8.AppendRune(buf, r)
-			j += 6
-			continue
-		default:
-			return "", false
-		}
-		j += 2
+		buf = utf8.AppendRune(buf, r)
+		j += n
 	}
 	return "", false
 }
@@ -422,19 +393,16 @@ func (d *fastDecoder) properties() (propertyMap, bool) {
 
 // createInput reads a createBody, or with traced a batchCreateInput.
 func (d *fastDecoder) createInput(in *batchCreateInput, traced bool) bool {
-	var seen uint8
-	return d.object(func(key []byte) bool {
+	names := createFields
+	if !traced {
+		names = names[:2]
+	}
+	return d.fields(names, func(name string) bool {
 		var ok bool
-		switch string(key) {
+		switch name {
 		case "properties":
-			if !d.once(&seen, 1) {
-				return false
-			}
 			in.Properties, ok = d.properties()
 		case "associations":
-			if !d.once(&seen, 2) {
-				return false
-			}
 			in.Associations = []associationBody{}
 			ok = d.array(func() bool {
 				var a associationBody
@@ -445,9 +413,6 @@ func (d *fastDecoder) createInput(in *batchCreateInput, traced bool) bool {
 				return true
 			})
 		case "objectWriteTraceId":
-			if !traced || !d.once(&seen, 4) {
-				return false
-			}
 			in.ObjectWriteTraceID, ok = d.str()
 		}
 		return ok
@@ -456,52 +421,29 @@ func (d *fastDecoder) createInput(in *batchCreateInput, traced bool) bool {
 
 // association reads an associationBody.
 func (d *fastDecoder) association(a *associationBody) bool {
-	var seen uint8
-	return d.object(func(key []byte) bool {
-		switch string(key) {
-		case "to":
-			if !d.once(&seen, 1) {
-				return false
-			}
-			var idSeen bool
-			return d.object(func(key []byte) bool {
-				if string(key) != "id" || idSeen {
-					return false
-				}
-				idSeen = true
+	return d.fields(associationFields, func(name string) bool {
+		if name == "to" {
+			return d.fields(toFields, func(string) bool {
 				var ok bool
 				a.To.ID, ok = d.flexString()
 				return ok
 			})
-		case "types":
-			if !d.once(&seen, 2) {
-				return false
-			}
-			a.Types = []associationTypeBody{}
-			return d.array(func() bool {
-				var t associationTypeBody
-				var tSeen uint8
-				ok := d.object(func(key []byte) bool {
-					var ok bool
-					switch string(key) {
-					case "associationCategory":
-						if !d.once(&tSeen, 1) {
-							return false
-						}
-						t.AssociationCategory, ok = d.value()
-					case "associationTypeId":
-						if !d.once(&tSeen, 2) {
-							return false
-						}
-						_, t.AssociationTypeID, ok = d.integer()
-					}
-					return ok
-				})
-				a.Types = append(a.Types, t)
+		}
+		a.Types = []associationTypeBody{}
+		return d.array(func() bool {
+			var t associationTypeBody
+			ok := d.fields(typeFields, func(name string) bool {
+				var ok bool
+				if name == "associationCategory" {
+					t.AssociationCategory, ok = d.value()
+				} else {
+					_, t.AssociationTypeID, ok = d.integer()
+				}
 				return ok
 			})
-		}
-		return false
+			a.Types = append(a.Types, t)
+			return ok
+		})
 	})
 }
 
@@ -522,35 +464,20 @@ func (d *fastDecoder) updateInputs() ([]batchUpdateInput, bool) {
 // updateInput reads an updateBody's fields, or with batch a
 // batchUpdateInput.
 func (d *fastDecoder) updateInput(in *batchUpdateInput, batch bool) bool {
-	var seen uint8
-	return d.object(func(key []byte) bool {
+	names := updateFields
+	if !batch {
+		names = names[:1]
+	}
+	return d.fields(names, func(name string) bool {
 		var ok bool
-		switch string(key) {
+		switch name {
 		case "properties":
-			if !d.once(&seen, 1) {
-				return false
-			}
 			in.Properties, ok = d.properties()
-			return ok
-		}
-		if !batch {
-			return false
-		}
-		switch string(key) {
 		case "id":
-			if !d.once(&seen, 2) {
-				return false
-			}
 			in.ID, ok = d.flexString()
 		case "idProperty":
-			if !d.once(&seen, 4) {
-				return false
-			}
 			in.IDProperty, ok = d.str()
 		case "objectWriteTraceId":
-			if !d.once(&seen, 8) {
-				return false
-			}
 			in.ObjectWriteTraceID, ok = d.str()
 		}
 		return ok

@@ -8,9 +8,9 @@ import (
 	"strconv"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/internal/jsonenc"
 )
 
 // Records and the batch envelope around them are written here without
@@ -184,9 +184,9 @@ func (w *recordWriter) append(b []byte, rec writtenJSON) []byte {
 			b = append(b, ',')
 		}
 		first = false
-		b = appendString(b, name)
+		b = jsonenc.AppendStringNoHTML(b, name)
 		b = append(b, ':')
-		b = appendString(b, w.values[i])
+		b = jsonenc.AppendStringNoHTML(b, w.values[i])
 	}
 	b = append(b, `},"createdAt":`...)
 	created := len(b)
@@ -206,7 +206,7 @@ func (w *recordWriter) append(b []byte, rec writtenJSON) []byte {
 	}
 	if rec.traceID != "" {
 		b = append(b, `,"objectWriteTraceId":`...)
-		b = appendString(b, rec.traceID)
+		b = jsonenc.AppendStringNoHTML(b, rec.traceID)
 	}
 	if rec.upsert {
 		b = append(b, `,"new":`...)
@@ -218,87 +218,81 @@ func (w *recordWriter) append(b []byte, rec writtenJSON) []byte {
 // appendObject appends o as encoding/json writes it.
 func appendObject(b []byte, o *objectJSON) []byte {
 	b = append(b, `{"id":`...)
-	b = appendString(b, o.ID)
+	b = jsonenc.AppendStringNoHTML(b, o.ID)
 	b = append(b, `,"properties":`...)
 	if o.Properties == nil {
 		b = append(b, "null"...)
 	} else {
-		b = append(b, '{')
-		for i, k := range sortedKeys(o.Properties) {
-			if i > 0 {
-				b = append(b, ',')
+		b = appendMap(b, o.Properties, func(b []byte, v *string) []byte {
+			if v == nil {
+				return append(b, "null"...)
 			}
-			b = appendString(b, k)
-			b = append(b, ':')
-			if v := o.Properties[k]; v != nil {
-				b = appendString(b, *v)
-			} else {
-				b = append(b, "null"...)
-			}
-		}
-		b = append(b, '}')
+			return jsonenc.AppendStringNoHTML(b, *v)
+		})
 	}
 	if len(o.PropertiesWithHistory) > 0 {
-		b = append(b, `,"propertiesWithHistory":{`...)
-		for i, k := range sortedKeys(o.PropertiesWithHistory) {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, k)
-			b = append(b, ':')
-			list := o.PropertiesWithHistory[k]
-			if list == nil {
-				b = append(b, "null"...)
-				continue
-			}
-			b = append(b, '[')
-			for j, h := range list {
-				if j > 0 {
-					b = append(b, ',')
-				}
-				b = append(b, `{"value":`...)
-				b = appendString(b, h.Value)
-				b = append(b, `,"timestamp":`...)
-				b = appendString(b, h.Timestamp)
-				b = append(b, `,"sourceType":`...)
-				b = appendString(b, h.SourceType)
-				if h.SourceID != "" {
-					b = append(b, `,"sourceId":`...)
-					b = appendString(b, h.SourceID)
-				}
-				b = append(b, '}')
-			}
-			b = append(b, ']')
-		}
-		b = append(b, '}')
+		b = append(b, `,"propertiesWithHistory":`...)
+		b = appendMap(b, o.PropertiesWithHistory, appendHistory)
 	}
 	b = append(b, `,"createdAt":`...)
-	b = appendString(b, o.CreatedAt)
+	b = jsonenc.AppendStringNoHTML(b, o.CreatedAt)
 	b = append(b, `,"updatedAt":`...)
-	b = appendString(b, o.UpdatedAt)
+	b = jsonenc.AppendStringNoHTML(b, o.UpdatedAt)
 	b = append(b, `,"archived":`...)
 	b = strconv.AppendBool(b, o.Archived)
 	if o.ArchivedAt != "" {
 		b = append(b, `,"archivedAt":`...)
-		b = appendString(b, o.ArchivedAt)
+		b = jsonenc.AppendStringNoHTML(b, o.ArchivedAt)
 	}
 	if o.ObjectWriteTraceID != "" {
 		b = append(b, `,"objectWriteTraceId":`...)
-		b = appendString(b, o.ObjectWriteTraceID)
+		b = jsonenc.AppendStringNoHTML(b, o.ObjectWriteTraceID)
 	}
 	if len(o.Associations) > 0 {
-		b = append(b, `,"associations":{`...)
-		for i, k := range sortedKeys(o.Associations) {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, k)
-			b = append(b, ':')
-			b = appendAssociationsPage(b, o.Associations[k])
+		b = append(b, `,"associations":`...)
+		b = appendMap(b, o.Associations, appendAssociationsPage)
+	}
+	return append(b, '}')
+}
+
+// appendMap appends m as encoding/json writes it: its keys sorted, each
+// value as value appends it.
+func appendMap[V any](b []byte, m map[string]V, value func([]byte, V) []byte) []byte {
+	b = append(b, '{')
+	for i, k := range sortedKeys(m) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = jsonenc.AppendStringNoHTML(b, k)
+		b = append(b, ':')
+		b = value(b, m[k])
+	}
+	return append(b, '}')
+}
+
+// appendHistory appends a property's history as encoding/json writes it.
+func appendHistory(b []byte, list []historyJSON) []byte {
+	if list == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for j, h := range list {
+		if j > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"value":`...)
+		b = jsonenc.AppendStringNoHTML(b, h.Value)
+		b = append(b, `,"timestamp":`...)
+		b = jsonenc.AppendStringNoHTML(b, h.Timestamp)
+		b = append(b, `,"sourceType":`...)
+		b = jsonenc.AppendStringNoHTML(b, h.SourceType)
+		if h.SourceID != "" {
+			b = append(b, `,"sourceId":`...)
+			b = jsonenc.AppendStringNoHTML(b, h.SourceID)
 		}
 		b = append(b, '}')
 	}
-	return append(b, '}')
+	return append(b, ']')
 }
 
 // appendAssociationsPage appends p as encoding/json writes it.
@@ -313,9 +307,9 @@ func appendAssociationsPage(b []byte, p associationsPageJSON) []byte {
 				b = append(b, ',')
 			}
 			b = append(b, `{"id":`...)
-			b = appendString(b, a.ID)
+			b = jsonenc.AppendStringNoHTML(b, a.ID)
 			b = append(b, `,"type":`...)
-			b = appendString(b, a.Type)
+			b = jsonenc.AppendStringNoHTML(b, a.Type)
 			b = append(b, '}')
 		}
 		b = append(b, ']')
@@ -357,76 +351,6 @@ func appendTime(b []byte, t time.Time) []byte {
 	return append(b, 'Z', '"')
 }
 
-const hexDigits = "0123456789abcdef"
-
-// plainByte marks the bytes a JSON string holds as they are: ASCII but for
-// control characters, quote and backslash.
-var plainByte = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-// appendString appends s as a JSON string as encoding/json writes it with
-// HTML escaping off: control characters, quote and backslash escaped,
-// U+2028 and U+2029 as \u2028 and \u2029, invalid UTF-8 as \ufffd.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		for i+8 <= len(s) && plain8(s[i:i+8]) {
-			i += 8
-		}
-		for i < len(s) && plainByte[s[i]] {
-			i++
-		}
-		if i == len(s) {
-			break
-		}
-		if c := s[i]; c < utf8.RuneSelf {
-			b = append(b, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
 // appendList appends l as encoding/json writes it.
 func appendList(b []byte, l *listJSON) []byte {
 	b = append(b, `{"results":`...)
@@ -454,23 +378,12 @@ func appendPaging(b []byte, p *pagingJSON) []byte {
 	b = append(b, `,"paging":{`...)
 	if next := p.Next; next != nil {
 		b = append(b, `"next":{"after":`...)
-		b = appendString(b, next.After)
+		b = jsonenc.AppendStringNoHTML(b, next.After)
 		if next.Link != "" {
 			b = append(b, `,"link":`...)
-			b = appendString(b, next.Link)
+			b = jsonenc.AppendStringNoHTML(b, next.Link)
 		}
 		b = append(b, '}')
 	}
 	return append(b, '}')
-}
-
-// plain8 reports whether the 8 bytes of s are all plainByte, testing them
-// at once: none is below 0x20, none is '"' or '\\', none has the top bit.
-func plain8(s string) bool {
-	_ = s[7]
-	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-	const ones, tops = 0x0101010101010101, 0x8080808080808080
-	below := func(x uint64, n byte) uint64 { return (x - ones*uint64(n)) &^ x & tops }
-	return (x|below(x, 0x20)|below(x^(ones*'"'), 1)|below(x^(ones*'\\'), 1))&tops == 0
 }

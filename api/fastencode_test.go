@@ -32,27 +32,6 @@ var trickyStrings = []string{
 	"trailing \xe2\x80", "a\u2028", "\u2029",
 }
 
-func TestAppendString(t *testing.T) {
-	t.Parallel()
-	for _, s := range trickyStrings {
-		if got, want := string(appendString(nil, s)), encodeSlow(t, s); got != want {
-			t.Errorf("%q: got %s, want %s", s, got, want)
-		}
-	}
-	// Each byte at each place of strings read 8 bytes at a time.
-	for c := range 256 {
-		for at := range 19 {
-			s := []byte("abcdefghijklmnopqrs")
-			s[at] = byte(c)
-			for _, s := range []string{string(s), string(s[:at+1]), string(s[at:])} {
-				if got, want := string(appendString(nil, s)), encodeSlow(t, s); got != want {
-					t.Errorf("%q: got %s, want %s", s, got, want)
-				}
-			}
-		}
-	}
-}
-
 func TestAppendTime(t *testing.T) {
 	t.Parallel()
 	paris := time.FixedZone("Paris", 3600)

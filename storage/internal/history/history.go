@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/spoke-crm/spoke/crm"
-	"github.com/spoke-crm/spoke/storage/internal/jsonenc"
+	"github.com/spoke-crm/spoke/internal/jsonenc"
 )
 
 // Write is one stored row.

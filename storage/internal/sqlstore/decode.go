@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/spoke-crm/spoke/internal/jsonenc"
 )
 
 // decodeProperties parses the properties column, a JSON object of strings
@@ -106,68 +108,21 @@ func unescape(raw []byte) (string, bool) {
 			i++
 			continue
 		}
-		if i+1 >= len(raw) {
+		r, n, ok := jsonenc.ReadEscape(raw[i:])
+		if !ok {
 			return "", false
 		}
-		switch e := raw[i+1]; e {
-		case '"', '\\', '/':
-			buf = append(buf, e)
-		case 'b':
-			buf = append(buf, '\b')
-		case 'f':
-			buf = append(buf, '\f')
-		case 'n':
-			buf = append(buf, '\n')
-		case 'r':
-			buf = append(buf, '\r')
-		case 't':
-			buf = append(buf, '\t')
-		case 'u':
-			r, ok := hex4(raw[i+2:])
-			if !ok {
+		if utf16.IsSurrogate(r) {
+			lo, m, ok := jsonenc.ReadEscape(raw[i+n:])
+			if r = utf16.DecodeRune(r, lo); !ok || m != 6 || r == utf8.RuneError {
 				return "", false
 			}
-			if utf16.IsSurrogate(r) {
-				rest := raw[i+6:]
-				if len(rest) < 6 || rest[0] != '\\' || rest[1] != 'u' {
-					return "", false
-				}
-				lo, ok := hex4(rest[2:])
-				if r = utf16.DecodeRune(r, lo); !ok || r == utf8.RuneError {
-					return "", false
-				}
-				i += 6
-			}
-			buf = utf8.AppendRune(buf, r)
-			i += 6
-			continue
-		default:
-			return "", false
+			n += m
 		}
-		i += 2
+		buf = utf8.AppendRune(buf, r)
+		i += n
 	}
 	return string(buf), true
-}
-
-func hex4(b []byte) (rune, bool) {
-	if len(b) < 4 {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[:4] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c -= 'a' - 10
-		case 'A' <= c && c <= 'F':
-			c -= 'A' - 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
 }
 
 func skipSpace(b []byte, i int) int {

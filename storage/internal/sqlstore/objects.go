@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/internal/jsonenc"
 	"github.com/spoke-crm/spoke/storage/internal/history"
-	"github.com/spoke-crm/spoke/storage/internal/jsonenc"
 )
 
 const objectColumns = `id, type_id, properties, created_at, updated_at, archived, archived_at`

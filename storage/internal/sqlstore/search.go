@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/spoke-crm/spoke/crm"
-	"github.com/spoke-crm/spoke/storage/internal/jsonenc"
+	"github.com/spoke-crm/spoke/internal/jsonenc"
 	"github.com/spoke-crm/spoke/storage/internal/searchsql"
 )
 
