@@ -186,7 +186,7 @@ type prebuilt struct {
 
 // prebuildMin is the least number of valid inputs whose records are built
 // before the write transaction: fewer are built in it, which spares them
-// the transaction that takes their ids.
+// the read transaction that prebuild takes for their owners.
 const prebuildMin = 10
 
 // prebuild builds the records of a batch's valid inputs, with their history
