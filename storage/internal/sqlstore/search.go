@@ -352,7 +352,6 @@ func appendDoc(dst []byte, vals []crm.IndexedValue, keys []int64) []byte {
 	return append(dst, '}')
 }
 
-// document returns one document column as the dialect stores it.
 // docParts is a record's indexed values split by kind, without those of
 // scoped names, with their keys, and its two documents (nil when empty).
 type docParts struct {
@@ -385,6 +384,7 @@ func (t *Tx) docParts(d crm.SearchDoc) docParts {
 	return p
 }
 
+// document returns one document column as the dialect stores it.
 func (t *Tx) document(vals []crm.IndexedValue, keys []int64) any {
 	if t.d.BinaryDocuments() {
 		return appendJSONB(nil, vals, keys)
