@@ -125,7 +125,7 @@ func setTable(numeric bool) (table, column string) {
 	return "search_text_sets", "text"
 }
 
-// valueSets reports whether the dialect keeps value sets.
+// usesValueSets reports whether the dialect keeps value sets.
 func usesValueSets(d Dialect) bool {
 	from, _ := d.ValueSets(true)
 	return from != ""
