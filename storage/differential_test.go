@@ -1,10 +1,12 @@
-package postgres_test
+// Package storage_test holds the tests that run both stores side by side.
+package storage_test
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -15,8 +17,11 @@ import (
 
 	"github.com/spoke-crm/spoke/crm"
 	"github.com/spoke-crm/spoke/internal/pgtest"
+	"github.com/spoke-crm/spoke/storage/postgres"
 	"github.com/spoke-crm/spoke/storage/sqlite"
 )
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 // TestSearchSameOnBothStores writes the same messages through the engine
 // into a SQLite and a PostgreSQL store, then runs a few hundred random
@@ -29,7 +34,11 @@ import (
 func TestSearchSameOnBothStores(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pg := open(t, pgtest.URL(t))
+	pg, err := postgres.Open(ctx, pgtest.URL(t), postgres.PoolOptions{MaxConns: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pg.Close() })
 	lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "spoke.db"))
 	if err != nil {
 		t.Fatal(err)
