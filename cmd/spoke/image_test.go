@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"debug/elf"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -113,12 +112,15 @@ type imageRoot struct {
 func newImageRoot(tb testing.TB, img image, bin string) *imageRoot {
 	tb.Helper()
 	r := &imageRoot{dir: tb.TempDir(), chroot: os.Geteuid() == 0, img: img}
-	data, err := os.ReadFile(bin)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(r.dir, "spoke"), data, 0o755); err != nil {
-		tb.Fatal(err)
+	// The binary goes in as a hard link, or else is copied by cp: a file
+	// this process held open for writing would be inherited by any process
+	// another test forks meanwhile, and starting the binary would fail
+	// with "text file busy" until that one execs (golang.org/issue/22315).
+	dst := filepath.Join(r.dir, "spoke")
+	if err := os.Link(bin, dst); err != nil {
+		if out, err := exec.Command("cp", bin, dst).CombinedOutput(); err != nil {
+			tb.Fatalf("cp %s: %v\n%s", bin, err, out)
+		}
 	}
 	if err := os.Mkdir(filepath.Join(r.dir, "data"), 0o755); err != nil {
 		tb.Fatal(err)
@@ -161,19 +163,11 @@ func (r *imageRoot) start(tb testing.TB, token string) (*exec.Cmd, string) {
 		cmd.Dir = r.dir
 	}
 	cmd.Env = env
-	var stderr io.ReadCloser
-	err := retryBusy(func() error {
-		c := *cmd
-		var err error
-		if stderr, err = c.StderrPipe(); err != nil {
-			return err
-		}
-		if err = c.Start(); err == nil {
-			cmd = &c
-		}
-		return err
-	})
+	stderr, err := cmd.StderrPipe()
 	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}
 	var out strings.Builder
@@ -214,30 +208,8 @@ func (r *imageRoot) run(tb testing.TB, port string, args []string) (string, erro
 		cmd.Dir = r.dir
 	}
 	cmd.Env = env
-	var out []byte
-	err := retryBusy(func() error {
-		c := *cmd
-		var err error
-		out, err = c.CombinedOutput()
-		return err
-	})
+	out, err := cmd.CombinedOutput()
 	return string(out), err
-}
-
-// retryBusy runs start until it does not fail with ETXTBSY. The binary was
-// just written by this process, and a process that another test forks at
-// that moment holds the file open for writing until it execs: starting
-// the binary then fails with "text file busy" (golang.org/issue/22315).
-// The fork execs at once, so a few retries see the file free.
-func retryBusy(start func() error) error {
-	var err error
-	for range 100 {
-		if err = start(); !errors.Is(err, syscall.ETXTBSY) {
-			return err
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return err
 }
 
 // The image's HEALTHCHECK runs the binary alone (no shell, no curl): it
