@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -208,40 +209,53 @@ func (e *Engine) prebuild(ctx context.Context, actor Actor, t *ObjectType, check
 		return nil
 	}
 	owners := map[string]*Owner{}
-	err := e.Store.Read(ctx, func(tx ReadTx) error {
-		for _, j := range valid {
-			if v := j.props["hubspot_owner_id"]; v != "" && owners[v] == nil {
-				o, err := e.liveOwner(ctx, tx, v)
-				var domain *Error
-				if errors.As(err, &domain) {
-					continue // the write transaction refuses the input
-				}
-				if err != nil {
-					return err
-				}
-				owners[v] = o
-			}
+	if slices.ContainsFunc(valid, func(j *createJob) bool { return j.props["hubspot_owner_id"] != "" }) {
+		err := e.Store.Read(ctx, func(tx ReadTx) error {
+			var err error
+			owners, err = e.loadOwners(ctx, tx, valid, true)
+			return err
+		})
+		if err != nil {
+			return nil
 		}
-		return nil
-	})
-	if err != nil {
-		return nil
 	}
 	b := &prebuilt{now: e.now(), owners: owners, objs: make([]*Object, len(checked)), docs: make([]SearchDoc, len(checked))}
-	history := make([]HistoryEntry, 0, len(valid)*(len(valid[0].props)+12))
+	objs := e.buildRecords(actor, t, valid, nil, owners, b.now)
+	docs := newDocs(t, objs)
+	k := 0
 	for i := range checked {
-		if checked[i].err != nil {
-			continue
+		if checked[i].err == nil {
+			b.objs[i], b.docs[i] = objs[k], docs[k]
+			k++
 		}
-		start := len(history)
-		var obj *Object
-		obj, history = e.newObject(actor, t, 0, checked[i].props, owners, b.now, history)
-		obj.CreateHistory = history[start:len(history):len(history)]
-		b.objs[i] = obj
-		b.docs[i] = t.SearchDoc(obj)
-		b.docs[i].New = true
 	}
 	return b
+}
+
+// buildRecords builds the records of jobs with their first writes, with
+// ids (none, for renumber to give, when ids is nil).
+func (e *Engine) buildRecords(actor Actor, t *ObjectType, jobs []*createJob, ids []int64, owners map[string]*Owner, now time.Time) []*Object {
+	objs := make([]*Object, len(jobs))
+	history := make([]HistoryEntry, 0, len(jobs)*(len(jobs[0].props)+12))
+	for i, j := range jobs {
+		var id int64
+		if ids != nil {
+			id = ids[i]
+		}
+		start := len(history)
+		objs[i], history = e.newObject(actor, t, id, j.props, owners, now, history)
+		objs[i].CreateHistory = history[start:len(history):len(history)]
+	}
+	return objs
+}
+
+// newDocs are the search documents of records just built.
+func newDocs(t *ObjectType, objs []*Object) []SearchDoc {
+	docs := searchDocs(t, objs)
+	for i := range docs {
+		docs[i].New = true
+	}
+	return docs
 }
 
 // renumber gives a record built without its id (prebuild) the id id: its
@@ -312,7 +326,7 @@ func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectTy
 	if len(valid) == 0 {
 		return jobs, nil
 	}
-	owners, err := e.loadOwners(ctx, tx, valid)
+	owners, err := e.loadOwners(ctx, tx, valid, false)
 	if err != nil {
 		return nil, err
 	}
@@ -338,14 +352,9 @@ func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectTy
 			}
 		}
 	} else {
-		history := make([]HistoryEntry, 0, len(valid)*(len(valid[0].props)+12))
+		objs = e.buildRecords(actor, t, valid, ids, owners, now)
 		for i, j := range valid {
-			var obj *Object
-			start := len(history)
-			obj, history = e.newObject(actor, t, ids[i], j.props, owners, now, history)
-			obj.CreateHistory = history[start:len(history):len(history)]
-			j.obj = obj
-			objs = append(objs, obj)
+			j.obj = objs[i]
 		}
 	}
 	var rows []AssociationRow
@@ -369,13 +378,7 @@ func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectTy
 	if docs != nil {
 		built <- docs
 	} else {
-		go func() {
-			docs := searchDocs(t, objs)
-			for i := range docs {
-				docs[i].New = true
-			}
-			built <- docs
-		}()
+		go func() { built <- newDocs(t, objs) }()
 	}
 	// The records' history is their first write, stored with them.
 	if err := tx.InsertObjects(ctx, objs); err != nil {
@@ -502,12 +505,18 @@ func (e *Engine) checkOwners(ctx context.Context, tx ReadTx, _ *ObjectType, jobs
 	return nil
 }
 
-// loadOwners returns the owners the jobs name, by id string.
-func (e *Engine) loadOwners(ctx context.Context, tx ReadTx, jobs []*createJob) (map[string]*Owner, error) {
+// loadOwners returns the owners the jobs name, by id string. With
+// skipGone, an owner that is not live is left out (its jobs are refused
+// later); else it is an error.
+func (e *Engine) loadOwners(ctx context.Context, tx ReadTx, jobs []*createJob, skipGone bool) (map[string]*Owner, error) {
 	owners := map[string]*Owner{}
 	for _, j := range jobs {
 		if v := j.props["hubspot_owner_id"]; v != "" && owners[v] == nil {
 			o, err := e.liveOwner(ctx, tx, v)
+			var domain *Error
+			if skipGone && errors.As(err, &domain) {
+				continue
+			}
 			if err != nil {
 				return nil, err
 			}
