@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"github.com/ncruces/go-sqlite3"
+
+	"github.com/spoke-crm/spoke/storage/internal/sqlstore"
 )
 
 // The value sets of the search index (search_num_sets, search_text_sets;
@@ -47,17 +49,6 @@ func parseIDs(b []byte, dst []int64) ([]int64, error) {
 	return dst, nil
 }
 
-func appendIDs(dst []byte, ids []int64) []byte {
-	dst = append(dst, '[')
-	for i, id := range ids {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = strconv.AppendInt(dst, id, 10)
-	}
-	return append(dst, ']')
-}
-
 // sorted reports whether ids ascend strictly.
 func sorted(ids []int64) bool {
 	for i := 1; i < len(ids); i++ {
@@ -81,7 +72,7 @@ func idSetOp(op func(a, b []int64) []int64) func(ctx sqlite3.Context, arg ...sql
 			ctx.ResultError(errIDSet)
 			return
 		}
-		ctx.ResultRawText(appendIDs(nil, op(a, b)))
+		ctx.ResultRawText(sqlstore.AppendIDs(nil, op(a, b)))
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/spoke-crm/spoke/storage/internal/sqlstore"
 )
 
 func TestIDSetFunctions(t *testing.T) {
@@ -52,7 +54,7 @@ func TestIDSetOps(t *testing.T) {
 	if got := withoutIDs(a, b); !slices.Equal(got, []int64{1, 5, 7}) {
 		t.Errorf("without %v", got)
 	}
-	ids, err := parseIDs(appendIDs(nil, a), nil)
+	ids, err := parseIDs(sqlstore.AppendIDs(nil, a), nil)
 	if err != nil || !slices.Equal(ids, a) {
 		t.Errorf("round trip %v %v", ids, err)
 	}

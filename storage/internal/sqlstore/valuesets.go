@@ -51,15 +51,20 @@ func idList(ids []int64) string {
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	b := make([]byte, 0, 2+12*len(ids))
-	b = append(b, '[')
+	return string(AppendIDs(make([]byte, 0, 2+12*len(ids)), ids))
+}
+
+// AppendIDs appends ids, in their order, as the JSON array a value set
+// holds.
+func AppendIDs(dst []byte, ids []int64) []byte {
+	dst = append(dst, '[')
 	for i, id := range ids {
 		if i > 0 {
-			b = append(b, ',')
+			dst = append(dst, ',')
 		}
-		b = strconv.AppendInt(b, id, 10)
+		dst = strconv.AppendInt(dst, id, 10)
 	}
-	return string(append(b, ']'))
+	return append(dst, ']')
 }
 
 // addToSets are the statements adding the ids of sets to the numbers'
