@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/spoke-crm/spoke/crm"
@@ -48,7 +49,7 @@ func NewMetrics() *Metrics {
 		}, []string{"action"}),
 	}
 	m.registry.MustRegister(m.requests, m.latency, m.database, m.rejections, m.faults,
-		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 

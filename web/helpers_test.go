@@ -151,11 +151,6 @@ func (p *page) form(t *testing.T, action string) *page {
 	return &page{Status: p.Status, Body: p.Body[start:end], Header: p.Header}
 }
 
-// text is the page's visible text, roughly: tags removed, entities decoded.
-func (p *page) text() string {
-	return html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(p.Body, " "))
-}
-
 var messageIDRE = regexp.MustCompile(`<li id="message-(\d+)"`)
 
 // messageIDs lists the ids of the messages on a timeline page, in order.
