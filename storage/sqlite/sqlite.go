@@ -34,6 +34,19 @@ type DB struct {
 
 var _ crm.Store = (*DB)(nil)
 
+// The page cache of each connection, in KiB. Readers keep the pages that
+// searches over a large index go back to. The writer's cache is smaller:
+// when a write splits a b-tree page, SQLite numbers a page with the page
+// after the first gibibyte of the file for a moment, and every commit of a
+// database smaller than that then walks the whole hash table of the
+// writer's cache to drop that page again, a walk as long as the cache is
+// large (see docs/benchmarks.md). The pages a write goes back to (the
+// upper levels and right edges of the b-trees) fit in the smaller one.
+const (
+	readerCacheSize = "cache_size(-32000)"
+	writerCacheSize = "cache_size(-4000)"
+)
+
 // Open opens (creating if needed) the database file at path and applies
 // pending migrations.
 func Open(ctx context.Context, path string) (*DB, error) {
@@ -41,7 +54,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// processes; synchronous=NORMAL in WAL mode keeps every committed
 	// transaction across a crash of the process (only power loss can drop
 	// the last ones).
-	pragmas := []string{"busy_timeout(10000)", "journal_mode(wal)", "synchronous(normal)", "foreign_keys(on)", "temp_store(memory)", "cache_size(-32000)"}
+	pragmas := []string{"busy_timeout(10000)", "journal_mode(wal)", "synchronous(normal)", "foreign_keys(on)", "temp_store(memory)"}
 	q := url.Values{}
 	for _, p := range pragmas {
 		q.Add("_pragma", p)
@@ -50,7 +63,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 
 	// The writer leaves checkpoints to the checkpointer (checkpoint.go).
 	ckpt := newCheckpointer()
-	writer, err := openPool(dsn+"&_txlock=immediate", func(c *sqlite3.Conn) error {
+	writer, err := openPool(dsn+"&_txlock=immediate&_pragma="+writerCacheSize, func(c *sqlite3.Conn) error {
 		c.WALHook(ckpt.walHook)
 		return registerFunctions(c)
 	})
@@ -67,7 +80,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	// Readers are query_only for their whole life, which also spares the
 	// driver switching it on and off around every read transaction.
-	reader, err := openPool(dsn+"&_txlock=deferred&_pragma=query_only(1)", registerFunctions)
+	reader, err := openPool(dsn+"&_txlock=deferred&_pragma=query_only(1)&_pragma="+readerCacheSize, registerFunctions)
 	if err != nil {
 		writer.Close()
 		return nil, err
