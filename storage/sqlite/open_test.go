@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 )
 
@@ -17,4 +18,36 @@ func OpenForTest(tb testing.TB, path string) *DB {
 	}
 	tb.Cleanup(func() { db.Close() })
 	return db
+}
+
+// The writer's page cache is the smaller one (see writerCacheSize); every
+// reader has the larger.
+func TestPageCacheSizes(t *testing.T) {
+	t.Parallel()
+	db := OpenForTest(t, t.TempDir()+"/cache.db")
+	ctx := context.Background()
+	var size int
+	if err := db.writer.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&size); err != nil {
+		t.Fatal(err)
+	}
+	if size != -4000 {
+		t.Errorf("writer cache_size = %d, want -4000", size)
+	}
+	// Hold every reader connection at once so that each is asked.
+	n := db.reader.Stats().MaxOpenConnections
+	conns := make([]*sql.Conn, n)
+	for i := range conns {
+		c, err := db.reader.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns[i] = c
+		if err := c.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&size); err != nil {
+			t.Fatal(err)
+		}
+		if size != -32000 {
+			t.Errorf("reader %d cache_size = %d, want -32000", i, size)
+		}
+	}
 }
