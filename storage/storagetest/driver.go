@@ -94,6 +94,10 @@ func Upgrades(t *testing.T, d Driver) {
 			func(t *testing.T, sql string) Rows { return d.Query(t, at, sql) },
 			d.DocText, d.entries())
 	})
+	t.Run("ObjectIDPropertyUpgrade", func(t *testing.T) {
+		t.Parallel()
+		objectIDPropertyUpgrade(t, d)
+	})
 	t.Run("OpensDatabaseOfBefore", func(t *testing.T) {
 		t.Parallel()
 		opensDatabaseOfBefore(t, d)

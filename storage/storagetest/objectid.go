@@ -3,6 +3,7 @@ package storagetest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"testing"
@@ -171,5 +172,69 @@ func objectIDLeftIndex(t *testing.T, d Driver, at string) {
 	})
 	if docs == 0 {
 		t.Error("the upgraded database has no search documents")
+	}
+}
+
+// objectIDProperty is the migration that gives every record its id as
+// hs_object_id.
+const objectIDProperty = "migrations/0036_object_id_property.sql"
+
+// objectIDPropertyUpgrade checks migration 0036 on d: records stored with
+// an hs_object_id other than their id (as seeds before 0034 kept a
+// fixture's value), or with none, live and archived, of built-in and custom
+// types, read back with their id as hs_object_id and every other value as
+// it was.
+func objectIDPropertyUpgrade(t *testing.T, d Driver) {
+	at := d.NewLocation(t)
+	s := d.Open(t, at)
+	props := []map[string]string{
+		{"hs_object_id": "12345", "email": "kept@example.com"},
+		{"email": "none@example.com", "note": `quotes " and \ and <tags> & ünïcödé`},
+		{"hs_object_id": "", "email": "empty@example.com"},
+	}
+	var objs []*crm.Object
+	err := s.Write(ctx, func(tx crm.Tx) error {
+		ids, err := tx.NextIDs(ctx, len(props)+2)
+		if err != nil {
+			return err
+		}
+		for i, p := range props {
+			objs = append(objs, newObject(ids[i], "0-1", p))
+		}
+		objs = append(objs, newObject(ids[3], "2-7", map[string]string{"hs_object_id": "1", "name": "custom"}))
+		right := newObject(ids[4], "0-18", map[string]string{"hs_object_id": strconv.FormatInt(ids[4], 10), "hs_timestamp": "2026-03-14T09:26:00.000Z"})
+		right.Archived, right.ArchivedAt = true, t0
+		objs = append(objs, right)
+		objs[0].Archived, objs[0].ArchivedAt = true, t0
+		return tx.InsertObjects(ctx, objs)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	// Versions are file names: no quote to escape.
+	if n := d.Exec(t, at, `DELETE FROM schema_migrations WHERE version = '`+objectIDProperty+`'`); n != 1 {
+		t.Fatalf("%s was not recorded", objectIDProperty)
+	}
+	s = d.Open(t, at)
+	err = s.Read(ctx, func(tx crm.ReadTx) error {
+		for _, want := range objs {
+			got, err := tx.Object(ctx, want.TypeID, want.ID)
+			if err != nil {
+				return err
+			}
+			wantProps := maps.Clone(want.Properties)
+			wantProps["hs_object_id"] = strconv.FormatInt(want.ID, 10)
+			if !maps.Equal(got.Properties, wantProps) {
+				t.Errorf("record %d: properties %v, want %v", want.ID, got.Properties, wantProps)
+			}
+			if got.Archived != want.Archived {
+				t.Errorf("record %d: archived %v, want %v", want.ID, got.Archived, want.Archived)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
