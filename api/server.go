@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,8 +24,9 @@ type Server struct {
 	Auth   *crm.Authenticator
 	Logger *slog.Logger
 
-	opts Options
-	mux  *http.ServeMux
+	opts     Options
+	mux      *http.ServeMux
+	patterns []string // of route and appRoute, in the order registered
 }
 
 // Options configure a Server.
@@ -224,7 +226,13 @@ const (
 
 // route mounts an operation: it checks the {version} segment, authenticates,
 // resolves the {type} segment, and checks the operation's scopes.
+// Routes are the method-and-path patterns of HubSpot's API and the test
+// controls the server serves, in the order they were registered (neither
+// the web pages, /metrics nor /_spoke/health).
+func (s *Server) Routes() []string { return slices.Clone(s.patterns) }
+
 func (s *Server) route(pattern string, rule scopeRule, h handlerFunc) {
+	s.patterns = append(s.patterns, pattern)
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		err := func() error {
 			if v := r.PathValue("version"); v != "" && !apiVersions[v] {

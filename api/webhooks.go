@@ -47,6 +47,7 @@ func requestApp(r *http.Request) *crm.App { return r.Context().Value(appKey{}).(
 // appRoute mounts a webhooks API operation: the hapikey must be the
 // developer API key of the app in the path.
 func (s *Server) appRoute(pattern string, h handlerFunc) {
+	s.patterns = append(s.patterns, pattern)
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		err := func() error {
 			key := r.URL.Query().Get("hapikey")

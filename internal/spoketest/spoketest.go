@@ -66,7 +66,9 @@ type Server struct {
 	Webhooks   *crm.Webhooks
 	Deliveries *webhooks.Worker
 	Client     *http.Client
-	tb         testing.TB
+	// API is the HTTP layer the server serves.
+	API *api.Server
+	tb  testing.TB
 }
 
 // EnvStore selects the storage of test servers: "sqlite" (the default) or
@@ -143,8 +145,9 @@ func OpenPath(tb testing.TB, path string, opts ...Option) *Server {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// The browser pages, as spoke serve mounts them.
 	settings.API.Web = web.New(engine, auth, web.Options{Now: clock.Now, Logger: logger})
-	hs := httptest.NewServer(api.NewServer(engine, auth, logger, settings.API))
-	s := &Server{URL: hs.URL, Path: path, Store: store, Engine: engine, Clock: clock, Client: hs.Client(), tb: tb, Webhooks: hooks, Deliveries: worker}
+	handler := api.NewServer(engine, auth, logger, settings.API)
+	hs := httptest.NewServer(handler)
+	s := &Server{URL: hs.URL, Path: path, Store: store, Engine: engine, Clock: clock, Client: hs.Client(), API: handler, tb: tb, Webhooks: hooks, Deliveries: worker}
 	tb.Cleanup(func() {
 		hs.Close()
 		stopWebhooks()
