@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -58,6 +59,7 @@ type Handler struct {
 	mux      *http.ServeMux
 	pages    map[string]*template.Template
 	static   map[string]staticFile
+	patterns []string // of handle, in the order registered
 }
 
 type staticFile struct {
@@ -91,32 +93,42 @@ func New(engine *crm.Engine, auth *crm.Authenticator, opts Options) *Handler {
 	return h
 }
 
+// handle serves pattern with fn and adds it to Routes.
+func (h *Handler) handle(pattern string, fn http.HandlerFunc) {
+	h.patterns = append(h.patterns, pattern)
+	h.mux.HandleFunc(pattern, fn)
+}
+
+// Routes are the method-and-path patterns of the pages, in the order they
+// were registered.
+func (h *Handler) Routes() []string { return slices.Clone(h.patterns) }
+
 func (h *Handler) routes() {
-	h.mux.HandleFunc("GET /{$}", h.signedIn(h.home))
-	h.mux.HandleFunc("GET /ui/{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/", http.StatusSeeOther) })
+	h.handle("GET /{$}", h.signedIn(h.home))
+	h.handle("GET /ui/{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/", http.StatusSeeOther) })
 	for name := range h.static {
-		h.mux.HandleFunc("GET "+Prefix+"static/"+name, h.serveStatic(name))
+		h.handle("GET "+Prefix+"static/"+name, h.serveStatic(name))
 	}
-	h.mux.HandleFunc("GET /favicon.ico", h.serveFavicon)
-	h.mux.HandleFunc("GET /ui/sign-in", h.signInPage)
-	h.mux.HandleFunc("POST /ui/sign-in", h.signIn)
-	h.mux.HandleFunc("POST /ui/sign-out", h.signedIn(h.signOut))
+	h.handle("GET /favicon.ico", h.serveFavicon)
+	h.handle("GET /ui/sign-in", h.signInPage)
+	h.handle("POST /ui/sign-in", h.signIn)
+	h.handle("POST /ui/sign-out", h.signedIn(h.signOut))
 	h.webhookRoutes()
 
-	h.mux.HandleFunc("GET /ui/{type}", h.signedIn(h.list))
-	h.mux.HandleFunc("GET /ui/{type}/recycle-bin", h.signedIn(h.typeRecycleBin))
-	h.mux.HandleFunc("POST /ui/{type}/recycle-bin/{id}/restore", h.signedIn(h.restoreFromTypeBin))
-	h.mux.HandleFunc("GET /ui/{type}/{id}", h.signedIn(h.record))
-	h.mux.HandleFunc("POST /ui/{type}/{id}/messages", h.signedIn(h.logMessage))
-	h.mux.HandleFunc("POST /ui/{type}/{id}/notes", h.signedIn(h.addNote))
-	h.mux.HandleFunc("POST /ui/{type}/{id}/pin", h.signedIn(h.pin))
-	h.mux.HandleFunc("POST /ui/{type}/{id}/unpin", h.signedIn(h.unpin))
+	h.handle("GET /ui/{type}", h.signedIn(h.list))
+	h.handle("GET /ui/{type}/recycle-bin", h.signedIn(h.typeRecycleBin))
+	h.handle("POST /ui/{type}/recycle-bin/{id}/restore", h.signedIn(h.restoreFromTypeBin))
+	h.handle("GET /ui/{type}/{id}", h.signedIn(h.record))
+	h.handle("POST /ui/{type}/{id}/messages", h.signedIn(h.logMessage))
+	h.handle("POST /ui/{type}/{id}/notes", h.signedIn(h.addNote))
+	h.handle("POST /ui/{type}/{id}/pin", h.signedIn(h.pin))
+	h.handle("POST /ui/{type}/{id}/unpin", h.signedIn(h.unpin))
 	// {kind} is an engagement type as the record page names it: messages, notes, calls ...
-	h.mux.HandleFunc("GET /ui/{type}/{id}/{kind}/{mid}/delete", h.signedIn(h.confirmDelete))
-	h.mux.HandleFunc("POST /ui/{type}/{id}/{kind}/{mid}/delete", h.signedIn(h.deleteEntry))
-	h.mux.HandleFunc("GET /ui/{type}/{id}/recycle-bin", h.signedIn(h.recordRecycleBin))
-	h.mux.HandleFunc("GET /ui/{type}/{id}/associated/{other}", h.signedIn(h.associatedList))
-	h.mux.HandleFunc("POST /ui/{type}/{id}/recycle-bin/{kind}/{mid}/restore", h.signedIn(h.restoreFromRecordBin))
+	h.handle("GET /ui/{type}/{id}/{kind}/{mid}/delete", h.signedIn(h.confirmDelete))
+	h.handle("POST /ui/{type}/{id}/{kind}/{mid}/delete", h.signedIn(h.deleteEntry))
+	h.handle("GET /ui/{type}/{id}/recycle-bin", h.signedIn(h.recordRecycleBin))
+	h.handle("GET /ui/{type}/{id}/associated/{other}", h.signedIn(h.associatedList))
+	h.handle("POST /ui/{type}/{id}/recycle-bin/{kind}/{mid}/restore", h.signedIn(h.restoreFromRecordBin))
 }
 
 // ServeHTTP sets the headers every page carries and answers paths without a

@@ -61,7 +61,7 @@ func (h *Handler) webhookRoutes() {
 	if !ok {
 		return
 	}
-	h.mux.HandleFunc("GET /ui/webhooks", h.signedIn(func(c *call) error {
+	h.handle("GET /ui/webhooks", h.signedIn(func(c *call) error {
 		if err := c.p.Require([]string{crm.ScopeAdmin}); err != nil {
 			return err
 		}

@@ -66,8 +66,9 @@ type Server struct {
 	Webhooks   *crm.Webhooks
 	Deliveries *webhooks.Worker
 	Client     *http.Client
-	// API is the HTTP layer the server serves.
+	// API is the HTTP layer the server serves, Web its pages.
 	API *api.Server
+	Web *web.Handler
 	tb  testing.TB
 }
 
@@ -144,10 +145,11 @@ func OpenPath(tb testing.TB, path string, opts ...Option) *Server {
 	auth := &crm.Authenticator{EnvToken: Token, Tokens: store.Tokens(), Now: clock.Now}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// The browser pages, as spoke serve mounts them.
-	settings.API.Web = web.New(engine, auth, web.Options{Now: clock.Now, Logger: logger})
+	pages := web.New(engine, auth, web.Options{Now: clock.Now, Logger: logger})
+	settings.API.Web = pages
 	handler := api.NewServer(engine, auth, logger, settings.API)
 	hs := httptest.NewServer(handler)
-	s := &Server{URL: hs.URL, Path: path, Store: store, Engine: engine, Clock: clock, Client: hs.Client(), API: handler, tb: tb, Webhooks: hooks, Deliveries: worker}
+	s := &Server{URL: hs.URL, Path: path, Store: store, Engine: engine, Clock: clock, Client: hs.Client(), API: handler, Web: pages, tb: tb, Webhooks: hooks, Deliveries: worker}
 	tb.Cleanup(func() {
 		hs.Close()
 		stopWebhooks()
