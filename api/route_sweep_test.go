@@ -98,15 +98,11 @@ func TestRouteSweep(t *testing.T) {
 	}
 	sweep := func(t *testing.T, route string) {
 		method, pattern, _ := strings.Cut(route, " ")
-		params := pathParams(pattern)
+		params := spoketest.PathParams(pattern)
 		fill := func(values map[string]string) string {
-			path := strings.TrimSuffix(pattern, "{$}")
-			for _, p := range params {
-				v, ok := values[p]
-				if !ok {
-					t.Fatalf("%s: no value for {%s}", route, p)
-				}
-				path = strings.Replace(path, "{"+p+"}", v, 1)
+			path, err := spoketest.FillPath(pattern, values)
+			if err != nil {
+				t.Fatal(err)
 			}
 			if strings.HasPrefix(pattern, "/webhooks/") {
 				path += "?hapikey=" + app.key
@@ -160,22 +156,6 @@ func TestRouteSweep(t *testing.T) {
 	// what the others read.
 	for _, r := range controls {
 		t.Run(r, func(t *testing.T) { sweep(t, r) })
-	}
-}
-
-// pathParams are the names of a pattern's path parameters, {$} left out.
-func pathParams(pattern string) []string {
-	var out []string
-	for rest := pattern; ; {
-		i := strings.Index(rest, "{")
-		if i < 0 {
-			return out
-		}
-		j := strings.Index(rest[i:], "}")
-		if name := rest[i+1 : i+j]; name != "$" {
-			out = append(out, name)
-		}
-		rest = rest[i+j+1:]
 	}
 }
 

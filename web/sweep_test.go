@@ -67,15 +67,11 @@ func TestPageSweep(t *testing.T) {
 			t.Parallel()
 			b := signIn(t, s, spoketest.Token)
 			b.get("/ui/contacts/" + contact) // for a CSRF token
-			params := pathParamNames(pattern)
+			params := spoketest.PathParams(pattern)
 			fill := func(values map[string]string) string {
-				path := strings.TrimSuffix(pattern, "{$}")
-				for _, p := range params {
-					v, ok := values[p]
-					if !ok {
-						t.Fatalf("%s: no value for {%s}", route, p)
-					}
-					path = strings.Replace(path, "{"+p+"}", v, 1)
+				path, err := spoketest.FillPath(pattern, values)
+				if err != nil {
+					t.Fatal(err)
 				}
 				return path
 			}
@@ -125,23 +121,6 @@ func TestPageSweep(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// pathParamNames are the names of a pattern's path parameters, {$} left
-// out.
-func pathParamNames(pattern string) []string {
-	var out []string
-	for rest := pattern; ; {
-		i := strings.Index(rest, "{")
-		if i < 0 {
-			return out
-		}
-		j := strings.Index(rest[i:], "}")
-		if name := rest[i+1 : i+j]; name != "$" {
-			out = append(out, name)
-		}
-		rest = rest[i+j+1:]
 	}
 }
 

@@ -1,0 +1,41 @@
+package spoketest
+
+import (
+	"fmt"
+	"strings"
+)
+
+// PathParams are the names of the path parameters of a route pattern
+// ("/crm/v3/objects/{type}/{id}"), in order; {$} is left out.
+func PathParams(pattern string) []string {
+	var out []string
+	for rest := pattern; ; {
+		i := strings.Index(rest, "{")
+		if i < 0 {
+			return out
+		}
+		j := strings.Index(rest[i:], "}")
+		if j < 0 {
+			return out
+		}
+		if name := rest[i+1 : i+j]; name != "$" {
+			out = append(out, name)
+		}
+		rest = rest[i+j+1:]
+	}
+}
+
+// FillPath is the path of a route pattern with each path parameter
+// replaced by its value in values (a trailing {$} dropped). A parameter
+// without a value is an error.
+func FillPath(pattern string, values map[string]string) (string, error) {
+	path := strings.TrimSuffix(pattern, "{$}")
+	for _, p := range PathParams(pattern) {
+		v, ok := values[p]
+		if !ok {
+			return "", fmt.Errorf("%s: no value for {%s}", pattern, p)
+		}
+		path = strings.Replace(path, "{"+p+"}", v, 1)
+	}
+	return path, nil
+}
