@@ -2,6 +2,7 @@ package spoketest
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 )
 
@@ -38,4 +39,22 @@ func FillPath(pattern string, values map[string]string) (string, error) {
 		path = strings.Replace(path, "{"+p+"}", v, 1)
 	}
 	return path, nil
+}
+
+// WrongPaths are the paths of a route pattern with its path parameters
+// from good but for one, which takes each of its values in bad in turn.
+func WrongPaths(pattern string, good map[string]string, bad map[string][]string) ([]string, error) {
+	var out []string
+	for _, p := range PathParams(pattern) {
+		for _, v := range bad[p] {
+			values := maps.Clone(good)
+			values[p] = v
+			path, err := FillPath(pattern, values)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, path)
+		}
+	}
+	return out, nil
 }
