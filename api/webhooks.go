@@ -25,17 +25,20 @@ func (s *Server) webhookRoutes() {
 	if s.opts.Webhooks == nil {
 		return
 	}
-	const p = "/webhooks/v3/{appId}"
-	s.appRoute("GET "+p+"/settings", s.getWebhookSettings)
-	s.appRoute("PUT "+p+"/settings", s.putWebhookSettings)
-	s.appRoute("DELETE "+p+"/settings", s.deleteWebhookSettings)
-	s.appRoute("GET "+p+"/subscriptions", s.listSubscriptions)
-	s.appRoute("POST "+p+"/subscriptions", s.createSubscription)
-	s.appRoute("POST "+p+"/subscriptions/batch/update", s.batchUpdateSubscriptions)
-	s.appRoute("GET "+p+"/subscriptions/{subscriptionId}", s.getSubscription)
-	s.appRoute("PATCH "+p+"/subscriptions/{subscriptionId}", s.updateSubscription)
-	s.appRoute("PUT "+p+"/subscriptions/{subscriptionId}", s.updateSubscription) // the older guide's verb
-	s.appRoute("DELETE "+p+"/subscriptions/{subscriptionId}", s.deleteSubscription)
+	// The same operations under v3 and the dated paths (2025-09, 2026-03,
+	// 2026-09), whose OpenAPI files give them the same shapes and key.
+	for _, p := range []string{"/webhooks/v3/{appId}", "/webhooks/{version}/{appId}"} {
+		s.appRoute("GET "+p+"/settings", s.getWebhookSettings)
+		s.appRoute("PUT "+p+"/settings", s.putWebhookSettings)
+		s.appRoute("DELETE "+p+"/settings", s.deleteWebhookSettings)
+		s.appRoute("GET "+p+"/subscriptions", s.listSubscriptions)
+		s.appRoute("POST "+p+"/subscriptions", s.createSubscription)
+		s.appRoute("POST "+p+"/subscriptions/batch/update", s.batchUpdateSubscriptions)
+		s.appRoute("GET "+p+"/subscriptions/{subscriptionId}", s.getSubscription)
+		s.appRoute("PATCH "+p+"/subscriptions/{subscriptionId}", s.updateSubscription)
+		s.appRoute("DELETE "+p+"/subscriptions/{subscriptionId}", s.deleteSubscription)
+	}
+	s.appRoute("PUT /webhooks/v3/{appId}/subscriptions/{subscriptionId}", s.updateSubscription) // the older guide's verb
 	s.control("GET /_spoke/webhooks/deliveries", s.webhookDeliveries)
 	s.control("POST /_spoke/webhooks/flush", s.flushWebhooks)
 }
@@ -50,6 +53,9 @@ func (s *Server) appRoute(pattern string, h handlerFunc) {
 	s.patterns = append(s.patterns, pattern)
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		err := func() error {
+			if v := r.PathValue("version"); v != "" && !apiVersions[v] {
+				return notFoundRoute(r)
+			}
 			key := r.URL.Query().Get("hapikey")
 			if key == "" {
 				return &crm.Error{Kind: crm.KindUnauthenticated, Category: crm.CategoryInvalidAuth,
