@@ -134,7 +134,7 @@ func readBatch[T any](r *http.Request, body any, inputs *[]T, rule batchRule) (*
 	}
 	n := len(*inputs)
 	if *inputs == nil && rule.required {
-		return nil, crm.BadInput("Invalid input JSON on line 1, column 2: Some required fields were not set: [inputs]")
+		return nil, missingFields("inputs")
 	}
 	if n == 0 && rule.empty != "" {
 		return nil, crm.Invalidf("%s", rule.empty)

@@ -12,7 +12,7 @@ import (
 // Messages of the batch prologue (decode, input limits), word for word.
 const (
 	msgNoBody          = "Invalid JSON input: a request body was expected, but none found"
-	msgNoInputsField   = "Invalid input JSON on line 1, column 2: Some required fields were not set: [inputs]"
+	msgNoInputsField   = "Invalid input JSON on line 1, column 2. Some required fields were not set: [inputs]"
 	msgObjectsEmpty    = "At least one input is required in a batch request"
 	msgEmpty           = "At least one input is required"
 	msgHistoryLimit    = "The maximum number of inputs supported in a batch request for property histories is 50. Please reduce the number of items and try again"

@@ -125,7 +125,7 @@ func (b createBody) input() crm.CreateInput {
 
 func requireProperties(p propertyMap) error {
 	if p == nil {
-		return crm.BadInput("Invalid input JSON on line 1, column 1: Some required fields were not set: [properties]")
+		return missingFields("properties")
 	}
 	return nil
 }

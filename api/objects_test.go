@@ -134,7 +134,7 @@ func TestCreateValidation(t *testing.T) {
 		{"array body", "contacts", `[]`, 400, "", `Invalid input JSON`},
 		{"trailing data", "contacts", `{"properties":{}} x`, 400, "", `Invalid input JSON`},
 		{"empty body", "contacts", ``, 400, "VALIDATION_ERROR", `Invalid JSON input: a request body was expected, but none found`},
-		{"missing properties", "contacts", `{}`, 400, "", `Some required fields were not set: [properties]`},
+		{"missing properties", "contacts", `{}`, 400, "", `Invalid input JSON on line 1, column 2. Some required fields were not set: [properties]`},
 		{"unknown type", "widgets", `{"properties":{}}`, 400, "", `Unable to infer object type from: widgets`},
 	}
 	for _, tc := range cases {
