@@ -36,12 +36,13 @@ var _ crm.Store = (*DB)(nil)
 
 // The page cache of each connection, in KiB. Readers keep the pages that
 // searches over a large index go back to. The writer's cache is smaller:
-// when a write splits a b-tree page, SQLite numbers a page with the page
-// after the first gibibyte of the file for a moment, and every commit of a
-// database smaller than that then walks the whole hash table of the
-// writer's cache to drop that page again, a walk as long as the cache is
-// large (see docs/benchmarks.md). The pages a write goes back to (the
-// upper levels and right edges of the b-trees) fit in the smaller one.
+// when a write splits a b-tree page, SQLite numbers a page for a moment
+// with the page after the file's first gibibyte, and while the file is
+// smaller than that, the commit of the write walks the whole hash table of
+// the writer's cache to drop that page again, a walk as long as the cache
+// is large (see docs/benchmarks.md). The pages writes go back to (the
+// upper levels and right edges of the b-trees) fit in the smaller one. The
+// checkpointer's connection keeps SQLite's default.
 const (
 	readerCacheSize = "cache_size(-32000)"
 	writerCacheSize = "cache_size(-4000)"
