@@ -356,6 +356,8 @@ func (s *Server) batchDefaultV4(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// HubSpot's spec answers only 200, its body carrying the errors.
+	reply.noMultiStatus = true
 	return answerEach(w, reply, http.StatusOK, inputs, func(_ int, in v4PairInput) ([]defaultAssociationJSON, error) {
 		if _, err := s.Engine.AssociateDefault(r.Context(), principal(r).Actor(), from, string(in.From.ID), to, string(in.To.ID)); err != nil {
 			return nil, err

@@ -67,6 +67,11 @@ func writeBatch(w http.ResponseWriter, okStatus int, started time.Time, results 
 	if len(errs) > 0 {
 		status = http.StatusMultiStatus
 	}
+	writeBatchStatus(w, status, started, results, errs)
+}
+
+// writeBatchStatus answers status, whatever the errors.
+func writeBatchStatus(w http.ResponseWriter, status int, started time.Time, results any, errs []standardErrorJSON) {
 	if writeBatchFast(w, status, started, results, errs) {
 		return
 	}
@@ -116,10 +121,20 @@ type historyBody interface {
 type batchReply struct {
 	started time.Time
 	errs    batchErrors
+	// noMultiStatus answers okStatus even when inputs failed, their errors
+	// in the body: for endpoints whose only success status in HubSpot's
+	// spec is okStatus (batch associate default), which HubSpot's clients
+	// read as a failure when it is anything else, 207 included.
+	noMultiStatus bool
 }
 
-// write answers okStatus when no input failed and 207 otherwise.
+// write answers okStatus when no input failed and 207 otherwise (okStatus
+// always with noMultiStatus).
 func (b *batchReply) write(w http.ResponseWriter, okStatus int, results any) {
+	if b.noMultiStatus {
+		writeBatchStatus(w, okStatus, b.started, results, b.errs)
+		return
+	}
 	writeBatch(w, okStatus, b.started, results, b.errs)
 }
 
@@ -158,9 +173,9 @@ func readInputs[T any](r *http.Request, rule batchRule) ([]T, *batchReply, error
 }
 
 // answerEach runs fn on each input in turn and answers with the results
-// of all: okStatus, or 207 when some input failed. An error HubSpot reports
-// per input joins the reply's errors and the batch goes on; any other error
-// ends the batch and is returned (see inputError).
+// of all: okStatus, or 207 when some input failed (see noMultiStatus). An
+// error HubSpot reports per input joins the reply's errors and the batch
+// goes on; any other error ends the batch and is returned (see inputError).
 func answerEach[T, R any](w http.ResponseWriter, reply *batchReply, okStatus int, inputs []T, fn func(i int, in T) ([]R, error)) error {
 	results := []R{}
 	for i, in := range inputs {

@@ -493,6 +493,42 @@ describe('v4 batch associations', () => {
     ]);
   });
 
+  // HubSpot's spec gives batch/associate/default one success status, 200,
+  // whose body carries errors: the client takes any other status (207
+  // included) for a failure and throws.
+  test('batchApi.createDefault reports failing inputs in its 200 and keeps the rest', async () => {
+    const other = await newMessage([], `default ${RUN}`);
+    const joan = await newContact('joan');
+    const res = await v4.batchApi.createDefault('communications', 'contacts', {
+      inputs: [
+        { _from: { id: other.id }, to: { id: joan.id } },
+        { _from: { id: other.id }, to: { id: MISSING } },
+      ],
+    });
+    assert.equal(res.status, 'COMPLETE');
+    assert.ok(res.startedAt instanceof Date && res.completedAt instanceof Date);
+    assert.deepEqual(res.results.map((r) => [r._from.id, r.to.id, r.associationSpec.associationTypeId]), [
+      [other.id, joan.id, 81],
+      [joan.id, other.id, 82],
+    ]);
+    assert.equal(res.numErrors, 1);
+    const [missing] = res.errors;
+    assert.equal(missing.status, 'error');
+    assert.equal(missing.category, 'OBJECT_NOT_FOUND');
+    assert.equal(missing.subCategory, 'crm.associations.TO_OBJECT_NOT_FOUND');
+    assert.equal(missing.message, `No contact with ID ${MISSING} exists`);
+    assert.deepEqual(missing.context, { id: [MISSING], objectType: ['contact'] });
+    assert.deepEqual(Object.keys(await v4Map('communications', other.id, 'contacts')), [joan.id]);
+
+    // Every input failing is still a 200 with the errors.
+    const none = await v4.batchApi.createDefault('communications', 'contacts', {
+      inputs: [{ _from: { id: MISSING }, to: { id: joan.id } }],
+    });
+    assert.deepEqual(none.results, []);
+    assert.equal(none.numErrors, 1);
+    assert.equal(none.errors[0].subCategory, 'crm.associations.FROM_OBJECT_NOT_FOUND');
+  });
+
   test('batchApi.getPage reads each record\'s associations, 207 for one without', async () => {
     const res = await v4.batchApi.getPage('contacts', 'communications', { inputs: [{ id: contact.id }, { id: lonely.id }] });
     assert.equal(res.status, 'COMPLETE');
