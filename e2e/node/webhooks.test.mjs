@@ -9,9 +9,10 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { RUN } from './helpers.mjs';
+import { RUN, expectApiError } from './helpers.mjs';
 
 import { Client, Signature } from '@hubspot/api-client';
+import { ApiException as WebhooksApiException } from '@hubspot/api-client/lib/codegen/webhooks/apis/exception.js';
 
 const { SPOKE_URL, SPOKE_TOKEN, SPOKE_APP_ID, SPOKE_APP_KEY, SPOKE_APP_SECRET } = process.env;
 if (!SPOKE_URL || !SPOKE_TOKEN || !SPOKE_APP_ID || !SPOKE_APP_KEY || !SPOKE_APP_SECRET) {
@@ -95,5 +96,32 @@ describe('webhooks', () => {
       assert.equal(typeof e.occurredAt, 'number');
     }
     assert.equal(new Set(events.map((e) => e.eventId)).size, events.length, 'no event twice');
+  });
+
+  test('a subscription read, switched off and deleted; the settings read and cleared', async () => {
+    const subs = developer.webhooks.subscriptionsApi;
+    const made = await subs.create(appId, { eventType: 'company.creation', active: true });
+    const got = await subs.getById(Number(made.id), appId);
+    assert.equal(got.id, made.id);
+    assert.equal(got.eventType, 'company.creation');
+    assert.equal(got.active, true);
+    assert.ok(got.createdAt instanceof Date && got.updatedAt instanceof Date);
+
+    const off = await subs.update(Number(made.id), appId, { active: false });
+    assert.equal(off.id, made.id);
+    assert.equal(off.active, false);
+    assert.equal((await subs.getById(Number(made.id), appId)).active, false);
+
+    await subs.archive(Number(made.id), appId);
+    await expectApiError(() => subs.getById(Number(made.id), appId), WebhooksApiException, 404, 'SUBSCRIPTION_ID_NOT_FOUND');
+    assert.ok(!(await subs.getAll(appId)).results.some((s) => s.id === made.id));
+
+    const settings = developer.webhooks.settingsApi;
+    const read = await settings.getAll(appId);
+    assert.equal(read.targetUrl, target);
+    assert.equal(read.throttling.maxConcurrentRequests, 10);
+    assert.ok(read.createdAt instanceof Date);
+    await settings.clear(appId);
+    await expectApiError(() => settings.getAll(appId), WebhooksApiException, 404, 'OBJECT_NOT_FOUND');
   });
 });
