@@ -365,6 +365,9 @@ const RECORDS = [
   {
     name: 'contact',
     api: () => client.crm.contacts.basicApi,
+    group: () => client.crm.contacts,
+    text: 'firstname',
+    batch: (text) => ({ email: `${text.replaceAll(' ', '.')}+${RUN}@example.com`, firstname: text }),
     Exception: ContactsApiException,
     created: 'createdate',
     modified: 'lastmodifieddate',
@@ -379,6 +382,9 @@ const RECORDS = [
   {
     name: 'company',
     api: () => client.crm.companies.basicApi,
+    group: () => client.crm.companies,
+    text: 'name',
+    batch: (text) => ({ name: text }),
     Exception: CompaniesApiException,
     created: 'createdate',
     modified: 'hs_lastmodifieddate',
@@ -393,6 +399,9 @@ const RECORDS = [
   {
     name: 'deal',
     api: () => client.crm.deals.basicApi,
+    group: () => client.crm.deals,
+    text: 'dealname',
+    batch: (text) => ({ dealname: text, dealstage: 'appointmentscheduled' }),
     Exception: DealsApiException,
     created: 'createdate',
     modified: 'hs_lastmodifieddate',
@@ -407,6 +416,9 @@ const RECORDS = [
   {
     name: 'ticket',
     api: () => client.crm.tickets.basicApi,
+    group: () => client.crm.tickets,
+    text: 'subject',
+    batch: (text) => ({ subject: text, hs_pipeline: '0', hs_pipeline_stage: '1' }),
     Exception: TicketsApiException,
     created: 'createdate',
     modified: 'hs_lastmodifieddate',
@@ -509,6 +521,51 @@ for (const r of RECORDS) {
 
       const listed = (await pageAll(api, 50, { archived: true })).flatMap((p) => p.results);
       assert.ok(ids(listed).includes(created.id));
+    });
+
+    test('batchApi and searchApi of its own API group', async () => {
+      const group = r.group();
+      const text = (i) => `batch ${i} w${RUN}`;
+      const made = await group.batchApi.create({ inputs: [0, 1].map((i) => ({ properties: r.batch(text(i)), associations: [] })) });
+      assert.equal(made.status, 'COMPLETE');
+      assert.ok(made.startedAt instanceof Date && made.completedAt instanceof Date);
+      const madeIds = made.results.map((o) => o.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+      assert.equal(madeIds.length, 2);
+      const inputs = madeIds.map((id) => ({ id }));
+
+      const read = await group.batchApi.read({ inputs, properties: [r.text], propertiesWithHistory: [r.text] }, false);
+      assert.deepEqual(read.results.map((o) => o.properties[r.text]).sort(), [text(0), text(1)]);
+      for (const o of read.results) {
+        assert.deepEqual(o.propertiesWithHistory[r.text].map((h) => h.value), [o.properties[r.text]]);
+        assert.ok(o.propertiesWithHistory[r.text][0].timestamp instanceof Date);
+      }
+
+      const renamed = (id) => `renamed ${id} w${RUN}`;
+      const updated = await group.batchApi.update({ inputs: madeIds.map((id) => ({ id, properties: { [r.text]: renamed(id) } })) });
+      assert.deepEqual(updated.results.map((o) => o.properties[r.text]).sort(), madeIds.map(renamed).sort());
+
+      const search = {
+        query: `w${RUN}`,
+        filterGroups: [{ filters: [{ propertyName: 'hs_object_id', operator: 'IN', values: madeIds }] }],
+        sorts: [{ propertyName: 'hs_object_id', direction: 'DESCENDING' }],
+        properties: [r.text],
+        limit: 1,
+      };
+      const first = await group.searchApi.doSearch(search);
+      assert.equal(first.total, 2);
+      assert.deepEqual(first.results.map((o) => [o.id, o.properties[r.text]]), [[madeIds[1], renamed(madeIds[1])]]);
+      assert.ok(first.results[0].createdAt instanceof Date);
+      const second = await group.searchApi.doSearch({ ...search, after: first.paging.next.after });
+      assert.deepEqual(second.results.map((o) => o.id), [madeIds[0]]);
+      assert.equal(second.paging, undefined);
+
+      assert.equal(await group.batchApi.archive({ inputs }), undefined);
+      const gone = await group.batchApi.read({ inputs, properties: [], propertiesWithHistory: [] });
+      assert.deepEqual(gone.results, []);
+      assert.equal(gone.numErrors, 1);
+      assert.deepEqual([...gone.errors[0].context.ids].sort(), [...madeIds].sort());
+      const archived = await group.batchApi.read({ inputs, properties: [r.text], propertiesWithHistory: [] }, true);
+      assert.deepEqual(archived.results.map((o) => [o.archived, o.archivedAt instanceof Date]), [[true, true], [true, true]]);
     });
 
     test('an unknown property is a 400 VALIDATION_ERROR', async () => {
