@@ -314,7 +314,9 @@ func matchGroup(m *query, q crm.SearchQuery, group []crm.SearchFilter, withKey b
 		idCondition(&dr, "o.id", group[driver])
 	case driver >= 0 && group[driver].AssociatedWith != "":
 		f := group[driver]
-		dr.add(`SELECT a.to_id AS id FROM associations a JOIN objects o ON o.id = a.to_id AND o.archived = `+d.False()+` AND o.type_id = ?
+		// A pair may be associated by several types, and a record with
+		// several of the ids: each record once.
+		dr.add(`SELECT DISTINCT a.to_id AS id FROM associations a JOIN objects o ON o.id = a.to_id AND o.archived = `+d.False()+` AND o.type_id = ?
 			WHERE a.to_type = ? AND a.from_type = ? AND a.from_id IN `, q.TypeID, q.TypeID, f.AssociatedWith)
 		dr.list(len(f.Nums), func(i int) any { return int64(f.Nums[i]) })
 	case driver >= 0:
