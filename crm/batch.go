@@ -19,13 +19,19 @@ func (e *Engine) nonUnique(t *ObjectType, name string) *Error {
 
 // checkDuplicates refuses a batch that names the same id twice.
 func checkDuplicates(ids []string) error {
-	seen := map[string]bool{}
+	return checkDuplicateKeys(ids, ids)
+}
+
+// checkDuplicateKeys refuses a batch in which two inputs have the same key,
+// naming the second input as shown.
+func checkDuplicateKeys[K comparable](keys []K, shown []string) error {
+	seen := map[K]bool{}
 	var dups []string
-	for _, id := range ids {
-		if seen[id] && !containsString(dups, id) {
-			dups = append(dups, id)
+	for i, k := range keys {
+		if seen[k] && !containsString(dups, shown[i]) {
+			dups = append(dups, shown[i])
 		}
-		seen[id] = true
+		seen[k] = true
 	}
 	if len(dups) > 0 {
 		err := Invalidf("Duplicate IDs found in batch input: [%s]. IDs must be unique", strings.Join(dups, ", "))
@@ -184,14 +190,14 @@ func (e *Engine) batchIDProperty(t *ObjectType, name string, upsert bool) error 
 // that fail validation are reported in their result; without it the first
 // failure fails the batch and nothing is written.
 func (e *Engine) UpdateBatch(ctx context.Context, actor Actor, t *ObjectType, inputs []UpdateInput, perInput bool) (results []UpdateResult, missing []string, err error) {
-	ids := make([]string, len(inputs))
+	ids, shown := make([]string, len(inputs)), make([]string, len(inputs))
 	for i, in := range inputs {
-		ids[i] = in.IDProperty + "\x00" + in.ID
+		ids[i], shown[i] = in.IDProperty+"\x00"+in.ID, in.ID
 		if err := e.batchIDProperty(t, in.IDProperty, false); err != nil {
 			return nil, nil, err
 		}
 	}
-	if err := checkDuplicates(ids); err != nil {
+	if err := checkDuplicateKeys(ids, shown); err != nil {
 		return nil, nil, err
 	}
 	results = make([]UpdateResult, len(inputs))
@@ -220,6 +226,17 @@ func (e *Engine) UpdateBatch(ctx context.Context, actor Actor, t *ObjectType, in
 		}
 		objs, err := e.loadMany(ctx, tx, t, resolved, false)
 		if err != nil {
+			return err
+		}
+		// Two ids may name one record: a merged-away id and the record it
+		// reads as, or two ids merged into one record.
+		found := make([]int64, len(objs))
+		for i, o := range objs {
+			if found[i] = -int64(i) - 1; o != nil {
+				found[i] = o.ID
+			}
+		}
+		if err := checkDuplicateKeys(found, shown); err != nil {
 			return err
 		}
 		now := e.now()
