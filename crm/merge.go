@@ -272,18 +272,51 @@ func (e *Engine) merge(ctx context.Context, tx Tx, actor Actor, t *ObjectType, p
 	if err := tx.IndexObjects(ctx, docs); err != nil {
 		return nil, err
 	}
+	history = mergedHistory(history, p.ID)
+	newest := map[string]string{}
 	for i := range history {
 		history[i].ObjectID = n.ID
+		newest[history[i].Name] = history[i].Value
 	}
+	// The merge's values are recorded where they differ from the primary's
+	// or from the newest value of either record, so that the history ends
+	// with the record's value.
 	for _, name := range sortedKeys(n.Properties) {
-		if v := n.Properties[name]; v != p.Properties[name] {
+		if v := n.Properties[name]; v != p.Properties[name] || v != newest[name] {
 			history = append(history, HistoryEntry{ObjectID: n.ID, Name: name, Value: v, Timestamp: now, SourceType: SourceCalculated})
+		}
+	}
+	for _, name := range sortedKeys(newest) {
+		if _, kept := n.Properties[name]; !kept && newest[name] != "" {
+			history = append(history, HistoryEntry{ObjectID: n.ID, Name: name, Timestamp: now, SourceType: SourceCalculated})
 		}
 	}
 	if err := tx.AppendHistory(ctx, history); err != nil {
 		return nil, err
 	}
 	return n, tx.AddAssociations(ctx, e.mergedAssociations(n, p, s, rowsP, rowsS))
+}
+
+// mergedHistory orders both records' history (read newest first per record
+// and property) oldest first, as it is appended: the two records' writes
+// interleave by time, and at one time the primary's come last.
+func mergedHistory(history []HistoryEntry, primary int64) []HistoryEntry {
+	slices.Reverse(history)
+	slices.SortStableFunc(history, func(a, b HistoryEntry) int {
+		if c := a.Timestamp.Compare(b.Timestamp); c != 0 {
+			return c
+		}
+		switch {
+		case a.ObjectID == b.ObjectID:
+			return 0
+		case a.ObjectID == primary:
+			return 1
+		case b.ObjectID == primary:
+			return -1
+		}
+		return 0
+	})
+	return history
 }
 
 // mergedAssociations are the rows (both directions) of the new record of a
