@@ -26,10 +26,29 @@ func TestMergeHistoryEndsWithTheMergedValues(t *testing.T) {
 	mustStatus(t, s.Do("PATCH", "/crm/v3/objects/contacts/"+o, `{"properties":{"lastname":"Smythe","firstname":"Samuel"}}`), 200)
 	tick()
 	n := merge(t, s, "contacts", p, o)["id"].(string)
+	checkMergedHistory(t, s, n)
 
+	// Writes of both records in one millisecond: the primary's is the newer.
+	tick()
+	p = create(t, s, "contacts", `{"properties":{"email":"tp@example.com","firstname":"Tia"}}`)["id"].(string)
+	o = create(t, s, "contacts", `{"properties":{"email":"to@example.com","firstname":"Tom"}}`)["id"].(string)
+	tick()
+	checkMergedHistory(t, s, merge(t, s, "contacts", p, o)["id"].(string))
+}
+
+// checkMergedHistory checks that a record's history of email, firstname and
+// lastname is newest first and ends with the record's values.
+func checkMergedHistory(t *testing.T, s *spoketest.Server, n string) {
+	t.Helper()
 	got := mustStatus(t, s.Do("GET", "/crm/v3/objects/contacts/"+n+"?properties=email,firstname,lastname&propertiesWithHistory=email,firstname,lastname", nil), 200)
 	for _, name := range []string{"email", "firstname", "lastname"} {
-		hist := got["propertiesWithHistory"].(map[string]any)[name].([]any)
+		hist, _ := got["propertiesWithHistory"].(map[string]any)[name].([]any)
+		if len(hist) == 0 {
+			if props(got)[name] != nil {
+				t.Errorf("%s is %v, with no history", name, props(got)[name])
+			}
+			continue
+		}
 		var last time.Time
 		for i, h := range hist {
 			h := h.(map[string]any)

@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -299,11 +300,14 @@ func (e *Engine) merge(ctx context.Context, tx Tx, actor Actor, t *ObjectType, p
 
 // mergedHistory orders both records' history (read newest first per record
 // and property) oldest first, as it is appended: the two records' writes
-// interleave by time, and at one time the primary's come last.
+// interleave by time, and at one time the primary's come last. A value of
+// a property written in the same millisecond as a later one of it (by the
+// other record) is left out: the store keeps the values of one record at
+// one time as one write, in which a property has one value.
 func mergedHistory(history []HistoryEntry, primary int64) []HistoryEntry {
 	slices.Reverse(history)
 	slices.SortStableFunc(history, func(a, b HistoryEntry) int {
-		if c := a.Timestamp.Compare(b.Timestamp); c != 0 {
+		if c := cmp.Compare(a.Timestamp.UnixMilli(), b.Timestamp.UnixMilli()); c != 0 {
 			return c
 		}
 		switch {
@@ -316,7 +320,21 @@ func mergedHistory(history []HistoryEntry, primary int64) []HistoryEntry {
 		}
 		return 0
 	})
-	return history
+	type at struct {
+		name string
+		ms   int64
+	}
+	last := make(map[at]int, len(history))
+	for i, h := range history {
+		last[at{h.Name, h.Timestamp.UnixMilli()}] = i
+	}
+	kept := history[:0]
+	for i, h := range history {
+		if last[at{h.Name, h.Timestamp.UnixMilli()}] == i {
+			kept = append(kept, h)
+		}
+	}
+	return kept
 }
 
 // mergedAssociations are the rows (both directions) of the new record of a
