@@ -34,6 +34,13 @@ func TestMergeHistoryEndsWithTheMergedValues(t *testing.T) {
 	o = create(t, s, "contacts", `{"properties":{"email":"to@example.com","firstname":"Tom"}}`)["id"].(string)
 	tick()
 	checkMergedHistory(t, s, merge(t, s, "contacts", p, o)["id"].(string))
+
+	// A merge in the millisecond of the other's newer write.
+	tick()
+	p = create(t, s, "contacts", `{"properties":{"email":"ap@example.com","firstname":"Ann"}}`)["id"].(string)
+	tick()
+	o = create(t, s, "contacts", `{"properties":{"email":"ao@example.com","firstname":"Bob"}}`)["id"].(string)
+	checkMergedHistory(t, s, merge(t, s, "contacts", p, o)["id"].(string))
 }
 
 // checkMergedHistory checks that a record's history of email, firstname and

@@ -292,6 +292,7 @@ func (e *Engine) merge(ctx context.Context, tx Tx, actor Actor, t *ObjectType, p
 			history = append(history, HistoryEntry{ObjectID: n.ID, Name: name, Timestamp: now, SourceType: SourceCalculated})
 		}
 	}
+	history = lastPerMillisecond(history)
 	if err := tx.AppendHistory(ctx, history); err != nil {
 		return nil, err
 	}
@@ -300,10 +301,7 @@ func (e *Engine) merge(ctx context.Context, tx Tx, actor Actor, t *ObjectType, p
 
 // mergedHistory orders both records' history (read newest first per record
 // and property) oldest first, as it is appended: the two records' writes
-// interleave by time, and at one time the primary's come last. A value of
-// a property written in the same millisecond as a later one of it (by the
-// other record) is left out: the store keeps the values of one record at
-// one time as one write, in which a property has one value.
+// interleave by time, and at one time the primary's come last.
 func mergedHistory(history []HistoryEntry, primary int64) []HistoryEntry {
 	slices.Reverse(history)
 	slices.SortStableFunc(history, func(a, b HistoryEntry) int {
@@ -320,6 +318,14 @@ func mergedHistory(history []HistoryEntry, primary int64) []HistoryEntry {
 		}
 		return 0
 	})
+	return history
+}
+
+// lastPerMillisecond leaves out of entries (oldest first) a value of a
+// property followed by another of it in the same millisecond: the store
+// keeps the values of one record at one time as one write, in which a
+// property has one value.
+func lastPerMillisecond(history []HistoryEntry) []HistoryEntry {
 	type at struct {
 		name string
 		ms   int64
