@@ -271,6 +271,38 @@ func (e *Engine) UpdateBatch(ctx context.Context, actor Actor, t *ObjectType, in
 	return results, missing, err
 }
 
+// upsertTarget is the live record holding an upsert input's value, locked,
+// or nil when none holds it. The value is looked up before the record is
+// locked: a write of another node that commits in between (an archive,
+// which frees the value) leaves the record found not live, and the value
+// is looked up again.
+func (e *Engine) upsertTarget(ctx context.Context, tx Tx, t *ObjectType, in UpsertInput) (*Object, error) {
+	p := t.Property(in.IDProperty)
+	var last int64
+	for {
+		id, err := tx.FindUnique(ctx, t.ID, in.IDProperty, lookupKey(p, in.ID))
+		if errors.Is(err, ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		objs, err := e.loadMany(ctx, tx, t, []int64{id}, false)
+		if err != nil {
+			return nil, err
+		}
+		if objs[0] != nil {
+			return objs[0], nil
+		}
+		if id == last {
+			// Still held by a record that is not live: the claim is
+			// the record's, and a create of the value is refused.
+			return nil, nil
+		}
+		last = id
+	}
+}
+
 // UpsertInput is one input of a batch upsert: ID is the value of the unique
 // property IDProperty.
 type UpsertInput struct {
@@ -337,12 +369,11 @@ func (e *Engine) UpsertBatch(ctx context.Context, actor Actor, t *ObjectType, in
 				results[i].Err = ValidationError(e.PortalID, errs)
 				continue
 			}
-			p := t.Property(in.IDProperty)
-			id, err := tx.FindUnique(ctx, t.ID, in.IDProperty, lookupKey(p, in.ID))
-			if err != nil && !errors.Is(err, ErrNotFound) {
+			obj, err := e.upsertTarget(ctx, tx, t, in)
+			if err != nil {
 				return err
 			}
-			if err != nil {
+			if obj == nil {
 				// Not found: create it with the id value set.
 				withID := make(map[string]string, len(in.Properties)+1)
 				for k, v := range in.Properties {
@@ -353,11 +384,7 @@ func (e *Engine) UpsertBatch(ctx context.Context, actor Actor, t *ObjectType, in
 				createIdx = append(createIdx, i)
 				continue
 			}
-			objs, err := e.loadMany(ctx, tx, t, []int64{id}, false)
-			if err != nil {
-				return err
-			}
-			c, err := e.change(ctx, tx, actor, t, objs[0], props, now, taken)
+			c, err := e.change(ctx, tx, actor, t, obj, props, now, taken)
 			if err != nil {
 				if _, domain := err.(*Error); !domain || !perInput {
 					return err
@@ -365,7 +392,7 @@ func (e *Engine) UpsertBatch(ctx context.Context, actor Actor, t *ObjectType, in
 				results[i].Err = err
 				continue
 			}
-			results[i].Object = objs[0]
+			results[i].Object = obj
 			if c != nil {
 				updates = append(updates, c)
 			}
