@@ -35,8 +35,11 @@ func (e *Engine) checkPin(ctx context.Context, tx ReadTx, t *ObjectType, obj *Ob
 		return fail("%s is not an activity id", v)
 	}
 	// One read finds the activity whatever its type; a record of a type
-	// that is no activity is no pin.
-	found, err := tx.ObjectsByIDs(ctx, []int64{id})
+	// that is no activity is no pin. It is not locked: the record is, and
+	// it may have the higher id. An archive of the activity, or a removal
+	// of the pair, locks the record, so it waits for this write and then
+	// lifts the pin.
+	found, err := tx.PeekObjects(ctx, []int64{id})
 	if err != nil {
 		return err
 	}

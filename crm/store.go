@@ -77,6 +77,11 @@ type ReadTx interface {
 	// until it ends, one after the other in ascending id order, so that
 	// writes locking the same records this way cannot deadlock.
 	ObjectsByIDs(ctx context.Context, ids []int64) ([]*Object, error)
+	// PeekObjects is ObjectsByIDs without locking: what other transactions
+	// committed and this one wrote. A write that only checks a record it
+	// does not change (the activity a pin names) peeks at it, so as not to
+	// lock it after the records it locked before.
+	PeekObjects(ctx context.Context, ids []int64) ([]*Object, error)
 	// ListObjects returns up to q.Limit records with id >= q.AfterID.
 	ListObjects(ctx context.Context, q ListQuery) ([]*Object, error)
 	// FindUnique returns the id of the live record holding value (already in

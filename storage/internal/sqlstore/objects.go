@@ -60,6 +60,17 @@ func (t *Tx) ObjectsByIDs(ctx context.Context, ids []int64) ([]*crm.Object, erro
 	return out, err
 }
 
+// PeekObjects reads the records without locking them.
+func (t *Tx) PeekObjects(ctx context.Context, ids []int64) ([]*crm.Object, error) {
+	var out []*crm.Object
+	err := forIDs(t.d, "id", ids, func(in string, args []any) error {
+		objs, err := query(ctx, t.q, scanObject, `SELECT `+objectColumns+` FROM objects WHERE `+in+` ORDER BY id`, args...)
+		out = append(out, objs...)
+		return err
+	})
+	return out, err
+}
+
 func (t *Tx) ListObjects(ctx context.Context, q crm.ListQuery) ([]*crm.Object, error) {
 	var since int64
 	if q.Archived && !q.ArchivedSince.IsZero() {
