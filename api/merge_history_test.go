@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -33,7 +34,11 @@ func TestMergeHistoryEndsWithTheMergedValues(t *testing.T) {
 	p = create(t, s, "contacts", `{"properties":{"email":"tp@example.com","firstname":"Tia"}}`)["id"].(string)
 	o = create(t, s, "contacts", `{"properties":{"email":"to@example.com","firstname":"Tom"}}`)["id"].(string)
 	tick()
-	checkMergedHistory(t, s, merge(t, s, "contacts", p, o)["id"].(string))
+	n = merge(t, s, "contacts", p, o)["id"].(string)
+	checkMergedHistory(t, s, n)
+	if h := historyValues(t, s, "contacts", n, "firstname"); !slices.Equal(h, []string{"Tia", "Tom"}) {
+		t.Errorf("firstname history %v, want both records' values, the primary's first", h)
+	}
 
 	// A merge in the millisecond of the other's newer write.
 	tick()

@@ -292,8 +292,7 @@ func (e *Engine) merge(ctx context.Context, tx Tx, actor Actor, t *ObjectType, p
 			history = append(history, HistoryEntry{ObjectID: n.ID, Name: name, Timestamp: now, SourceType: SourceCalculated})
 		}
 	}
-	history = lastPerMillisecond(history)
-	if err := tx.AppendHistory(ctx, history); err != nil {
+	if err := appendInOrder(ctx, tx, history); err != nil {
 		return nil, err
 	}
 	return n, tx.AddAssociations(ctx, e.mergedAssociations(n, p, s, rowsP, rowsS))
@@ -321,26 +320,26 @@ func mergedHistory(history []HistoryEntry, primary int64) []HistoryEntry {
 	return history
 }
 
-// lastPerMillisecond leaves out of entries (oldest first) a value of a
-// property followed by another of it in the same millisecond: the store
-// keeps the values of one record at one time as one write, in which a
-// property has one value.
-func lastPerMillisecond(history []HistoryEntry) []HistoryEntry {
-	type at struct {
-		name string
-		ms   int64
-	}
-	last := make(map[at]int, len(history))
+// appendInOrder stores history entries (oldest first) in their order: two
+// values of one property at one time (one write of each record, or of the
+// other record and the merge) go into separate writes, of which the later
+// is read as the newer; one write holds one value of a property.
+func appendInOrder(ctx context.Context, tx Tx, history []HistoryEntry) error {
+	start := 0
+	seen := map[string]bool{}
 	for i, h := range history {
-		last[at{h.Name, h.Timestamp.UnixMilli()}] = i
-	}
-	kept := history[:0]
-	for i, h := range history {
-		if last[at{h.Name, h.Timestamp.UnixMilli()}] == i {
-			kept = append(kept, h)
+		if i > 0 && h.Timestamp.UnixMilli() != history[i-1].Timestamp.UnixMilli() {
+			clear(seen)
+		} else if seen[h.Name] {
+			if err := tx.AppendHistory(ctx, history[start:i]); err != nil {
+				return err
+			}
+			start = i
+			clear(seen)
 		}
+		seen[h.Name] = true
 	}
-	return kept
+	return tx.AppendHistory(ctx, history[start:])
 }
 
 // mergedAssociations are the rows (both directions) of the new record of a
