@@ -54,3 +54,55 @@ func pinAndArchive(t *testing.T, nodes [2]*spoketest.Server, round int) {
 		}
 	}
 }
+
+// Writes that name merged-away ids lock the records those ids resolve to
+// with the others, in one id order: two creates of messages associated
+// with a merged-away contact and a live one, each naming the other's
+// merge target as the live one, and batch updates of the same pairs, on
+// two nodes at once, never deadlock.
+func TestConcurrentWritesNamingMergedIDs(t *testing.T) {
+	t.Parallel()
+	nodes := twoNodes(t)
+	const n = 10
+	type pair struct{ old1, new1, old2, new2 string }
+	pairs := make([]pair, n)
+	for i := range n {
+		var p pair
+		for k, dst := range []*[2]string{{}, {}} {
+			a := newContact(t, nodes[0], fmt.Sprintf("named%d.%da@example.com", i, k))
+			b := newContact(t, nodes[0], fmt.Sprintf("named%d.%db@example.com", i, k))
+			dst[0], dst[1] = a, merge(t, nodes[0], "contacts", a, b)["id"].(string)
+			if k == 0 {
+				p.old1, p.new1 = dst[0], dst[1]
+			} else {
+				p.old2, p.new2 = dst[0], dst[1]
+			}
+		}
+		pairs[i] = p
+	}
+	message := func(a, b string) string {
+		return `{"properties":{"hs_communication_channel_type":"SMS","hs_timestamp":1,"hs_communication_body":"x"},"associations":[` +
+			to(a, "HUBSPOT_DEFINED", 81) + "," + to(b, "HUBSPOT_DEFINED", 81) + `]}`
+	}
+	update := func(a, b string) string {
+		return fmt.Sprintf(`{"inputs":[{"id":%q,"properties":{"firstname":"x"}},{"id":%q,"properties":{"lastname":"y"}}]}`, a, b)
+	}
+	failed := together(4*n, func(i int) (int, string, error) {
+		p := pairs[i/4]
+		switch i % 4 {
+		case 0:
+			return send(nodes[0], "POST", "/crm/v3/objects/communications", message(p.old1, p.new2))
+		case 1:
+			return send(nodes[1], "POST", "/crm/v3/objects/communications", message(p.old2, p.new1))
+		case 2:
+			return send(nodes[0], "POST", "/crm/v3/objects/contacts/batch/update", update(p.old1, p.new2))
+		}
+		return send(nodes[1], "POST", "/crm/v3/objects/contacts/batch/update", update(p.old2, p.new1))
+	}, func(status int) bool { return status == 200 || status == 201 })
+	if len(failed) > 0 {
+		t.Fatalf("%d concurrent writes failed:\n%v", len(failed), failed)
+	}
+	if r := deadlocksRetried(nodes[0]) + deadlocksRetried(nodes[1]); r > 0 {
+		t.Errorf("%d transactions deadlocked and were retried", r)
+	}
+}

@@ -224,6 +224,9 @@ func (e *Engine) UpdateBatch(ctx context.Context, actor Actor, t *ObjectType, in
 			}
 			resolved[i] = id
 		}
+		if _, err := lockResolved(ctx, tx, resolved); err != nil {
+			return err
+		}
 		objs, err := e.loadMany(ctx, tx, t, resolved, false)
 		if err != nil {
 			return err
@@ -285,6 +288,9 @@ func (e *Engine) upsertTarget(ctx context.Context, tx Tx, t *ObjectType, in Upse
 			return nil, nil
 		}
 		if err != nil {
+			return nil, err
+		}
+		if _, err := lockResolved(ctx, tx, []int64{id}); err != nil {
 			return nil, err
 		}
 		objs, err := e.loadMany(ctx, tx, t, []int64{id}, false)
@@ -349,6 +355,25 @@ func (e *Engine) UpsertBatch(ctx context.Context, actor Actor, t *ObjectType, in
 		}
 		if err := e.lockUnique(ctx, tx, t, locks...); err != nil {
 			return err
+		}
+		// The records found are locked together, in id order, before
+		// each input locks its own again (which is free).
+		found := make([]int64, 0, len(inputs))
+		for _, in := range inputs {
+			p := t.Property(in.IDProperty)
+			if storableValue(in.IDProperty, in.ID) != nil {
+				continue
+			}
+			id, err := tx.FindUnique(ctx, t.ID, in.IDProperty, lookupKey(p, in.ID))
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			found = append(found, id)
+		}
+		if len(found) > 1 {
+			if _, err := lockResolved(ctx, tx, found); err != nil {
+				return err
+			}
 		}
 		var (
 			creates   []CreateInput
@@ -470,6 +495,30 @@ func (e *Engine) ArchiveBatch(ctx context.Context, t *ObjectType, ids []string) 
 		}
 		return nil
 	})
+}
+
+// lockResolved reads and, in a write transaction, locks the records ids
+// and the records the merged ones among them resolve to, in one call and so
+// in ascending id order (see lockPairs): locking the merge targets after the
+// others would take them out of that order. It returns the records read.
+func lockResolved(ctx context.Context, tx ReadTx, ids []int64) ([]*Object, error) {
+	var want []int64
+	for _, id := range ids {
+		if id != 0 {
+			want = append(want, id)
+		}
+	}
+	if len(want) == 0 {
+		return nil, nil
+	}
+	merged, err := tx.MergedInto(ctx, want)
+	if err != nil {
+		return nil, err
+	}
+	for _, to := range merged {
+		want = append(want, to)
+	}
+	return tx.ObjectsByIDs(ctx, want)
 }
 
 // lockWithAssociated locks the records ids and every record associated with

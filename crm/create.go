@@ -435,7 +435,7 @@ func (e *Engine) checkTargets(ctx context.Context, tx ReadTx, _ *ObjectType, job
 	if len(ids) == 0 {
 		return nil
 	}
-	found, err := tx.ObjectsByIDs(ctx, ids)
+	found, err := lockResolved(ctx, tx, ids)
 	if err != nil {
 		return err
 	}
