@@ -448,7 +448,7 @@ func (e *Engine) ArchiveBatch(ctx context.Context, t *ObjectType, ids []string) 
 	if err := checkDuplicates(ids); err != nil {
 		return err
 	}
-	return e.Store.Write(ctx, func(tx Tx) error {
+	return e.writeWithAssociated(ctx, func(tx Tx) error {
 		resolved := make([]int64, len(ids))
 		for i, v := range ids {
 			resolved[i], _ = ParseID(v) // 0, which loadMany skips, when it names no record
@@ -547,6 +547,46 @@ func lockWithAssociated(ctx context.Context, tx Tx, ids []int64) error {
 	if len(all) == 0 {
 		return nil
 	}
-	_, err := tx.ObjectsByIDs(ctx, all)
-	return err
+	if _, err := tx.ObjectsByIDs(ctx, all); err != nil {
+		return err
+	}
+	// Once a record is locked, nothing is associated with it but by this
+	// transaction; a record associated with it between the read above and
+	// the lock is not locked, and locking it now could take it out of the
+	// id order: the transaction starts again (writeWithAssociated).
+	locked := make(map[int64]bool, len(all))
+	for _, id := range all {
+		locked[id] = true
+	}
+	for _, id := range ids {
+		if id == 0 {
+			continue
+		}
+		rows, err := tx.AssociationsFrom(ctx, id, "", 0, 1<<30)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if !locked[r.ToID] {
+				return errAssociatedMoved
+			}
+		}
+	}
+	return nil
+}
+
+// errAssociatedMoved ends a transaction that found a record associated
+// with one it locked after it read their associations.
+var errAssociatedMoved = errors.New("crm: a record was associated meanwhile")
+
+// writeWithAssociated runs fn, which locks records with their associated
+// ones (lockWithAssociated), in a write transaction, and again while a
+// record was associated with them meanwhile.
+func (e *Engine) writeWithAssociated(ctx context.Context, fn func(Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		err := e.Store.Write(ctx, fn)
+		if !errors.Is(err, errAssociatedMoved) || attempt == 20 {
+			return err
+		}
+	}
 }

@@ -1,0 +1,149 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/spoke-crm/spoke/api"
+	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/internal/pgtest"
+	"github.com/spoke-crm/spoke/internal/spoketest"
+	"github.com/spoke-crm/spoke/storage/postgres"
+	"github.com/spoke-crm/spoke/storage/sqlite"
+)
+
+// lockOrder is a real store that checks the order in which each write
+// transaction locks records: never a record with a lower id than one it
+// holds, which is how two writes deadlock on PostgreSQL. Armed with an id,
+// the first read of that record's associations in a write leaves out the
+// association with hide: what a write reads when another commits an
+// association between its read and its lock.
+type lockOrder struct {
+	crm.Store
+	stale, hide *atomic.Int64
+	mu          *sync.Mutex
+	violations  *[]string
+}
+
+func (s lockOrder) Write(ctx context.Context, fn func(crm.Tx) error) error {
+	return s.Store.Write(ctx, func(tx crm.Tx) error { return fn(&lockOrderTx{Tx: tx, s: s, held: map[int64]bool{}}) })
+}
+
+type lockOrderTx struct {
+	crm.Tx
+	s    lockOrder
+	held map[int64]bool
+	max  int64
+}
+
+func (t *lockOrderTx) lock(ids []int64) {
+	for _, id := range slices.Sorted(slices.Values(ids)) {
+		if t.held[id] {
+			continue
+		}
+		if id < t.max {
+			t.s.mu.Lock()
+			*t.s.violations = append(*t.s.violations, fmt.Sprintf("locked %d while holding %d", id, t.max))
+			t.s.mu.Unlock()
+		}
+		t.held[id], t.max = true, max(t.max, id)
+	}
+}
+
+func (t *lockOrderTx) Object(ctx context.Context, typeID string, id int64) (*crm.Object, error) {
+	o, err := t.Tx.Object(ctx, typeID, id)
+	if err == nil {
+		t.lock([]int64{id})
+	}
+	return o, err
+}
+
+func (t *lockOrderTx) ObjectsByIDs(ctx context.Context, ids []int64) ([]*crm.Object, error) {
+	objs, err := t.Tx.ObjectsByIDs(ctx, ids)
+	found := make([]int64, len(objs))
+	for i, o := range objs {
+		found[i] = o.ID
+	}
+	t.lock(found)
+	return objs, err
+}
+
+func (t *lockOrderTx) AssociationsFrom(ctx context.Context, fromID int64, toType string, afterToID int64, maxTargets int) ([]crm.AssociationRow, error) {
+	rows, err := t.Tx.AssociationsFrom(ctx, fromID, toType, afterToID, maxTargets)
+	if t.s.stale.CompareAndSwap(fromID, 0) {
+		hide := t.s.hide.Load()
+		rows = slices.DeleteFunc(rows, func(r crm.AssociationRow) bool { return r.ToID == hide })
+	}
+	return rows, err
+}
+
+// An archive of a message that finds, once it has locked the message and
+// its records, a record associated with the message after it read them
+// (here a contact with a lower id than the message) starts again instead of
+// locking that record out of order when it lifts its pin.
+func TestArchiveOfAMessageAssociatedMeanwhile(t *testing.T) {
+	t.Parallel()
+	var store crm.Store
+	var err error
+	if spoketest.Postgres() {
+		store, err = postgres.Open(context.Background(), pgtest.URL(t), postgres.PoolOptions{MaxConns: 4})
+	} else {
+		store, err = sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "spoke.db"))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	var violations []string
+	checked := lockOrder{Store: store, stale: &atomic.Int64{}, hide: &atomic.Int64{}, mu: &sync.Mutex{}, violations: &violations}
+	engine := crm.NewEngine(checked, time.Now, spoketest.PortalID)
+	if err := engine.LoadSchemas(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	auth := &crm.Authenticator{EnvToken: spoketest.Token, Tokens: store.Tokens(), Now: time.Now}
+	hs := httptest.NewServer(api.NewServer(engine, auth, slog.New(slog.DiscardHandler), api.Options{}))
+	t.Cleanup(hs.Close)
+	s := &spoketest.Server{URL: hs.URL, Client: hs.Client()}
+	do := func(method, path, body string, status int) map[string]any {
+		t.Helper()
+		resp, data := sendRaw(t, s, method, path, body)
+		if resp.StatusCode != status {
+			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, data)
+		}
+		var m map[string]any
+		json.Unmarshal(data, &m)
+		return m
+	}
+	late := do("POST", "/crm/v3/objects/contacts", `{"properties":{"email":"late@example.com"}}`, 201)["id"].(string)
+	first := do("POST", "/crm/v3/objects/contacts", `{"properties":{"email":"first@example.com"}}`, 201)["id"].(string)
+	msg := do("POST", "/crm/v3/objects/communications", `{"properties":{"hs_communication_channel_type":"SMS","hs_timestamp":1,"hs_communication_body":"hi"},"associations":[`+
+		to(first, "HUBSPOT_DEFINED", 81)+","+to(late, "HUBSPOT_DEFINED", 81)+`]}`, 201)["id"].(string)
+	do("PATCH", "/crm/v3/objects/contacts/"+late, `{"properties":{"hs_pinned_engagement_id":"`+msg+`"}}`, 200)
+	if len(violations) > 0 {
+		t.Fatalf("writes before the archive locked out of order: %v", violations)
+	}
+	m, _ := strconv.ParseInt(msg, 10, 64)
+	l, _ := strconv.ParseInt(late, 10, 64)
+	checked.hide.Store(l)
+	checked.stale.Store(m)
+	do("DELETE", "/crm/v3/objects/communications/"+msg, "", 204)
+	if checked.stale.Load() != 0 {
+		t.Fatal("the archive did not read the message's associations")
+	}
+	if len(violations) > 0 {
+		t.Errorf("the archive locked out of id order: %v", violations)
+	}
+	if got := do("GET", "/crm/v3/objects/contacts/"+late+"?properties=hs_pinned_engagement_id", "", 200); props(got)["hs_pinned_engagement_id"] != nil {
+		t.Errorf("contact %s still pins the archived message: %v", late, props(got))
+	}
+}
