@@ -36,14 +36,17 @@ type lockOrder struct {
 }
 
 func (s lockOrder) Write(ctx context.Context, fn func(crm.Tx) error) error {
-	return s.Store.Write(ctx, func(tx crm.Tx) error { return fn(&lockOrderTx{Tx: tx, s: s, held: map[int64]bool{}}) })
+	return s.Store.Write(ctx, func(tx crm.Tx) error {
+		return fn(&lockOrderTx{Tx: tx, s: s, held: map[int64]bool{}, values: map[crm.UniqueKey]bool{}})
+	})
 }
 
 type lockOrderTx struct {
 	crm.Tx
-	s    lockOrder
-	held map[int64]bool
-	max  int64
+	s      lockOrder
+	held   map[int64]bool
+	values map[crm.UniqueKey]bool
+	max    int64
 }
 
 func (t *lockOrderTx) lock(ids []int64) {
@@ -58,6 +61,23 @@ func (t *lockOrderTx) lock(ids []int64) {
 		}
 		t.held[id], t.max = true, max(t.max, id)
 	}
+}
+
+// LockUnique is checked too: values are locked before any record.
+func (t *lockOrderTx) LockUnique(ctx context.Context, keys []crm.UniqueKey) error {
+	if t.max != 0 {
+		for _, k := range keys {
+			if !t.values[k] {
+				t.s.mu.Lock()
+				*t.s.violations = append(*t.s.violations, fmt.Sprintf("locked value %v while holding record %d", k, t.max))
+				t.s.mu.Unlock()
+			}
+		}
+	}
+	for _, k := range keys {
+		t.values[k] = true
+	}
+	return t.Tx.LockUnique(ctx, keys)
 }
 
 func (t *lockOrderTx) Object(ctx context.Context, typeID string, id int64) (*crm.Object, error) {
@@ -93,6 +113,35 @@ func (t *lockOrderTx) AssociationsFrom(ctx context.Context, fromID int64, toType
 // locking that record out of order when it lifts its pin.
 func TestArchiveOfAMessageAssociatedMeanwhile(t *testing.T) {
 	t.Parallel()
+	checked, violations, do := lockOrderServer(t)
+	late := do("POST", "/crm/v3/objects/contacts", `{"properties":{"email":"late@example.com"}}`, 201)["id"].(string)
+	first := do("POST", "/crm/v3/objects/contacts", `{"properties":{"email":"first@example.com"}}`, 201)["id"].(string)
+	msg := do("POST", "/crm/v3/objects/communications", `{"properties":{"hs_communication_channel_type":"SMS","hs_timestamp":1,"hs_communication_body":"hi"},"associations":[`+
+		to(first, "HUBSPOT_DEFINED", 81)+","+to(late, "HUBSPOT_DEFINED", 81)+`]}`, 201)["id"].(string)
+	do("PATCH", "/crm/v3/objects/contacts/"+late, `{"properties":{"hs_pinned_engagement_id":"`+msg+`"}}`, 200)
+	if len(*violations) > 0 {
+		t.Fatalf("writes before the archive locked out of order: %v", *violations)
+	}
+	m, _ := strconv.ParseInt(msg, 10, 64)
+	l, _ := strconv.ParseInt(late, 10, 64)
+	checked.hide.Store(l)
+	checked.stale.Store(m)
+	do("DELETE", "/crm/v3/objects/communications/"+msg, "", 204)
+	if checked.stale.Load() != 0 {
+		t.Fatal("the archive did not read the message's associations")
+	}
+	if len(*violations) > 0 {
+		t.Errorf("the archive locked out of id order: %v", *violations)
+	}
+	if got := do("GET", "/crm/v3/objects/contacts/"+late+"?properties=hs_pinned_engagement_id", "", 200); props(got)["hs_pinned_engagement_id"] != nil {
+		t.Errorf("contact %s still pins the archived message: %v", late, props(got))
+	}
+}
+
+// lockOrderServer starts a server on a lockOrder store; do sends a request
+// and fails the test unless it answers status.
+func lockOrderServer(t *testing.T) (lockOrder, *[]string, func(method, path, body string, status int) map[string]any) {
+	t.Helper()
 	var store crm.Store
 	var err error
 	if spoketest.Postgres() {
@@ -124,26 +173,35 @@ func TestArchiveOfAMessageAssociatedMeanwhile(t *testing.T) {
 		json.Unmarshal(data, &m)
 		return m
 	}
-	late := do("POST", "/crm/v3/objects/contacts", `{"properties":{"email":"late@example.com"}}`, 201)["id"].(string)
-	first := do("POST", "/crm/v3/objects/contacts", `{"properties":{"email":"first@example.com"}}`, 201)["id"].(string)
-	msg := do("POST", "/crm/v3/objects/communications", `{"properties":{"hs_communication_channel_type":"SMS","hs_timestamp":1,"hs_communication_body":"hi"},"associations":[`+
-		to(first, "HUBSPOT_DEFINED", 81)+","+to(late, "HUBSPOT_DEFINED", 81)+`]}`, 201)["id"].(string)
-	do("PATCH", "/crm/v3/objects/contacts/"+late, `{"properties":{"hs_pinned_engagement_id":"`+msg+`"}}`, 200)
-	if len(violations) > 0 {
-		t.Fatalf("writes before the archive locked out of order: %v", violations)
+	return checked, &violations, do
+}
+
+// A restore locks the addresses of the contacts it restores before the
+// contacts, and a batch restore locks its records in id order, whatever
+// the order of its inputs: as every write does, so that none deadlocks
+// with another on PostgreSQL.
+func TestRestoreLockOrder(t *testing.T) {
+	t.Parallel()
+	_, violations, do := lockOrderServer(t)
+	var ids []string
+	for i := range 3 {
+		id := do("POST", "/crm/v3/objects/contacts", fmt.Sprintf(`{"properties":{"email":"binned%d@example.com"}}`, i), 201)["id"].(string)
+		do("DELETE", "/crm/v3/objects/contacts/"+id, "", 204)
+		ids = append(ids, id)
 	}
-	m, _ := strconv.ParseInt(msg, 10, 64)
-	l, _ := strconv.ParseInt(late, 10, 64)
-	checked.hide.Store(l)
-	checked.stale.Store(m)
-	do("DELETE", "/crm/v3/objects/communications/"+msg, "", 204)
-	if checked.stale.Load() != 0 {
-		t.Fatal("the archive did not read the message's associations")
+	if len(*violations) > 0 {
+		t.Fatalf("writes before the restores locked out of order: %v", *violations)
 	}
-	if len(violations) > 0 {
-		t.Errorf("the archive locked out of id order: %v", violations)
+	do("POST", "/_spoke/objects/contacts/"+ids[0]+"/restore", "", 200)
+	if len(*violations) > 0 {
+		t.Errorf("a restore locked out of order: %v", *violations)
 	}
-	if got := do("GET", "/crm/v3/objects/contacts/"+late+"?properties=hs_pinned_engagement_id", "", 200); props(got)["hs_pinned_engagement_id"] != nil {
-		t.Errorf("contact %s still pins the archived message: %v", late, props(got))
+	*violations = nil
+	do("POST", "/_spoke/objects/contacts/batch/restore", fmt.Sprintf(`{"inputs":[{"id":%q},{"id":%q}]}`, ids[2], ids[1]), 200)
+	if len(*violations) > 0 {
+		t.Errorf("a batch restore locked out of order: %v", *violations)
+	}
+	for _, id := range ids {
+		do("GET", "/crm/v3/objects/contacts/"+id, "", 200)
 	}
 }

@@ -9,34 +9,21 @@ import (
 // properties and its associations to records that still exist. Restore is a
 // Spoke extension: HubSpot offers it only in its UI.
 func (e *Engine) Restore(ctx context.Context, actor Actor, t *ObjectType, idValue string) (*Object, error) {
-	var obj *Object
-	err := e.Store.Write(ctx, func(tx Tx) error {
-		var err error
-		obj, err = e.restore(ctx, tx, t, idValue)
-		return err
-	})
-	return obj, err
+	objs, err := e.RestoreBatch(ctx, actor, t, []string{idValue})
+	if err != nil {
+		return nil, err
+	}
+	return objs[0], nil
 }
 
 func (e *Engine) restore(ctx context.Context, tx Tx, t *ObjectType, idValue string) (*Object, error) {
-	if t.NotRestorable {
-		return nil, Invalidf("Deleted %s cannot be restored", t.Name)
-	}
-	if err := liveType(ctx, tx, t); err != nil {
-		return nil, err
-	}
 	obj, err := e.load(ctx, tx, t, idValue, "", true)
 	if err != nil {
 		return nil, err
 	}
 	now := e.now()
 	obj.Archived, obj.ArchivedAt, obj.UpdatedAt = false, time.Time{}, now
-	unique := map[string]string{}
-	for name, v := range obj.Properties {
-		if p := t.Property(name); p != nil && p.Unique {
-			unique[name] = v
-		}
-	}
+	unique := uniqueValues(t, obj)
 	if err := e.lockUnique(ctx, tx, t, unique); err != nil {
 		return nil, err
 	}
@@ -49,10 +36,54 @@ func (e *Engine) restore(ctx context.Context, tx Tx, t *ObjectType, idValue stri
 	return obj, tx.IndexObjects(ctx, searchDocs(t, []*Object{obj}))
 }
 
+// uniqueValues are the values of obj's unique properties.
+func uniqueValues(t *ObjectType, obj *Object) map[string]string {
+	unique := map[string]string{}
+	for name, v := range obj.Properties {
+		if p := t.Property(name); p != nil && p.Unique {
+			unique[name] = v
+		}
+	}
+	return unique
+}
+
 // RestoreBatch restores several records in one transaction: all or none.
+// As every write, it locks the unique values the records take back before
+// the records, and the records together, in id order: the values are read
+// first, without locking (a record in the recycle bin does not change
+// them), and a record whose values differ once locked locks its own after.
 func (e *Engine) RestoreBatch(ctx context.Context, actor Actor, t *ObjectType, ids []string) ([]*Object, error) {
+	if t.NotRestorable {
+		return nil, Invalidf("Deleted %s cannot be restored", t.Name)
+	}
+	var values []map[string]string
+	err := e.Store.Read(ctx, func(tx ReadTx) error {
+		for _, id := range ids {
+			if obj, err := e.load(ctx, tx, t, id, "", true); err == nil {
+				values = append(values, uniqueValues(t, obj))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	var out []*Object
-	err := e.Store.Write(ctx, func(tx Tx) error {
+	err = e.Store.Write(ctx, func(tx Tx) error {
+		out = out[:0]
+		if err := liveType(ctx, tx, t); err != nil {
+			return err
+		}
+		if err := e.lockUnique(ctx, tx, t, values...); err != nil {
+			return err
+		}
+		resolved := make([]int64, len(ids))
+		for i, v := range ids {
+			resolved[i], _ = ParseID(v) // 0 when it names no record
+		}
+		if _, err := lockResolved(ctx, tx, resolved); err != nil {
+			return err
+		}
 		for _, id := range ids {
 			obj, err := e.restore(ctx, tx, t, id)
 			if err != nil {
