@@ -31,11 +31,19 @@ import (
 type lockOrder struct {
 	crm.Store
 	stale, hide *atomic.Int64
-	mu          *sync.Mutex
-	violations  *[]string
+	// staleReads is how many reads of stale's associations leave hide out
+	// (one when 0).
+	staleReads *atomic.Int32
+	// before, when set, runs once before the next write transaction starts.
+	before     *atomic.Pointer[func()]
+	mu         *sync.Mutex
+	violations *[]string
 }
 
 func (s lockOrder) Write(ctx context.Context, fn func(crm.Tx) error) error {
+	if f := s.before.Swap(nil); f != nil {
+		(*f)()
+	}
 	return s.Store.Write(ctx, func(tx crm.Tx) error {
 		return fn(&lockOrderTx{Tx: tx, s: s, held: map[int64]bool{}, values: map[crm.UniqueKey]bool{}})
 	})
@@ -100,7 +108,10 @@ func (t *lockOrderTx) ObjectsByIDs(ctx context.Context, ids []int64) ([]*crm.Obj
 
 func (t *lockOrderTx) AssociationsFrom(ctx context.Context, fromID int64, toType string, afterToID int64, maxTargets int) ([]crm.AssociationRow, error) {
 	rows, err := t.Tx.AssociationsFrom(ctx, fromID, toType, afterToID, maxTargets)
-	if t.s.stale.CompareAndSwap(fromID, 0) {
+	if fromID != 0 && fromID == t.s.stale.Load() {
+		if t.s.staleReads.Add(-1) <= 0 {
+			t.s.stale.Store(0)
+		}
 		hide := t.s.hide.Load()
 		rows = slices.DeleteFunc(rows, func(r crm.AssociationRow) bool { return r.ToID == hide })
 	}
@@ -113,7 +124,7 @@ func (t *lockOrderTx) AssociationsFrom(ctx context.Context, fromID int64, toType
 // locking that record out of order when it lifts its pin.
 func TestArchiveOfAMessageAssociatedMeanwhile(t *testing.T) {
 	t.Parallel()
-	checked, violations, do := lockOrderServer(t)
+	checked, violations, do, _ := lockOrderServer(t)
 	late := do("POST", "/crm/v3/objects/contacts", `{"properties":{"email":"late@example.com"}}`, 201)["id"].(string)
 	first := do("POST", "/crm/v3/objects/contacts", `{"properties":{"email":"first@example.com"}}`, 201)["id"].(string)
 	msg := do("POST", "/crm/v3/objects/communications", `{"properties":{"hs_communication_channel_type":"SMS","hs_timestamp":1,"hs_communication_body":"hi"},"associations":[`+
@@ -140,7 +151,7 @@ func TestArchiveOfAMessageAssociatedMeanwhile(t *testing.T) {
 
 // lockOrderServer starts a server on a lockOrder store; do sends a request
 // and fails the test unless it answers status.
-func lockOrderServer(t *testing.T) (lockOrder, *[]string, func(method, path, body string, status int) map[string]any) {
+func lockOrderServer(t *testing.T) (lockOrder, *[]string, func(method, path, body string, status int) map[string]any, *spoketest.Server) {
 	t.Helper()
 	var store crm.Store
 	var err error
@@ -154,7 +165,8 @@ func lockOrderServer(t *testing.T) (lockOrder, *[]string, func(method, path, bod
 	}
 	t.Cleanup(func() { store.Close() })
 	var violations []string
-	checked := lockOrder{Store: store, stale: &atomic.Int64{}, hide: &atomic.Int64{}, mu: &sync.Mutex{}, violations: &violations}
+	checked := lockOrder{Store: store, stale: &atomic.Int64{}, hide: &atomic.Int64{}, staleReads: &atomic.Int32{},
+		before: &atomic.Pointer[func()]{}, mu: &sync.Mutex{}, violations: &violations}
 	engine := crm.NewEngine(checked, time.Now, spoketest.PortalID)
 	if err := engine.LoadSchemas(context.Background()); err != nil {
 		t.Fatal(err)
@@ -173,7 +185,7 @@ func lockOrderServer(t *testing.T) (lockOrder, *[]string, func(method, path, bod
 		json.Unmarshal(data, &m)
 		return m
 	}
-	return checked, &violations, do
+	return checked, &violations, do, s
 }
 
 // A restore locks the addresses of the contacts it restores before the
@@ -182,7 +194,7 @@ func lockOrderServer(t *testing.T) (lockOrder, *[]string, func(method, path, bod
 // with another on PostgreSQL.
 func TestRestoreLockOrder(t *testing.T) {
 	t.Parallel()
-	_, violations, do := lockOrderServer(t)
+	_, violations, do, _ := lockOrderServer(t)
 	var ids []string
 	for i := range 3 {
 		id := do("POST", "/crm/v3/objects/contacts", fmt.Sprintf(`{"properties":{"email":"binned%d@example.com"}}`, i), 201)["id"].(string)
@@ -203,5 +215,53 @@ func TestRestoreLockOrder(t *testing.T) {
 	}
 	for _, id := range ids {
 		do("GET", "/crm/v3/objects/contacts/"+id, "", 200)
+	}
+}
+
+// An archive of a message with which a contact of a lower id was restored
+// after the archive locked the message and its live records (the contact
+// was not among them) lifts no pin of that contact, which has none: it does
+// not lock it, out of id order, to look.
+func TestArchiveOfAMessageWhoseContactWasRestoredMeanwhile(t *testing.T) {
+	t.Parallel()
+	checked, violations, do, _ := lockOrderServer(t)
+	restored := do("POST", "/crm/v3/objects/contacts", `{"properties":{"email":"restored@example.com"}}`, 201)["id"].(string)
+	other := do("POST", "/crm/v3/objects/contacts", `{"properties":{"email":"other@example.com"}}`, 201)["id"].(string)
+	msg := do("POST", "/crm/v3/objects/communications", `{"properties":{"hs_communication_channel_type":"SMS","hs_timestamp":1,"hs_communication_body":"hi"},"associations":[`+
+		to(other, "HUBSPOT_DEFINED", 81)+","+to(restored, "HUBSPOT_DEFINED", 81)+`]}`, 201)["id"].(string)
+	do("PATCH", "/crm/v3/objects/contacts/"+other, `{"properties":{"hs_pinned_engagement_id":"`+msg+`"}}`, 200)
+	m, _ := strconv.ParseInt(msg, 10, 64)
+	r, _ := strconv.ParseInt(restored, 10, 64)
+	// The archive's lock and its second look do not see the contact.
+	checked.hide.Store(r)
+	checked.staleReads.Store(2)
+	checked.stale.Store(m)
+	do("DELETE", "/crm/v3/objects/communications/"+msg, "", 204)
+	if len(*violations) > 0 {
+		t.Errorf("the archive locked out of id order: %v", *violations)
+	}
+	if got := do("GET", "/crm/v3/objects/contacts/"+other+"?properties=hs_pinned_engagement_id", "", 200); props(got)["hs_pinned_engagement_id"] != nil {
+		t.Errorf("contact %s still pins the archived message: %v", other, props(got))
+	}
+}
+
+// A restore that finds, once it has locked the record, that it was
+// archived after the restore read it (so that it did not lock its address
+// first) starts again rather than lock the address after the record.
+func TestRestoreOfARecordArchivedMeanwhile(t *testing.T) {
+	t.Parallel()
+	checked, violations, do, s := lockOrderServer(t)
+	id := do("POST", "/crm/v3/objects/contacts", `{"properties":{"email":"meanwhile@example.com"}}`, 201)["id"].(string)
+	archive := func() { send(s, "DELETE", "/crm/v3/objects/contacts/"+id, "") }
+	checked.before.Store(&archive)
+	got := do("POST", "/_spoke/objects/contacts/"+id+"/restore", "", 200)
+	if checked.before.Load() != nil {
+		t.Fatal("the restore wrote nothing")
+	}
+	if props(got)["email"] != "meanwhile@example.com" {
+		t.Errorf("restored %v", got)
+	}
+	if len(*violations) > 0 {
+		t.Errorf("the restore locked out of order: %v", *violations)
 	}
 }

@@ -62,6 +62,17 @@ func (e *Engine) checkPin(ctx context.Context, tx ReadTx, t *ObjectType, obj *Ob
 
 // unpin clears the pin of record if it names activityID.
 func (e *Engine) unpin(ctx context.Context, tx Tx, actor Actor, recordID, activityID int64) error {
+	// A look first, without locking: a record that does not pin the
+	// activity is left alone, and not locked. It may be one this write
+	// did not lock with the others (restored since, with no pin), and
+	// locking it now could take it out of the id order.
+	seen, err := tx.PeekObjects(ctx, []int64{recordID})
+	if err != nil {
+		return err
+	}
+	if len(seen) == 0 || seen[0].Properties[PinnedProperty] != strconv.FormatInt(activityID, 10) {
+		return nil
+	}
 	for _, t := range e.Types.Types() {
 		if t.Property(PinnedProperty) == nil {
 			continue

@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -16,7 +17,7 @@ func (e *Engine) Restore(ctx context.Context, actor Actor, t *ObjectType, idValu
 	return objs[0], nil
 }
 
-func (e *Engine) restore(ctx context.Context, tx Tx, t *ObjectType, idValue string) (*Object, error) {
+func (e *Engine) restore(ctx context.Context, tx Tx, t *ObjectType, idValue string, locked map[UniqueKey]bool) (*Object, error) {
 	obj, err := e.load(ctx, tx, t, idValue, "", true)
 	if err != nil {
 		return nil, err
@@ -24,8 +25,10 @@ func (e *Engine) restore(ctx context.Context, tx Tx, t *ObjectType, idValue stri
 	now := e.now()
 	obj.Archived, obj.ArchivedAt, obj.UpdatedAt = false, time.Time{}, now
 	unique := uniqueValues(t, obj)
-	if err := e.lockUnique(ctx, tx, t, unique); err != nil {
-		return nil, err
+	for _, k := range uniqueKeys(nil, t, unique) {
+		if !locked[k] {
+			return nil, errRestoreMoved
+		}
 	}
 	if err := e.claimUnique(ctx, tx, t, obj, unique); err != nil {
 		return nil, err
@@ -50,12 +53,26 @@ func uniqueValues(t *ObjectType, obj *Object) map[string]string {
 // RestoreBatch restores several records in one transaction: all or none.
 // As every write, it locks the unique values the records take back before
 // the records, and the records together, in id order: the values are read
-// first, without locking (a record in the recycle bin does not change
-// them), and a record whose values differ once locked locks its own after.
+// first, without locking (a record in the recycle bin keeps them); if a
+// record has others once locked (archived or changed in between), the
+// transaction ends without writing and the restore starts again.
 func (e *Engine) RestoreBatch(ctx context.Context, actor Actor, t *ObjectType, ids []string) ([]*Object, error) {
 	if t.NotRestorable {
 		return nil, Invalidf("Deleted %s cannot be restored", t.Name)
 	}
+	for attempt := 0; ; attempt++ {
+		out, err := e.restoreBatch(ctx, t, ids)
+		if !errors.Is(err, errRestoreMoved) || attempt == 20 {
+			return out, err
+		}
+	}
+}
+
+// errRestoreMoved ends a restore that found a record holding other unique
+// values than it locked.
+var errRestoreMoved = errors.New("crm: a record of the restore changed meanwhile")
+
+func (e *Engine) restoreBatch(ctx context.Context, t *ObjectType, ids []string) ([]*Object, error) {
 	var values []map[string]string
 	err := e.Store.Read(ctx, func(tx ReadTx) error {
 		for _, id := range ids {
@@ -67,6 +84,10 @@ func (e *Engine) RestoreBatch(ctx context.Context, actor Actor, t *ObjectType, i
 	})
 	if err != nil {
 		return nil, err
+	}
+	locked := map[UniqueKey]bool{}
+	for _, k := range uniqueKeys(nil, t, values...) {
+		locked[k] = true
 	}
 	var out []*Object
 	err = e.Store.Write(ctx, func(tx Tx) error {
@@ -85,7 +106,7 @@ func (e *Engine) RestoreBatch(ctx context.Context, actor Actor, t *ObjectType, i
 			return err
 		}
 		for _, id := range ids {
-			obj, err := e.restore(ctx, tx, t, id)
+			obj, err := e.restore(ctx, tx, t, id, locked)
 			if err != nil {
 				return err
 			}
