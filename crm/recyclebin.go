@@ -17,7 +17,9 @@ func (e *Engine) Restore(ctx context.Context, actor Actor, t *ObjectType, idValu
 	return objs[0], nil
 }
 
-func (e *Engine) restore(ctx context.Context, tx Tx, t *ObjectType, idValue string, locked map[UniqueKey]bool) (*Object, error) {
+// restore restores one record whose unique values the transaction has
+// locked.
+func (e *Engine) restore(ctx context.Context, tx Tx, t *ObjectType, idValue string) (*Object, error) {
 	obj, err := e.load(ctx, tx, t, idValue, "", true)
 	if err != nil {
 		return nil, err
@@ -25,11 +27,6 @@ func (e *Engine) restore(ctx context.Context, tx Tx, t *ObjectType, idValue stri
 	now := e.now()
 	obj.Archived, obj.ArchivedAt, obj.UpdatedAt = false, time.Time{}, now
 	unique := uniqueValues(t, obj)
-	for _, k := range uniqueKeys(nil, t, unique) {
-		if !locked[k] {
-			return nil, errRestoreMoved
-		}
-	}
 	if err := e.claimUnique(ctx, tx, t, obj, unique); err != nil {
 		return nil, err
 	}
@@ -61,20 +58,27 @@ func (e *Engine) RestoreBatch(ctx context.Context, actor Actor, t *ObjectType, i
 		return nil, Invalidf("Deleted %s cannot be restored", t.Name)
 	}
 	for attempt := 0; ; attempt++ {
-		out, err := e.restoreBatch(ctx, t, ids)
-		if !errors.Is(err, errRestoreMoved) || attempt == 20 {
+		out, moved, err := e.restoreBatch(ctx, t, ids)
+		if err != nil || !moved {
 			return out, err
+		}
+		if attempt == 20 {
+			return nil, errRestoreMoved
 		}
 	}
 }
 
-// errRestoreMoved ends a restore that found a record holding other unique
-// values than it locked.
+// errRestoreMoved ends a restore that kept finding a record holding other
+// unique values than it locked.
 var errRestoreMoved = errors.New("crm: a record of the restore changed meanwhile")
 
-func (e *Engine) restoreBatch(ctx context.Context, t *ObjectType, ids []string) ([]*Object, error) {
+// restoreBatch is one attempt of RestoreBatch. A record that holds other
+// values than were read (moved) ends the transaction without writing, and
+// so only after the write that changed it has committed (a store may
+// commit several writes together, and a read sees them only then).
+func (e *Engine) restoreBatch(ctx context.Context, t *ObjectType, ids []string) (out []*Object, moved bool, err error) {
 	var values []map[string]string
-	err := e.Store.Read(ctx, func(tx ReadTx) error {
+	err = e.Store.Read(ctx, func(tx ReadTx) error {
 		for _, id := range ids {
 			if obj, err := e.load(ctx, tx, t, id, "", true); err == nil {
 				values = append(values, uniqueValues(t, obj))
@@ -83,15 +87,14 @@ func (e *Engine) restoreBatch(ctx context.Context, t *ObjectType, ids []string) 
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	locked := map[UniqueKey]bool{}
 	for _, k := range uniqueKeys(nil, t, values...) {
 		locked[k] = true
 	}
-	var out []*Object
 	err = e.Store.Write(ctx, func(tx Tx) error {
-		out = out[:0]
+		out, moved = out[:0], false
 		if err := liveType(ctx, tx, t); err != nil {
 			return err
 		}
@@ -106,7 +109,17 @@ func (e *Engine) restoreBatch(ctx context.Context, t *ObjectType, ids []string) 
 			return err
 		}
 		for _, id := range ids {
-			obj, err := e.restore(ctx, tx, t, id, locked)
+			if obj, err := e.load(ctx, tx, t, id, "", true); err == nil {
+				for _, k := range uniqueKeys(nil, t, uniqueValues(t, obj)) {
+					if !locked[k] {
+						moved = true
+						return nil
+					}
+				}
+			}
+		}
+		for _, id := range ids {
+			obj, err := e.restore(ctx, tx, t, id)
 			if err != nil {
 				return err
 			}
@@ -114,7 +127,7 @@ func (e *Engine) restoreBatch(ctx context.Context, t *ObjectType, ids []string) 
 		}
 		return nil
 	})
-	return out, err
+	return out, moved, err
 }
 
 // PurgeArchived deletes for good the records archived more than
