@@ -104,19 +104,8 @@ func (e *Engine) associate(ctx context.Context, tx Tx, actor Actor, from *Object
 	for _, at := range types {
 		add = append(add, at)
 		needDefault = needDefault || !at.Default
-		if !at.OnePerFrom {
-			continue
-		}
-		held, err := tx.AssociationsFrom(ctx, from.ID, at.To, 0, 1<<30)
-		if err != nil {
+		if err := e.releaseOnePer(ctx, tx, from.ID, to.ID, at); err != nil {
 			return err
-		}
-		for _, r := range held {
-			if r.TypeID == at.ID && r.Category == at.Category && r.ToID != to.ID {
-				if err := tx.RemoveAssociations(ctx, rowsFor(from.ID, r.ToID, []*AssociationType{at}, e)); err != nil {
-					return err
-				}
-			}
 		}
 	}
 	if needDefault {
@@ -129,6 +118,49 @@ func (e *Engine) associate(ctx context.Context, tx Tx, actor Actor, from *Object
 		return err
 	}
 	return tx.AddAssociations(ctx, rows)
+}
+
+// releaseOnePer makes the association of type at between from and to the
+// only one of its kind of the record that holds one per record: from, when
+// at is such a type (a contact's primary company), or to, when at's
+// inverse is (a company made the primary of a contact). The record's
+// other associations of that type go; the unlabelled ones stay.
+func (e *Engine) releaseOnePer(ctx context.Context, tx Tx, from, to int64, at *AssociationType) error {
+	one, holder, keep := e.onePer(at, from, to)
+	if one == nil {
+		return nil
+	}
+	return e.keepOnePer(ctx, tx, one, holder, keep)
+}
+
+// onePer is the type held once per record that an association of type at
+// between from and to sets (at or its inverse), the record holding it and
+// the record it is held with; nil when neither is such a type.
+func (e *Engine) onePer(at *AssociationType, from, to int64) (one *AssociationType, holder, keep int64) {
+	if at.OnePerFrom {
+		return at, from, to
+	}
+	if inv := e.Assoc.Lookup(AssociationSpec{Category: at.Category, TypeID: at.Inverse}); inv != nil && inv.OnePerFrom {
+		return inv, to, from
+	}
+	return nil, 0, 0
+}
+
+// keepOnePer removes holder's associations of type one with records other
+// than keep.
+func (e *Engine) keepOnePer(ctx context.Context, tx Tx, one *AssociationType, holder, keep int64) error {
+	held, err := tx.AssociationsFrom(ctx, holder, one.To, 0, 1<<30)
+	if err != nil {
+		return err
+	}
+	for _, r := range held {
+		if r.TypeID == one.ID && r.Category == one.Category && r.ToID != keep {
+			if err := tx.RemoveAssociations(ctx, rowsFor(holder, r.ToID, []*AssociationType{one}, e)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // typesBetween returns the types from one record to another.

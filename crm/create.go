@@ -390,6 +390,32 @@ func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectTy
 	if err := tx.AddAssociations(ctx, rows); err != nil {
 		return nil, err
 	}
+	// A type held once per record (primary company) stays with the last
+	// link that sets it, of the new record or of a record it links to.
+	type holding struct {
+		one    *AssociationType
+		holder int64
+	}
+	var order []holding
+	keep := map[holding]int64{}
+	for _, j := range valid {
+		for _, l := range j.links {
+			for _, at := range l.types {
+				if one, holder, with := e.onePer(at, j.obj.ID, l.toID); one != nil {
+					h := holding{one, holder}
+					if _, ok := keep[h]; !ok {
+						order = append(order, h)
+					}
+					keep[h] = with
+				}
+			}
+		}
+	}
+	for _, h := range order {
+		if err := e.keepOnePer(ctx, tx, h.one, h.holder, keep[h]); err != nil {
+			return nil, err
+		}
+	}
 	return jobs, tx.IndexObjects(ctx, <-built)
 }
 
