@@ -106,3 +106,32 @@ func TestConcurrentWritesNamingMergedIDs(t *testing.T) {
 		t.Errorf("%d transactions deadlocked and were retried", r)
 	}
 }
+
+// Merges of contacts and merges of the companies they are associated with,
+// on two nodes at once, never deadlock: each removes the association rows
+// of both ends, and locks the records at the other ends first, in id order
+// with its own.
+func TestConcurrentMergesOfAssociatedRecords(t *testing.T) {
+	t.Parallel()
+	nodes := twoNodes(t)
+	const n = 12
+	var calls [][2]string
+	for i := range n {
+		p := newContact(t, nodes[0], fmt.Sprintf("mp%d@example.com", i))
+		s := newContact(t, nodes[0], fmt.Sprintf("ms%d@example.com", i))
+		a, b := newCompany(t, nodes[0], fmt.Sprint("MA ", i)), newCompany(t, nodes[0], fmt.Sprint("MB ", i))
+		for _, pair := range [][2]string{{p, a}, {p, b}, {s, a}, {s, b}} {
+			mustStatus(t, nodes[0].Do("PUT", "/crm/v4/objects/contacts/"+pair[0]+"/associations/default/companies/"+pair[1], nil), 200)
+		}
+		calls = append(calls, [2]string{"contacts", mergeBody(p, s)}, [2]string{"companies", mergeBody(b, a)})
+	}
+	failed := together(len(calls), func(i int) (int, string, error) {
+		return send(nodes[i%2], "POST", "/crm/v3/objects/"+calls[i][0]+"/merge", calls[i][1])
+	}, func(status int) bool { return status == 200 })
+	if len(failed) > 0 {
+		t.Fatalf("%d concurrent merges failed:\n%v", len(failed), failed)
+	}
+	if r := deadlocksRetried(nodes[0]) + deadlocksRetried(nodes[1]); r > 0 {
+		t.Errorf("%d transactions deadlocked and were retried", r)
+	}
+}

@@ -191,6 +191,15 @@ func (e *Engine) merge(ctx context.Context, tx Tx, actor Actor, t *ObjectType, p
 			return nil, err
 		}
 	}
+	// The records associated with either are locked with them: the merge
+	// removes and adds the association rows of both ends, as another
+	// merge or an association write of those records would.
+	if err := lockWithAssociated(ctx, tx, []int64{plan.primary, plan.secondary}); err != nil {
+		if errors.Is(err, errAssociatedMoved) {
+			return nil, errMergeMoved
+		}
+		return nil, err
+	}
 	found, err := tx.ObjectsByIDs(ctx, []int64{plan.primary, plan.secondary})
 	if err != nil {
 		return nil, err
