@@ -53,3 +53,22 @@ func TestOnePrimaryCompanyFromEitherSide(t *testing.T) {
 		t.Errorf("a contact created with two primary companies holds %v, want the last [%s]", got, b)
 	}
 }
+
+// A primary company in the recycle bin is primary no more once another is
+// made primary: restored, it comes back unlabelled.
+func TestPrimaryCompanyRestoredAfterAnother(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	c := newContact(t, s, "binned-primary@example.com")
+	a, b := newCompany(t, s, "A"), newCompany(t, s, "B")
+	mustStatus(t, s.Do("PUT", "/crm/v4/objects/contacts/"+c+"/associations/companies/"+a, `[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":1}]`), 201)
+	mustStatus(t, s.Do("DELETE", "/crm/v3/objects/companies/"+a, nil), 204)
+	mustStatus(t, s.Do("PUT", "/crm/v4/objects/companies/"+b+"/associations/contacts/"+c, `[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":2}]`), 201)
+	mustStatus(t, s.Do("POST", "/_spoke/objects/companies/"+a+"/restore", nil), 200)
+	if got := primaries(t, s, c); fmt.Sprint(got) != "["+b+"]" {
+		t.Errorf("the contact's primary companies are %v, want [%s]", got, b)
+	}
+	if got := v4Types(t, s, "contacts", c, "companies")[a]; fmt.Sprint(got) != "[HUBSPOT_DEFINED/279/<nil>]" {
+		t.Errorf("the restored company is %v", got)
+	}
+}

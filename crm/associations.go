@@ -147,9 +147,9 @@ func (e *Engine) onePer(at *AssociationType, from, to int64) (one *AssociationTy
 }
 
 // keepOnePer removes holder's associations of type one with records other
-// than keep.
+// than keep, archived ones too: restored, they would hold it again.
 func (e *Engine) keepOnePer(ctx context.Context, tx Tx, one *AssociationType, holder, keep int64) error {
-	held, err := tx.AssociationsFrom(ctx, holder, one.To, 0, 1<<30)
+	held, err := tx.AssociationRows(ctx, holder)
 	if err != nil {
 		return err
 	}
