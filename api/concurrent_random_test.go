@@ -243,7 +243,7 @@ func assocSpec(category string, typeID int) string {
 // step does one random operation.
 func (w *randomWorld) step(g, step int, rnd *rand.Rand) {
 	name := fmt.Sprintf("first%d.%d", g, step)
-	switch op := rnd.Intn(26); op {
+	switch op := rnd.Intn(28); op {
 	case 0: // create a contact, with a company
 		c := w.pick(rnd, "companies")
 		body := fmt.Sprintf(`{"properties":{"email":%q,"firstname":%q},"associations":[%s]}`, w.email(rnd), name, to(c, "HUBSPOT_DEFINED", 279))
@@ -384,6 +384,21 @@ func (w *randomWorld) step(g, step int, rnd *rand.Rand) {
 		typ := randomTypes[rnd.Intn(3)]
 		id := w.pick(rnd, typ)
 		w.call(g, rnd, "read", "GET", "/crm/v3/objects/"+typ+"/"+id+"?associations=contacts,companies", "", ok200, id)
+	case 26: // merge companies
+		a, b := w.pick(rnd, "companies"), w.pick(rnd, "companies")
+		_, m := w.call(g, rnd, "merge companies", "POST", "/crm/v3/objects/companies/merge", mergeBody(a, b), []int{200, 400, 404}, a, b)
+		for _, id := range w.created("companies", m, nil) {
+			w.mu.Lock()
+			w.logs[id] = append(w.logs[id], fmt.Sprintf("merged from %s and %s", a, b))
+			w.mu.Unlock()
+		}
+	case 27: // v3 association by name, from a message
+		msg, c := w.pick(rnd, "communications"), w.pick(rnd, "contacts")
+		if rnd.Intn(2) == 0 {
+			w.call(g, rnd, "v3 associate", "PUT", "/crm/v3/objects/communications/"+msg+"/associations/contacts/"+c+"/communication_to_contact", "", []int{200, 400, 404}, msg, c)
+		} else {
+			w.call(g, rnd, "v3 unassociate", "DELETE", "/crm/v3/objects/communications/"+msg+"/associations/contacts/"+c+"/communication_to_contact", "", []int{204, 400, 404}, msg, c)
+		}
 	case 25: // batch restore
 		a, b := w.pick(rnd, "contacts"), w.pick(rnd, "contacts")
 		w.call(g, rnd, "batch restore", "POST", "/_spoke/objects/contacts/batch/restore", fmt.Sprintf(`{"inputs":[{"id":%q},{"id":%q}]}`, a, b), []int{200, 207, 400, 404, 409}, a, b)
@@ -544,17 +559,17 @@ func (w *randomWorld) checkWorld() {
 		}
 		// A merged-away id reads as a live record that lists it.
 		for old, now := range merged {
-			if typ != "contacts" {
+			if typ == "communications" {
 				w.fail(fmt.Sprintf("%s %s reads as %s", typ, old, now), old, now)
 				continue
 			}
 			if !live[typ][now] {
-				w.fail(fmt.Sprintf("contact %s reads as %s, which is not a live contact of its own", old, now), old, now)
+				w.fail(fmt.Sprintf("%s %s reads as %s, which is not a live record of its own", typ, old, now), old, now)
 				continue
 			}
 			list, _ := values[now]["hs_merged_object_ids"].(string)
 			if !slices.Contains(strings.Split(list, ";"), old) {
-				w.fail(fmt.Sprintf("contact %s reads as %s, whose hs_merged_object_ids %q lacks it", old, now, list), old, now)
+				w.fail(fmt.Sprintf("%s %s reads as %s, whose hs_merged_object_ids %q lacks it", typ, old, now, list), old, now)
 			}
 		}
 		// Lists agree with reads: the live list and the recycle bin.
@@ -591,6 +606,21 @@ func (w *randomWorld) checkWorld() {
 					}
 					if from == "contacts" && to == "communications" {
 						assoc[[2]string{id, tid}] = true
+					}
+					// A primary company is also an unlabelled one.
+					if from == "contacts" && slices.Contains(types, "HUBSPOT_DEFINED/1") && !slices.Contains(types, "HUBSPOT_DEFINED/279") {
+						w.fail(fmt.Sprintf("contact %s has company %s as primary only: %v", id, tid, types), id, tid)
+					}
+				}
+				if from == "contacts" && to == "companies" {
+					var primary []string
+					for tid, types := range got {
+						if slices.Contains(types, "HUBSPOT_DEFINED/1") {
+							primary = append(primary, tid)
+						}
+					}
+					if len(primary) > 1 {
+						w.fail(fmt.Sprintf("contact %s has %d primary companies: %v", id, len(primary), primary), append([]string{id}, primary...)...)
 					}
 				}
 				if from == "communications" {
