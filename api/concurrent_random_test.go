@@ -108,8 +108,6 @@ type randomWorld struct {
 	seq      atomic.Int64
 	// blamed are the ids named by failures, whose logs are printed.
 	blamed map[string]bool
-	// last is the log line of the last call.
-	last string
 	// answers counts the answers of each operation by status.
 	answers map[string]int
 }
@@ -193,7 +191,6 @@ func (w *randomWorld) call(g int, rnd *rand.Rand, op, method, path, body string,
 	line := fmt.Sprintf("[%d-%d] client %d node %d %s: %s %s %s -> %d %s", start, end, g, node, op, method, path, body, status, short)
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.last = line
 	if w.answers == nil {
 		w.answers = map[string]int{}
 	}
@@ -201,8 +198,9 @@ func (w *randomWorld) call(g int, rnd *rand.Rand, op, method, path, body string,
 	for _, id := range ids {
 		w.logs[id] = append(w.logs[id], line)
 	}
-	if err != nil || !slices.Contains(allowed, status) {
-		w.failures = append(w.failures, fmt.Sprintf("unexpected answer (want one of %v): %s %v", allowed, line, err))
+	refused := status >= 400 && (m["status"] != "error" || m["message"] == nil || m["correlationId"] == nil)
+	if err != nil || !slices.Contains(allowed, status) || refused {
+		w.failures = append(w.failures, fmt.Sprintf("unexpected answer (want one of %v, errors in HubSpot's shape): %s %v", allowed, line, err))
 		for _, id := range ids {
 			w.blamed[id] = true
 		}

@@ -402,6 +402,11 @@ func TestRandomClientsLockInOrder(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	w.mu.Lock()
+	for _, f := range w.failures {
+		t.Error(f)
+	}
+	w.mu.Unlock()
 	mu.Lock()
 	defer mu.Unlock()
 	// One line for each path through the engine, with an example.
