@@ -43,7 +43,11 @@ type lockOrder struct {
 	// unseen is a record that reads outside write transactions see live
 	// until a write commits: what they see on SQLite while the archive
 	// that another write of the same commit found is not yet committed.
-	unseen     *atomic.Int64
+	unseen *atomic.Int64
+	// unmerged is an id merged into another record that the next look-up
+	// of merged ids in a write does not yet see merged: what it sees on
+	// PostgreSQL when the merge commits just after.
+	unmerged   *atomic.Int64
 	mu         *sync.Mutex
 	violations *[]string
 }
@@ -134,6 +138,14 @@ func (t *lockOrderTx) LockUnique(ctx context.Context, keys []crm.UniqueKey) erro
 	return t.Tx.LockUnique(ctx, keys)
 }
 
+func (t *lockOrderTx) MergedInto(ctx context.Context, ids []int64) (map[int64]int64, error) {
+	merged, err := t.Tx.MergedInto(ctx, ids)
+	if id := t.s.unmerged.Load(); id != 0 && merged[id] != 0 && t.s.unmerged.CompareAndSwap(id, 0) {
+		delete(merged, id)
+	}
+	return merged, err
+}
+
 func (t *lockOrderTx) Object(ctx context.Context, typeID string, id int64) (*crm.Object, error) {
 	o, err := t.Tx.Object(ctx, typeID, id)
 	if err == nil {
@@ -212,7 +224,7 @@ func lockOrderServer(t *testing.T) (lockOrder, *[]string, func(method, path, bod
 	t.Cleanup(func() { store.Close() })
 	var violations []string
 	checked := lockOrder{Store: store, stale: &atomic.Int64{}, hide: &atomic.Int64{}, staleReads: &atomic.Int32{},
-		before: &atomic.Pointer[func()]{}, unseen: &atomic.Int64{}, mu: &sync.Mutex{}, violations: &violations}
+		before: &atomic.Pointer[func()]{}, unseen: &atomic.Int64{}, unmerged: &atomic.Int64{}, mu: &sync.Mutex{}, violations: &violations}
 	engine := crm.NewEngine(checked, time.Now, spoketest.PortalID)
 	if err := engine.LoadSchemas(context.Background()); err != nil {
 		t.Fatal(err)
@@ -356,7 +368,7 @@ func TestRandomClientsLockInOrder(t *testing.T) {
 		}
 		t.Cleanup(func() { store.Close() })
 		checked := lockOrder{Store: store, stale: &atomic.Int64{}, hide: &atomic.Int64{}, staleReads: &atomic.Int32{},
-			before: &atomic.Pointer[func()]{}, unseen: &atomic.Int64{}, mu: mu, violations: &violations}
+			before: &atomic.Pointer[func()]{}, unseen: &atomic.Int64{}, unmerged: &atomic.Int64{}, mu: mu, violations: &violations}
 		engine := crm.NewEngine(checked, time.Now, spoketest.PortalID)
 		engine.Shared = true
 		if err := engine.LoadSchemas(context.Background()); err != nil {
@@ -417,5 +429,41 @@ func TestRandomClientsLockInOrder(t *testing.T) {
 	}
 	for _, path := range slices.Sorted(maps.Keys(byPath)) {
 		t.Errorf("%d writes locked out of order in %s, such as: %s", len(byPath[path]), path, byPath[path][0])
+	}
+}
+
+// A write naming a merged-away id that it looked up just before the merge
+// committed finds, once it has locked the records, that the id names a
+// record it did not lock: it starts again, and locks that record with the
+// others in id order, instead of after them.
+func TestWritesNamingAnIDMergedMeanwhile(t *testing.T) {
+	t.Parallel()
+	checked, violations, do, _ := lockOrderServer(t)
+	a := do("POST", "/crm/v3/objects/contacts", `{"properties":{"email":"ma@example.com"}}`, 201)["id"].(string)
+	b := do("POST", "/crm/v3/objects/contacts", `{"properties":{"email":"mb@example.com"}}`, 201)["id"].(string)
+	n := do("POST", "/crm/v3/objects/contacts/merge", mergeBody(a, b), 200)["id"].(string)
+	y := do("POST", "/crm/v3/objects/contacts", `{"properties":{"email":"my@example.com"}}`, 201)["id"].(string)
+	old, _ := strconv.ParseInt(a, 10, 64)
+	for _, w := range []struct {
+		method, path, body string
+		status             int
+	}{
+		{"POST", "/crm/v3/objects/communications", `{"properties":{"hs_communication_channel_type":"SMS","hs_timestamp":1,"hs_communication_body":"hi"},"associations":[` +
+			to(a, "HUBSPOT_DEFINED", 81) + "," + to(y, "HUBSPOT_DEFINED", 81) + `]}`, 201},
+		{"POST", "/crm/v3/objects/contacts/batch/update", fmt.Sprintf(`{"inputs":[{"id":%q,"properties":{"firstname":"x"}},{"id":%q,"properties":{"firstname":"y"}}]}`, a, y), 200},
+		{"PUT", "/crm/v4/objects/contacts/" + a + "/associations/default/contacts/" + y, "", 200},
+	} {
+		*violations = nil
+		checked.unmerged.Store(old)
+		do(w.method, w.path, w.body, w.status)
+		if checked.unmerged.Load() != 0 {
+			t.Fatalf("%s %s did not look merged ids up", w.method, w.path)
+		}
+		if len(*violations) > 0 {
+			t.Errorf("%s %s locked out of order: %v", w.method, w.path, *violations)
+		}
+	}
+	if got := do("GET", "/crm/v3/objects/contacts/"+a+"?properties=firstname", "", 200); got["id"] != n || props(got)["firstname"] != "x" {
+		t.Errorf("the merged contact after the writes: %v", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -188,7 +189,7 @@ func (e *Engine) Associate(ctx context.Context, actor Actor, from *ObjectType, f
 		return nil, err
 	}
 	var after []*AssociationType
-	err = e.Store.Write(ctx, func(tx Tx) error {
+	err = e.writeRetrying(ctx, func(tx Tx) error {
 		if _, err := lockPairs(ctx, tx, []Unlink{{FromID: fromID, ToID: toID}}); err != nil {
 			return err
 		}
@@ -272,7 +273,7 @@ func (e *Engine) DisassociateMany(ctx context.Context, actor Actor, from, to *Ob
 			}
 		}
 	}
-	return e.Store.Write(ctx, func(tx Tx) error {
+	return e.writeRetrying(ctx, func(tx Tx) error {
 		merged, err := lockPairs(ctx, tx, pairs)
 		if err != nil {
 			return err
@@ -322,13 +323,17 @@ func lockPairs(ctx context.Context, tx Tx, pairs []Unlink) (map[int64]int64, err
 	if err != nil {
 		return nil, err
 	}
+	named := slices.Clone(ids)
 	for i, id := range ids {
 		if to, ok := merged[id]; ok {
 			ids[i] = to
 		}
 	}
-	_, err = tx.ObjectsByIDs(ctx, ids)
-	return merged, err
+	found, err := tx.ObjectsByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return merged, mergedMeanwhile(ctx, tx, named, merged, found)
 }
 
 // disassociate removes types (all when !only) between records a and b.

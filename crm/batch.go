@@ -211,7 +211,7 @@ func (e *Engine) UpdateBatch(ctx context.Context, actor Actor, t *ObjectType, in
 			results[i].Err = ValidationError(e.PortalID, errs)
 		}
 	}
-	err = e.Store.Write(ctx, func(tx Tx) error {
+	err = e.writeRetrying(ctx, func(tx Tx) error {
 		tx = memoPipelines(tx) // every record is checked against the same pipelines
 		if err := e.lockUnique(ctx, tx, t, props...); err != nil {
 			return err
@@ -343,7 +343,7 @@ func (e *Engine) UpsertBatch(ctx context.Context, actor Actor, t *ObjectType, in
 		return nil, Invalidf("Duplicate IDs found in batch input: an id appears twice for the same idProperty. IDs must be unique")
 	}
 	results := make([]UpsertResult, len(inputs))
-	err := e.Store.Write(ctx, func(tx Tx) error {
+	err := e.writeRetrying(ctx, func(tx Tx) error {
 		tx = memoPipelines(tx) // every record is checked against the same pipelines
 		// Every value the batch looks up or may claim is locked first, so
 		// that concurrent upserts of one value find the record the first
@@ -448,7 +448,7 @@ func (e *Engine) ArchiveBatch(ctx context.Context, t *ObjectType, ids []string) 
 	if err := checkDuplicates(ids); err != nil {
 		return err
 	}
-	return e.writeWithAssociated(ctx, func(tx Tx) error {
+	return e.writeRetrying(ctx, func(tx Tx) error {
 		resolved := make([]int64, len(ids))
 		for i, v := range ids {
 			resolved[i], _ = ParseID(v) // 0, which loadMany skips, when it names no record
@@ -515,10 +515,42 @@ func lockResolved(ctx context.Context, tx ReadTx, ids []int64) ([]*Object, error
 	if err != nil {
 		return nil, err
 	}
+	named := len(want)
 	for _, to := range merged {
 		want = append(want, to)
 	}
-	return tx.ObjectsByIDs(ctx, want)
+	found, err := tx.ObjectsByIDs(ctx, want)
+	if err != nil {
+		return nil, err
+	}
+	return found, mergedMeanwhile(ctx, tx, want[:named], merged, found)
+}
+
+// mergedMeanwhile returns errLocksMoved when one of ids, not merged when
+// looked up (merged), was not found locked (found) because it has been
+// merged into a record since.
+func mergedMeanwhile(ctx context.Context, tx ReadTx, ids []int64, merged map[int64]int64, found []*Object) error {
+	locked := make(map[int64]bool, len(found))
+	for _, o := range found {
+		locked[o.ID] = true
+	}
+	var missing []int64
+	for _, id := range ids {
+		if _, ok := merged[id]; !ok && !locked[id] {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	now, err := tx.MergedInto(ctx, missing)
+	if err != nil {
+		return err
+	}
+	if len(now) > 0 {
+		return errLocksMoved
+	}
+	return nil
 }
 
 // lockWithAssociated locks the records ids and every record associated with
@@ -553,7 +585,7 @@ func lockWithAssociated(ctx context.Context, tx Tx, ids []int64) error {
 	// Once a record is locked, nothing is associated with it but by this
 	// transaction; a record associated with it between the read above and
 	// the lock is not locked, and locking it now could take it out of the
-	// id order: the transaction starts again (writeWithAssociated).
+	// id order: the transaction starts again (writeRetrying).
 	locked := make(map[int64]bool, len(all))
 	for _, id := range all {
 		locked[id] = true
@@ -568,24 +600,26 @@ func lockWithAssociated(ctx context.Context, tx Tx, ids []int64) error {
 		}
 		for _, r := range rows {
 			if !locked[r.ToID] {
-				return errAssociatedMoved
+				return errLocksMoved
 			}
 		}
 	}
 	return nil
 }
 
-// errAssociatedMoved ends a transaction that found a record associated
-// with one it locked after it read their associations.
-var errAssociatedMoved = errors.New("crm: a record was associated meanwhile")
+// errLocksMoved ends a transaction that found, once it had locked records,
+// one it should have locked with them: a record associated with them after
+// it read their associations, or a record an id it names was merged into
+// after it looked the merged ids up. Locking that one now could take it out
+// of the id order; the transaction starts again (writeRetrying).
+var errLocksMoved = errors.New("crm: records to lock changed meanwhile")
 
-// writeWithAssociated runs fn, which locks records with their associated
-// ones (lockWithAssociated), in a write transaction, and again while a
-// record was associated with them meanwhile.
-func (e *Engine) writeWithAssociated(ctx context.Context, fn func(Tx) error) error {
+// writeRetrying runs fn in a write transaction, and again while it ends
+// with errLocksMoved.
+func (e *Engine) writeRetrying(ctx context.Context, fn func(Tx) error) error {
 	for attempt := 0; ; attempt++ {
 		err := e.Store.Write(ctx, fn)
-		if !errors.Is(err, errAssociatedMoved) || attempt == 20 {
+		if !errors.Is(err, errLocksMoved) || attempt == 20 {
 			return err
 		}
 	}

@@ -48,7 +48,7 @@ func (e *Engine) create(ctx context.Context, actor Actor, t *ObjectType, in Crea
 	if checked[0].err != nil {
 		return nil, checked[0].err
 	}
-	err := e.Store.Write(ctx, func(tx Tx) error {
+	err := e.writeRetrying(ctx, func(tx Tx) error {
 		jobs, err := e.createMany(ctx, tx, actor, t, checked, false, nil)
 		if err != nil {
 			return err
@@ -73,7 +73,7 @@ func (e *Engine) CreateBatch(ctx context.Context, actor Actor, t *ObjectType, in
 	var out []CreateResult
 	checked := e.validateCreates(t, inputs)
 	pre := e.prebuild(ctx, actor, t, checked)
-	err := e.Store.Write(ctx, func(tx Tx) error {
+	err := e.writeRetrying(ctx, func(tx Tx) error {
 		jobs, err := e.createMany(ctx, tx, actor, t, checked, perInput, pre)
 		if err != nil {
 			return err

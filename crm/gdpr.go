@@ -19,7 +19,7 @@ func (e *Engine) GDPRDelete(ctx context.Context, t *ObjectType, objectID, idProp
 	if idProperty == "hs_object_id" {
 		idProperty = ""
 	}
-	return e.writeWithAssociated(ctx, func(tx Tx) error {
+	return e.writeRetrying(ctx, func(tx Tx) error {
 		var id int64
 		if idProperty == "" {
 			var ok bool

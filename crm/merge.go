@@ -195,7 +195,7 @@ func (e *Engine) merge(ctx context.Context, tx Tx, actor Actor, t *ObjectType, p
 	// removes and adds the association rows of both ends, as another
 	// merge or an association write of those records would.
 	if err := lockWithAssociated(ctx, tx, []int64{plan.primary, plan.secondary}); err != nil {
-		if errors.Is(err, errAssociatedMoved) {
+		if errors.Is(err, errLocksMoved) {
 			return nil, errMergeMoved
 		}
 		return nil, err

@@ -105,7 +105,10 @@ func (e *Engine) restoreBatch(ctx context.Context, t *ObjectType, ids []string) 
 		for i, v := range ids {
 			resolved[i], _ = ParseID(v) // 0 when it names no record
 		}
-		if _, err := lockResolved(ctx, tx, resolved); err != nil {
+		if _, err := lockResolved(ctx, tx, resolved); errors.Is(err, errLocksMoved) {
+			moved = true
+			return nil
+		} else if err != nil {
 			return err
 		}
 		for _, id := range ids {
