@@ -349,20 +349,25 @@ func TestRestoreOfARecordNotYetSeenArchived(t *testing.T) {
 // stores check every write's lock order: records in ascending id order,
 // unique values before records. A write out of that order deadlocks on
 // PostgreSQL only when another meets it at the wrong moment; the check
-// finds it whenever it runs. The nodes share a SQLite file whatever store
-// the suite runs on: with one writer at a time, the order in which a write
-// locks follows from its code and the state it meets, not from another
-// write committing between two of its statements (on PostgreSQL a merge
-// committed between a write's look-up of merged ids and its lock still
-// makes it lock the new record last).
+// finds it whenever it runs.
 func TestRandomClientsLockInOrder(t *testing.T) {
 	t.Parallel()
 	var violations []string
 	mu := &sync.Mutex{}
 	path := filepath.Join(t.TempDir(), "spoke.db")
 	var nodes []*spoketest.Server
+	url := ""
+	if spoketest.Postgres() {
+		url = pgtest.URL(t)
+	}
 	for range 2 {
-		store, err := sqlite.Open(context.Background(), path)
+		var store crm.Store
+		var err error
+		if url != "" {
+			store, err = postgres.Open(context.Background(), url, postgres.PoolOptions{MaxConns: 8})
+		} else {
+			store, err = sqlite.Open(context.Background(), path)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -323,7 +322,6 @@ func lockPairs(ctx context.Context, tx Tx, pairs []Unlink) (map[int64]int64, err
 	if err != nil {
 		return nil, err
 	}
-	named := slices.Clone(ids)
 	for i, id := range ids {
 		if to, ok := merged[id]; ok {
 			ids[i] = to
@@ -333,7 +331,7 @@ func lockPairs(ctx context.Context, tx Tx, pairs []Unlink) (map[int64]int64, err
 	if err != nil {
 		return nil, err
 	}
-	return merged, mergedMeanwhile(ctx, tx, named, merged, found)
+	return merged, mergedMeanwhile(ctx, tx, ids, merged, found)
 }
 
 // disassociate removes types (all when !only) between records a and b.

@@ -515,7 +515,6 @@ func lockResolved(ctx context.Context, tx ReadTx, ids []int64) ([]*Object, error
 	if err != nil {
 		return nil, err
 	}
-	named := len(want)
 	for _, to := range merged {
 		want = append(want, to)
 	}
@@ -523,12 +522,12 @@ func lockResolved(ctx context.Context, tx ReadTx, ids []int64) ([]*Object, error
 	if err != nil {
 		return nil, err
 	}
-	return found, mergedMeanwhile(ctx, tx, want[:named], merged, found)
+	return found, mergedMeanwhile(ctx, tx, want, merged, found)
 }
 
-// mergedMeanwhile returns errLocksMoved when one of ids, not merged when
-// looked up (merged), was not found locked (found) because it has been
-// merged into a record since.
+// mergedMeanwhile returns errLocksMoved when one of ids (those named and
+// the records the merged ones resolved to when looked up, merged) was not
+// found locked (found) because it has been merged into a record since.
 func mergedMeanwhile(ctx context.Context, tx ReadTx, ids []int64, merged map[int64]int64, found []*Object) error {
 	locked := make(map[int64]bool, len(found))
 	for _, o := range found {
