@@ -30,6 +30,22 @@ func (e *Engine) restore(ctx context.Context, tx Tx, t *ObjectType, idValue stri
 	if err := e.claimUnique(ctx, tx, t, obj, unique); err != nil {
 		return nil, err
 	}
+	// A pin of an activity archived (or unassociated) while the record was
+	// in the recycle bin is lifted: the archive lifted the pins of live
+	// records only.
+	if pin := obj.Properties[PinnedProperty]; pin != "" {
+		err := e.checkPin(ctx, tx, t, obj, map[string]string{PinnedProperty: pin})
+		if _, invalid := err.(*Error); err != nil && !invalid {
+			return nil, err
+		}
+		if err != nil {
+			delete(obj.Properties, PinnedProperty)
+			lifted := HistoryEntry{ObjectID: obj.ID, Name: PinnedProperty, Timestamp: now, SourceType: SourceCalculated}
+			if err := tx.AppendHistory(ctx, []HistoryEntry{lifted}); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if err := tx.UpdateObjects(ctx, []*Object{obj}); err != nil {
 		return nil, err
 	}
