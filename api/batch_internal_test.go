@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -18,10 +17,7 @@ import (
 
 	"github.com/spoke-crm/spoke/api"
 	"github.com/spoke-crm/spoke/crm"
-	"github.com/spoke-crm/spoke/internal/pgtest"
 	"github.com/spoke-crm/spoke/internal/spoketest"
-	"github.com/spoke-crm/spoke/storage/postgres"
-	"github.com/spoke-crm/spoke/storage/sqlite"
 )
 
 // errDisk is the storage failure injected below.
@@ -107,17 +103,7 @@ func (b *logBuffer) lines() []string {
 // says "internal error".
 func TestBatchInternalErrorFailsTheRequest(t *testing.T) {
 	t.Parallel()
-	var store crm.Store
-	var err error
-	if spoketest.Postgres() {
-		store, err = postgres.Open(context.Background(), pgtest.URL(t), postgres.PoolOptions{MaxConns: 4})
-	} else {
-		store, err = sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "spoke.db"))
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := openStore(t)
 	broken := failingStore{Store: store, record: &atomic.Int64{}, property: "broken_prop"}
 	engine := crm.NewEngine(broken, time.Now, spoketest.PortalID)
 	if err := engine.LoadSchemas(context.Background()); err != nil {

@@ -211,38 +211,11 @@ func TestArchiveOfAMessageAssociatedMeanwhile(t *testing.T) {
 // and fails the test unless it answers status.
 func lockOrderServer(t *testing.T) (lockOrder, *[]string, func(method, path, body string, status int) map[string]any, *spoketest.Server) {
 	t.Helper()
-	var store crm.Store
-	var err error
-	if spoketest.Postgres() {
-		store, err = postgres.Open(context.Background(), pgtest.URL(t), postgres.PoolOptions{MaxConns: 4})
-	} else {
-		store, err = sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "spoke.db"))
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := openStore(t)
 	var violations []string
 	checked := lockOrder{Store: store, stale: &atomic.Int64{}, hide: &atomic.Int64{}, staleReads: &atomic.Int32{},
 		before: &atomic.Pointer[func()]{}, unseen: &atomic.Int64{}, unmerged: &atomic.Int64{}, mu: &sync.Mutex{}, violations: &violations}
-	engine := crm.NewEngine(checked, time.Now, spoketest.PortalID)
-	if err := engine.LoadSchemas(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	auth := &crm.Authenticator{EnvToken: spoketest.Token, Tokens: store.Tokens(), Now: time.Now}
-	hs := httptest.NewServer(api.NewServer(engine, auth, slog.New(slog.DiscardHandler), api.Options{}))
-	t.Cleanup(hs.Close)
-	s := &spoketest.Server{URL: hs.URL, Client: hs.Client()}
-	do := func(method, path, body string, status int) map[string]any {
-		t.Helper()
-		resp, data := sendRaw(t, s, method, path, body)
-		if resp.StatusCode != status {
-			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, data)
-		}
-		var m map[string]any
-		json.Unmarshal(data, &m)
-		return m
-	}
+	s, do := serveStore(t, checked)
 	return checked, &violations, do, s
 }
 

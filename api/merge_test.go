@@ -2,24 +2,16 @@ package api_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/spoke-crm/spoke/api"
 	"github.com/spoke-crm/spoke/crm"
-	"github.com/spoke-crm/spoke/internal/pgtest"
 	"github.com/spoke-crm/spoke/internal/spoketest"
-	"github.com/spoke-crm/spoke/storage/postgres"
-	"github.com/spoke-crm/spoke/storage/sqlite"
 )
 
 func mergeBody(primary, other string) string {
@@ -354,36 +346,9 @@ func (t failOnAddTx) AddAssociations(ctx context.Context, rows []crm.Association
 // records, their ids, values and associations are as before.
 func TestMergeFailureWritesNothing(t *testing.T) {
 	t.Parallel()
-	var store crm.Store
-	var err error
-	if spoketest.Postgres() {
-		store, err = postgres.Open(context.Background(), pgtest.URL(t), postgres.PoolOptions{MaxConns: 4})
-	} else {
-		store, err = sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "spoke.db"))
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := openStore(t)
 	armed := &atomic.Bool{}
-	engine := crm.NewEngine(failOnAdd{store, armed}, time.Now, spoketest.PortalID)
-	if err := engine.LoadSchemas(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	auth := &crm.Authenticator{EnvToken: spoketest.Token, Tokens: store.Tokens(), Now: time.Now}
-	hs := httptest.NewServer(api.NewServer(engine, auth, slog.New(slog.DiscardHandler), api.Options{}))
-	t.Cleanup(hs.Close)
-	s := &spoketest.Server{URL: hs.URL, Client: hs.Client()}
-	do := func(method, path, body string, status int) map[string]any {
-		t.Helper()
-		resp, data := sendRaw(t, s, method, path, body)
-		if resp.StatusCode != status {
-			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, data)
-		}
-		var m map[string]any
-		json.Unmarshal(data, &m)
-		return m
-	}
+	_, do := serveStore(t, failOnAdd{store, armed})
 	a := do("POST", "/crm/v3/objects/contacts", `{"properties":{"email":"a@example.com","firstname":"A"}}`, 201)["id"].(string)
 	b := do("POST", "/crm/v3/objects/contacts", `{"properties":{"email":"b@example.com","lastname":"B"}}`, 201)["id"].(string)
 	msg := do("POST", "/crm/v3/objects/communications", `{"properties":{"hs_communication_channel_type":"SMS","hs_timestamp":1,"hs_communication_body":"hi"},"associations":[`+to(b, "HUBSPOT_DEFINED", 81)+`]}`, 201)["id"].(string)

@@ -2,21 +2,11 @@ package api_test
 
 import (
 	"context"
-	"encoding/json"
-	"log/slog"
-	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"sync/atomic"
 	"testing"
-	"time"
 
-	"github.com/spoke-crm/spoke/api"
 	"github.com/spoke-crm/spoke/crm"
-	"github.com/spoke-crm/spoke/internal/pgtest"
-	"github.com/spoke-crm/spoke/internal/spoketest"
-	"github.com/spoke-crm/spoke/storage/postgres"
-	"github.com/spoke-crm/spoke/storage/sqlite"
 )
 
 // staleClaims is a real store whose write transactions, once armed, answer
@@ -52,36 +42,9 @@ func (t staleClaimsTx) FindUnique(ctx context.Context, typeID, property, value s
 // upsert creates a record with it (it was a server error).
 func TestUpsertOfAValueWhoseRecordWasJustArchived(t *testing.T) {
 	t.Parallel()
-	var store crm.Store
-	var err error
-	if spoketest.Postgres() {
-		store, err = postgres.Open(context.Background(), pgtest.URL(t), postgres.PoolOptions{MaxConns: 4})
-	} else {
-		store, err = sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "spoke.db"))
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := openStore(t)
 	stale := &atomic.Int64{}
-	engine := crm.NewEngine(staleClaims{store, "gone@example.com", stale}, time.Now, spoketest.PortalID)
-	if err := engine.LoadSchemas(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	auth := &crm.Authenticator{EnvToken: spoketest.Token, Tokens: store.Tokens(), Now: time.Now}
-	hs := httptest.NewServer(api.NewServer(engine, auth, slog.New(slog.DiscardHandler), api.Options{}))
-	t.Cleanup(hs.Close)
-	s := &spoketest.Server{URL: hs.URL, Client: hs.Client()}
-	do := func(method, path, body string, status int) map[string]any {
-		t.Helper()
-		resp, data := sendRaw(t, s, method, path, body)
-		if resp.StatusCode != status {
-			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, data)
-		}
-		var m map[string]any
-		json.Unmarshal(data, &m)
-		return m
-	}
+	_, do := serveStore(t, staleClaims{store, "gone@example.com", stale})
 	old := do("POST", "/crm/v3/objects/contacts", `{"properties":{"email":"gone@example.com","firstname":"Old"}}`, 201)["id"].(string)
 	do("DELETE", "/crm/v3/objects/contacts/"+old, "", 204)
 	id, _ := strconv.ParseInt(old, 10, 64)
