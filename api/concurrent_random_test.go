@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -41,7 +40,7 @@ func TestRandomClientsKeepInvariants(t *testing.T) {
 		nodes = []*spoketest.Server{spoketest.Open(t)}
 	}
 	// The servers' errors are kept, to tell what a 500 was.
-	var errs lockedBuffer
+	var errs logBuffer
 	for _, n := range nodes {
 		n.API.Logger = slog.New(slog.NewTextHandler(&errs, &slog.HandlerOptions{Level: slog.LevelError}))
 	}
@@ -72,24 +71,6 @@ func TestRandomClientsKeepInvariants(t *testing.T) {
 	if t.Failed() {
 		t.Logf("seed %d, %d clients of %d steps; server errors:\n%s", randomSeed, clients, steps, errs.String())
 	}
-}
-
-// lockedBuffer is a buffer several goroutines write to.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // randomWorld is the shared pool the clients draw on, and what they did.
