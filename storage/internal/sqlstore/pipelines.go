@@ -80,13 +80,16 @@ const pipelineColumns = `type_id, id, archived, definition`
 
 // Pipelines share-locks what it reads in write transactions: a pipeline
 // write (LockPipelines) then waits for the record writes that checked
-// records against the pipelines, and they for it.
+// records against the pipelines, and they for it. The rows are locked in
+// id order, the order of LockPipelines within a type: in the order of a
+// scan of the table, a record write could hold one pipeline and wait for
+// another that a pipeline write holds while it waits for the first.
 func (t *Tx) Pipelines(ctx context.Context, typeID string) ([]*crm.Pipeline, error) {
 	lock := ""
 	if t.write {
 		lock = t.d.ForShare()
 	}
-	return query(ctx, t.q, scanPipeline, `SELECT `+pipelineColumns+` FROM pipelines WHERE type_id = ?`+lock, typeID)
+	return query(ctx, t.q, scanPipeline, `SELECT `+pipelineColumns+` FROM pipelines WHERE type_id = ? ORDER BY id`+lock, typeID)
 }
 
 // LockPipelines takes the named lock of pipeline writes, then locks every
