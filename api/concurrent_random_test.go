@@ -23,7 +23,9 @@ const randomSeed = 20261130
 // small shared pool of contacts, companies and messages, so that they
 // collide: creations (single and batch, with inline associations), updates
 // (single, batch, upsert by email), archives and restores, associations
-// (v4 single and batch, labels), merges, pins and searches. On PostgreSQL
+// (v4 single and batch, labels), merges, pins and searches; deals moved
+// between the stages of a pipeline whose stages are added, archived,
+// restored and replaced (see stepDeals). On PostgreSQL
 // the clients talk to two nodes on one database. Every answer is one the
 // operation may give for the state it met, never a server error; after
 // they finish, what the API reads agrees with itself (see checkWorld).
@@ -91,6 +93,12 @@ type randomWorld struct {
 	blamed map[string]bool
 	// answers counts the answers of each operation by status.
 	answers map[string]int
+
+	// pipeline is the clients' deal pipeline; stages every stage id ever
+	// made in each pipeline; restoredDeals the deals a restore brought back.
+	pipeline      string
+	stages        map[string][]string
+	restoredDeals map[string]bool
 }
 
 var randomTypes = []string{"contacts", "companies", "communications"}
@@ -125,6 +133,7 @@ func newRandomWorld(t *testing.T, nodes []*spoketest.Server) *randomWorld {
 	if w.label == 0 || w.inverse == 0 {
 		t.Fatalf("labels %v %v", labels, inv)
 	}
+	w.setUpDeals()
 	return w
 }
 
@@ -222,7 +231,9 @@ func assocSpec(category string, typeID int) string {
 // step does one random operation.
 func (w *randomWorld) step(g, step int, rnd *rand.Rand) {
 	name := fmt.Sprintf("first%d.%d", g, step)
-	switch op := rnd.Intn(28); op {
+	switch op := rnd.Intn(32); op {
+	case 28, 29, 30, 31:
+		w.stepDeals(g, name, rnd)
 	case 0: // create a contact, with a company
 		c := w.pick(rnd, "companies")
 		body := fmt.Sprintf(`{"properties":{"email":%q,"firstname":%q},"associations":[%s]}`, w.email(rnd), name, to(c, "HUBSPOT_DEFINED", 279))
@@ -641,6 +652,8 @@ func (w *randomWorld) checkWorld() {
 			w.fail(fmt.Sprintf("contact %s pins %s, which is not a live message associated with it", id, pin), id, pin)
 		}
 	}
+
+	w.checkDeals(live["contacts"])
 
 	// History ends with the current value.
 	for id := range live["contacts"] {

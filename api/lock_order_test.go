@@ -380,6 +380,7 @@ func TestRandomClientsLockInOrder(t *testing.T) {
 			to(w.pool["contacts"][i], "HUBSPOT_DEFINED", 81)+`]}`))
 	}
 	w.label, w.inverse = 1, 2 // the primary company, as a labelled type
+	w.setUpDeals()
 	var wg sync.WaitGroup
 	for g := range 12 {
 		wg.Add(1)
