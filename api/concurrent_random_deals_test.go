@@ -89,8 +89,9 @@ func (w *randomWorld) stepDeals(g int, name string, rnd *rand.Rand) {
 		p, st := w.dealPlace(rnd)
 		c := w.pick(rnd, "contacts")
 		body := fmt.Sprintf(`{"properties":{"dealname":%q,"pipeline":%q,"dealstage":%q},"associations":[%s]}`, name, p, st, to(c, "HUBSPOT_DEFINED", 3))
-		_, m := w.call(g, rnd, "create deal", "POST", "/crm/v3/objects/deals", body, createOK, c, "stage "+st)
+		status, m := w.call(g, rnd, "create deal", "POST", "/crm/v3/objects/deals", body, createOK, c, "stage "+st)
 		w.logCreated("deals", m, "create deal")
+		w.madeBy(status, m)
 	case 1: // move a deal
 		d := w.pick(rnd, "deals")
 		p, st := w.dealPlace(rnd)

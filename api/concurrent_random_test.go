@@ -25,7 +25,8 @@ const randomSeed = 20261130
 // (single, batch, upsert by email), archives and restores, associations
 // (v4 single and batch, labels), merges, pins and searches; deals moved
 // between the stages of a pipeline whose stages are added, archived,
-// restored and replaced (see stepDeals). On PostgreSQL
+// restored and replaced (see stepDeals); a webhook app receives the
+// events of their writes (see checkHooks). On PostgreSQL
 // the clients talk to two nodes on one database. Every answer is one the
 // operation may give for the state it met, never a server error; after
 // they finish, what the API reads agrees with itself (see checkWorld).
@@ -47,6 +48,7 @@ func TestRandomClientsKeepInvariants(t *testing.T) {
 		n.API.Logger = slog.New(slog.NewTextHandler(&errs, &slog.HandlerOptions{Level: slog.LevelError}))
 	}
 	w := newRandomWorld(t, nodes)
+	w.subscribeHooks()
 	const clients, steps = 16, 300
 	var wg sync.WaitGroup
 	for g := range clients {
@@ -99,6 +101,8 @@ type randomWorld struct {
 	pipeline      string
 	stages        map[string][]string
 	restoredDeals map[string]bool
+	// hooks receives the webhook events of the clients' writes.
+	hooks *randomHooks
 }
 
 var randomTypes = []string{"contacts", "companies", "communications"}
@@ -237,8 +241,9 @@ func (w *randomWorld) step(g, step int, rnd *rand.Rand) {
 	case 0: // create a contact, with a company
 		c := w.pick(rnd, "companies")
 		body := fmt.Sprintf(`{"properties":{"email":%q,"firstname":%q},"associations":[%s]}`, w.email(rnd), name, to(c, "HUBSPOT_DEFINED", 279))
-		_, m := w.call(g, rnd, "create contact", "POST", "/crm/v3/objects/contacts", body, createOK, c)
+		status, m := w.call(g, rnd, "create contact", "POST", "/crm/v3/objects/contacts", body, createOK, c)
 		w.logCreated("contacts", m, "create contact")
+		w.madeBy(status, m)
 	case 1: // batch create contacts
 		a, b := w.email(rnd), w.email(rnd)
 		body := fmt.Sprintf(`{"inputs":[{"properties":{"email":%q,"firstname":%q}},{"properties":{"email":%q,"firstname":%q}}]}`, a, name, b, name)
@@ -654,6 +659,9 @@ func (w *randomWorld) checkWorld() {
 	}
 
 	w.checkDeals(live["contacts"])
+	if w.hooks != nil {
+		w.checkHooks(live, archived, values)
+	}
 
 	// History ends with the current value.
 	for id := range live["contacts"] {
