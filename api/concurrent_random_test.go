@@ -25,8 +25,9 @@ const randomSeed = 20261130
 // (single, batch, upsert by email), archives and restores, associations
 // (v4 single and batch, labels), merges, pins and searches; deals moved
 // between the stages of a pipeline whose stages are added, archived,
-// restored and replaced (see stepDeals); a webhook app receives the
-// events of their writes (see checkHooks). On PostgreSQL
+// restored and replaced (see stepDeals); custom objects written while
+// their custom properties are made and archived (see stepCars); a webhook
+// app receives the events of their writes (see checkHooks). On PostgreSQL
 // the clients talk to two nodes on one database. Every answer is one the
 // operation may give for the state it met, never a server error; after
 // they finish, what the API reads agrees with itself (see checkWorld).
@@ -103,6 +104,16 @@ type randomWorld struct {
 	restoredDeals map[string]bool
 	// hooks receives the webhook events of the clients' writes.
 	hooks *randomHooks
+	// cars is the custom object type, carToContact its association type
+	// with contacts, carGroup its property group.
+	cars         string
+	carToContact int
+	carGroup     string
+	// carProps are the car properties made, the newest last.
+	carProps []string
+	// carPropGone holds when each archived car property was answered 204
+	// (w.seq).
+	carPropGone map[string]int64
 }
 
 var randomTypes = []string{"contacts", "companies", "communications"}
@@ -138,6 +149,7 @@ func newRandomWorld(t *testing.T, nodes []*spoketest.Server) *randomWorld {
 		t.Fatalf("labels %v %v", labels, inv)
 	}
 	w.setUpDeals()
+	w.setUpCars()
 	return w
 }
 
@@ -235,9 +247,11 @@ func assocSpec(category string, typeID int) string {
 // step does one random operation.
 func (w *randomWorld) step(g, step int, rnd *rand.Rand) {
 	name := fmt.Sprintf("first%d.%d", g, step)
-	switch op := rnd.Intn(32); op {
+	switch op := rnd.Intn(36); op {
 	case 28, 29, 30, 31:
 		w.stepDeals(g, name, rnd)
+	case 32, 33, 34, 35:
+		w.stepCars(g, name, rnd)
 	case 0: // create a contact, with a company
 		c := w.pick(rnd, "companies")
 		body := fmt.Sprintf(`{"properties":{"email":%q,"firstname":%q},"associations":[%s]}`, w.email(rnd), name, to(c, "HUBSPOT_DEFINED", 279))
@@ -659,6 +673,7 @@ func (w *randomWorld) checkWorld() {
 	}
 
 	w.checkDeals(live["contacts"])
+	w.checkCars(live["contacts"])
 	if w.hooks != nil {
 		w.checkHooks(live, archived, values)
 	}

@@ -381,6 +381,7 @@ func TestRandomClientsLockInOrder(t *testing.T) {
 	}
 	w.label, w.inverse = 1, 2 // the primary company, as a labelled type
 	w.setUpDeals()
+	w.setUpCars()
 	var wg sync.WaitGroup
 	for g := range 12 {
 		wg.Add(1)
