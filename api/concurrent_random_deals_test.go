@@ -84,7 +84,7 @@ func (w *randomWorld) stepDeals(g int, name string, rnd *rand.Rand) {
 		st := ss[rnd.Intn(len(ss))]
 		return "/crm/v3/pipelines/deals/" + w.pipeline + "/stages/" + st, st
 	}
-	switch rnd.Intn(8) {
+	switch rnd.Intn(9) {
 	case 0: // create a deal, with a contact
 		p, st := w.dealPlace(rnd)
 		c := w.pick(rnd, "contacts")
@@ -119,7 +119,7 @@ func (w *randomWorld) stepDeals(g int, name string, rnd *rand.Rand) {
 			w.call(g, rnd, "restore stage", "PATCH", path, `{"archived":false}`, []int{200, 400, 404}, "stage "+st)
 			break
 		}
-		status, m := w.call(g, rnd, "create stage", "POST", "/crm/v3/pipelines/deals/"+w.pipeline+"/stages", fmt.Sprintf(`{"label":%q,"displayOrder":%d,"metadata":{"probability":"0.5"}}`, name, rnd.Intn(9)), []int{201, 400})
+		status, m := w.call(g, rnd, "create stage", "POST", "/crm/v3/pipelines/deals/"+w.pipeline+"/stages", fmt.Sprintf(`{"label":%q,"displayOrder":%d,"metadata":{"probability":"0.5"}}`, name, rnd.Intn(9)), []int{201, 400, 404})
 		if status == 201 {
 			w.addStage(w.pipeline, m["id"].(string))
 			w.mu.Lock()
@@ -141,7 +141,7 @@ func (w *randomWorld) stepDeals(g int, name string, rnd *rand.Rand) {
 		}
 		keep = append(keep, fmt.Sprintf(`{"label":%q,"displayOrder":9,"metadata":{"probability":"0.5"}}`, name))
 		body := fmt.Sprintf(`{"label":"Random","displayOrder":5,"stages":[%s]}`, strings.Join(keep, ","))
-		status, out := w.call(g, rnd, "replace pipeline", "PUT", "/crm/v3/pipelines/deals/"+w.pipeline, body, []int{200, 400}, ids...)
+		status, out := w.call(g, rnd, "replace pipeline", "PUT", "/crm/v3/pipelines/deals/"+w.pipeline, body, []int{200, 400, 404}, ids...)
 		if status == 200 {
 			for _, x := range out["stages"].([]any) {
 				w.addStage(w.pipeline, x.(map[string]any)["id"].(string))
@@ -150,6 +150,12 @@ func (w *randomWorld) stepDeals(g int, name string, rnd *rand.Rand) {
 	case 6: // archive a deal
 		d := w.pick(rnd, "deals")
 		w.call(g, rnd, "archive deal", "DELETE", "/crm/v3/objects/deals/"+d, "", archiveOK, d)
+	case 8: // archive the pipeline, or restore it
+		if rnd.Intn(2) == 0 {
+			w.call(g, rnd, "archive pipeline", "DELETE", "/crm/v3/pipelines/deals/"+w.pipeline, "", []int{204, 400, 404}, "pipeline")
+		} else {
+			w.call(g, rnd, "restore pipeline", "PATCH", "/crm/v3/pipelines/deals/"+w.pipeline, `{"archived":false}`, []int{200, 400}, "pipeline")
+		}
 	case 7: // restore a deal
 		d := w.pick(rnd, "deals")
 		if status, _ := w.call(g, rnd, "restore deal", "POST", "/_spoke/objects/deals/"+d+"/restore", "", []int{200, 404, 409}, d); status == 200 {
@@ -169,6 +175,9 @@ func (w *randomWorld) checkDeals(liveContacts map[string]bool) {
 	liveStages := map[string][]string{}
 	for _, p := range []string{"default", w.pipeline} {
 		status, m := w.get("GET", "/crm/v3/pipelines/deals/"+p+"/stages", "")
+		if status == 404 && p == w.pipeline {
+			continue // archived
+		}
 		if status != 200 {
 			w.fail(fmt.Sprintf("stages of %s: %d %v", p, status, m))
 			continue
@@ -203,7 +212,9 @@ func (w *randomWorld) checkDeals(liveContacts map[string]bool) {
 		w.mu.Unlock()
 		switch {
 		case liveStages[p] == nil:
-			w.fail(fmt.Sprintf("deal %s is in pipeline %q, which is not live", id, p), id, "stage "+st)
+			if !restored {
+				w.fail(fmt.Sprintf("deal %s is in pipeline %q, which is not live", id, p), id, "stage "+st, "pipeline")
+			}
 		case !ever:
 			w.fail(fmt.Sprintf("deal %s is in stage %q, not a stage of its pipeline %q", id, st, p), id, "stage "+st)
 		case !slices.Contains(liveStages[p], st) && !restored:
