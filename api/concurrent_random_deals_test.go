@@ -170,8 +170,8 @@ func (w *randomWorld) stepDeals(g int, name string, rnd *rand.Rand) {
 // it, unless it was restored (a deal in the recycle bin keeps its stage);
 // searching by stage finds the deals read in it; no live deal is associated
 // with a contact that is not live.
-func (w *randomWorld) checkDeals(liveContacts map[string]bool) {
-	live := map[string]bool{}
+func (w *randomWorld) checkDeals(liveContacts map[string]bool) (live, archived map[string]bool) {
+	live, archived = map[string]bool{}, map[string]bool{}
 	liveStages := map[string][]string{}
 	for _, p := range []string{"default", w.pipeline} {
 		status, m := w.get("GET", "/crm/v3/pipelines/deals/"+p+"/stages", "")
@@ -193,6 +193,9 @@ func (w *randomWorld) checkDeals(liveContacts map[string]bool) {
 	for _, id := range ids {
 		status, m := w.get("GET", "/crm/v3/objects/deals/"+id+"?properties=pipeline,dealstage", "")
 		if status == 404 {
+			if status, m := w.get("GET", "/crm/v3/objects/deals/"+id+"?archived=true", ""); status == 200 && m["id"] == id {
+				archived[id] = true
+			}
 			continue
 		}
 		if status != 200 || m["id"] != id {
@@ -243,4 +246,5 @@ func (w *randomWorld) checkDeals(liveContacts map[string]bool) {
 			}
 		}
 	}
+	return live, archived
 }

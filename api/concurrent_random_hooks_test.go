@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // randomHooks is the random clients' webhook app: it subscribes to the
 // creation, deletion and restore of contacts, changes of their first name
-// and the creation of deals, and receives what every node delivers.
+// and the creation, deletion and restore of deals, and receives what every node delivers.
 type randomHooks struct {
 	recv *receiver
 	// made are the records a create answered 201 with.
@@ -20,7 +21,7 @@ func (w *randomWorld) subscribeHooks() {
 	a := newApp(w.t, s, "random clients")
 	recv := newReceiver(w.t)
 	setTarget(w.t, s, a, recv.url())
-	for _, e := range []string{"contact.creation", "contact.deletion", "contact.restore", "deal.creation"} {
+	for _, e := range []string{"contact.creation", "contact.deletion", "contact.restore", "deal.creation", "deal.deletion", "deal.restore"} {
 		subscribe(w.t, s, a, map[string]any{"eventType": e})
 	}
 	subscribe(w.t, s, a, map[string]any{"eventType": "contact.propertyChange", "propertyName": "firstname"})
@@ -88,15 +89,18 @@ func (w *randomWorld) checkHooks(live, archived map[string]map[string]bool, valu
 		if creations > 1 {
 			w.fail(fmt.Sprintf("record %s has %d creation events: %v", obj, creations, evs), obj)
 		}
-		if live["contacts"][obj] || archived["contacts"][obj] {
+		for typ, singular := range map[string]string{"contacts": "contact", "deals": "deal"} {
+			if !live[typ][obj] && !archived[typ][obj] {
+				continue
+			}
 			last := ""
 			for _, e := range evs {
-				if e.kind == "contact.deletion" || e.kind == "contact.restore" {
+				if e.kind == singular+".deletion" || e.kind == singular+".restore" {
 					last = e.kind
 				}
 			}
-			if archived["contacts"][obj] != (last == "contact.deletion") {
-				w.fail(fmt.Sprintf("contact %s (archived %t) has deletion and restore events %v", obj, archived["contacts"][obj], evs), obj)
+			if archived[typ][obj] != (last == singular+".deletion") {
+				w.fail(fmt.Sprintf("%s %s (archived %t) has deletion and restore events %v", singular, obj, archived[typ][obj], evs), obj)
 			}
 		}
 		if live["contacts"][obj] {
@@ -112,7 +116,7 @@ func (w *randomWorld) checkHooks(live, archived map[string]map[string]bool, valu
 		}
 	}
 	for _, id := range setKeys(made) {
-		if !slices.ContainsFunc(byRecord[id], func(e event) bool { return e.kind == "contact.creation" || e.kind == "deal.creation" }) {
+		if !slices.ContainsFunc(byRecord[id], func(e event) bool { return strings.HasSuffix(e.kind, ".creation") }) {
 			w.fail(fmt.Sprintf("record %s was created, no creation event was delivered: %v", id, byRecord[id]), id)
 		}
 	}

@@ -672,7 +672,7 @@ func (w *randomWorld) checkWorld() {
 		}
 	}
 
-	w.checkDeals(live["contacts"])
+	live["deals"], archived["deals"] = w.checkDeals(live["contacts"])
 	w.checkCars(live["contacts"])
 	if w.hooks != nil {
 		w.checkHooks(live, archived, values)
