@@ -7,10 +7,12 @@
 //     the stores shared their SQL, frozen as they were applied (numbers and
 //     text are recorded in existing databases and must not change);
 //   - migrations: one numbered sequence for both drivers, after the highest
-//     legacy number. A version is one file, NNNN_name.sql, that both run,
-//     or one file per driver, NNNN_name.sqlite.sql and NNNN_name.postgres.sql,
-//     where their SQL differs (a variant may hold only a comment saying why
-//     that driver has nothing to do): every driver has every version.
+//     legacy number. A version is a file both run, NNNN_name.sql, a file
+//     per driver, NNNN_name.sqlite.sql and NNNN_name.postgres.sql, where
+//     their SQL differs (a variant may hold only a comment saying why that
+//     driver has nothing to do), or both: the common file first, then the
+//     driver's own, in one transaction, so that what the drivers share (a
+//     table of keys, say) is written once. Every driver has every version.
 //
 // Every migration runs in a transaction of its own and is recorded in
 // schema_migrations as "migrations/<file>" (without the driver's suffix),
@@ -42,8 +44,8 @@ var Drivers = []string{"sqlite", "postgres"}
 
 // Migration is one step of a driver's history.
 type Migration struct {
-	Version string // as recorded in schema_migrations
-	File    string // its SQL, a path in the embedded files
+	Version string   // as recorded in schema_migrations
+	Files   []string // its SQL, paths in the embedded files, run in order
 }
 
 var fileName = regexp.MustCompile(`^([0-9]{4})_([a-z0-9_]+?)(?:\.(sqlite|postgres))?\.sql$`)
@@ -60,18 +62,20 @@ func For(driver string) ([]Migration, error) {
 	sort.Strings(legacy)
 	var out []Migration
 	for _, f := range legacy {
-		out = append(out, Migration{Version: "migrations/" + path.Base(f), File: f})
+		out = append(out, Migration{Version: "migrations/" + path.Base(f), Files: []string{f}})
 	}
 	shared, err := Shared(files)
 	if err != nil {
 		return nil, err
 	}
 	for _, v := range shared {
-		f, ok := v.Files[driver]
-		if !ok {
-			f = v.Files[""]
+		m := Migration{Version: "migrations/" + v.Name}
+		for _, d := range []string{"", driver} {
+			if f, ok := v.Files[d]; ok {
+				m.Files = append(m.Files, f)
+			}
 		}
-		out = append(out, Migration{Version: "migrations/" + v.Name, File: f})
+		out = append(out, m)
 	}
 	return out, nil
 }
@@ -128,11 +132,7 @@ func Shared(files fs.FS) ([]Version, error) {
 	for _, v := range byNumber {
 		_, common := v.Files[""]
 		for _, d := range Drivers {
-			_, variant := v.Files[d]
-			switch {
-			case common && variant:
-				return nil, fmt.Errorf("schema: %s has both a file for every driver and one for %s", v.Name, d)
-			case !common && !variant:
+			if _, variant := v.Files[d]; !common && !variant {
 				return nil, fmt.Errorf("schema: %s has no file for %s", v.Name, d)
 			}
 		}
@@ -195,7 +195,7 @@ func Migrate(ctx context.Context, c Conn, d sqlstore.Dialect) error {
 			continue
 		}
 		if err := c.Tx(ctx, func(q sqlstore.Querier) error { return apply(ctx, q, m) }); err != nil {
-			return fmt.Errorf("migration %s: %w", m.File, err)
+			return fmt.Errorf("migration %s: %w", m.Version, err)
 		}
 	}
 	return nil
@@ -207,13 +207,15 @@ func apply(ctx context.Context, q sqlstore.Querier, m Migration) error {
 	if err := q.QueryRow(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil || n > 0 {
 		return err
 	}
-	body, err := files.ReadFile(m.File)
-	if err != nil {
-		return err
+	for _, f := range m.Files {
+		body, err := files.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		if _, err := q.Exec(ctx, string(body)); err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
 	}
-	if _, err := q.Exec(ctx, string(body)); err != nil {
-		return err
-	}
-	_, err = q.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, m.Version)
+	_, err := q.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, m.Version)
 	return err
 }

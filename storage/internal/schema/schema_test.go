@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -76,16 +77,26 @@ func TestHistories(t *testing.T) {
 				t.Errorf("%s: %s after %s", d, m.Version, prev)
 			}
 			prev = m.Version
-			if _, err := Files.ReadFile(m.File); err != nil {
-				t.Errorf("%s: %v", d, err)
+			if len(m.Files) == 0 {
+				t.Errorf("%s: %s runs no file", d, m.Version)
+				continue
 			}
-			legacy := strings.HasPrefix(m.File, "legacy/"+d+"/")
+			for _, f := range m.Files {
+				if _, err := Files.ReadFile(f); err != nil {
+					t.Errorf("%s: %v", d, err)
+				}
+			}
+			legacy := strings.HasPrefix(m.Files[0], "legacy/"+d+"/")
 			if legacy != (i < len(list)-len(shared)) {
-				t.Errorf("%s: %s out of place", d, m.File)
+				t.Errorf("%s: %s out of place", d, m.Files[0])
 			}
-			if !legacy && m.File != "migrations/"+strings.TrimSuffix(strings.TrimPrefix(m.Version, "migrations/"), ".sql")+"."+d+".sql" &&
-				m.File != m.Version {
-				t.Errorf("%s: %s runs %s", d, m.Version, m.File)
+			// A shared version runs its common file, its driver's file,
+			// or the common file and then the driver's.
+			common := m.Version
+			own := strings.TrimSuffix(m.Version, ".sql") + "." + d + ".sql"
+			if !legacy && !slices.Equal(m.Files, []string{common}) && !slices.Equal(m.Files, []string{own}) &&
+				!slices.Equal(m.Files, []string{common, own}) {
+				t.Errorf("%s: %s runs %v", d, m.Version, m.Files)
 			}
 		}
 	}
@@ -118,7 +129,6 @@ func TestSharedRules(t *testing.T) {
 		{[]string{"0003_c.sql", "0004_d.sqlite.sql", "0004_d.postgres.sql"}, ""},
 		{[]string{"0002_c.sql"}, "start after the legacy ones"},
 		{[]string{"0003_c.sqlite.sql"}, "no file for postgres"},
-		{[]string{"0003_c.sql", "0003_c.postgres.sql"}, "both a file for every driver and one for postgres"},
 		{[]string{"0003_c.sql", "0003_d.sql"}, "two names"},
 		{[]string{"3_c.sql"}, "want NNNN_name.sql"},
 		{[]string{"0003_c.mysql.sql"}, "want NNNN_name.sql"},
@@ -132,5 +142,11 @@ func TestSharedRules(t *testing.T) {
 		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
 			t.Errorf("%v: error %v, want one saying %q", tc.files, err, tc.err)
 		}
+	}
+	// A common file and a driver's own: the driver runs both, the other
+	// driver the common one.
+	vs, err := Shared(with("0003_c.sql", "0003_c.postgres.sql"))
+	if err != nil || len(vs) != 1 || vs[0].Files[""] != "migrations/0003_c.sql" || vs[0].Files["postgres"] != "migrations/0003_c.postgres.sql" {
+		t.Errorf("common and postgres files: %+v, %v", vs, err)
 	}
 }

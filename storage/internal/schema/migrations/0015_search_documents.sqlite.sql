@@ -30,20 +30,8 @@ CREATE TABLE search_texts (
 	PRIMARY KEY (key, text, object_id)
 ) WITHOUT ROWID;
 
--- The keys of scoped names (searchsql.Key(type, crm.ScopedName(...))) and
--- of their property, checked against the code by storage/internal/schema's
--- tests.
-CREATE TEMP TABLE scoped_keys (scoped INTEGER PRIMARY KEY, property INTEGER NOT NULL);
-INSERT INTO scoped_keys (scoped, property) VALUES
-	(8784458391126517301, 1858469429341635131), -- 0-18 hs_timestamp|hs_communication_channel_type=WHATS_APP
-	(2417062043210369254, 1858469429341635131), -- 0-18 hs_timestamp|hs_communication_channel_type=LINKEDIN_MESSAGE
-	(4403286743354999528, 1858469429341635131), -- 0-18 hs_timestamp|hs_communication_channel_type=SMS
-	(5647336332623940165, 7785311592478752124), -- 0-27 hs_timestamp|hs_task_status=NOT_STARTED
-	(5573805416582955245, 7785311592478752124), -- 0-27 hs_timestamp|hs_task_status=IN_PROGRESS
-	(874196157029873475, 7785311592478752124),  -- 0-27 hs_timestamp|hs_task_status=WAITING
-	(8063421545987699736, 7785311592478752124), -- 0-27 hs_timestamp|hs_task_status=COMPLETED
-	(7530408905146079913, 7785311592478752124); -- 0-27 hs_timestamp|hs_task_status=DEFERRED
-
+-- scoped_keys: the keys of scoped names and of their property, made by the
+-- part both drivers run first (0015_search_documents.sql).
 INSERT OR IGNORE INTO search_nums (key, num, object_id, scope)
 SELECT v.key, v.num, v.object_id, s.scope
 FROM search_values v

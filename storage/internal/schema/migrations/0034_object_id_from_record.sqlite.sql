@@ -1,31 +1,5 @@
--- hs_object_id is served from the record id (see storage/internal/searchsql
--- and docs/decisions.md): its values leave the search index, one b-tree
--- entry less for every record, and the documents lose them too (a document
--- left without values goes, as the store writes none).
---
--- The key of hs_object_id of each built-in object type
--- (searchsql.Key(type, "hs_object_id")), checked against the code by
--- storage/internal/searchsql's tests. The entries of custom object types'
--- records stay: their type ids are each database's own. Nothing reads them
--- any more, and a record's entries, found from its document, are removed
--- when it is next written (reindexed or archived).
-CREATE TEMP TABLE object_id_keys (type_id TEXT PRIMARY KEY, key INTEGER NOT NULL);
-INSERT INTO object_id_keys (type_id, key) VALUES
-	('0-18', 8866037940573293539),  -- 0-18 hs_object_id
-	('0-1', 523443577340093258),    -- 0-1 hs_object_id
-	('0-2', 6397677242825683509),   -- 0-2 hs_object_id
-	('0-3', 9211335677520173687),   -- 0-3 hs_object_id
-	('0-5', 9182110665119701608),   -- 0-5 hs_object_id
-	('0-46', 7078384876217423499),  -- 0-46 hs_object_id
-	('0-48', 904133712521156812),   -- 0-48 hs_object_id
-	('0-49', 1515565716645188902),  -- 0-49 hs_object_id
-	('0-47', 5776317345802929221),  -- 0-47 hs_object_id
-	('0-27', 306977226720844052),   -- 0-27 hs_object_id
-	('0-116', 3722270139786194218), -- 0-116 hs_object_id
-	('0-115', 1534615571668437233); -- 0-115 hs_object_id
-
-DELETE FROM search_nums WHERE key IN (SELECT key FROM object_id_keys);
-
+-- After the part both drivers run (0034_object_id_from_record.sql): the
+-- values leave the documents (SQLite's binary JSON).
 UPDATE search_docs
 SET nums = CASE WHEN json(jsonb_remove(nums, p.path)) = '{}' THEN NULL ELSE jsonb_remove(nums, p.path) END
 FROM (
