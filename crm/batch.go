@@ -275,21 +275,14 @@ func (e *Engine) UpdateBatch(ctx context.Context, actor Actor, t *ObjectType, in
 }
 
 // upsertTarget is the live record holding an upsert input's value, locked,
-// or nil when none holds it. The value is looked up before the record is
-// locked: a write of another node that commits in between (an archive,
-// which frees the value) leaves the record found not live, and the value
-// is looked up again.
-func (e *Engine) upsertTarget(ctx context.Context, tx Tx, t *ObjectType, in UpsertInput) (*Object, error) {
+// or nil when none holds it; id is the record the value was found on (0:
+// none). The value is looked up before the record is locked: a write of
+// another node that commits in between (an archive, which frees the value)
+// leaves the record found not live, and the value is looked up again.
+func (e *Engine) upsertTarget(ctx context.Context, tx Tx, t *ObjectType, in UpsertInput, id int64) (*Object, error) {
 	p := t.Property(in.IDProperty)
 	var last int64
-	for {
-		id, err := tx.FindUnique(ctx, t.ID, in.IDProperty, lookupKey(p, in.ID))
-		if errors.Is(err, ErrNotFound) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
+	for id != 0 {
 		if _, err := lockResolved(ctx, tx, []int64{id}); err != nil {
 			return nil, err
 		}
@@ -306,7 +299,13 @@ func (e *Engine) upsertTarget(ctx context.Context, tx Tx, t *ObjectType, in Upse
 			return nil, nil
 		}
 		last = id
+		if id, err = tx.FindUnique(ctx, t.ID, in.IDProperty, lookupKey(p, in.ID)); errors.Is(err, ErrNotFound) {
+			return nil, nil
+		} else if err != nil {
+			return nil, err
+		}
 	}
+	return nil, nil
 }
 
 // UpsertInput is one input of a batch upsert: ID is the value of the unique
@@ -356,21 +355,21 @@ func (e *Engine) UpsertBatch(ctx context.Context, actor Actor, t *ObjectType, in
 		if err := e.lockUnique(ctx, tx, t, locks...); err != nil {
 			return err
 		}
-		// The records found are locked together, in id order, before
-		// each input locks its own again (which is free).
-		found := make([]int64, 0, len(inputs))
-		for _, in := range inputs {
-			p := t.Property(in.IDProperty)
+		// Each input's value is looked up once, and the records found
+		// are locked together, in id order, before each input locks its
+		// own again (which is free).
+		found := make([]int64, len(inputs)) // 0: not found, or not looked up
+		for i, in := range inputs {
 			if storableValue(in.IDProperty, in.ID) != nil {
 				continue
 			}
-			id, err := tx.FindUnique(ctx, t.ID, in.IDProperty, lookupKey(p, in.ID))
+			id, err := tx.FindUnique(ctx, t.ID, in.IDProperty, lookupKey(t.Property(in.IDProperty), in.ID))
 			if err != nil && !errors.Is(err, ErrNotFound) {
 				return err
 			}
-			found = append(found, id)
+			found[i] = id
 		}
-		if len(found) > 1 {
+		if len(inputs) > 1 {
 			if _, err := lockResolved(ctx, tx, found); err != nil {
 				return err
 			}
@@ -394,7 +393,7 @@ func (e *Engine) UpsertBatch(ctx context.Context, actor Actor, t *ObjectType, in
 				results[i].Err = ValidationError(e.PortalID, errs)
 				continue
 			}
-			obj, err := e.upsertTarget(ctx, tx, t, in)
+			obj, err := e.upsertTarget(ctx, tx, t, in, found[i])
 			if err != nil {
 				return err
 			}
