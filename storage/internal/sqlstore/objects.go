@@ -51,20 +51,20 @@ func (t *Tx) ObjectsByIDs(ctx context.Context, ids []int64) ([]*crm.Object, erro
 	if lock != "" && len(ids) > t.d.MaxParams() {
 		ids = slices.Sorted(slices.Values(ids))
 	}
-	var out []*crm.Object
-	err := forIDs(t.d, "id", ids, func(in string, args []any) error {
-		objs, err := query(ctx, t.q, scanObject, `SELECT `+objectColumns+` FROM objects WHERE `+in+` ORDER BY id`+lock, args...)
-		out = append(out, objs...)
-		return err
-	})
-	return out, err
+	return t.objectsByIDs(ctx, ids, lock)
 }
 
 // PeekObjects reads the records without locking them.
 func (t *Tx) PeekObjects(ctx context.Context, ids []int64) ([]*crm.Object, error) {
+	return t.objectsByIDs(ctx, ids, "")
+}
+
+// objectsByIDs reads the records ids in id order, with lock (a locking
+// clause, or none).
+func (t *Tx) objectsByIDs(ctx context.Context, ids []int64, lock string) ([]*crm.Object, error) {
 	var out []*crm.Object
 	err := forIDs(t.d, "id", ids, func(in string, args []any) error {
-		objs, err := query(ctx, t.q, scanObject, `SELECT `+objectColumns+` FROM objects WHERE `+in+` ORDER BY id`, args...)
+		objs, err := query(ctx, t.q, scanObject, `SELECT `+objectColumns+` FROM objects WHERE `+in+` ORDER BY id`+lock, args...)
 		out = append(out, objs...)
 		return err
 	})
