@@ -3,7 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"testing"
+
+	"github.com/spoke-crm/spoke/crm"
 )
 
 // OpenForTest opens the database at path for a test or benchmark, which
@@ -49,5 +52,59 @@ func TestPageCacheSizes(t *testing.T) {
 		if size != -32000 {
 			t.Errorf("reader %d cache_size = %d, want -32000", i, size)
 		}
+	}
+}
+
+// The free text index merges its segments sixteen at a time (migration
+// 0037), also after a reset, and finds every word written by transactions
+// enough to merge several levels.
+func TestFreeTextMerges(t *testing.T) {
+	t.Parallel()
+	db := OpenForTest(t, t.TempDir()+"/merges.db")
+	ctx := context.Background()
+	automerge := func() int {
+		t.Helper()
+		var n int
+		if err := db.reader.QueryRowContext(ctx, `SELECT v FROM search_text_config WHERE k = 'automerge'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := automerge(); n != 16 {
+		t.Fatalf("automerge = %d, want 16", n)
+	}
+	const writes = 40
+	for i := range writes {
+		err := db.Write(ctx, func(tx crm.Tx) error {
+			return tx.IndexObjects(ctx, []crm.SearchDoc{{ObjectID: int64(i + 1), TypeID: "0-18", Text: fmt.Sprintf("common word%d", i), New: true}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func(match string) int {
+		t.Helper()
+		var n int
+		if err := db.reader.QueryRowContext(ctx, `SELECT count(*) FROM search_text WHERE search_text MATCH ?`, match).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count("common"); n != writes {
+		t.Errorf("common: %d rows, want %d", n, writes)
+	}
+	for i := range writes {
+		if n := count(fmt.Sprintf("word%d", i)); n != 1 {
+			t.Errorf("word%d: %d rows, want 1", i, n)
+		}
+	}
+	if err := db.Write(ctx, func(tx crm.Tx) error { return tx.Reset(ctx, crm.ResetScope{}) }); err != nil {
+		t.Fatal(err)
+	}
+	if n := count("common"); n != 0 {
+		t.Errorf("after a reset, common: %d rows, want 0", n)
+	}
+	if n := automerge(); n != 16 {
+		t.Errorf("after a reset, automerge = %d, want 16", n)
 	}
 }

@@ -1,0 +1,2 @@
+-- PostgreSQL's free text index (a GIN index on search_text.doc) has no
+-- segments to merge: nothing to do.
