@@ -117,7 +117,13 @@ func (e *Engine) validateCreate(t *ObjectType, in CreateInput) (map[string]strin
 		}
 	}
 	if len(missing) > 0 {
-		err := Invalidf("Error creating %s. Some required properties were not set.", t.Label)
+		// HubSpot's message for a custom type has two spaces after the
+		// schema's name (observed); built-in types have one.
+		sep := " "
+		if IsCustom(t.ID) {
+			sep = "  "
+		}
+		err := Invalidf("Error creating %s.%sSome required properties were not set.", t.Label, sep)
 		err.Context = map[string][]string{"properties": missing}
 		return nil, nil, err
 	}
