@@ -193,6 +193,8 @@ func (s *Server) routes() {
 	s.route("GET /crm/owners/{version}", ownersRead, s.listOwners)
 	s.route("GET /crm/owners/{version}/{$}", ownersRead, s.listOwners)
 	s.route("GET /crm/owners/{version}/{id}", ownersRead, s.getOwner)
+	// The call outcomes a call's hs_call_disposition takes.
+	s.route("GET /calling/v1/dispositions", callsRead, s.listCallDispositions)
 }
 
 // scopeRule names the scopes an operation needs, one of which the token must
