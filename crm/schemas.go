@@ -136,8 +136,11 @@ func Contacts() *ObjectType {
 	email.CaseInsensitiveUnique = true
 	return build(&ObjectType{
 		ID: "0-1", Name: "contacts", Singular: "contact", Label: "CONTACT",
-		Defaults:          []string{"firstname", "lastname", "email", "createdate", "lastmodifieddate", "hs_object_id"},
-		Searchable:        []string{"firstname", "lastname", "email", "phone", "mobilephone", "hs_additional_emails", "fax", "company", "hs_whatsapp_phone_number"},
+		Defaults: []string{"firstname", "lastname", "email", "createdate", "lastmodifieddate", "hs_object_id"},
+		Searchable: []string{"firstname", "lastname", "email", "phone", "mobilephone", "hs_additional_emails", "fax", "company", "hs_whatsapp_phone_number",
+			"hs_searchable_calculated_phone_number", "hs_searchable_calculated_mobile_number"},
+		Derivations: []Derivation{searchablePhones("phone", "hs_searchable_calculated_phone_number",
+			"mobilephone", "hs_searchable_calculated_mobile_number")},
 		ReadScopes:        []string{"crm.objects.contacts.read"},
 		WriteScopes:       []string{"crm.objects.contacts.write"},
 		SchemaReadScopes:  []string{"crm.objects.contacts.read", "crm.schemas.contacts.read"},
@@ -152,6 +155,8 @@ func Contacts() *ObjectType {
 			phone("phone", "Phone Number"),
 			phone("mobilephone", "Mobile Phone Number"),
 			phone("fax", "Fax Number"),
+			readOnly(str("hs_searchable_calculated_phone_number", "Phone number (area code and local number)")),
+			readOnly(str("hs_searchable_calculated_mobile_number", "Mobile phone number (area code and local number)")),
 			str("company", "Company Name"),
 			str("jobtitle", "Job Title"),
 			str("website", "Website URL"),
