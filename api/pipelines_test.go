@@ -613,6 +613,7 @@ func TestPipelineScopes(t *testing.T) {
 	dealsWrite := s.NewToken("crm.objects.deals.write")
 	schemaWrite := s.NewToken("crm.schemas.deals.write")
 	tickets := s.NewToken("tickets")
+	automation := s.NewToken("automation")
 	body := `{"label":"L%d","displayOrder":0,"stages":` + dealStages + `}`
 	for i, tc := range []struct {
 		token        string
@@ -622,6 +623,7 @@ func TestPipelineScopes(t *testing.T) {
 		{dealsWrite, 200, 403},
 		{schemaWrite, 403, 201},
 		{tickets, 200, 201},
+		{automation, 200, 403},
 	} {
 		if r := s.DoToken(tc.token, "GET", "/crm/v3/pipelines/deals", nil); r.Status != tc.read {
 			t.Errorf("token %d read: %d %s", i, r.Status, r.Body)

@@ -212,7 +212,7 @@ var (
 	objectSearch = scopeRule{needsType: true, search: true, scopes: func(t *crm.ObjectType) []string { return t.ReadScopes }}
 	schemaRead   = scopeRule{needsType: true, scopes: func(t *crm.ObjectType) []string { return t.SchemaReadScopes }}
 	schemaWrite  = scopeRule{needsType: true, scopes: func(t *crm.ObjectType) []string { return t.SchemaWriteScopes }}
-	ownersRead   = scopeRule{scopes: func(*crm.ObjectType) []string { return []string{"crm.objects.owners.read"} }}
+	ownersRead   = scopeRule{scopes: func(*crm.ObjectType) []string { return crm.OwnerReadScopes }}
 	// adminControl guards Spoke's test controls; interceptors do not run on them.
 	adminControl = scopeRule{control: true, scopes: func(*crm.ObjectType) []string { return []string{crm.ScopeAdmin} }}
 )

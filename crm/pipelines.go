@@ -83,7 +83,7 @@ var PipelineReadScopes = []string{
 	"crm.objects.companies.read", "crm.objects.companies.write",
 	"crm.objects.deals.read", "crm.objects.deals.write",
 	"tickets", "crm.objects.tickets.read", "crm.objects.tickets.write",
-	"crm.objects.owners.read", "crm.objects.users.read",
+	"crm.objects.owners.read", "automation", "crm.objects.users.read",
 	"crm.objects.custom.read", "crm.objects.custom.write",
 	"crm.schemas.contacts.read", "crm.schemas.companies.read", "crm.schemas.deals.read",
 	"crm.schemas.tickets.read", "crm.schemas.custom.read",

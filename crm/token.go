@@ -28,7 +28,7 @@ var AllScopes = []string{
 	"crm.objects.companies.read", "crm.objects.companies.write",
 	"crm.objects.deals.read", "crm.objects.deals.write",
 	"crm.objects.tickets.read", "crm.objects.tickets.write", "tickets",
-	"crm.objects.owners.read",
+	"crm.objects.owners.read", "automation",
 	"crm.schemas.contacts.read", "crm.schemas.contacts.write",
 	"crm.schemas.companies.read", "crm.schemas.companies.write",
 	"crm.schemas.deals.read", "crm.schemas.deals.write",
@@ -37,6 +37,10 @@ var AllScopes = []string{
 	"crm.schemas.custom.read", "crm.schemas.custom.write",
 	"crm.objects.custom.read", "crm.objects.custom.write",
 }
+
+// OwnerReadScopes are the scopes, one of which reads owners: HubSpot's owners
+// spec lists the legacy "automation" beside crm.objects.owners.read.
+var OwnerReadScopes = []string{"crm.objects.owners.read", "automation"}
 
 // NewTokenSecret returns a fresh secret shaped like a HubSpot private-app token.
 func NewTokenSecret() string {
