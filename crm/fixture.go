@@ -48,15 +48,36 @@ type FixtureGroup struct {
 
 // FixtureProperty is a custom property definition.
 type FixtureProperty struct {
-	Name           string           `json:"name"`
-	Label          string           `json:"label"`
-	Type           string           `json:"type"`
-	FieldType      string           `json:"fieldType"`
-	GroupName      string           `json:"groupName"`
-	Description    string           `json:"description,omitempty"`
-	Options        []PropertyOption `json:"options,omitempty"`
-	HasUniqueValue bool             `json:"hasUniqueValue,omitempty"`
-	Archived       bool             `json:"archived,omitempty"`
+	Name           string          `json:"name"`
+	Label          string          `json:"label"`
+	Type           string          `json:"type"`
+	FieldType      string          `json:"fieldType"`
+	GroupName      string          `json:"groupName"`
+	Description    string          `json:"description,omitempty"`
+	Options        []FixtureOption `json:"options,omitempty"`
+	HasUniqueValue bool            `json:"hasUniqueValue,omitempty"`
+	Archived       bool            `json:"archived,omitempty"`
+}
+
+// FixtureOption is an option of an enumeration, with the keys of HubSpot's
+// Option (a fixture read with other cases of them loads too).
+type FixtureOption struct {
+	Label        string `json:"label"`
+	Value        string `json:"value"`
+	DisplayOrder int    `json:"displayOrder"`
+	Hidden       bool   `json:"hidden"`
+}
+
+// fixtureOptions converts options to their fixture form; nil stays nil.
+func fixtureOptions(opts []PropertyOption) []FixtureOption {
+	if opts == nil {
+		return nil
+	}
+	out := make([]FixtureOption, len(opts))
+	for i, o := range opts {
+		out[i] = FixtureOption(o)
+	}
+	return out
 }
 
 // FixtureLabel is a USER_DEFINED association type between two object types.
@@ -156,7 +177,7 @@ func (e *Engine) ExportWith(ctx context.Context, opts ExportOptions) (*Fixture, 
 			for _, p := range append(append([]*PropertyDefinition(nil), t.Properties...), t.ArchivedProperties...) {
 				if !p.HubSpotDefined {
 					f.Properties[t.Name] = append(f.Properties[t.Name], FixtureProperty{Name: p.Name, Label: p.Label, Type: p.Type,
-						FieldType: p.FieldType, GroupName: p.GroupName, Description: p.Description, Options: p.Options, HasUniqueValue: p.Unique, Archived: p.Archived})
+						FieldType: p.FieldType, GroupName: p.GroupName, Description: p.Description, Options: fixtureOptions(p.Options), HasUniqueValue: p.Unique, Archived: p.Archived})
 				}
 			}
 			for _, archived := range []bool{false, true} {

@@ -291,7 +291,11 @@ func (e *Engine) seedSchema(ctx context.Context, tx Tx, f *Fixture, now time.Tim
 			in := PropertyChange{Name: &fp.Name, Label: &fp.Label, Type: &fp.Type, FieldType: &fp.FieldType, GroupName: &fp.GroupName,
 				Description: &fp.Description, HasUniqueValue: &fp.HasUniqueValue}
 			if fp.Options != nil {
-				in.Options = &fp.Options
+				opts := make([]PropertyOption, len(fp.Options))
+				for i, o := range fp.Options {
+					opts[i] = PropertyOption(o)
+				}
+				in.Options = &opts
 			}
 			if err := applyPropertyChange(t, p, in, true); err != nil {
 				return fixtureError(where, err)
