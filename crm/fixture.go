@@ -36,6 +36,10 @@ type FixtureOwner struct {
 	LastName  string `json:"lastName,omitempty"`
 	UserID    int64  `json:"userId,omitempty"`
 	Archived  bool   `json:"archived,omitempty"`
+	// Times as the owners API writes them; the seeding time when absent.
+	CreatedAt  string `json:"createdAt,omitempty"`
+	UpdatedAt  string `json:"updatedAt,omitempty"`
+	ArchivedAt string `json:"archivedAt,omitempty"`
 }
 
 // FixtureGroup is a custom property group.
@@ -57,6 +61,10 @@ type FixtureProperty struct {
 	Options        []FixtureOption `json:"options,omitempty"`
 	HasUniqueValue bool            `json:"hasUniqueValue,omitempty"`
 	Archived       bool            `json:"archived,omitempty"`
+	// Times as the properties API writes them; the seeding time when absent.
+	CreatedAt  string `json:"createdAt,omitempty"`
+	UpdatedAt  string `json:"updatedAt,omitempty"`
+	ArchivedAt string `json:"archivedAt,omitempty"`
 }
 
 // FixtureOption is an option of an enumeration, with the keys of HubSpot's
@@ -154,8 +162,13 @@ func (e *Engine) ExportWith(ctx context.Context, opts ExportOptions) (*Fixture, 
 					return err
 				}
 				for _, o := range owners {
-					f.Owners = append(f.Owners, FixtureOwner{ID: strconv.FormatInt(o.ID, 10), Email: o.Email, Type: o.Type,
-						FirstName: o.FirstName, LastName: o.LastName, UserID: o.UserID, Archived: o.Archived})
+					fo := FixtureOwner{ID: strconv.FormatInt(o.ID, 10), Email: o.Email, Type: o.Type,
+						FirstName: o.FirstName, LastName: o.LastName, UserID: o.UserID, Archived: o.Archived,
+						CreatedAt: FormatTime(o.CreatedAt), UpdatedAt: FormatTime(o.UpdatedAt)}
+					if o.Archived {
+						fo.ArchivedAt = FormatTime(o.ArchivedAt)
+					}
+					f.Owners = append(f.Owners, fo)
 					after = o.ID + 1
 				}
 				if len(owners) < 500 {
@@ -176,8 +189,13 @@ func (e *Engine) ExportWith(ctx context.Context, opts ExportOptions) (*Fixture, 
 			}
 			for _, p := range append(append([]*PropertyDefinition(nil), t.Properties...), t.ArchivedProperties...) {
 				if !p.HubSpotDefined {
-					f.Properties[t.Name] = append(f.Properties[t.Name], FixtureProperty{Name: p.Name, Label: p.Label, Type: p.Type,
-						FieldType: p.FieldType, GroupName: p.GroupName, Description: p.Description, Options: fixtureOptions(p.Options), HasUniqueValue: p.Unique, Archived: p.Archived})
+					fp := FixtureProperty{Name: p.Name, Label: p.Label, Type: p.Type,
+						FieldType: p.FieldType, GroupName: p.GroupName, Description: p.Description, Options: fixtureOptions(p.Options), HasUniqueValue: p.Unique, Archived: p.Archived,
+						CreatedAt: FormatTime(p.CreatedAt), UpdatedAt: FormatTime(p.UpdatedAt)}
+					if p.Archived {
+						fp.ArchivedAt = FormatTime(p.ArchivedAt)
+					}
+					f.Properties[t.Name] = append(f.Properties[t.Name], fp)
 				}
 			}
 			for _, archived := range []bool{false, true} {

@@ -105,6 +105,23 @@ func (e *Engine) Seed(ctx context.Context, f *Fixture) (err error) {
 	return e.Store.Write(ctx, func(tx Tx) error { return e.seed(ctx, tx, f) })
 }
 
+// fixtureTimes parses the creation, update and archive times a fixture
+// gives an owner or a property; an absent one is the zero time.
+func fixtureTimes(where, created, updated, archived string) (c, u, a time.Time, err error) {
+	for _, f := range []struct {
+		name, v string
+		t       *time.Time
+	}{{"createdAt", created, &c}, {"updatedAt", updated, &u}, {"archivedAt", archived, &a}} {
+		if f.v == "" {
+			continue
+		}
+		if *f.t, err = parseFixtureTime(f.v, time.Time{}); err != nil {
+			return c, u, a, fixtureError(where+": "+f.name, err)
+		}
+	}
+	return c, u, a, nil
+}
+
 // seedActor is the source of what a seed writes.
 var seedActor = Actor{SourceType: SourceIntegration, SourceID: "0"}
 
@@ -196,6 +213,13 @@ func (e *Engine) seedOwner(ctx context.Context, tx Tx, where string, fo *Fixture
 	if o.Archived {
 		o.ArchivedAt = now
 	}
+	created, updated, archived, err := fixtureTimes(where, fo.CreatedAt, fo.UpdatedAt, fo.ArchivedAt)
+	if err != nil {
+		return err
+	}
+	if !updated.IsZero() {
+		o.UpdatedAt = updated
+	}
 	if o.UserID < 0 {
 		return Invalidf("%s: userId %d is not a user id", where, o.UserID)
 	}
@@ -227,15 +251,24 @@ func (e *Engine) seedOwner(ctx context.Context, tx Tx, where string, fo *Fixture
 			return fixtureConflict(where, "userId %d already belongs to owner %d", o.UserID, holder.ID)
 		}
 	}
+	if existing != nil {
+		o.ID, o.CreatedAt = existing.ID, existing.CreatedAt
+		if o.UserID == 0 {
+			o.UserID = existing.UserID
+		}
+		if o.Archived && existing.Archived {
+			o.ArchivedAt = existing.ArchivedAt
+		}
+	}
+	// The fixture's times win over the stored ones.
+	if !created.IsZero() {
+		o.CreatedAt = created
+	}
+	if o.Archived && !archived.IsZero() {
+		o.ArchivedAt = archived
+	}
 	if existing == nil {
 		return tx.InsertOwner(ctx, &o)
-	}
-	o.ID, o.CreatedAt = existing.ID, existing.CreatedAt
-	if o.UserID == 0 {
-		o.UserID = existing.UserID
-	}
-	if o.Archived && existing.Archived {
-		o.ArchivedAt = existing.ArchivedAt
 	}
 	return tx.UpdateOwner(ctx, &o)
 }
@@ -315,6 +348,19 @@ func (e *Engine) seedSchema(ctx context.Context, tx Tx, f *Fixture, now time.Tim
 			}
 			if fp.Archived {
 				p.Archived, p.ArchivedAt = true, now
+			}
+			created, updated, archived, err := fixtureTimes(where, fp.CreatedAt, fp.UpdatedAt, fp.ArchivedAt)
+			if err != nil {
+				return err
+			}
+			if !created.IsZero() {
+				p.CreatedAt = created
+			}
+			if !updated.IsZero() {
+				p.UpdatedAt = updated
+			}
+			if p.Archived && !archived.IsZero() {
+				p.ArchivedAt = archived
 			}
 			if err := tx.PutCustomProperty(ctx, t.ID, p); err != nil {
 				return err
