@@ -184,6 +184,9 @@ func (h *Handler) pin(c *call) error {
 	return h.setPin(c, c.r.PostFormValue("engagement"), "pinned to the top of the timeline.")
 }
 
+// unpin clears the record's pin. The form names the entry its page showed
+// as pinned: if another has been pinned since (on another page or through
+// the API), that newer pin stays.
 func (h *Handler) unpin(c *call) error {
 	return h.setPin(c, "", "unpinned.")
 }
@@ -202,17 +205,22 @@ func (h *Handler) setPin(c *call, mid, done string) error {
 	if err != nil {
 		return err
 	}
-	if mid == "" && rec.Properties[crm.PinnedProperty] == "" {
+	what := "Activity"
+	if kind := activityBySegment(c.r.PostFormValue("kind")); kind != nil {
+		what = capitalize(kind.Singular)
+	}
+	pinned := rec.Properties[crm.PinnedProperty]
+	if mid == "" && pinned == "" {
 		return h.redirect(c, recordURL(v, rec.ID)+"#timeline", &flash{Text: "Nothing was pinned."})
+	}
+	if shown := c.r.PostFormValue("engagement"); mid == "" && shown != "" && shown != pinned {
+		return h.redirect(c, recordURL(v, rec.ID)+"#timeline", &flash{
+			Text: "That " + strings.ToLower(what) + " is not pinned any more: another entry was pinned after your page was loaded. Nothing was unpinned."})
 	}
 	if _, err := h.engine.Update(ctxOf(c), c.actor(), t, strconv.FormatInt(rec.ID, 10), "", map[string]string{crm.PinnedProperty: mid}); err != nil {
 		pe := fromEngine(err, t)
 		pe.Back, pe.BackLabel = recordURL(v, rec.ID), "Back to the timeline"
 		return pe
-	}
-	what := "Activity"
-	if kind := activityBySegment(c.r.PostFormValue("kind")); kind != nil {
-		what = capitalize(kind.Singular)
 	}
 	return h.redirect(c, recordURL(v, rec.ID)+"#timeline", &flash{Text: what + " " + done})
 }
