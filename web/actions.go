@@ -230,8 +230,10 @@ type deleteData struct {
 	Type        *typeView
 	RecordURL   string
 	RecordTitle string
-	Entry       entryView
-	Action      string
+	// Created names the record in the form (recordCreated).
+	Created string
+	Entry   entryView
+	Action  string
 }
 
 // confirmDelete asks before an engagement goes to the recycle bin.
@@ -244,7 +246,8 @@ func (h *Handler) confirmDelete(c *call) error {
 	if err != nil {
 		return err
 	}
-	data := &deleteData{Type: v, RecordURL: recordURL(v, rec.ID), RecordTitle: v.titleOf(rec.ID, rec.Properties), Entry: h.entry(kind, et, obj, o)}
+	data := &deleteData{Type: v, RecordURL: recordURL(v, rec.ID), RecordTitle: v.titleOf(rec.ID, rec.Properties), Created: recordCreated(rec),
+		Entry: h.entry(kind, et, obj, o)}
 	data.Entry.Pinned = rec.Properties[crm.PinnedProperty] == data.Entry.ID
 	data.Action = c.r.URL.Path
 	h.fill(c, &data.base, "Delete this "+kind.Singular+"?", v.Name)
@@ -301,6 +304,9 @@ type binData struct {
 	// them, and a restore button's action, less "{id}/restore".
 	CanRestore bool
 	RestoreURL string
+	// RecordCreated names the record of a record's bin in its forms
+	// (recordCreated); "" for a type's bin.
+	RecordCreated string
 	// Tabs lead to the recycle bins of the other engagement types.
 	Tabs      []navLink
 	NextURL   string
@@ -396,7 +402,7 @@ func (h *Handler) recordRecycleBin(c *call) error {
 	data := &binData{Type: v, Heading: "Deleted activity of " + title, IsActivity: true, Total: total,
 		Intro: "Messages, notes, calls, emails, meetings, tasks and postal mail deleted from this " + v.Singular + "'s timeline in the last " +
 			strconv.Itoa(crm.RecycleBinDays) + " days. Restoring one brings it back onto the timeline with its associations; deleted emails cannot be restored.",
-		Back: url, BackLabel: "Back to " + title}
+		Back: url, BackLabel: "Back to " + title, RecordCreated: recordCreated(rec)}
 	h.fill(c, &data.base, "Recycle bin: "+title, v.Name)
 	for _, a := range all[min(offset, len(all)):min(offset+binPageSize, len(all))] {
 		id := strconv.FormatInt(a.obj.ID, 10)

@@ -1,9 +1,13 @@
 package web_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/spoke-crm/spoke/internal/spoketest"
 )
@@ -51,5 +55,112 @@ func TestStaleUnpinKeepsNewerPin(t *testing.T) {
 	bob.follow(bob.post(path+"/unpin", url.Values{"engagement": {first}, "kind": {"messages"}})).want(t, 200, "Message unpinned.").lacks(t, "is-pinned")
 	if _, props := apiProps(t, s, "contacts", c, "hs_pinned_engagement_id"); props["hs_pinned_engagement_id"] != nil {
 		t.Errorf("pin after unpin: %v", props["hs_pinned_engagement_id"])
+	}
+}
+
+// formValues are the hidden fields of a form on a page: what a browser
+// sends back, less the csrf token the browser helper adds.
+func formValues(t *testing.T, form *page) url.Values {
+	t.Helper()
+	out := url.Values{}
+	for _, m := range regexp.MustCompile(`<input type="hidden" name="([a-z_]+)" value="([^"]*)">`).FindAllStringSubmatch(form.Body, -1) {
+		if m[1] != "csrf" {
+			out.Set(m[1], html.UnescapeString(m[2]))
+		}
+	}
+	if out.Get("record_created") == "" {
+		t.Fatalf("the form does not name its record:\n%s", form.Body)
+	}
+	return out
+}
+
+// After POST /_spoke/reset ids start over: a page loaded before it names a
+// record whose id now belongs to another one. Its forms change nothing
+// there (409, in words); a record merged into another is still the one the
+// page meant.
+func TestFormsAfterResetNameTheirRecord(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	f := fixture{t, s}
+	s.Clock.Set(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	gil := f.contact("Gil", "Gomes")
+	kept := f.message("contacts", gil, "SMS", "Gil's message", "2026-02-01T10:00:00Z")
+	binned := f.message("contacts", gil, "SMS", "Gil's deleted message", "2026-02-02T10:00:00Z")
+	path := "/ui/contacts/" + gil
+	b := signIn(t, s, spoketest.Token)
+	b.get(path).want(t, 200)
+	b.follow(b.post(path+"/pin", url.Values{"engagement": {kept}, "kind": {"messages"}})).want(t, 200, "is-pinned")
+	b.follow(b.post(path+"/messages/"+binned+"/delete", nil)).want(t, 200, "Message deleted.")
+
+	// The forms as the pages show them before the reset.
+	rec := b.get(path).want(t, 200, "Gil Gomes")
+	forms := map[string]url.Values{}
+	for _, action := range []string{path + "/messages", path + "/notes", path + "/unpin"} {
+		forms[action] = formValues(t, rec.form(t, action))
+	}
+	forms[path+"/messages"].Set("body", "meant for Gil")
+	forms[path+"/messages"].Set("channel", "SMS")
+	forms[path+"/notes"].Set("body", "a note for Gil")
+	del := path + "/messages/" + kept + "/delete"
+	forms[del] = formValues(t, b.get(del).want(t, 200, "Gil&#39;s message").form(t, del))
+	restore := path + "/recycle-bin/messages/" + binned + "/restore"
+	forms[restore] = formValues(t, b.get(path+"/recycle-bin").want(t, 200, "Gil&#39;s deleted message").form(t, restore))
+	pin := formValues(t, rec.form(t, path+"/unpin")) // a Pin form is shown for unpinned entries only
+	pin.Set("engagement", kept)
+
+	// The data is reset; a new contact gets Gil's ids, with messages of its own.
+	if r := s.Do("POST", "/_spoke/reset", nil); r.Status != http.StatusNoContent {
+		t.Fatalf("reset: %d %s", r.Status, r.Body)
+	}
+	s.Clock.Set(time.Date(2026, 3, 1, 9, 1, 0, 0, time.UTC))
+	ines := f.contact("Ines", "Ibarra")
+	theirs := f.message("contacts", ines, "SMS", "Ines's message", "2026-02-01T10:00:00Z")
+	theirBinned := f.message("contacts", ines, "SMS", "Ines's deleted message", "2026-02-02T10:00:00Z")
+	if ines != gil || theirs != kept || theirBinned != binned {
+		t.Fatalf("ids after the reset: %s %s %s, want %s %s %s", ines, theirs, theirBinned, gil, kept, binned)
+	}
+	if r := s.Do("PATCH", "/crm/v3/objects/contacts/"+ines, map[string]any{"properties": map[string]string{"hs_pinned_engagement_id": theirs}}); r.Status != http.StatusOK {
+		t.Fatalf("pin: %d %s", r.Status, r.Body)
+	}
+	if r := s.Do("DELETE", "/crm/v3/objects/communications/"+theirBinned, nil); r.Status != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", r.Status, r.Body)
+	}
+
+	for action, form := range forms {
+		p := b.post(action, form)
+		if p.Status != http.StatusConflict {
+			t.Errorf("%s %v: %d %s", action, form, p.Status, p.Location)
+		}
+		p.want(t, http.StatusConflict, "Nothing was changed", "is not the contact your page showed", "Ines Ibarra")
+	}
+	b.post(path+"/pin", pin).want(t, http.StatusConflict, "Nothing was changed")
+	if got := apiTimeline(t, s, "contacts", "contact", ines); !slices.Equal(got, []string{theirs}) {
+		t.Errorf("Ines's messages after the stale forms: %v, want only %s", got, theirs)
+	}
+	if _, props := apiProps(t, s, "contacts", ines, "hs_pinned_engagement_id"); props["hs_pinned_engagement_id"] != theirs {
+		t.Errorf("Ines's pin: %v, want %s", props["hs_pinned_engagement_id"], theirs)
+	}
+	if r := s.Do("POST", "/crm/v3/objects/notes/search", map[string]any{}); r.JSON()["total"] != float64(0) {
+		t.Errorf("notes after the stale form: %s", r.Body)
+	}
+
+	// Ines's own page works.
+	fresh := formValues(t, b.get(path).want(t, 200, "Ines Ibarra").form(t, path+"/messages"))
+	fresh.Set("body", "for Ines")
+	fresh.Set("channel", "SMS")
+	b.follow(b.post(path+"/messages", fresh)).want(t, 200, "Message logged.", "for Ines")
+
+	// A contact merged into another: its old page's forms reach the other.
+	s.Clock.Set(time.Date(2026, 3, 1, 9, 2, 0, 0, time.UTC))
+	dup := f.contact("Ines", "Duplicate")
+	old := formValues(t, b.get("/ui/contacts/"+dup).want(t, 200).form(t, "/ui/contacts/"+dup+"/messages"))
+	if r := s.Do("POST", "/crm/v3/objects/contacts/merge", map[string]any{"primaryObjectId": ines, "objectIdToMerge": dup}); r.Status != http.StatusOK {
+		t.Fatalf("merge: %d %s", r.Status, r.Body)
+	}
+	old.Set("body", "after the merge")
+	old.Set("channel", "SMS")
+	p := b.post("/ui/contacts/"+dup+"/messages", old)
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("message on a merged contact's page: %d %s", p.Status, p.Body)
 	}
 }

@@ -188,7 +188,10 @@ func recordURL(v *typeView, id int64) string {
 	return Prefix + v.Name + "/" + strconv.FormatInt(id, 10)
 }
 
-// loadRecord reads the live record named in the path.
+// loadRecord reads the live record named in the path. A form sent from a
+// record's page names the record's creation time (recordCreated): if the
+// id now names another record (the data was reset or seeded again since
+// the page was loaded, and ids start over), nothing is done to it.
 func (h *Handler) loadRecord(c *call, t *crm.ObjectType, v *typeView) (*crm.Record, error) {
 	id := c.r.PathValue("id")
 	rec, err := h.engine.Get(ctxOf(c), t, id, crm.ReadOptions{})
@@ -200,5 +203,24 @@ func (h *Handler) loadRecord(c *call, t *crm.ObjectType, v *typeView) (*crm.Reco
 		}
 		return nil, err
 	}
+	if c.r.Method == http.MethodPost {
+		// A merged record's id leads to the record it was merged into,
+		// which is the one meant.
+		shown := c.r.PostFormValue("record_created")
+		if sameID := strconv.FormatInt(rec.ID, 10) == id; sameID && shown != "" && shown != recordCreated(rec) {
+			pe := &pageError{Status: http.StatusConflict, Title: "Conflict",
+				Message: "Nothing was changed: " + v.Singular + " " + id + " is not the " + v.Singular + " your page showed. That one was deleted, and its id now names " +
+					v.titleOf(rec.ID, rec.Properties) + " (the data was reset or seeded again). Reload the page or find the " + v.Singular + " in the list."}
+			pe.Back, pe.BackLabel = Prefix+v.Name, "Back to "+strings.ToLower(v.Label)
+			return nil, pe
+		}
+	}
 	return rec, nil
+}
+
+// recordCreated is a record's creation time in epoch milliseconds, which
+// forms on its pages send back (record_created) to name the record they
+// were shown for.
+func recordCreated(rec *crm.Record) string {
+	return strconv.FormatInt(rec.CreatedAt.UnixMilli(), 10)
 }

@@ -17,7 +17,9 @@ type recordData struct {
 	ID          string
 	URL         string
 	RecordTitle string
-	Props       []valueView
+	// Created names the record in its forms (recordCreated).
+	Created string
+	Props   []valueView
 
 	// CanReadActivity says the token may read at least one engagement type.
 	CanReadActivity  bool
@@ -143,6 +145,7 @@ func (h *Handler) renderRecord(c *call, t *crm.ObjectType, v *typeView, in recor
 	data := &recordData{
 		Type: v, ID: strconv.FormatInt(rec.ID, 10), URL: recordURL(v, rec.ID),
 		RecordTitle:      v.titleOf(rec.ID, rec.Properties),
+		Created:          recordCreated(rec),
 		CanReadActivity:  len(readable) > 0,
 		CanWriteMessages: c.canWrite(h.typeOf(messagesView)),
 		CanWriteNotes:    c.canWrite(h.typeOf(activityBySegment("notes"))),
