@@ -97,25 +97,25 @@ func TestTimelineEveryType(t *testing.T) {
 		`<time datetime="2026-04-02T09:00:00Z">2 Apr 2026, 09:00 UTC</time> · <span class="owner">Ana Lima</span>`,
 		`<div class="body"><p>Prefers <strong>WhatsApp</strong>.</p>`, `aria-label="Note, 2 Apr 2026, 09:00 UTC"`)
 	p.entry(t, "call-"+call).want(t, 200, `class="entry ch-call"`, `<span class="kind-name">Call</span>`,
-		`<p class="summary">Quote &lt;img src=x onerror=alert(1)&gt; follow-up · Outbound · <time datetime="PT4M5S">4:05</time> · Connected</p>`)
-	p.entry(t, "call-"+longCall).want(t, 200, `<p class="summary">Inbound · <time datetime="PT1H2M5S">1:02:05</time> · No answer</p>`)
+		`<p class="summary"><bdi>Quote &lt;img src=x onerror=alert(1)&gt; follow-up</bdi> · <bdi>Outbound</bdi> · <time datetime="PT4M5S">4:05</time> · <bdi>Connected</bdi></p>`)
+	p.entry(t, "call-"+longCall).want(t, 200, `<p class="summary"><bdi>Inbound</bdi> · <time datetime="PT1H2M5S">1:02:05</time> · <bdi>No answer</bdi></p>`)
 	p.entry(t, "email-"+email).want(t, 200, `class="entry ch-email"`, `<span class="kind-name">Email</span>`,
-		`<p class="summary">Re: &lt;b&gt;invoice&lt;/b&gt; second line · Incoming email</p>`)
+		`<p class="summary"><bdi>Re: &lt;b&gt;invoice&lt;/b&gt; second line</bdi> · <bdi>Incoming email</bdi></p>`)
 	// A meeting at its start time shows it in the summary only; an end on
 	// the same day, its time only.
 	p.entry(t, "meeting-"+meeting).want(t, 200, `class="entry ch-meeting"`, `<span class="kind-name">Meeting</span>`, `<span class="meta"></span>`,
-		`<p class="summary">Kick-off · <time datetime="2026-04-05T09:00:00Z">5 Apr 2026, 09:00 UTC</time> – `+
-			`<time datetime="2026-04-05T10:30:00Z" data-after="2026-04-05T09:00:00Z">10:30 UTC</time> · Completed</p>`)
+		`<p class="summary"><bdi>Kick-off</bdi> · <time datetime="2026-04-05T09:00:00Z">5 Apr 2026, 09:00 UTC</time> – `+
+			`<time datetime="2026-04-05T10:30:00Z" data-after="2026-04-05T09:00:00Z">10:30 UTC</time> · <bdi>Completed</bdi></p>`)
 	third := f.contact("Third", "Person")
 	late := f.engagement("meetings", "contacts", third, map[string]string{"hs_timestamp": "2026-04-05T08:00:00Z",
 		"hs_meeting_start_time": "2026-04-05T23:00:00Z", "hs_meeting_end_time": "2026-04-06T01:00:00Z"})
 	b.get("/ui/contacts/"+third).entry(t, "meeting-"+late).want(t, 200, `<span class="meta"><time datetime="2026-04-05T08:00:00Z">`,
-		`<p class="summary">(no title) · <time datetime="2026-04-05T23:00:00Z">5 Apr 2026, 23:00 UTC</time> – `+
+		`<p class="summary"><bdi>(no title)</bdi> · <time datetime="2026-04-05T23:00:00Z">5 Apr 2026, 23:00 UTC</time> – `+
 			`<time datetime="2026-04-06T01:00:00Z" data-after="2026-04-05T23:00:00Z">6 Apr 2026, 01:00 UTC</time></p>`)
 	// A task's time is its due date: in the summary, not again in the header.
 	p.entry(t, "task-"+task).want(t, 200, `class="entry ch-task"`, `<span class="kind-name">Task</span>`,
 		`<span class="meta"><span class="owner">Ana Lima</span></span>`,
-		`<p class="summary">Send the catalogue · Not started · Due <time datetime="2026-04-06T17:00:00Z">6 Apr 2026, 17:00 UTC</time></p>`,
+		`<p class="summary"><bdi>Send the catalogue</bdi> · <bdi>Not started</bdi> · Due <time datetime="2026-04-06T17:00:00Z">6 Apr 2026, 17:00 UTC</time></p>`,
 		`aria-label="Task, 6 Apr 2026, 17:00 UTC"`)
 	p.entry(t, "postal-mail-"+mail).want(t, 200, `class="entry ch-postal-mail"`, `<span class="kind-name">Postal mail</span>`,
 		`<div class="body">Catalogue sent<br>`+"\n"+`by post</div>`, `<time datetime="2026-04-07T00:00:00Z">`)

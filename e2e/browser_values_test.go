@@ -1,0 +1,167 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/spoke-crm/spoke/internal/spoketest"
+)
+
+// browsers starts headless Chromium in the test's zone (browserZone) and
+// returns a function that opens a window with its own cookies: one person
+// each.
+func browsers(t *testing.T) func() *chrome {
+	t.Helper()
+	exe := os.Getenv("SPOKE_CHROMIUM")
+	if exe == "" {
+		exe = chromiumPath
+	}
+	if _, err := os.Stat(exe); err != nil {
+		t.Fatalf("the browser test needs Chromium at %s, which is missing (%v)", exe, err)
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-dev-shm-usage", true), chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900), chromedp.Env("TZ="+browserZone, "LANG=en_US.UTF-8"))
+	t.Cleanup(cancelAlloc)
+	root, cancelRoot := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancelRoot)
+	// Start the browser on a context without a deadline, then bound each
+	// window's steps.
+	if err := chromedp.Do(root, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("starting Chromium (%s): %v", exe, err)
+	}
+	return func() *chrome {
+		ctx, cancel := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
+		t.Cleanup(cancel)
+		if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancelSteps := context.WithTimeout(ctx, 20*time.Second)
+		t.Cleanup(cancelSteps)
+		return &chrome{t: t, ctx: ctx}
+	}
+}
+
+// signIn signs the window in with token and lands on the home page.
+func (c *chrome) signIn(base, token string) {
+	c.t.Helper()
+	c.open(base + "/ui/sign-in")
+	c.do(chromedp.SendKeys(chromedp.CSS(`#token`), token))
+	c.submit(`form[action="/ui/sign-in"] button[type="submit"]`)
+	c.wantText(`h1`, "Records")
+}
+
+// inOrder reports whether the letters of word, inside the first element
+// matching sel, are drawn left to right (as a left-to-right word is): the
+// rectangle of its first letter starts left of its last one's.
+func (c *chrome) inOrder(sel, word string) string {
+	c.t.Helper()
+	return c.eval(`(() => {
+		const root = document.querySelector(` + jsString(sel) + `), word = ` + jsString(word) + `;
+		if (!root) return 'no element ' + ` + jsString(sel) + `;
+		const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+		for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+			const at = n.data.indexOf(word);
+			if (at < 0) continue;
+			const box = i => { const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1); return r.getBoundingClientRect(); };
+			return box(at).left < box(at + word.length - 1).left ? 'ok' : word + ' is drawn right to left';
+		}
+		return 'no text ' + word + ' in ' + root.innerText;
+	})()`)
+}
+
+func jsString(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`).Replace(s) + "'"
+}
+
+// TestBrowserHostileValues shows property values written to break a page
+// (markup and script, a right-to-left override, right-to-left text, emoji,
+// strings without a space) everywhere the pages show them: the list, the
+// record page and its timeline, the delete question, a search. No script
+// runs, markup shows as text, nothing is wider than the window, and a
+// value's right-to-left override does not turn the page's own words around
+// after it.
+func TestBrowserHostileValues(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	long := strings.Repeat("W", 400)
+	const rlo = "\u202E"
+	r := s.Do("POST", "/crm/v3/objects/contacts", map[string]any{"properties": map[string]string{
+		"firstname": rlo + "Eve <img src=x onerror=\"window.hacked='first'\">", "lastname": "שלום 😀",
+		"email": "x" + strings.Repeat("y", 300) + "@example.com", "company": "<script>window.hacked='company'</script>" + long,
+		"jobtitle": rlo + "manager", "city": "<b>Porto</b>"}})
+	if r.Status != 201 {
+		t.Fatalf("contact: %d %s", r.Status, r.Body)
+	}
+	id := r.JSON()["id"].(string)
+	assoc := func(typeID int) []any {
+		return []any{map[string]any{"to": map[string]any{"id": id}, "types": []any{map[string]any{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": typeID}}}}
+	}
+	r = s.Do("POST", "/crm/v3/objects/calls", map[string]any{"properties": map[string]string{
+		"hs_call_title": rlo + "<i>call</i> " + long, "hs_call_direction": "OUTBOUND", "hs_call_duration": "65000", "hs_timestamp": "2026-11-21T10:00:00Z"},
+		"associations": assoc(194)})
+	if r.Status != 201 {
+		t.Fatalf("call: %d %s", r.Status, r.Body)
+	}
+	call := r.JSON()["id"].(string)
+	r = s.Do("POST", "/crm/v3/objects/tasks", map[string]any{"properties": map[string]string{
+		"hs_task_subject": rlo + "task 😀", "hs_task_status": "NOT_STARTED", "hs_timestamp": "2026-11-22T10:00:00Z"},
+		"associations": assoc(204)})
+	if r.Status != 201 {
+		t.Fatalf("task: %d %s", r.Status, r.Body)
+	}
+	task := r.JSON()["id"].(string)
+	r = s.Do("POST", "/crm/v3/objects/communications", map[string]any{"properties": map[string]string{
+		"hs_communication_channel_type": "SMS", "hs_communication_body": long + " مرحبا 😀", "hs_timestamp": "2026-11-20T10:00:00Z"},
+		"associations": assoc(81)})
+	if r.Status != 201 {
+		t.Fatalf("message: %d %s", r.Status, r.Body)
+	}
+	msg := r.JSON()["id"].(string)
+
+	b := browsers(t)()
+	b.signIn(s.URL, spoketest.Token)
+	check := func(page string) {
+		t.Helper()
+		if got := b.eval(`String(window.hacked)`); got != "undefined" {
+			t.Errorf("%s: script ran: %s", page, got)
+		}
+		if got := b.eval(`String(document.querySelectorAll('main img, main script, main b, main i').length)`); got != "0" {
+			t.Errorf("%s: %s elements made of values", page, got)
+		}
+		if got := b.eval(`String(document.documentElement.scrollWidth - innerWidth)`); got != "0" {
+			t.Errorf("%s: wider than the window by %s px", page, got)
+		}
+	}
+
+	b.open(s.URL + "/ui/contacts")
+	check("contacts list")
+	b.wantText(`table.records`, "<script>window.hacked='company'</script>")
+	b.open(s.URL + "/ui/contacts?q=porto")
+	check("search")
+
+	b.open(s.URL + "/ui/contacts/" + id)
+	check("record page")
+	b.wantText(`h1`, "שלום 😀")
+	b.wantText(`.props`, "<b>Porto</b>")
+	b.wantText(`#message-`+msg+` .body`, "مرحبا 😀")
+	// The page's words after a value that overrides the text's direction.
+	if got := b.inOrder(`#call-`+call+` .summary`, "Outbound"); got != "ok" {
+		t.Errorf("call summary: %s", got)
+	}
+	if got := b.inOrder(`#task-`+task+` .summary`, "Not started"); got != "ok" {
+		t.Errorf("task summary: %s", got)
+	}
+
+	b.submit(`#call-` + call + ` a.danger`)
+	check("delete question")
+	if got := b.inOrder(`main > p`, "where it can be restored"); got != "ok" {
+		t.Errorf("delete question: %s", got)
+	}
+}
