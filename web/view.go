@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spoke-crm/spoke/crm"
 )
@@ -100,11 +102,14 @@ func (v *typeView) titleOf(id int64, props map[string]string) string {
 	return capitalize(v.Singular) + " " + strconv.FormatInt(id, 10)
 }
 
+// capitalize puts the first letter of s in upper case, whole: "équipe"
+// becomes "Équipe".
 func capitalize(s string) string {
-	if s == "" {
+	r, size := utf8.DecodeRuneInString(s)
+	if size == 0 || r == utf8.RuneError {
 		return s
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return string(unicode.ToTitle(r)) + s[size:]
 }
 
 // base is what every page's layout needs.
