@@ -45,3 +45,24 @@ func TestLabelsStartingOutsideASCII(t *testing.T) {
 	valid("recycle bin", b.get("/ui/"+name+"/recycle-bin").want(t, 200, "<p>Équipes deleted in the last 90 days."))
 	valid("after restore", b.follow(b.post("/ui/"+name+"/recycle-bin/"+id+"/restore", nil)).want(t, 200, "Équipe restored.", "Open Équipe "+id))
 }
+
+// A record whose name shows nothing (spaces, a zero-width space) is listed
+// and titled as one without a name: by its type and id (a contact by its
+// email), so its link in the list can be seen and followed.
+func TestBlankNamesFallBack(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	f := fixture{t, s}
+	deal := f.create("deals", map[string]string{"dealname": "  ", "pipeline": "default", "dealstage": "appointmentscheduled"})
+	ticket := f.create("tickets", map[string]string{"subject": "\u200b", "hs_pipeline": "0", "hs_pipeline_stage": "1"})
+	contact := f.create("contacts", map[string]string{"firstname": "\u200b", "lastname": " ", "email": "zero@example.com"})
+	company := f.create("companies", map[string]string{"name": "\u2060", "domain": ""})
+	b := signIn(t, s, spoketest.Token)
+	for _, c := range []struct{ list, id, title string }{
+		{"deals", deal, "Deal " + deal}, {"tickets", ticket, "Ticket " + ticket},
+		{"contacts", contact, "zero@example.com"}, {"companies", company, "Company " + company},
+	} {
+		b.get("/ui/"+c.list).want(t, 200, `<a href="/ui/`+c.list+`/`+c.id+`">`+c.title+`</a>`)
+		b.get("/ui/"+c.list+"/"+c.id).want(t, 200, "<h1>"+c.title+"</h1>")
+	}
+}

@@ -70,9 +70,10 @@ var recordTypes = []*typeView{
 		Title: func(p map[string]string) string { return p["subject"] }},
 }
 
+// first is the first of vs that shows something (blank).
 func first(vs ...string) string {
 	for _, v := range vs {
-		if strings.TrimSpace(v) != "" {
+		if !blank(v) {
 			return v
 		}
 	}
@@ -95,7 +96,7 @@ func viewOf(typeID string) *typeView {
 
 func (v *typeView) titleOf(id int64, props map[string]string) string {
 	if v.Title != nil {
-		if t := v.Title(props); t != "" {
+		if t := v.Title(props); !blank(t) {
 			return t
 		}
 	}
