@@ -88,7 +88,8 @@ func jsString(s string) string {
 // value's right-to-left override does not turn the page's own words around
 // after it.
 func TestBrowserHostileValues(t *testing.T) {
-	t.Parallel()
+	// Not parallel: it runs before the parallel browser tests, whose steps
+	// have a deadline, instead of slowing them with another Chromium.
 	s := spoketest.Open(t)
 	long := strings.Repeat("W", 400)
 	const rlo = "\u202E"

@@ -17,7 +17,8 @@ import (
 // first has pinned another message: the newer pin stays and the page says
 // so. Then both sign out, and going back shows no record.
 func TestBrowserTwoPeople(t *testing.T) {
-	t.Parallel()
+	// Not parallel: it runs before the parallel browser tests, whose steps
+	// have a deadline, instead of slowing them with another Chromium.
 	s := spoketest.Open(t)
 	demo := seedDemo(t, s)
 	open := browsers(t)
