@@ -165,4 +165,40 @@ func TestBrowserHostileValues(t *testing.T) {
 	if got := b.inOrder(`main > p`, "where it can be restored"); got != "ok" {
 		t.Errorf("delete question: %s", got)
 	}
+
+	// On a phone's width, long values wrap on every page too: the delete
+	// question, a long search, the notice after restoring a record.
+	if r := s.Do("DELETE", "/crm/v3/objects/contacts/"+id, nil); r.Status != 204 {
+		t.Fatalf("delete the contact: %d", r.Status)
+	}
+	r = s.Do("POST", "/crm/v3/objects/contacts", map[string]any{"properties": map[string]string{"firstname": long, "email": "z" + long + "@example.com"}})
+	if r.Status != 201 {
+		t.Fatalf("contact: %d %s", r.Status, r.Body)
+	}
+	other := r.JSON()["id"].(string)
+	if r := s.Do("DELETE", "/crm/v3/objects/contacts/"+other, nil); r.Status != 204 {
+		t.Fatalf("delete the contact: %d", r.Status)
+	}
+	b.do(chromedp.EmulateViewport(375, 800))
+	b.open(s.URL + "/ui/contacts/recycle-bin")
+	check("contacts' recycle bin, narrow")
+	b.submit(`#deleted-` + other + ` button[type="submit"]`)
+	b.wantText(`.flash`, "Contact restored.")
+	check("notice after a restore, narrow")
+	b.open(s.URL + "/ui/contacts?q=" + long)
+	check("search, narrow")
+	b.open(s.URL + "/ui/contacts/" + other)
+	check("record page, narrow")
+	r = s.Do("POST", "/crm/v3/objects/notes", map[string]any{"properties": map[string]string{"hs_note_body": long, "hs_timestamp": "2026-11-20T10:00:00Z"},
+		"associations": []any{map[string]any{"to": map[string]any{"id": other}, "types": []any{map[string]any{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 202}}}}})
+	if r.Status != 201 {
+		t.Fatalf("note: %d %s", r.Status, r.Body)
+	}
+	note := r.JSON()["id"].(string)
+	b.open(s.URL + "/ui/contacts/" + other + "/notes/" + note + "/delete")
+	check("delete question, narrow")
+	b.submit(`form.confirm button[type="submit"]`)
+	b.open(s.URL + "/ui/contacts/" + other + "/recycle-bin")
+	check("record's recycle bin, narrow")
+	b.wantText(`#deleted-`+note, "WWW")
 }
