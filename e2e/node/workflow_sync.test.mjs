@@ -288,6 +288,93 @@ describe('a messaging connector syncs its messages', () => {
   });
 });
 
+describe('paging through lists while another client creates and deletes', () => {
+  test('the contacts list: every record there throughout is seen once', async () => {
+    const tag = `list${RUN}`;
+    const made = await upsertContacts(connector, Array.from({ length: 60 }, (_, i) => ({ email: `list${i}+${RUN}@example.com`, lastname: tag })));
+    const mine = [...made.values()].map((r) => r.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    // The other client deletes every fifth of them as paging goes (some
+    // before the cursor reaches them, some after) and adds new contacts.
+    const doomed = mine.filter((_, i) => i % 5 === 2);
+    const seen = [];
+    let after;
+    let step = 0;
+    do {
+      const page = await connector.crm.contacts.basicApi.getPage(7, after, ['email']);
+      seen.push(...page.results.map((r) => r.id));
+      after = page.paging?.next?.after;
+      const victim = doomed[step++];
+      await Promise.all([
+        victim && other.crm.contacts.basicApi.archive(victim),
+        other.crm.contacts.basicApi.create({ properties: { email: `listnew${step}+${RUN}@example.com`, lastname: tag } }),
+      ]);
+    } while (after);
+    const seenSet = assertNoRepeats(seen, 'list paging');
+    for (const id of mine) {
+      if (!doomed.includes(id)) assert.ok(seenSet.has(id), `contact ${id} skipped`);
+    }
+  });
+
+  test('v4 associations: those kept throughout are seen once while others are removed and added', async () => {
+    const contact = (await upsertContacts(connector, [{ email: `assocpage+${RUN}@example.com` }])).get(`assocpage+${RUN}@example.com`).id;
+    const ids = await createMessages(connector, Array.from({ length: 45 }, (_, i) => messageInput(contact, Date.UTC(2026, 1, 1) + i, `assoc page ${i} ${RUN}`)));
+    const removed = ids.filter((_, i) => i % 4 === 1);
+    const seen = [];
+    let after;
+    let step = 0;
+    do {
+      const page = await connector.crm.associations.v4.basicApi.getPage('contacts', contact, 'communications', after, 5);
+      seen.push(...page.results.map((r) => String(r.toObjectId)));
+      after = page.paging?.next?.after;
+      // The other client unlinks one message and archives another, and logs a new one.
+      const unlink = removed[2 * step];
+      const archive = removed[2 * step + 1];
+      step++;
+      await Promise.all([
+        unlink && other.crm.associations.v4.basicApi.archive('communications', unlink, 'contacts', contact),
+        archive && other.crm.objects.communications.basicApi.archive(archive),
+        createMessages(other, [messageInput(contact, Date.UTC(2026, 1, 2) + step, `assoc new ${step} ${RUN}`)]),
+      ]);
+    } while (after);
+    const seenSet = assertNoRepeats(seen, 'v4 paging with removals');
+    for (const id of ids) {
+      if (!removed.includes(id)) assert.ok(seenSet.has(id), `message ${id} skipped`);
+    }
+  });
+
+  test('search keyset by hs_object_id: every record there throughout is seen once', async () => {
+    const tag = `keyset${RUN}`;
+    const made = await upsertContacts(connector, Array.from({ length: 40 }, (_, i) => ({ email: `keyset${i}+${RUN}@example.com`, lastname: tag })));
+    const mine = [...made.values()].map((r) => r.id);
+    const doomed = mine.filter((_, i) => i % 6 === 0);
+    let cursor = '0';
+    const seen = [];
+    let step = 0;
+    for (;;) {
+      const page = await connector.crm.contacts.searchApi.doSearch({
+        filterGroups: [{ filters: [{ propertyName: 'lastname', operator: 'EQ', value: tag }, { propertyName: 'hs_object_id', operator: 'GT', value: cursor }] }],
+        sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
+        limit: 6,
+      });
+      seen.push(...page.results.map((r) => r.id));
+      // A page short of the limit is the last: the job is caught up (the
+      // contacts added meanwhile are for its next run).
+      if (page.results.length < 6) break;
+      cursor = page.results.at(-1).id;
+      const victim = doomed[step++];
+      await Promise.all([
+        victim && other.crm.contacts.basicApi.archive(victim),
+        other.crm.contacts.basicApi.create({ properties: { email: `keysetnew${step}+${RUN}@example.com`, lastname: tag } }),
+      ]);
+    }
+    const seenSet = assertNoRepeats(seen, 'keyset search');
+    for (const id of mine) {
+      if (!doomed.includes(id)) assert.ok(seenSet.has(id), `contact ${id} skipped`);
+    }
+    for (let i = 1; i < seen.length; i++) assert.ok(BigInt(seen[i]) > BigInt(seen[i - 1]), 'ascending ids');
+  });
+});
+
 /** Counts contact→communications associations with the v4 list, 500 a page. */
 async function countAssociated(contactId) {
   let n = 0;
