@@ -224,6 +224,47 @@ describe('export, reset and seed back', () => {
     assert.deepEqual(found.results.map((r) => r.id), [ids.messages[3]]);
   });
 
+  test('an export taken while another client writes is whole: it seeds back', async () => {
+    const writer = new Client({ accessToken: SPOKE_TOKEN, basePath: SPOKE_URL }).crm;
+    let stop = false;
+    let n = 0;
+    const writing = (async () => {
+      while (!stop) {
+        const c = await writer.contacts.basicApi.create({ properties: { email: `busy${n++}+${RUN}@example.com` } });
+        const m = await writer.objects.communications.batchApi.create({
+          inputs: [0, 1].map((k) => ({
+            properties: { hs_timestamp: String(Date.now()), hs_communication_channel_type: 'SMS', hs_communication_logged_from: 'CRM', hs_communication_body: `busy ${n} ${k}` },
+            associations: [{ to: { id: c.id }, types: [spec(AssociationTypes.communicationToContact)] }],
+          })),
+        });
+        await writer.contacts.basicApi.update(c.id, { properties: { hs_pinned_engagement_id: m.results[0].id } });
+        await writer.objects.communications.basicApi.archive(m.results[1].id);
+        if (n % 3 === 0) await writer.contacts.basicApi.archive(c.id);
+      }
+    })();
+    const exports = [];
+    try {
+      // At least four exports, and until the writer has gone round six times.
+      for (let i = 0; i < 4 || n < 6; i++) exports.push(await control('GET', 'export'));
+    } finally {
+      stop = true;
+      await writing;
+    }
+    for (const f of exports) {
+      const ids = new Set(Object.values(f.objects).flat().map((o) => o.id));
+      for (const a of f.associations) {
+        assert.ok(ids.has(a.from.id) && ids.has(a.to.id), `association ${JSON.stringify(a)} names a record the export lacks`);
+      }
+      for (const c of f.objects.contacts) {
+        const pin = c.properties.hs_pinned_engagement_id;
+        if (pin) assert.ok(ids.has(pin), `contact ${c.id} pins ${pin}, which the export lacks`);
+      }
+    }
+    await control('POST', 'reset');
+    await control('POST', 'seed', exports.at(-1));
+    assert.deepEqual(await control('GET', 'export'), exports.at(-1));
+  });
+
   test('new writes after the seed take fresh ids', async () => {
     const seeded = new Set(Object.values(initial.records).flat().map((r) => r.id)
       .concat(Object.values(initial.archived).flat().map((r) => r.id)));
