@@ -225,6 +225,38 @@ describe('a connector import retried by the client', () => {
     await assertExactlyOnce(tag, who, 30, wrote);
   });
 
+  test('a cleanup whose deletes answer 5xx after deleting: the client\'s retries succeed', async () => {
+    const tag = `cleanup${RUN}`;
+    const who = people(tag, 2);
+    const wrote = await importConversations(who, 6, tag);
+    const [first, second] = who.map((email) => wrote.contactIds.get(email));
+    const messagesOf = (p) => Array.from({ length: 6 }, (_, k) => wrote.messageIds.get(`${tag}-${p}-${k}`));
+    await control('POST', 'faults', {
+      rules: [
+        { method: 'DELETE', path: '/crm/v4/objects/**', status: 502, when: 'after', times: 1 },
+        { method: 'POST', path: '/crm/v4/associations/*/*/batch/archive', status: 504, when: 'after', times: 1 },
+        { method: 'POST', path: '/crm/v3/objects/*/batch/archive', status: 503, when: 'after', times: 1 },
+        { method: 'DELETE', path: '/crm/v3/objects/contacts/*', status: 502, when: 'after', times: 1 },
+      ],
+    });
+    // Unlink one message, then the rest of the first person's, then archive
+    // the second person's messages and the first person.
+    await retrying.crm.associations.v4.basicApi.archive('contacts', first, 'communications', messagesOf(0)[0]);
+    await api.assoc.archive('contacts', 'communications', { inputs: [{ _from: { id: first }, to: messagesOf(0).slice(1).map((id) => ({ id })) }] });
+    await api.comms.archive({ inputs: messagesOf(1).map((id) => ({ id })) });
+    await api.contact.archive(first);
+    const { rules } = await control('GET', 'faults');
+    assert.deepEqual(rules.map((r) => r.fired), [1, 1, 1, 1]);
+    assert.equal(retries.length, 4);
+    await control('DELETE', 'faults');
+    assert.deepEqual((await check.v4.getPage('contacts', second, 'communications')).results, []);
+    const gone = await check.read.getById(first, ['email'], undefined, undefined, true);
+    assert.equal(gone.archived, true);
+    for (const id of messagesOf(0)) {
+      assert.deepEqual((await plain.crm.associations.v4.basicApi.getPage('communications', id, 'contacts')).results, []);
+    }
+  });
+
   test('429 TEN_SECONDLY_ROLLING on a tight limit: retried after the client\'s back-off, nothing doubled', async () => {
     const tag = `limited${RUN}`;
     const who = people(tag, 3);
