@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/spoke-crm/spoke/crm"
 	"github.com/spoke-crm/spoke/internal/spoketest"
 )
 
@@ -126,7 +128,8 @@ func TestBrowserHostileValues(t *testing.T) {
 	}
 	msg := r.JSON()["id"].(string)
 
-	b := browsers(t)()
+	open := browsers(t)
+	b := open()
 	b.signIn(s.URL, spoketest.Token)
 	check := func(page string) {
 		t.Helper()
@@ -201,4 +204,23 @@ func TestBrowserHostileValues(t *testing.T) {
 	b.open(s.URL + "/ui/contacts/" + other + "/recycle-bin")
 	check("record's recycle bin, narrow")
 	b.wantText(`#deleted-`+note, "WWW")
+
+	// A token's name and a custom object type's labels are values too: the
+	// header, the home page and the type's list.
+	if r := s.Do("POST", "/crm-object-schemas/v3/schemas", `{"name":"boats","labels":{"singular":"Boat`+long+`","plural":"Boats`+long+`"},
+		"primaryDisplayProperty":"boat_name","properties":[{"name":"boat_name","label":"Boat name`+long+`"}]}`); r.Status != 201 {
+		t.Fatalf("schema: %d %s", r.Status, r.Body)
+	}
+	secret := crm.NewTokenSecret()
+	if err := s.Store.Tokens().CreateToken(context.Background(), &crm.Token{Name: "sync-" + long, Hash: crm.HashToken(secret),
+		Scopes: []string{"crm.objects.contacts.read", "crm.objects.custom.read"}, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	b = open()
+	b.do(chromedp.EmulateViewport(375, 800))
+	b.signIn(s.URL, secret)
+	check("home page, narrow, a long token name and type label")
+	b.submit(fmt.Sprintf(`nav.main-nav a[href="/ui/p%d_boats"]`, spoketest.PortalID))
+	b.wantText(`h1`, "Boats")
+	check("custom object list, narrow")
 }
