@@ -342,6 +342,32 @@ describe('paging through lists while another client creates and deletes', () => 
     }
   });
 
+  test('v4 batch read of many contacts, following each input\'s after, while messages are added', async () => {
+    const made = await upsertContacts(connector, ['big', 'small', 'none'].map((k) => ({ email: `batchread${k}+${RUN}@example.com` })));
+    const [big, small, none] = ['big', 'small', 'none'].map((k) => made.get(`batchread${k}+${RUN}@example.com`).id);
+    const bigIds = await createMessages(connector, Array.from({ length: 620 }, (_, i) => messageInput(big, Date.UTC(2026, 2, 1) + i, `batch read ${i} ${RUN}`)));
+    const smallIds = await createMessages(connector, Array.from({ length: 3 }, (_, i) => messageInput(small, Date.UTC(2026, 2, 1) + i, `batch small ${i} ${RUN}`)));
+    const seen = { [big]: [], [small]: [], [none]: [] };
+    let inputs = [{ id: big }, { id: small }, { id: none }];
+    let n = 0;
+    while (inputs.length) {
+      const res = await connector.crm.associations.v4.batchApi.getPage('contacts', 'communications', { inputs });
+      inputs = [];
+      for (const r of res.results) {
+        seen[r._from.id].push(...r.to.map((t) => String(t.toObjectId)));
+        const after = r.paging?.next?.after;
+        if (after) inputs.push({ id: r._from.id, after });
+      }
+      // Meanwhile the other client logs more messages for both.
+      await createMessages(other, [messageInput(big, Date.now(), `batch live ${n++} ${RUN}`), messageInput(small, Date.now(), `batch live ${n++} ${RUN}`)]);
+    }
+    const bigSeen = assertNoRepeats(seen[big], 'v4 batch read');
+    for (const id of bigIds) assert.ok(bigSeen.has(id), `message ${id} skipped`);
+    assert.ok(bigSeen.size >= 620 && bigSeen.size <= 620 + n, `${bigSeen.size} seen`);
+    assert.deepEqual(seen[small].filter((id) => smallIds.includes(id)).sort(), [...smallIds].sort());
+    assert.deepEqual(seen[none], []);
+  });
+
   test('search keyset by hs_object_id: every record there throughout is seen once', async () => {
     const tag = `keyset${RUN}`;
     const made = await upsertContacts(connector, Array.from({ length: 40 }, (_, i) => ({ email: `keyset${i}+${RUN}@example.com`, lastname: tag })));
