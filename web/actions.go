@@ -115,11 +115,19 @@ func (h *Handler) createOn(c *call, et, t *crm.ObjectType, rec *crm.Record, prop
 // afterCreate is where the page goes after a new entry: back to the
 // timeline as it was filtered, unless the filter would hide the entry.
 func (h *Handler) afterCreate(v *typeView, rec *crm.Record, filter timelineFilter, kind *typeView, channel string, obj *crm.Object) string {
+	if !filter.shows(kind, channel) {
+		filter = timelineFilter{}
+	}
+	return filteredURL(v, rec, filter) + "#" + kind.anchor(strconv.FormatInt(obj.ID, 10))
+}
+
+// filteredURL is the record's page showing the timeline as filter filters it.
+func filteredURL(v *typeView, rec *crm.Record, filter timelineFilter) string {
 	to := recordURL(v, rec.ID)
-	if filter != (timelineFilter{}) && filter.shows(kind, channel) {
+	if filter != (timelineFilter{}) {
 		to += "?" + filter.values().Encode()
 	}
-	return to + "#" + kind.anchor(strconv.FormatInt(obj.ID, 10))
+	return to
 }
 
 // formFilter is the timeline filter a form was sent from (its hidden
@@ -205,16 +213,17 @@ func (h *Handler) setPin(c *call, mid, done string) error {
 	if err != nil {
 		return err
 	}
+	back := filteredURL(v, rec, h.formFilter(c))
 	what := "Activity"
 	if kind := activityBySegment(c.r.PostFormValue("kind")); kind != nil {
 		what = capitalize(kind.Singular)
 	}
 	pinned := rec.Properties[crm.PinnedProperty]
 	if mid == "" && pinned == "" {
-		return h.redirect(c, recordURL(v, rec.ID)+"#timeline", &flash{Text: "Nothing was pinned."})
+		return h.redirect(c, back+"#timeline", &flash{Text: "Nothing was pinned."})
 	}
 	if shown := c.r.PostFormValue("engagement"); mid == "" && shown != "" && shown != pinned {
-		return h.redirect(c, recordURL(v, rec.ID)+"#timeline", &flash{
+		return h.redirect(c, back+"#timeline", &flash{
 			Text: "That " + strings.ToLower(what) + " is not pinned any more: another entry was pinned after your page was loaded. Nothing was unpinned."})
 	}
 	if _, err := h.engine.Update(ctxOf(c), c.actor(), t, strconv.FormatInt(rec.ID, 10), "", map[string]string{crm.PinnedProperty: mid}); err != nil {
@@ -222,7 +231,7 @@ func (h *Handler) setPin(c *call, mid, done string) error {
 		pe.Back, pe.BackLabel = recordURL(v, rec.ID), "Back to the timeline"
 		return pe
 	}
-	return h.redirect(c, recordURL(v, rec.ID)+"#timeline", &flash{Text: what + " " + done})
+	return h.redirect(c, back+"#timeline", &flash{Text: what + " " + done})
 }
 
 type deleteData struct {
@@ -232,6 +241,10 @@ type deleteData struct {
 	RecordTitle string
 	// Created names the record in the form (recordCreated).
 	Created string
+	// Filter is the timeline's filter the question was asked from; BackURL
+	// the timeline so filtered.
+	Filter  timelineFilter
+	BackURL string
 	Entry   entryView
 	Action  string
 }
@@ -249,6 +262,9 @@ func (h *Handler) confirmDelete(c *call) error {
 	data := &deleteData{Type: v, RecordURL: recordURL(v, rec.ID), RecordTitle: v.titleOf(rec.ID, rec.Properties), Created: recordCreated(rec),
 		Entry: h.entry(kind, et, obj, o)}
 	data.Entry.Pinned = rec.Properties[crm.PinnedProperty] == data.Entry.ID
+	q := c.r.URL.Query()
+	data.Filter = parseFilter(q.Get("type"), q.Get("channel"), h.readableActivities(c))
+	data.BackURL = filteredURL(v, rec, data.Filter)
 	data.Action = c.r.URL.Path
 	h.fill(c, &data.base, "Delete this "+kind.Singular+"?", v.Name)
 	h.render(c.w, c.r, http.StatusOK, "delete", data)
@@ -287,7 +303,7 @@ func (h *Handler) deleteEntry(c *call) error {
 	} else {
 		f.LinkText, f.LinkURL = "Open the recycle bin to restore it", recordURL(v, rec.ID)+"/recycle-bin"
 	}
-	return h.redirect(c, recordURL(v, rec.ID)+"#timeline", f)
+	return h.redirect(c, filteredURL(v, rec, h.formFilter(c))+"#timeline", f)
 }
 
 type binData struct {

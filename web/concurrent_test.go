@@ -164,3 +164,60 @@ func TestFormsAfterResetNameTheirRecord(t *testing.T) {
 		t.Fatalf("message on a merged contact's page: %d %s", p.Status, p.Body)
 	}
 }
+
+// Pin, Unpin and Delete on a filtered timeline come back to it filtered,
+// as logging a message does: the person working through a record's SMS
+// messages, or its notes, stays there.
+func TestActionsKeepTheTimelineFilter(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	f := fixture{t, s}
+	c := f.contact("Fia", "Faria")
+	sms := f.message("contacts", c, "SMS", "an sms", "2026-01-01T10:00:00Z")
+	other := f.message("contacts", c, "SMS", "another sms", "2026-01-02T10:00:00Z")
+	note := f.engagement("notes", "contacts", c, map[string]string{"hs_note_body": "a note", "hs_timestamp": "2026-01-03T10:00:00Z"})
+	path := "/ui/contacts/" + c
+	b := signIn(t, s, spoketest.Token)
+
+	for _, tc := range []struct {
+		query, kind, id string
+		hidden          string
+	}{
+		{"channel=SMS", "messages", sms, `<input type="hidden" name="filter" value="SMS">`},
+		{"type=notes", "notes", note, `<input type="hidden" name="filter_type" value="notes">`},
+	} {
+		filtered := path + "?" + tc.query
+		page := b.get(filtered).want(t, 200)
+		pinForm := page.form(t, path+"/pin")
+		pinForm.want(t, 200, tc.hidden)
+		form := formValues(t, pinForm)
+		form.Set("engagement", tc.id)
+		form.Set("kind", tc.kind)
+		p := b.post(path+"/pin", form)
+		if p.Location != filtered+"#timeline" {
+			t.Errorf("after Pin on %s: to %q", filtered, p.Location)
+		}
+		unpin := b.follow(p).want(t, 200, "is-pinned").form(t, path+"/unpin")
+		unpin.want(t, 200, tc.hidden)
+		if p := b.post(path+"/unpin", formValues(t, unpin)); p.Location != filtered+"#timeline" {
+			t.Errorf("after Unpin on %s: to %q", filtered, p.Location)
+		}
+	}
+
+	// Delete: the question is asked with the filter, and its answer and
+	// Cancel lead back to the filtered timeline.
+	del := path + "/messages/" + other + "/delete"
+	b.get(path + "?channel=SMS").want(t, 200, `href="`+del+`?channel=SMS"`)
+	q := b.get(del + "?channel=SMS").want(t, 200, `<a href="`+path+`?channel=SMS#message-`+other+`">Cancel</a>`)
+	form := formValues(t, q.form(t, del))
+	if form.Get("filter") != "SMS" {
+		t.Errorf("the delete question's form does not keep the filter: %v", form)
+	}
+	if p := b.post(del, form); p.Location != path+"?channel=SMS#timeline" {
+		t.Errorf("after Delete: to %q", p.Location)
+	}
+	// Without a filter, as before.
+	if p := b.post(path+"/pin", url.Values{"engagement": {sms}}); p.Location != path+"#timeline" {
+		t.Errorf("after Pin without a filter: to %q", p.Location)
+	}
+}

@@ -494,6 +494,9 @@ func (h *Handler) timelineEntry(c *call, data *recordData, it timelineItem, o *o
 	e := h.entry(it.v, it.t, it.obj, o)
 	e.CanDelete = c.canWrite(it.t)
 	e.DeleteURL = data.URL + "/" + it.v.Segment + "/" + e.ID + "/delete"
+	if data.Filter != (timelineFilter{}) {
+		e.DeleteURL += "?" + data.Filter.values().Encode()
+	}
 	return e
 }
 
