@@ -19,6 +19,12 @@ import (
 // each.
 func browsers(t *testing.T) func() *chrome {
 	t.Helper()
+	return browsersIn(t, browserZone)
+}
+
+// browsersIn is browsers with the browser in the time zone zone.
+func browsersIn(t *testing.T, zone string) func() *chrome {
+	t.Helper()
 	exe := os.Getenv("SPOKE_CHROMIUM")
 	if exe == "" {
 		exe = chromiumPath
@@ -29,7 +35,7 @@ func browsers(t *testing.T) func() *chrome {
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-dev-shm-usage", true), chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900), chromedp.Env("TZ="+browserZone, "LANG=en_US.UTF-8"))
+		chromedp.WindowSize(1280, 900), chromedp.Env("TZ="+zone, "LANG=en_US.UTF-8"))
 	t.Cleanup(cancelAlloc)
 	root, cancelRoot := chromedp.NewContext(allocCtx)
 	t.Cleanup(cancelRoot)

@@ -31,8 +31,15 @@
       var input = form.querySelector('input[type="datetime-local"]');
       var offset = form.querySelector('[data-tzoffset]');
       if (!input || !offset) { return; }
-      var when = input.value ? new Date(input.value) : new Date();
-      if (!isNaN(when.getTime())) { offset.value = String(-when.getTimezoneOffset()); }
+      // The offset of the instant the browser reads the typed time as
+      // from that time read as UTC: the zone's offset then, also in the
+      // hour summer time skips, which the browser reads as the hour after.
+      var typed = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(input.value);
+      if (!typed) { offset.value = String(-new Date().getTimezoneOffset()); return; }
+      var when = new Date(input.value);
+      if (isNaN(when.getTime())) { return; }
+      var asUTC = Date.UTC(+typed[1], +typed[2] - 1, +typed[3], +typed[4], +typed[5], +(typed[6] || 0));
+      offset.value = String(Math.round((asUTC - when.getTime()) / 60000));
     });
   });
   // The notice after an action stays in view while the page scrolls to
