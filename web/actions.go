@@ -335,6 +335,8 @@ type binRecord struct {
 	ID       string
 	Title    string
 	Archived timeView
+	// Created names the record in its restore form (epoch ms).
+	Created string
 }
 
 // maxBinOffset bounds a recycle bin page's offset.
@@ -448,8 +450,22 @@ func (h *Handler) restoreFromRecordBin(c *call) error {
 }
 
 // restore brings a record back with Engine.Restore, as POST
-// /_spoke/objects/{type}/{id}/restore does.
+// /_spoke/objects/{type}/{id}/restore does. A recycle bin's form names the
+// creation time of what it shows (created): if the id now names another
+// deleted record (the data was reset or seeded again since the page was
+// loaded), nothing is restored.
 func (h *Handler) restore(c *call, t *crm.ObjectType, id, back string) (*crm.Object, error) {
+	if shown := c.r.PostFormValue("created"); shown != "" {
+		binned, err := h.engine.Get(ctxOf(c), t, id, crm.ReadOptions{Archived: true})
+		if err != nil && crm.AsError(err).Kind != crm.KindNotFound {
+			return nil, err
+		}
+		if err == nil && strconv.FormatInt(binned.ID, 10) == id && strconv.FormatInt(binned.CreatedAt.UnixMilli(), 10) != shown {
+			v := viewOfType(t)
+			return nil, &pageError{Status: http.StatusConflict, Title: "Conflict", Back: back, BackLabel: "Back to the recycle bin",
+				Message: "Nothing was restored: the deleted " + v.Singular + " " + id + " is not the one your page showed (the data was reset or seeded again since). Reload the recycle bin and try again."}
+		}
+	}
 	obj, err := h.engine.Restore(ctxOf(c), c.actor(), t, id)
 	if err != nil {
 		pe := fromEngine(err, t)
@@ -499,7 +515,8 @@ func (h *Handler) typeRecycleBin(c *call) error {
 		if isActivity {
 			data.Entries = append(data.Entries, h.binEntry(c, v, t, obj, o, url+"/"+id+"/restore"))
 		} else {
-			data.Records = append(data.Records, binRecord{ID: id, Title: v.titleOf(obj.ID, obj.Properties), Archived: timeOf(obj.ArchivedAt)})
+			data.Records = append(data.Records, binRecord{ID: id, Title: v.titleOf(obj.ID, obj.Properties), Archived: timeOf(obj.ArchivedAt),
+				Created: strconv.FormatInt(obj.CreatedAt.UnixMilli(), 10)})
 		}
 	}
 	data.pages(url, offset, len(page.Records))

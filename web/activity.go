@@ -94,8 +94,11 @@ type entryView struct {
 	// date, a meeting's start), so the header does not repeat it.
 	TimeInSummary bool
 	Owner         string
-	Pinned        bool
-	Archived      timeView
+	// Created is the engagement's creation time in epoch ms, which names it
+	// in a recycle bin's restore form.
+	Created  string
+	Pinned   bool
+	Archived timeView
 	// CanDelete and Restorable: the token may delete entries of the type;
 	// entries of the type can come back from the recycle bin.
 	CanDelete  bool
@@ -119,6 +122,7 @@ func (h *Handler) entry(v *typeView, t *crm.ObjectType, obj *crm.Object, o *owne
 		ID: id, Type: v, Anchor: v.anchor(id), Key: v.Key, Label: capitalize(v.Singular), Noun: v.Singular,
 		Time:       timeOfValue(p["hs_timestamp"]),
 		Owner:      o.name(p["hubspot_owner_id"]),
+		Created:    strconv.FormatInt(obj.CreatedAt.UnixMilli(), 10),
 		Restorable: !t.NotRestorable,
 	}
 	if v == messagesView {

@@ -58,20 +58,12 @@ func TestStaleUnpinKeepsNewerPin(t *testing.T) {
 	}
 }
 
-// formValues are the hidden fields of a form on a page: what a browser
-// sends back, less the csrf token the browser helper adds.
+// formValues are the hidden fields of a form on a page, which must name
+// its record: what a browser sends back, less the csrf token the browser
+// helper adds.
 func formValues(t *testing.T, form *page) url.Values {
 	t.Helper()
-	out := url.Values{}
-	for _, m := range regexp.MustCompile(`<input type="hidden" name="([a-z_]+)" value="([^"]*)">`).FindAllStringSubmatch(form.Body, -1) {
-		if m[1] != "csrf" {
-			out.Set(m[1], html.UnescapeString(m[2]))
-		}
-	}
-	if out.Get("record_created") == "" {
-		t.Fatalf("the form does not name its record:\n%s", form.Body)
-	}
-	return out
+	return formValuesNamed(t, form, "record_created")
 }
 
 // After POST /_spoke/reset ids start over: a page loaded before it names a
@@ -207,8 +199,8 @@ func TestActionsKeepTheTimelineFilter(t *testing.T) {
 	// Delete: the question is asked with the filter, and its answer and
 	// Cancel lead back to the filtered timeline.
 	del := path + "/messages/" + other + "/delete"
-	b.get(path + "?channel=SMS").want(t, 200, `href="`+del+`?channel=SMS"`)
-	q := b.get(del + "?channel=SMS").want(t, 200, `<a href="`+path+`?channel=SMS#message-`+other+`">Cancel</a>`)
+	b.get(path+"?channel=SMS").want(t, 200, `href="`+del+`?channel=SMS"`)
+	q := b.get(del+"?channel=SMS").want(t, 200, `<a href="`+path+`?channel=SMS#message-`+other+`">Cancel</a>`)
 	form := formValues(t, q.form(t, del))
 	if form.Get("filter") != "SMS" {
 		t.Errorf("the delete question's form does not keep the filter: %v", form)
@@ -220,4 +212,72 @@ func TestActionsKeepTheTimelineFilter(t *testing.T) {
 	if p := b.post(path+"/pin", url.Values{"engagement": {sms}}); p.Location != path+"#timeline" {
 		t.Errorf("after Pin without a filter: to %q", p.Location)
 	}
+}
+
+// The recycle bins of a type after POST /_spoke/reset: a Restore button of
+// a page loaded before restores nothing when its id now names another
+// deleted record or engagement.
+func TestTypeBinRestoreAfterReset(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	f := fixture{t, s}
+	s.Clock.Set(time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC))
+	archive := func(typ, id string) {
+		t.Helper()
+		if r := s.Do("DELETE", "/crm/v3/objects/"+typ+"/"+id, nil); r.Status != http.StatusNoContent {
+			t.Fatalf("delete %s %s: %d %s", typ, id, r.Status, r.Body)
+		}
+	}
+	setUp := func(first, second string) (string, string) {
+		gone := f.contact(first, "Gone")
+		msg := f.message("contacts", f.contact(second, "Kept"), "SMS", first+"'s deleted message", "2026-03-01T10:00:00Z")
+		archive("contacts", gone)
+		archive("communications", msg)
+		return gone, msg
+	}
+	contact, msg := setUp("Olga", "Otto")
+	b := signIn(t, s, spoketest.Token)
+	restoreContact := "/ui/contacts/recycle-bin/" + contact + "/restore"
+	restoreMsg := "/ui/communications/recycle-bin/" + msg + "/restore"
+	contactForm := formValuesNamed(t, b.get("/ui/contacts/recycle-bin").want(t, 200, "Olga Gone").form(t, restoreContact), "created")
+	msgForm := formValuesNamed(t, b.get("/ui/communications/recycle-bin").want(t, 200, "Olga&#39;s deleted message").form(t, restoreMsg), "created")
+
+	if r := s.Do("POST", "/_spoke/reset", nil); r.Status != http.StatusNoContent {
+		t.Fatalf("reset: %d %s", r.Status, r.Body)
+	}
+	s.Clock.Set(time.Date(2026, 4, 1, 9, 1, 0, 0, time.UTC))
+	contact2, msg2 := setUp("Pia", "Paulo")
+	if contact2 != contact || msg2 != msg {
+		t.Fatalf("ids after the reset: %s %s, want %s %s", contact2, msg2, contact, msg)
+	}
+	b.post(restoreContact, contactForm).want(t, http.StatusConflict, "Nothing was restored", "not the one your page showed")
+	b.post(restoreMsg, msgForm).want(t, http.StatusConflict, "Nothing was restored")
+	if st, _ := apiProps(t, s, "contacts", contact, "firstname"); st != http.StatusNotFound {
+		t.Errorf("Pia's deleted contact after a stale restore: %d, want still deleted", st)
+	}
+	if st, _ := apiProps(t, s, "communications", msg, "hs_communication_body"); st != http.StatusNotFound {
+		t.Errorf("Pia's deleted message after a stale restore: %d, want still deleted", st)
+	}
+
+	// The bins as they are now restore them.
+	fresh := formValuesNamed(t, b.get("/ui/contacts/recycle-bin").want(t, 200, "Pia Gone").form(t, restoreContact), "created")
+	b.follow(b.post(restoreContact, fresh)).want(t, 200, "Contact restored.")
+	fresh = formValuesNamed(t, b.get("/ui/communications/recycle-bin").want(t, 200, "Pia&#39;s deleted message").form(t, restoreMsg), "created")
+	b.follow(b.post(restoreMsg, fresh)).want(t, 200, "Message restored.")
+}
+
+// formValuesNamed is formValues for a form that must carry the hidden
+// field name.
+func formValuesNamed(t *testing.T, form *page, name string) url.Values {
+	t.Helper()
+	out := url.Values{}
+	for _, m := range regexp.MustCompile(`<input type="hidden" name="([a-z_]+)" value="([^"]*)">`).FindAllStringSubmatch(form.Body, -1) {
+		if m[1] != "csrf" {
+			out.Set(m[1], html.UnescapeString(m[2]))
+		}
+	}
+	if out.Get(name) == "" {
+		t.Fatalf("the form has no %s:\n%s", name, form.Body)
+	}
+	return out
 }
