@@ -66,3 +66,22 @@ func TestBlankNamesFallBack(t *testing.T) {
 		b.get("/ui/"+c.list+"/"+c.id).want(t, 200, "<h1>"+c.title+"</h1>")
 	}
 }
+
+// A token that may not read some record types is not told that a record has
+// no associated records when those are hidden from it: the page says it
+// shows only what the token may read.
+func TestNoAssociatedRecordsTheTokenMayRead(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	f := fixture{t, s}
+	c := f.contact("Rui", "Reis")
+	co := f.create("companies", map[string]string{"name": "Reis Lda"})
+	if r := s.Do("PUT", "/crm/v4/objects/contacts/"+c+"/associations/default/companies/"+co, nil); r.Status != http.StatusOK {
+		t.Fatalf("associate: %d %s", r.Status, r.Body)
+	}
+	contactsOnly := signIn(t, s, s.NewToken("crm.objects.contacts.read"))
+	contactsOnly.get("/ui/contacts/"+c).want(t, 200, "No other records your access token may read are associated with this contact.").lacks(t, "Reis Lda")
+	all := signIn(t, s, spoketest.Token)
+	all.get("/ui/contacts/"+c).want(t, 200, "Reis Lda")
+	all.get("/ui/contacts/"+f.contact("Sem", "Nada")).want(t, 200, "No other records are associated with this contact.")
+}

@@ -48,6 +48,9 @@ type recordData struct {
 	Channels  []channelView
 	// Associated lists the records of other types associated with this one.
 	Associated []assocGroup
+	// AssocUnread says there are other record types the token may not read,
+	// whose associated records the page cannot show.
+	AssocUnread bool
 }
 
 // logForm holds what the person typed into "Log a message".
@@ -184,6 +187,11 @@ func (h *Handler) renderRecord(c *call, t *crm.ObjectType, v *typeView, in recor
 	}
 	if data.Associated, err = h.associated(c, t, v, rec); err != nil {
 		return err
+	}
+	for _, ov := range h.recordViews() {
+		if ot := h.typeOf(ov); ov.ID != v.ID && !c.canRead(ot) {
+			data.AssocUnread = true
+		}
 	}
 	if data.CanReadActivity {
 		data.BinURL = data.URL + "/recycle-bin"
