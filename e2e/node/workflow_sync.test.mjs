@@ -45,16 +45,18 @@ function messageInput(contactId, ts, body, channel = 'WHATS_APP') {
 async function createMessages(client, inputs) {
   const ids = [];
   for (let i = 0; i < inputs.length; i += 100) {
-    const chunk = inputs.slice(i, i + 100);
+    // Each input carries a trace id, as connectors do to match results.
+    const chunk = inputs.slice(i, i + 100).map((input, k) => ({ ...input, objectWriteTraceId: `${i + k}` }));
     const res = await client.crm.objects.communications.batchApi.create({ inputs: chunk });
     assert.equal(res.status, 'COMPLETE');
     assert.equal(res.results.length, chunk.length);
-    // Batch results are not promised in input order: match them by body.
-    const byBody = new Map(res.results.map((r) => [r.properties.hs_communication_body, r.id]));
+    // Batch results are not promised in input order: match them by trace id.
+    const byTrace = new Map(res.results.map((r) => [r.objectWriteTraceId, r]));
     for (const input of chunk) {
-      const id = byBody.get(input.properties.hs_communication_body);
-      assert.ok(id, `no result for ${input.properties.hs_communication_body}`);
-      ids.push(id);
+      const r = byTrace.get(input.objectWriteTraceId);
+      assert.ok(r, `no result for trace id ${input.objectWriteTraceId}`);
+      assert.equal(r.properties.hs_communication_body, input.properties.hs_communication_body);
+      ids.push(r.id);
     }
   }
   return ids;
