@@ -133,6 +133,13 @@ func TestBrowserHostileValues(t *testing.T) {
 		t.Fatalf("message: %d %s", r.Status, r.Body)
 	}
 	msg := r.JSON()["id"].(string)
+	r = s.Do("POST", "/crm/v3/objects/communications", map[string]any{"properties": map[string]string{
+		"hs_communication_channel_type": "WHATS_APP", "hs_communication_body": "שלום, מה שלומך?", "hs_timestamp": "2026-11-19T10:00:00Z"},
+		"associations": assoc(81)})
+	if r.Status != 201 {
+		t.Fatalf("message: %d %s", r.Status, r.Body)
+	}
+	rtl := r.JSON()["id"].(string)
 
 	open := browsers(t)
 	b := open()
@@ -161,6 +168,15 @@ func TestBrowserHostileValues(t *testing.T) {
 	b.wantText(`h1`, "שלום 😀")
 	b.wantText(`.props`, "<b>Porto</b>")
 	b.wantText(`#message-`+msg+` .body`, "مرحبا 😀")
+	// A right-to-left message reads right to left: its question mark at
+	// its left end, whatever the page's direction.
+	if got := b.eval(`(() => {
+		const n = document.querySelector('#message-` + rtl + ` .body').firstChild;
+		const box = i => { const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1); return r.getBoundingClientRect().left; };
+		return box(n.data.length - 1) < box(0) ? 'ok' : 'the question mark is right of the first letter';
+	})()`); got != "ok" {
+		t.Errorf("right-to-left message: %s", got)
+	}
 	// The page's words after a value that overrides the text's direction.
 	if got := b.inOrder(`#call-`+call+` .summary`, "Outbound"); got != "ok" {
 		t.Errorf("call summary: %s", got)
