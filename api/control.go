@@ -122,16 +122,22 @@ func (s *Server) seedData(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// exportData is GET /_spoke/export[?secrets=true]: with secrets, each
-// app's client secret and developer API key hash.
+// exportData is GET /_spoke/export[?secrets=true][&history=true]: with
+// secrets, each app's client secret and developer API key hash; with
+// history, each record's property history.
 func (s *Server) exportData(w http.ResponseWriter, r *http.Request) error {
 	var opts crm.ExportOptions
-	switch v := r.URL.Query().Get("secrets"); v {
-	case "", "false":
-	case "true":
-		opts.Secrets = true
-	default:
-		return crm.Invalidf("secrets must be true or false, not %q", v)
+	for _, o := range []struct {
+		name string
+		set  *bool
+	}{{"secrets", &opts.Secrets}, {"history", &opts.History}} {
+		switch v := r.URL.Query().Get(o.name); v {
+		case "", "false":
+		case "true":
+			*o.set = true
+		default:
+			return crm.Invalidf("%s must be true or false, not %q", o.name, v)
+		}
 	}
 	f, err := s.Engine.ExportWith(r.Context(), opts)
 	if err != nil {

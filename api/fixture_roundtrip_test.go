@@ -98,3 +98,72 @@ func TestExportSeedKeepsDefinitionTimes(t *testing.T) {
 		t.Errorf("bad time: %s", r.Body)
 	}
 }
+
+// TestExportSeedKeepsHistoryWhenAsked checks that GET /_spoke/export?history=true
+// writes each record's property history and that seeding it back gives the
+// same propertiesWithHistory, live and archived records alike; a plain
+// export carries none.
+func TestExportSeedKeepsHistoryWhenAsked(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	id := create(t, s, "contacts", `{"properties":{"email":"h@example.com","firstname":"Ana"}}`)["id"].(string)
+	mustStatus(t, s.Do("PATCH", "/crm/v3/objects/contacts/"+id, `{"properties":{"firstname":"Ana Maria","lastname":"Lima"}}`), 200)
+	mustStatus(t, s.Do("PATCH", "/crm/v3/objects/contacts/"+id, `{"properties":{"firstname":"Ana"}}`), 200)
+	gone := create(t, s, "contacts", `{"properties":{"email":"g@example.com","firstname":"Gil"}}`)["id"].(string)
+	mustStatus(t, s.Do("PATCH", "/crm/v3/objects/contacts/"+gone, `{"properties":{"firstname":"Gilberto"}}`), 200)
+	mustStatus(t, s.Do("DELETE", "/crm/v3/objects/contacts/"+gone, nil), 204)
+	const props = "email,firstname,lastname,createdate,lastmodifieddate,hs_object_source"
+	read := func() (live, archived any) {
+		return mustStatus(t, s.Do("GET", "/crm/v3/objects/contacts/"+id+"?propertiesWithHistory="+props, nil), 200)["propertiesWithHistory"],
+			mustStatus(t, s.Do("GET", "/crm/v3/objects/contacts/"+gone+"?archived=true&propertiesWithHistory="+props, nil), 200)["propertiesWithHistory"]
+	}
+	live, archived := read()
+	if n := len(live.(map[string]any)["firstname"].([]any)); n != 3 {
+		t.Fatalf("firstname history before the export: %v", live)
+	}
+
+	plain := s.Do("GET", "/_spoke/export", nil)
+	if strings.Contains(string(mustStatusBody(t, plain)), "propertiesWithHistory") {
+		t.Errorf("a plain export carries history")
+	}
+	r := s.Do("GET", "/_spoke/export?history=true", nil)
+	mustStatus(t, r, 200)
+	mustStatus(t, s.Do("POST", "/_spoke/reset", nil), 204)
+	mustStatus(t, s.Do("POST", "/_spoke/seed", string(r.Body)), 200)
+	live2, archived2 := read()
+	if !reflect.DeepEqual(live2, live) {
+		t.Errorf("history after the seed:\n%v\nbefore:\n%v", live2, live)
+	}
+	if !reflect.DeepEqual(archived2, archived) {
+		t.Errorf("archived record's history after the seed:\n%v\nbefore:\n%v", archived2, archived)
+	}
+	// Seeded over itself, and exported again: the same.
+	mustStatus(t, s.Do("POST", "/_spoke/seed", string(r.Body)), 200)
+	if live3, archived3 := read(); !reflect.DeepEqual([]any{live3, archived3}, []any{live, archived}) {
+		t.Errorf("after a second seed: %v %v", live3, archived3)
+	}
+	var a, b map[string]any
+	json.Unmarshal(r.Body, &a)
+	json.Unmarshal(mustStatusBody(t, s.Do("GET", "/_spoke/export?history=true", nil)), &b)
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("export after the seed differs")
+	}
+
+	// What a fixture's history may hold.
+	for _, c := range []struct{ body, want string }{
+		{`{"objects":{"contacts":[{"properties":{"email":"x@example.com"},"propertiesWithHistory":{"nope":[{"value":"a","timestamp":"2026-01-01T00:00:00Z"}]}}]}}`, "objects.contacts[0]: propertiesWithHistory.nope"},
+		{`{"objects":{"contacts":[{"properties":{"email":"x@example.com"},"propertiesWithHistory":{"email":[{"value":"a","timestamp":"then"}]}}]}}`, "objects.contacts[0]: propertiesWithHistory.email[0]"},
+		{`{"objects":{"contacts":[{"properties":{"email":"x@example.com"},"propertiesWithHistory":{"email":[{"value":"a\u0000","timestamp":"2026-01-01T00:00:00Z"}]}}]}}`, "objects.contacts[0]: propertiesWithHistory.email[0]"},
+	} {
+		r := s.Do("POST", "/_spoke/seed", c.body)
+		if body := mustStatus(t, r, 400); !strings.Contains(body["message"].(string), c.want) {
+			t.Errorf("seed %s: %s", c.body, r.Body)
+		}
+	}
+}
+
+func mustStatusBody(t *testing.T, r *spoketest.Response) []byte {
+	t.Helper()
+	mustStatus(t, r, 200)
+	return r.Body
+}

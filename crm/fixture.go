@@ -109,6 +109,20 @@ type FixtureObject struct {
 	UpdatedAt  string            `json:"updatedAt,omitempty"`
 	Archived   bool              `json:"archived,omitempty"`
 	ArchivedAt string            `json:"archivedAt,omitempty"`
+	// PropertiesWithHistory holds the values each named property had,
+	// newest first, as the objects API writes them; a seed stores them as
+	// that property's history (an export writes them only when asked).
+	PropertiesWithHistory map[string][]FixtureValue `json:"propertiesWithHistory,omitempty"`
+}
+
+// FixtureValue is one value of a property's history.
+type FixtureValue struct {
+	Value     string `json:"value"`
+	Timestamp string `json:"timestamp"`
+	// SourceType and SourceID are where the value came from; the seed's
+	// own (INTEGRATION, "0") when SourceType is absent.
+	SourceType string `json:"sourceType,omitempty"`
+	SourceID   string `json:"sourceId,omitempty"`
 }
 
 // FixtureAssociation associates two records with one or more types, named
@@ -205,9 +219,14 @@ func (e *Engine) ExportWith(ctx context.Context, opts ExportOptions) (*Fixture, 
 					if err != nil {
 						return err
 					}
+					history, err := exportHistory(ctx, tx, t, objs, opts.History)
+					if err != nil {
+						return err
+					}
 					for _, o := range objs {
 						fo := FixtureObject{ID: strconv.FormatInt(o.ID, 10), Properties: o.Properties,
-							CreatedAt: FormatTime(o.CreatedAt), UpdatedAt: FormatTime(o.UpdatedAt), Archived: o.Archived}
+							CreatedAt: FormatTime(o.CreatedAt), UpdatedAt: FormatTime(o.UpdatedAt), Archived: o.Archived,
+							PropertiesWithHistory: history[o.ID]}
 						if o.Archived {
 							fo.ArchivedAt = FormatTime(o.ArchivedAt)
 						}
@@ -273,4 +292,33 @@ func (e *Engine) ExportWith(ctx context.Context, opts ExportOptions) (*Fixture, 
 		return e.exportMergeState(ctx, tx, f)
 	})
 	return f, err
+}
+
+// exportHistory reads the property history of objs (every property of t,
+// archived ones included), by record id; nil unless asked.
+func exportHistory(ctx context.Context, tx ReadTx, t *ObjectType, objs []*Object, asked bool) (map[int64]map[string][]FixtureValue, error) {
+	if !asked || len(objs) == 0 {
+		return nil, nil
+	}
+	names := make([]string, 0, len(t.Properties)+len(t.ArchivedProperties))
+	for _, p := range append(append([]*PropertyDefinition(nil), t.Properties...), t.ArchivedProperties...) {
+		names = append(names, p.Name)
+	}
+	ids := make([]int64, len(objs))
+	for i, o := range objs {
+		ids[i] = o.ID
+	}
+	entries, err := tx.History(ctx, ids, names)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]map[string][]FixtureValue{}
+	for _, h := range entries {
+		if out[h.ObjectID] == nil {
+			out[h.ObjectID] = map[string][]FixtureValue{}
+		}
+		out[h.ObjectID][h.Name] = append(out[h.ObjectID][h.Name], FixtureValue{Value: h.Value, Timestamp: FormatTime(h.Timestamp),
+			SourceType: h.SourceType, SourceID: h.SourceID})
+	}
+	return out, nil
 }

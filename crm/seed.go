@@ -556,7 +556,8 @@ func (e *Engine) seedRecords(ctx context.Context, tx Tx, entries []fixtureEntry,
 		var (
 			inserts, updates []*Object
 			history          []HistoryEntry
-			old, gone        []int64 // replaced records, and those of them now archived
+			given            [][]HistoryEntry // of each record with the fixture's history, oldest first
+			old, gone        []int64          // replaced records, and those of them now archived
 			archivedNow      []*Object
 		)
 		for _, en := range byType[t] {
@@ -566,7 +567,11 @@ func (e *Engine) seedRecords(ctx context.Context, tx Tx, entries []fixtureEntry,
 			if err != nil {
 				return fixtureError(en.where, err)
 			}
-			history = append(history, h...)
+			if en.fo.PropertiesWithHistory != nil {
+				given = append(given, h)
+			} else {
+				history = append(history, h...)
+			}
 			if prev == nil {
 				inserts = append(inserts, obj)
 				continue
@@ -599,6 +604,11 @@ func (e *Engine) seedRecords(ctx context.Context, tx Tx, entries []fixtureEntry,
 		}
 		if err := tx.AppendHistory(ctx, history); err != nil {
 			return err
+		}
+		for _, h := range given {
+			if err := appendInOrder(ctx, tx, h); err != nil {
+				return err
+			}
 		}
 		// An activity the fixture moves to the recycle bin is pinned nowhere.
 		for _, o := range archivedNow {
@@ -686,7 +696,51 @@ func (e *Engine) seedObject(ctx context.Context, tx Tx, t *ObjectType, id int64,
 	} else if err := e.claimUnique(ctx, tx, t, obj, props); err != nil {
 		return nil, nil, err
 	}
+	if fo.PropertiesWithHistory != nil {
+		if history, err = fixtureHistory(t, id, fo.PropertiesWithHistory, history); err != nil {
+			return nil, nil, err
+		}
+	}
 	return obj, history, nil
+}
+
+// fixtureHistory replaces the seed's entries of each property a fixture
+// record gives the history of by that history, and returns the record's
+// entries oldest first (ready for appendInOrder).
+func fixtureHistory(t *ObjectType, id int64, given map[string][]FixtureValue, seeded []HistoryEntry) ([]HistoryEntry, error) {
+	out := make([]HistoryEntry, 0, len(seeded))
+	for _, h := range seeded {
+		if _, ok := given[h.Name]; !ok {
+			out = append(out, h)
+		}
+	}
+	for _, name := range sortedKeys(given) {
+		if t.Property(name) == nil && t.ArchivedProperty(name) == nil {
+			return nil, Invalidf("propertiesWithHistory.%s: there is no such property of %s", name, t.Name)
+		}
+		values := given[name]
+		for i := len(values) - 1; i >= 0; i-- { // given newest first
+			v := values[i]
+			where := fmt.Sprintf("propertiesWithHistory.%s[%d]", name, i)
+			if v.Timestamp == "" {
+				return nil, Invalidf("%s: timestamp is required", where)
+			}
+			ts, err := parseFixtureTime(v.Timestamp, time.Time{})
+			if err != nil {
+				return nil, fixtureError(where, err)
+			}
+			if err := checkStorable(where+": the value or source", v.Value, v.SourceType, v.SourceID); err != nil {
+				return nil, err
+			}
+			h := HistoryEntry{ObjectID: id, Name: name, Value: v.Value, Timestamp: ts, SourceType: v.SourceType, SourceID: v.SourceID}
+			if h.SourceType == "" {
+				h.SourceType, h.SourceID = seedActor.SourceType, seedActor.SourceID
+			}
+			out = append(out, h)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b HistoryEntry) int { return a.Timestamp.Compare(b.Timestamp) })
+	return out, nil
 }
 
 func (e *Engine) seedAssociations(ctx context.Context, tx Tx, f *Fixture) error {

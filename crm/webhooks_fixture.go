@@ -66,6 +66,8 @@ func webhookFixtureTx(tx any) (WebhookFixtureTx, bool) {
 type ExportOptions struct {
 	// Secrets adds each app's client secret and developer API key hash.
 	Secrets bool
+	// History adds each record's property history.
+	History bool
 }
 
 func exportApps(ctx context.Context, tx ReadTx, secrets bool) ([]FixtureApp, error) {

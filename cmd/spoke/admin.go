@@ -53,9 +53,10 @@ var adminCommands = map[string]command{
 		about:    "Loads a fixture file (the format of GET /_spoke/export) into the database.\n\n" + dbAbout,
 	},
 	"export": {
-		synopsis: "spoke export [--secrets] [--db PATH|URL] [FILE]",
+		synopsis: "spoke export [--secrets] [--history] [--db PATH|URL] [FILE]",
 		about: "Writes the data of the database as a fixture, to FILE or standard output.\n" +
-			"--secrets adds each app's client secret and developer API key hash, so that a seed restores working apps.\n\n" + dbAbout,
+			"--secrets adds each app's client secret and developer API key hash, so that a seed restores working apps.\n" +
+			"--history adds each record's property history, so that a seed restores it.\n\n" + dbAbout,
 	},
 }
 

@@ -53,18 +53,19 @@ func (a *admin) seed(ctx context.Context, args []string) error {
 func (a *admin) export(ctx context.Context, args []string) error {
 	fs := a.flags("export")
 	secrets := fs.Bool("secrets", false, "add each app's client secret and developer API key hash")
+	history := fs.Bool("history", false, "add each record's property history")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(rest) > 1 {
-		return errors.New("usage: spoke export [--secrets] [--db PATH] [FILE]")
+		return errors.New("usage: spoke export [--secrets] [--history] [--db PATH] [FILE]")
 	}
 	return a.withEngine(ctx, func(e *crm.Engine, _ crm.Store) error {
 		if err := e.LoadSchemas(ctx); err != nil {
 			return err
 		}
-		f, err := e.ExportWith(ctx, crm.ExportOptions{Secrets: *secrets})
+		f, err := e.ExportWith(ctx, crm.ExportOptions{Secrets: *secrets, History: *history})
 		if err != nil {
 			return err
 		}
