@@ -255,13 +255,23 @@ type SearchResult struct {
 	NextOffset int
 }
 
+// noSearchLagKey marks a context whose searches see every write at once.
+type noSearchLagKey struct{}
+
+// WithoutSearchLag returns ctx for searches that see every write at once,
+// whatever SearchLag says: the web pages are not behind the search index,
+// as HubSpot's own screens are not.
+func WithoutSearchLag(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noSearchLagKey{}, true)
+}
+
 // Search runs a search on records of type t.
 func (e *Engine) Search(ctx context.Context, t *ObjectType, req SearchRequest) (*SearchResult, error) {
 	q, err := e.compileSearch(t, req)
 	if err != nil {
 		return nil, err
 	}
-	if e.SearchLag > 0 {
+	if e.SearchLag > 0 && ctx.Value(noSearchLagKey{}) == nil {
 		q.WrittenBefore = e.now().Add(-e.SearchLag)
 	}
 	res := &SearchResult{}

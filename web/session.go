@@ -175,7 +175,8 @@ func (h *Handler) signedIn(fn func(c *call) error) http.HandlerFunc {
 			h.renderError(w, r, nil, fromEngine(err, nil))
 			return
 		}
-		r = r.WithContext(crm.WithActor(r.Context(), p.Actor()))
+		// The pages show every write at once, whatever --search-lag says.
+		r = r.WithContext(crm.WithoutSearchLag(crm.WithActor(r.Context(), p.Actor())))
 		c := &call{w: w, r: r, sess: ss, p: p}
 		if r.Method == http.MethodPost {
 			if err := r.ParseForm(); err != nil {
