@@ -2,7 +2,9 @@ package api_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 
@@ -166,4 +168,38 @@ func mustStatusBody(t *testing.T, r *spoketest.Response) []byte {
 	t.Helper()
 	mustStatus(t, r, 200)
 	return r.Body
+}
+
+// TestSeededHistoryEmitsTheSeedsEvents checks that a record seeded with
+// propertiesWithHistory sends the webhook events of any seed (its creation
+// and one change of each value, from the seed's source), not one event
+// for each past value with that value's source.
+func TestSeededHistoryEmitsTheSeedsEvents(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	a := newApp(t, s, "history")
+	recv := newReceiver(t)
+	setTarget(t, s, a, recv.url())
+	subscribe(t, s, a, map[string]any{"eventType": "contact.creation"})
+	subscribe(t, s, a, map[string]any{"eventType": "contact.propertyChange", "propertyName": "firstname"})
+	mustStatus(t, s.Do("POST", "/_spoke/seed", `{"objects":{"contacts":[{"id":"601","properties":{"email":"past@example.com","firstname":"Ana Maria"},
+		"propertiesWithHistory":{"firstname":[
+			{"value":"Ana Maria","timestamp":"2026-02-01T00:00:00Z","sourceType":"CRM_UI","sourceId":"userId:7"},
+			{"value":"Ana","timestamp":"2026-01-01T00:00:00Z","sourceType":"IMPORT"}]}}]}}`), 200)
+	flush(t, s)
+	var got []string
+	for _, d := range recv.deliveries() {
+		for _, e := range d.events {
+			got = append(got, fmt.Sprintf("%v %v %v %v/%v", e["subscriptionType"], e["objectId"], e["propertyValue"], e["changeSource"], e["sourceId"]))
+		}
+	}
+	sort.Strings(got)
+	if fmt.Sprint(got) != "[contact.creation 601 <nil> INTEGRATION/0 contact.propertyChange 601 Ana Maria INTEGRATION/0]" {
+		t.Fatalf("events of a record seeded with history: %q", got)
+	}
+	h := mustStatus(t, s.Do("GET", "/crm/v3/objects/contacts/601?propertiesWithHistory=firstname", nil), 200)["propertiesWithHistory"]
+	b, _ := json.Marshal(h)
+	if string(b) != `{"firstname":[{"sourceId":"userId:7","sourceType":"CRM_UI","timestamp":"2026-02-01T00:00:00Z","value":"Ana Maria"},{"sourceType":"IMPORT","timestamp":"2026-01-01T00:00:00Z","value":"Ana"}]}` {
+		t.Errorf("history: %s", b)
+	}
 }

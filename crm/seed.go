@@ -556,8 +556,8 @@ func (e *Engine) seedRecords(ctx context.Context, tx Tx, entries []fixtureEntry,
 		var (
 			inserts, updates []*Object
 			history          []HistoryEntry
-			given            [][]HistoryEntry // of each record with the fixture's history, oldest first
-			old, gone        []int64          // replaced records, and those of them now archived
+			given            []fixtureRecordHistory
+			old, gone        []int64 // replaced records, and those of them now archived
 			archivedNow      []*Object
 		)
 		for _, en := range byType[t] {
@@ -568,7 +568,11 @@ func (e *Engine) seedRecords(ctx context.Context, tx Tx, entries []fixtureEntry,
 				return fixtureError(en.where, err)
 			}
 			if en.fo.PropertiesWithHistory != nil {
-				given = append(given, h)
+				past, err := fixtureHistory(t, id, en.fo.PropertiesWithHistory, h)
+				if err != nil {
+					return fixtureError(en.where, err)
+				}
+				given = append(given, fixtureRecordHistory{stored: past, seeded: h})
 			} else {
 				history = append(history, h...)
 			}
@@ -606,7 +610,7 @@ func (e *Engine) seedRecords(ctx context.Context, tx Tx, entries []fixtureEntry,
 			return err
 		}
 		for _, h := range given {
-			if err := appendInOrder(ctx, tx, h); err != nil {
+			if err := h.append(ctx, tx); err != nil {
 				return err
 			}
 		}
@@ -696,12 +700,32 @@ func (e *Engine) seedObject(ctx context.Context, tx Tx, t *ObjectType, id int64,
 	} else if err := e.claimUnique(ctx, tx, t, obj, props); err != nil {
 		return nil, nil, err
 	}
-	if fo.PropertiesWithHistory != nil {
-		if history, err = fixtureHistory(t, id, fo.PropertiesWithHistory, history); err != nil {
-			return nil, nil, err
-		}
-	}
 	return obj, history, nil
+}
+
+// fixtureRecordHistory is the history a seed stores for a record the
+// fixture gives history of (oldest first), and the entries the seed would
+// have stored for it otherwise.
+type fixtureRecordHistory struct {
+	stored, seeded []HistoryEntry
+}
+
+// append stores the history. Webhook events are those of the seeded
+// entries, as for any seeded record: the fixture's history is of the past,
+// and every change a seed makes has the seed's source.
+func (h fixtureRecordHistory) append(ctx context.Context, tx Tx) error {
+	inner := tx
+	if m, ok := inner.(*pipelineMemo); ok {
+		inner = m.Tx
+	}
+	if et, ok := inner.(*eventTx); ok {
+		if err := appendInOrder(ctx, et.Tx, h.stored); err != nil {
+			return err
+		}
+		et.noteHistory(h.seeded)
+		return nil
+	}
+	return appendInOrder(ctx, tx, h.stored)
 }
 
 // fixtureHistory replaces the seed's entries of each property a fixture
