@@ -1,9 +1,12 @@
 // Whole workflows of a messaging connector and of a sync job, driven through
 // HubSpot's official Node client (@hubspot/api-client) the way such
-// integrations drive HubSpot: contacts upserted by email, messages created in
-// batches of 100 with inline associations, a contact's messages paged through
-// v4 associations and through search while a second client keeps writing, and
-// an incremental pull by hs_lastmodifieddate while records keep changing.
+// integrations drive HubSpot: contacts upserted by email (also by several
+// clients at once), messages created in batches of 100 with inline
+// associations, a contact's messages paged through v4 associations, the v4
+// batch read and search while a second client keeps writing, lists and
+// keyset searches paged while it creates and deletes, and an incremental pull
+// by hs_lastmodifieddate while records keep changing. Paging must never
+// repeat a record nor skip one that was there throughout.
 //
 //   SPOKE_URL=http://127.0.0.1:8080 SPOKE_TOKEN=... node --test e2e/node/workflow_sync.test.mjs
 //
