@@ -128,6 +128,9 @@ func TestExportSeedKeepsHistoryWhenAsked(t *testing.T) {
 	if strings.Contains(string(mustStatusBody(t, plain)), "propertiesWithHistory") {
 		t.Errorf("a plain export carries history")
 	}
+	if body := mustStatus(t, s.Do("GET", "/_spoke/export?history=yes", nil), 400); body["message"] != `history must be true or false, not "yes"` {
+		t.Errorf("export?history=yes: %v", body)
+	}
 	r := s.Do("GET", "/_spoke/export?history=true", nil)
 	mustStatus(t, r, 200)
 	mustStatus(t, s.Do("POST", "/_spoke/reset", nil), 204)
