@@ -515,8 +515,8 @@ describe('scopes: a token that may only read contacts and communications', () =>
   });
 
   test('other APIs are a 403 naming their scopes', async () => {
-    await expectMissingScopes(() => readOnly.crm.owners.ownersApi.getPage(), OwnersApiException, ['crm.objects.owners.read']);
-    await expectMissingScopes(() => readOnly.crm.owners.ownersApi.getById(OWNERS[0].id), OwnersApiException, ['crm.objects.owners.read']);
+    await expectMissingScopes(() => readOnly.crm.owners.ownersApi.getPage(), OwnersApiException, ['crm.objects.owners.read', 'automation']);
+    await expectMissingScopes(() => readOnly.crm.owners.ownersApi.getById(OWNERS[0].id), OwnersApiException, ['crm.objects.owners.read', 'automation']);
     await expectMissingScopes(() => readOnly.crm.properties.coreApi.create('communications', {
       name: `forbidden_${RUN}`, label: 'Forbidden', type: 'string', fieldType: 'text', groupName: 'communicationinformation',
     }), PropertiesApiException, ['crm.schemas.contacts.write']);
