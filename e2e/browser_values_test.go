@@ -245,4 +245,18 @@ func TestBrowserHostileValues(t *testing.T) {
 	b.submit(fmt.Sprintf(`nav.main-nav a[href="/ui/p%d_boats"]`, spoketest.PortalID))
 	b.wantText(`h1`, "Boats")
 	check("custom object list, narrow")
+
+	// An app's name on the webhooks page.
+	app := &crm.App{Name: rlo + "Inbox " + long, ClientSecret: crm.NewAppSecret(), KeyHash: crm.HashToken(crm.NewAppSecret()), CreatedAt: time.Now()}
+	if err := s.Store.(crm.WebhookStorer).Webhooks().CreateApp(context.Background(), app); err != nil {
+		t.Fatal(err)
+	}
+	b = open()
+	b.do(chromedp.EmulateViewport(375, 800))
+	b.signIn(s.URL, spoketest.Token)
+	b.open(s.URL + "/ui/webhooks")
+	check("webhooks page, narrow")
+	if got := b.inOrder(fmt.Sprintf("#app-%d-name", app.ID), "app"); got != "ok" {
+		t.Errorf("webhooks page: %s", got)
+	}
 }
