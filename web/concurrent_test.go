@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -280,4 +281,51 @@ func formValuesNamed(t *testing.T, form *page, name string) url.Values {
 		t.Fatalf("the form has no %s:\n%s", name, form.Body)
 	}
 	return out
+}
+
+// A form sent after the session ended (twelve idle hours) leads to the
+// sign-in page, and signing in returns to the page the form was on (its
+// Referer, when it is a page of this site), not to the start page.
+func TestFormAfterSessionEndedReturnsToItsPage(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	f := fixture{t, s}
+	c := f.contact("Ivo", "Idle")
+	start := time.Now()
+	s.Clock.Set(start)
+	b := signIn(t, s, spoketest.Token)
+	where := "/ui/contacts/" + c + "?channel=SMS"
+	b.get(where).want(t, 200)
+	s.Clock.Set(start.Add(13 * time.Hour))
+
+	send := func(referer string) *page {
+		t.Helper()
+		form := url.Values{"csrf": {b.csrf}, "channel": {"SMS"}, "body": {"typed before lunch"}}
+		req, err := http.NewRequest("POST", s.URL+"/ui/contacts/"+c+"/messages", strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if referer != "" {
+			req.Header.Set("Referer", referer)
+		}
+		return b.do(req)
+	}
+	p := send("https://elsewhere.example" + where)
+	if p.Status != http.StatusSeeOther || p.Location != "/ui/sign-in" {
+		t.Errorf("a form from another site: %d %q, want the plain sign-in page", p.Status, p.Location)
+	}
+	p = send(s.URL + where)
+	want := "/ui/sign-in?" + url.Values{"next": {where}}.Encode()
+	if p.Status != http.StatusSeeOther || p.Location != want {
+		t.Fatalf("a form after the session ended: %d %q, want %q", p.Status, p.Location, want)
+	}
+	b.get(p.Location).want(t, 200, `name="next" value="`+html.EscapeString(where)+`"`)
+	p = b.post("/ui/sign-in", url.Values{"token": {spoketest.Token}, "next": {where}})
+	if p.Status != http.StatusSeeOther || p.Location != where {
+		t.Errorf("signed in again: %d %q, want %q", p.Status, p.Location, where)
+	}
+	if got := apiTimeline(t, s, "contacts", "contact", c); len(got) != 0 {
+		t.Errorf("a form without a session logged %v", got)
+	}
 }

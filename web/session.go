@@ -204,11 +204,17 @@ func sameToken(got, want string) bool {
 }
 
 // toSignIn redirects to the sign-in page, which sends the person back here
-// (for GET requests) once signed in.
+// once signed in: to this page for GET requests, and for a form to the
+// page of this site it was sent from (its Referer).
 func (h *Handler) toSignIn(w http.ResponseWriter, r *http.Request, reason string) {
 	q := url.Values{}
 	if r.Method == http.MethodGet && r.URL.Path != "/" {
 		q.Set("next", r.URL.RequestURI())
+	}
+	if ref, err := url.Parse(r.Referer()); r.Method == http.MethodPost && err == nil && ref.Host == r.Host && (ref.Scheme == "http" || ref.Scheme == "https") {
+		if next := localPath(ref.RequestURI()); next != "/" && !strings.HasPrefix(ref.Path, Prefix+"sign-in") {
+			q.Set("next", next)
+		}
 	}
 	if reason != "" {
 		q.Set("reason", reason)
