@@ -42,6 +42,13 @@ func (h *Handler) logMessage(c *call) error {
 		"hs_communication_body":         bodyHTML(form.Body),
 		"hs_timestamp":                  h.formTime(form.Time, f.Get("tzoffset")),
 	}
+	if pe, err := h.deactivatedOwner(c, form.Owner); err != nil || pe != nil {
+		if err != nil {
+			return err
+		}
+		pe.Message = "The message was not logged. " + pe.Message
+		return refuse(pe)
+	}
 	obj, pe, err := h.createOn(c, msgs, t, rec, props, form.Owner)
 	if err != nil {
 		return err
@@ -76,6 +83,13 @@ func (h *Handler) addNote(c *call) error {
 		"hs_note_body": bodyHTML(form.Body),
 		"hs_timestamp": h.formTime(form.Time, f.Get("tzoffset")),
 	}
+	if pe, err := h.deactivatedOwner(c, form.Owner); err != nil || pe != nil {
+		if err != nil {
+			return err
+		}
+		pe.Message = "The note was not added. " + pe.Message
+		return refuse(pe)
+	}
 	obj, pe, err := h.createOn(c, nt, t, rec, props, form.Owner)
 	if err != nil {
 		return err
@@ -85,6 +99,22 @@ func (h *Handler) addNote(c *call) error {
 		return refuse(pe)
 	}
 	return h.redirect(c, h.afterCreate(v, rec, filter, notes, "", obj), &flash{Text: "Note added."})
+}
+
+// deactivatedOwner refuses, by name, an owner a form chose who has been
+// deactivated since the page was loaded (the engine would refuse the id,
+// which means nothing to a person). Only tokens that may read owners know
+// their names; for the others the engine's words stand.
+func (h *Handler) deactivatedOwner(c *call, id string) (*pageError, error) {
+	if id == "" {
+		return nil, nil
+	}
+	o, err := h.loadOwners(c)
+	if err != nil || !o.deactivated(id) {
+		return nil, err
+	}
+	return &pageError{Status: http.StatusBadRequest, Title: "That did not work", Message: "Some values were not valid.",
+		Details: []string{"Owner: " + o.name(id) + " is deactivated. Choose another owner."}}, nil
 }
 
 // createOn creates an engagement of type et associated with the record

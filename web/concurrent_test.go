@@ -1,11 +1,13 @@
 package web_test
 
 import (
+	"context"
 	"html"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -327,5 +329,41 @@ func TestFormAfterSessionEndedReturnsToItsPage(t *testing.T) {
 	}
 	if got := apiTimeline(t, s, "contacts", "contact", c); len(got) != 0 {
 		t.Errorf("a form without a session logged %v", got)
+	}
+}
+
+// An owner deactivated while the page was open: "Log a message" and "Add a
+// note" refuse the choice in words, by the owner's name, and the form
+// comes back with that choice still shown (marked), not quietly changed to
+// "No owner".
+func TestOwnerDeactivatedWhileThePageWasOpen(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	f := fixture{t, s}
+	olga := s.NewOwner("olga@example.com", "Olga", "Owens")
+	s.NewOwner("paul@example.com", "Paul", "Pires")
+	id := strconv.FormatInt(olga.ID, 10)
+	c := f.create("contacts", map[string]string{"firstname": "Ana", "hubspot_owner_id": id})
+	path := "/ui/contacts/" + c
+	b := signIn(t, s, spoketest.Token)
+	rec := b.get(path).want(t, 200, `<option value="`+id+`" selected>Olga Owens</option>`)
+	msg := formValues(t, rec.form(t, path+"/messages"))
+	note := formValues(t, rec.form(t, path+"/notes"))
+	if err := s.Engine.ArchiveOwner(context.Background(), olga.ID); err != nil {
+		t.Fatal(err)
+	}
+	msg.Set("channel", "SMS")
+	msg.Set("body", "for Olga")
+	msg.Set("owner", id)
+	p := b.post(path+"/messages", msg).want(t, http.StatusBadRequest, "The message was not logged.",
+		"Owner: Olga Owens is deactivated. Choose another owner.",
+		`<option value="`+id+`" selected>Olga Owens (deactivated)</option>`).lacks(t, "is not a valid owner id")
+	p.form(t, path+"/notes").want(t, http.StatusBadRequest).lacks(t, "Olga Owens")
+	note.Set("body", "a note for Olga")
+	note.Set("owner", id)
+	b.post(path+"/notes", note).want(t, http.StatusBadRequest, "The note was not added.", "Owner: Olga Owens is deactivated.",
+		`<option value="`+id+`" selected>Olga Owens (deactivated)</option>`)
+	if got := apiTimeline(t, s, "contacts", "contact", c); len(got) != 0 {
+		t.Errorf("logged %v", got)
 	}
 }

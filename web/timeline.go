@@ -44,8 +44,11 @@ type recordData struct {
 	BinURL    string
 	Form      logForm
 	Note      noteForm
-	Owners    []ownerOption
-	Channels  []channelView
+	// MessageOwners and NoteOwners are the owner choices of each form: the
+	// active owners, and a deactivated one a refused form had chosen.
+	MessageOwners []ownerOption
+	NoteOwners    []ownerOption
+	Channels      []channelView
 	// Associated lists the records of other types associated with this one.
 	Associated []assocGroup
 	// AssocUnread says there are other record types the token may not read,
@@ -155,7 +158,8 @@ func (h *Handler) renderRecord(c *call, t *crm.ObjectType, v *typeView, in recor
 		CanPin:           c.canWrite(t),
 		Form:             in.Message,
 		Note:             in.Note,
-		Owners:           o.live,
+		MessageOwners:    o.withChosen(in.Message.Owner),
+		NoteOwners:       o.withChosen(in.Note.Owner),
 		Channels:         h.channels(),
 	}
 	if in.Filter != nil {

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -235,6 +236,29 @@ func (h *Handler) loadOwners(c *call) (*owners, error) {
 	}
 	sort.SliceStable(o.live, func(i, j int) bool { return strings.ToLower(o.live[i].Name) < strings.ToLower(o.live[j].Name) })
 	return o, nil
+}
+
+// deactivated reports whether id names an owner that is no longer active.
+func (o *owners) deactivated(id string) bool {
+	if _, known := o.names[id]; !known {
+		return false
+	}
+	for _, l := range o.live {
+		if l.ID == id {
+			return false
+		}
+	}
+	return true
+}
+
+// withChosen is the active owners to choose from, and chosen, marked, when
+// a form chose an owner deactivated since: the choice stays in view beside
+// the refusal instead of turning into "No owner".
+func (o *owners) withChosen(chosen string) []ownerOption {
+	if !o.deactivated(chosen) {
+		return o.live
+	}
+	return append(slices.Clip(o.live), ownerOption{ID: chosen, Name: o.name(chosen) + " (deactivated)"})
 }
 
 func (o *owners) name(id string) string {
