@@ -153,11 +153,20 @@ func (h *Handler) afterCreate(v *typeView, rec *crm.Record, filter timelineFilte
 
 // filteredURL is the record's page showing the timeline as filter filters it.
 func filteredURL(v *typeView, rec *crm.Record, filter timelineFilter) string {
-	to := recordURL(v, rec.ID)
-	if filter != (timelineFilter{}) {
-		to += "?" + filter.values().Encode()
+	return recordURL(v, rec.ID) + timelineQuery(filter, nil)
+}
+
+// timelineQuery is the query ("?channel=SMS&before=…&id=…", or "") of the
+// timeline page that filter and cursor (nil: the newest page) show.
+func timelineQuery(filter timelineFilter, cursor *timelineCursor) string {
+	q := filter.values()
+	for k, vs := range cursor.values() {
+		q[k] = vs
 	}
-	return to
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
 }
 
 // formFilter is the timeline filter a form was sent from (its hidden
@@ -271,9 +280,10 @@ type deleteData struct {
 	RecordTitle string
 	// Created names the record in the form (recordCreated).
 	Created string
-	// Filter is the timeline's filter the question was asked from; BackURL
-	// the timeline so filtered.
+	// Filter and Cursor are the timeline page the question was asked from
+	// (its filter, and where it starts when older); BackURL that page.
 	Filter  timelineFilter
+	Cursor  *timelineCursor
 	BackURL string
 	Entry   entryView
 	Action  string
@@ -294,7 +304,8 @@ func (h *Handler) confirmDelete(c *call) error {
 	data.Entry.Pinned = rec.Properties[crm.PinnedProperty] == data.Entry.ID
 	q := c.r.URL.Query()
 	data.Filter = parseFilter(q.Get("type"), q.Get("channel"), h.readableActivities(c))
-	data.BackURL = filteredURL(v, rec, data.Filter)
+	data.Cursor = parseCursor(q.Get("before"), q.Get("id"))
+	data.BackURL = recordURL(v, rec.ID) + timelineQuery(data.Filter, data.Cursor)
 	data.Action = c.r.URL.Path
 	h.fill(c, &data.base, "Delete this "+kind.Singular+"?", v.Name)
 	h.render(c.w, c.r, http.StatusOK, "delete", data)
@@ -333,7 +344,8 @@ func (h *Handler) deleteEntry(c *call) error {
 	} else {
 		f.LinkText, f.LinkURL = "Open the recycle bin to restore it", recordURL(v, rec.ID)+"/recycle-bin"
 	}
-	return h.redirect(c, filteredURL(v, rec, h.formFilter(c))+"#timeline", f)
+	cursor := parseCursor(c.r.PostFormValue("before"), c.r.PostFormValue("id"))
+	return h.redirect(c, recordURL(v, rec.ID)+timelineQuery(h.formFilter(c), cursor)+"#timeline", f)
 }
 
 type binData struct {

@@ -367,3 +367,44 @@ func TestOwnerDeactivatedWhileThePageWasOpen(t *testing.T) {
 		t.Errorf("logged %v", got)
 	}
 }
+
+// Delete on an older page of a timeline comes back to that page (after the
+// same entry as before), filtered as it was: someone clearing out old
+// messages does not start again from the newest each time.
+func TestDeleteOnAnOlderPageComesBackToIt(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	f := fixture{t, s}
+	c := f.contact("Otto", "Older")
+	base := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	var ids []string
+	for i := range 30 {
+		ids = append(ids, f.message("contacts", c, "SMS", "sms "+strconv.Itoa(i), base.Add(time.Duration(i)*time.Hour).Format(time.RFC3339)))
+	}
+	path := "/ui/contacts/" + c
+	b := signIn(t, s, spoketest.Token)
+	older := b.get(path + "?channel=SMS").olderURL()
+	if older == "" {
+		t.Fatal("no older page")
+	}
+	page := b.get(older).want(t, 200)
+	shown := page.messageIDs()
+	if len(shown) != 5 || shown[0] != ids[4] {
+		t.Fatalf("older page shows %v", shown)
+	}
+	u, err := url.Parse(older)
+	if err != nil {
+		t.Fatal(err)
+	}
+	del := path + "/messages/" + ids[2] + "/delete"
+	link := del + "?" + u.Query().Encode()
+	page.want(t, 200, `href="`+html.EscapeString(link)+`"`)
+	q := b.get(link).want(t, 200, `<a href="`+html.EscapeString(older)+`#message-`+ids[2]+`">Cancel</a>`)
+	p := b.post(del, formValues(t, q.form(t, del)))
+	if p.Location != older+"#timeline" {
+		t.Fatalf("after Delete on an older page: to %q, want %q", p.Location, older+"#timeline")
+	}
+	if got := b.follow(p).want(t, 200, "Message deleted.").messageIDs(); !slices.Equal(got, []string{ids[4], ids[3], ids[1], ids[0]}) {
+		t.Errorf("the older page after the delete shows %v", got)
+	}
+}

@@ -37,6 +37,8 @@ type recordData struct {
 	Filters        []navLink
 	ChannelFilters []navLink
 	Filter         timelineFilter
+	// Cursor is where an older page starts; nil on the newest page.
+	Cursor *timelineCursor
 	// Shown names what the timeline shows ("activity", "notes").
 	Shown     string
 	NextURL   string
@@ -216,6 +218,32 @@ type timelineCursor struct {
 	ID    int64
 }
 
+// parseCursor reads a cursor from a page's ?before= and ?id= (or a form's
+// copies of them); nil without a valid id.
+func parseCursor(before, id string) *timelineCursor {
+	n, ok := crm.ParseID(id)
+	if !ok {
+		return nil
+	}
+	k := &timelineCursor{ID: n}
+	if ts, err := strconv.ParseInt(before, 10, 64); err == nil {
+		k.TS, k.HasTS = ts, true
+	}
+	return k
+}
+
+// values are the cursor's query parameters; none for nil.
+func (k *timelineCursor) values() url.Values {
+	v := url.Values{}
+	if k != nil {
+		v.Set("id", strconv.FormatInt(k.ID, 10))
+		if k.HasTS {
+			v.Set("before", strconv.FormatInt(k.TS, 10))
+		}
+	}
+	return v
+}
+
 // shown reports whether an entry at time ts (epoch milliseconds) with id
 // came at or before the cursor among the entries with the cursor's time.
 func (k timelineCursor) shown(obj *crm.Object) bool {
@@ -357,13 +385,8 @@ func (a timelineItem) before(b timelineItem) bool {
 func (h *Handler) timeline(c *call, t *crm.ObjectType, rec *crm.Record, o *owners, data *recordData, readable []*typeView) error {
 	q := c.r.URL.Query()
 	f := data.Filter
-	var cursor *timelineCursor
-	if id, ok := crm.ParseID(q.Get("id")); ok {
-		cursor = &timelineCursor{ID: id}
-		if ts, err := strconv.ParseInt(q.Get("before"), 10, 64); err == nil {
-			cursor.TS, cursor.HasTS = ts, true
-		}
-	}
+	cursor := parseCursor(q.Get("before"), q.Get("id"))
+	data.Cursor = cursor
 	pageURL := func(f timelineFilter, extra url.Values) string {
 		v := f.values()
 		for k, vs := range extra {
@@ -505,10 +528,7 @@ func (h *Handler) pinnedEntry(c *call, pinned string, kinds []*typeView, f timel
 func (h *Handler) timelineEntry(c *call, data *recordData, it timelineItem, o *owners) entryView {
 	e := h.entry(it.v, it.t, it.obj, o)
 	e.CanDelete = c.canWrite(it.t)
-	e.DeleteURL = data.URL + "/" + it.v.Segment + "/" + e.ID + "/delete"
-	if data.Filter != (timelineFilter{}) {
-		e.DeleteURL += "?" + data.Filter.values().Encode()
-	}
+	e.DeleteURL = data.URL + "/" + it.v.Segment + "/" + e.ID + "/delete" + timelineQuery(data.Filter, data.Cursor)
 	return e
 }
 
