@@ -49,9 +49,17 @@ var adminCommands = map[string]command{
 	"owners list":    {synopsis: "spoke owners list [--archived] [--db PATH|URL]", about: "Lists the owners.\n\n" + dbAbout},
 	"owners archive": {synopsis: "spoke owners archive [--db PATH|URL] ID", about: "Archives an owner.\n\n" + dbAbout},
 	"seed": {
-		synopsis: "spoke seed [--db PATH|URL] FILE",
-		about:    "Loads a fixture file (the format of GET /_spoke/export) into the database.\n\n" + dbAbout,
+		synopsis: "spoke seed [--no-webhooks] [--db PATH|URL] FILE",
+		about: "Loads a fixture file (the format of GET /_spoke/export) into the database, all or nothing.\n" +
+			"--no-webhooks emits no webhook events for what the fixture writes.\n\n" + dbAbout,
 	},
+	"apps create": {
+		synopsis: "spoke apps create --name NAME [--db PATH|URL]",
+		about: "Creates a developer app and prints its id, client secret and developer API key once,\n" +
+			"as JSON; only the key's hash is stored.\n\n" + dbAbout,
+	},
+	"apps list":   {synopsis: "spoke apps list [--db PATH|URL]", about: "Lists the apps: ids, creation times and names, never secrets.\n\n" + dbAbout},
+	"apps delete": {synopsis: "spoke apps delete [--db PATH|URL] ID", about: "Deletes an app with its webhook settings, subscriptions and events.\n\n" + dbAbout},
 	"export": {
 		synopsis: "spoke export [--secrets] [--history] [--db PATH|URL] [FILE]",
 		about: "Writes the data of the database as a fixture, to FILE or standard output.\n" +

@@ -58,6 +58,11 @@ func TestHelpForEveryCommand(t *testing.T) {
 		{[]string{"export", "-h"}, []string{"usage: spoke export", "postgres://"}},
 		{[]string{"version", "--help"}, []string{"usage: spoke version"}},
 		{[]string{"help", "tokens"}, []string{"usage: spoke tokens"}},
+		{[]string{"apps", "--help"}, []string{"usage: spoke apps", "delete", "postgres://"}},
+		{[]string{"apps", "create", "--help"}, []string{"usage: spoke apps create --name NAME", "--name NAME", "SPOKE_DB", "postgres://"}},
+		{[]string{"apps", "list", "-h"}, []string{"usage: spoke apps list", "postgres://"}},
+		{[]string{"apps", "delete", "--help"}, []string{"usage: spoke apps delete", "ID", "postgres://"}},
+		{[]string{"seed", "--help"}, []string{"usage: spoke seed [--no-webhooks]", "--no-webhooks"}},
 	} {
 		// A bad value in the environment does not hide the help that
 		// would explain it.
