@@ -62,7 +62,8 @@ var Retries = []time.Duration{
 // Worker delivers events.
 type Worker struct {
 	Hooks *crm.Webhooks
-	// Client sends the POSTs; its timeout is Timeout unless set.
+	// Client sends the POSTs; its timeout is Timeout unless set. It
+	// should not follow redirects: a 3xx answer is a failed attempt.
 	Client *http.Client
 	// RetryScale multiplies the retry delays (tests use 0.001); 0 means 1.
 	RetryScale float64
@@ -134,8 +135,16 @@ func (w *Worker) client() *http.Client {
 	if w.Client != nil {
 		return w.Client
 	}
-	return &http.Client{Timeout: Timeout}
+	return defaultClient
 }
+
+// defaultClient sends the POSTs: a redirect is the receiver's answer, a
+// failure retried like any other outside 2xx, never followed (a 301, 302
+// or 303 would turn the POST into a GET without the events, and any
+// redirect would send them, signed for the target URL, to another).
+var defaultClient = &http.Client{Timeout: Timeout, CheckRedirect: func(*http.Request, []*http.Request) error {
+	return http.ErrUseLastResponse
+}}
 
 // Run delivers until ctx ends: after local writes that stored events, and
 // every Poll for the writes of other nodes and retries that fall due.
