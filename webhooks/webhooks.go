@@ -22,6 +22,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -453,24 +454,16 @@ func (w *Worker) deliver(ctx context.Context, app *crm.App, st *crm.WebhookSetti
 		d.Error = fmt.Sprintf("answered %d", status)
 	}
 	w.requests.WithLabelValues(label).Inc()
+	// A failed batch may carry events at different attempts (a retry
+	// falling due is claimed with newer events): each goes on its own
+	// schedule, and only those on their last attempt are given up. The
+	// log records one entry per attempt number.
+	outcomes := []crm.WebhookDelivery{d}
 	if ok {
 		w.sent.Add(float64(len(events)))
 	} else {
 		w.failed.Add(float64(len(events)))
-		if attempt < len(Retries) {
-			delay := w.delay(attempt)
-			d.NextRetry = w.Now().Add(delay)
-			w.retried.Add(float64(len(events)))
-			time.AfterFunc(delay, func() {
-				select {
-				case w.wake <- struct{}{}:
-				default:
-				}
-			})
-		} else {
-			d.Dropped = true
-			w.dropped.Add(float64(len(events)))
-		}
+		outcomes = w.retries(d, events)
 	}
 	w.mu.Lock()
 	for _, f := range w.flushes {
@@ -482,11 +475,55 @@ func (w *Worker) deliver(ctx context.Context, app *crm.App, st *crm.WebhookSetti
 		}
 	}
 	w.mu.Unlock()
-	if err := w.Hooks.Store.FinishWebhookEvents(ctx, crm.WebhookOutcome{Delivery: d, Delivered: ok, Token: token}); err != nil {
-		// The lease lapses and another attempt delivers the batch again:
-		// at least once. The request slot comes back then too.
-		w.Logger.Error("webhook delivery: record outcome", slog.Int64("appId", app.ID), slog.Any("err", err))
+	for i, o := range outcomes {
+		// The last outcome releases the request slot, once the batch's
+		// events are all recorded.
+		out := crm.WebhookOutcome{Delivery: o, Delivered: ok}
+		if i == len(outcomes)-1 {
+			out.Token = token
+		}
+		if err := w.Hooks.Store.FinishWebhookEvents(ctx, out); err != nil {
+			// The lease lapses and another attempt delivers the events
+			// again: at least once. The request slot comes back then too.
+			w.Logger.Error("webhook delivery: record outcome", slog.Int64("appId", app.ID), slog.Any("err", err))
+		}
 	}
+}
+
+// retries splits the failed attempt d of events by attempt number, oldest
+// attempts first: each part is retried after its own delay, or given up
+// after the last retry.
+func (w *Worker) retries(d crm.WebhookDelivery, events []*crm.WebhookEvent) []crm.WebhookDelivery {
+	byAttempt := map[int][]int64{}
+	attempts := []int{}
+	for _, e := range events {
+		if _, ok := byAttempt[e.Attempts]; !ok {
+			attempts = append(attempts, e.Attempts)
+		}
+		byAttempt[e.Attempts] = append(byAttempt[e.Attempts], e.ID)
+	}
+	slices.Sort(attempts)
+	out := make([]crm.WebhookDelivery, 0, len(attempts))
+	for _, n := range attempts {
+		o := d
+		o.EventIDs, o.Attempt = byAttempt[n], n
+		if n < len(Retries) {
+			delay := w.delay(n)
+			o.NextRetry = w.Now().Add(delay)
+			w.retried.Add(float64(len(o.EventIDs)))
+			time.AfterFunc(delay, func() {
+				select {
+				case w.wake <- struct{}{}:
+				default:
+				}
+			})
+		} else {
+			o.Dropped = true
+			w.dropped.Add(float64(len(o.EventIDs)))
+		}
+		out = append(out, o)
+	}
+	return out
 }
 
 // delay is the wait after failed attempt n, scaled and with jitter.
