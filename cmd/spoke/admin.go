@@ -7,6 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/spoke-crm/spoke/api"
 	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/storage/sqlite"
 )
 
 // admin runs the commands that manage a database directly: tokens and owners.
@@ -122,6 +125,19 @@ Every command takes --db PATH|URL: a SQLite file (default spoke.db) or a postgre
 spoke owners <command> --help describes a command's flags.
 `
 
+// withExisting is withEngine for a command that reads or changes what a
+// database already holds: a SQLite path with no file is refused rather
+// than made into an empty database (a mistyped --db would otherwise list
+// nothing, or export an empty fixture, and succeed).
+func (a *admin) withExisting(ctx context.Context, fn func(*crm.Engine, crm.Store) error) error {
+	if checkDB(a.db) == nil && !isPostgres(a.db) && !sqlite.IsMemory(a.db) {
+		if _, err := os.Stat(a.db); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("no database at %s (spoke serve, spoke seed and the create commands make one)", a.db)
+		}
+	}
+	return a.withEngine(ctx, fn)
+}
+
 // withEngine opens the database and runs fn with an engine on it.
 func (a *admin) withEngine(ctx context.Context, fn func(*crm.Engine, crm.Store) error) error {
 	store, err := openStoreOffline(ctx, a.db)
@@ -183,7 +199,7 @@ func (a *admin) tokens(ctx context.Context, args []string) error {
 		if rest, err := parse(fs, args[1:]); err != nil || len(rest) > 0 {
 			return errors.Join(err, extra(rest))
 		}
-		return a.withEngine(ctx, func(_ *crm.Engine, store crm.Store) error {
+		return a.withExisting(ctx, func(_ *crm.Engine, store crm.Store) error {
 			list, err := store.Tokens().ListTokens(ctx)
 			if err != nil {
 				return err
@@ -203,7 +219,7 @@ func (a *admin) tokens(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("token id %q is not a number", rest[0])
 		}
-		return a.withEngine(ctx, func(_ *crm.Engine, store crm.Store) error {
+		return a.withExisting(ctx, func(_ *crm.Engine, store crm.Store) error {
 			if err := store.Tokens().RevokeToken(ctx, id, a.now()); errors.Is(err, crm.ErrNotFound) {
 				return fmt.Errorf("no live token with id %d", id)
 			} else if err != nil {
@@ -245,7 +261,7 @@ func (a *admin) owners(ctx context.Context, args []string) error {
 		if rest, err := parse(fs, args[1:]); err != nil || len(rest) > 0 {
 			return errors.Join(err, extra(rest))
 		}
-		return a.withEngine(ctx, func(e *crm.Engine, _ crm.Store) error {
+		return a.withExisting(ctx, func(e *crm.Engine, _ crm.Store) error {
 			w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(w, "ID\tUSER ID\tEMAIL\tNAME\tTYPE")
 			var after int64
@@ -276,7 +292,7 @@ func (a *admin) owners(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("owner id %q is not a number", rest[0])
 		}
-		return a.withEngine(ctx, func(e *crm.Engine, _ crm.Store) error {
+		return a.withExisting(ctx, func(e *crm.Engine, _ crm.Store) error {
 			if err := e.ArchiveOwner(ctx, id); err != nil {
 				return err
 			}

@@ -62,7 +62,7 @@ func (a *admin) apps(ctx context.Context, args []string) error {
 		if rest, err := parse(fs, args[1:]); err != nil || len(rest) > 0 {
 			return errors.Join(err, extra(rest))
 		}
-		return a.withEngine(ctx, func(_ *crm.Engine, store crm.Store) error {
+		return a.withExisting(ctx, func(_ *crm.Engine, store crm.Store) error {
 			ws, err := webhookStore(store)
 			if err != nil {
 				return err
@@ -90,7 +90,7 @@ func (a *admin) apps(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("app id %q is not a number", rest[0])
 		}
-		return a.withEngine(ctx, func(_ *crm.Engine, store crm.Store) error {
+		return a.withExisting(ctx, func(_ *crm.Engine, store crm.Store) error {
 			ws, err := webhookStore(store)
 			if err != nil {
 				return err

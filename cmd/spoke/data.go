@@ -61,7 +61,7 @@ func (a *admin) export(ctx context.Context, args []string) error {
 	if len(rest) > 1 {
 		return errors.New("usage: spoke export [--secrets] [--history] [--db PATH|URL] [FILE]")
 	}
-	return a.withEngine(ctx, func(e *crm.Engine, _ crm.Store) error {
+	return a.withExisting(ctx, func(e *crm.Engine, _ crm.Store) error {
 		if err := e.LoadSchemas(ctx); err != nil {
 			return err
 		}
