@@ -71,10 +71,22 @@ func (e *Engine) CreateLabel(ctx context.Context, from, to *ObjectType, label, n
 	})
 }
 
-// userLabel finds a USER_DEFINED type between two object types.
+// userLabel finds a USER_DEFINED type between two object types. A type
+// this node does not know may have been made on another node sharing the
+// database: the schemas are then reloaded once before it is refused.
 func (e *Engine) userLabel(from, to *ObjectType, typeID int64) (*AssociationType, error) {
-	at := e.Assoc.Lookup(AssociationSpec{Category: CategoryUserDefined, TypeID: typeID})
-	if at == nil || at.Default || at.From != from.ID || at.To != to.ID {
+	find := func() *AssociationType {
+		at := e.Assoc.Lookup(AssociationSpec{Category: CategoryUserDefined, TypeID: typeID})
+		if at == nil || at.Default || at.From != from.ID || at.To != to.ID {
+			return nil
+		}
+		return at
+	}
+	at := find()
+	if at == nil && e.reloadShared() {
+		at = find()
+	}
+	if at == nil {
 		return nil, &Error{Kind: KindNotFound, Category: CategoryNotFound,
 			Message: fmt.Sprintf("No association label with type id %d exists from %s to %s", typeID, from.Singular, to.Singular)}
 	}
