@@ -106,6 +106,13 @@ func (e *Engine) UpdateLabel(ctx context.Context, from, to *ObjectType, typeID i
 		return err
 	}
 	return e.labelWrite(ctx, func(tx Tx) error {
+		// Another node may have deleted it: a change must not store it again.
+		if err := e.storedLabels(ctx, tx, []*AssociationType{at}, func([]AssociationSpec) error {
+			return &Error{Kind: KindNotFound, Category: CategoryNotFound,
+				Message: fmt.Sprintf("No association label with type id %d exists from %s to %s", typeID, from.Singular, to.Singular)}
+		}); err != nil {
+			return err
+		}
 		if err := tx.PutAssociationLabel(ctx, &AssociationLabel{TypeID: at.ID, InverseID: at.Inverse, From: at.From, To: at.To, Label: label, Name: at.Name}); err != nil {
 			return err
 		}
@@ -138,4 +145,39 @@ func (e *Engine) deleteTypePair(ctx context.Context, at *AssociationType) error 
 		}
 		return nil
 	})
+}
+
+// storedLabels checks, on a database other nodes write to, that the
+// USER_DEFINED types among ts are still stored: a node keeps the labels
+// another node deleted until its next reload. It returns refused with those
+// gone. A single node's labels are always those stored.
+func (e *Engine) storedLabels(ctx context.Context, tx ReadTx, ts []*AssociationType, refused func(gone []AssociationSpec) error) error {
+	if !e.Shared {
+		return nil
+	}
+	need := false
+	for _, at := range ts {
+		need = need || at.Category == CategoryUserDefined
+	}
+	if !need {
+		return nil
+	}
+	labels, err := tx.AssociationLabels(ctx)
+	if err != nil {
+		return err
+	}
+	stored := make(map[int64]bool, len(labels))
+	for _, l := range labels {
+		stored[l.TypeID] = true
+	}
+	var gone []AssociationSpec
+	for _, at := range ts {
+		if at.Category == CategoryUserDefined && !stored[at.ID] {
+			gone = append(gone, at.Spec())
+		}
+	}
+	if gone != nil {
+		return refused(gone)
+	}
+	return nil
 }

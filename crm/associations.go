@@ -113,6 +113,9 @@ func (e *Engine) associate(ctx context.Context, tx Tx, actor Actor, from *Object
 			add = append(add, d)
 		}
 	}
+	if err := e.storedLabels(ctx, tx, add, func(gone []AssociationSpec) error { return invalidAssociations(gone) }); err != nil {
+		return err
+	}
 	rows := rowsFor(from.ID, to.ID, add, e)
 	if err := e.checkAssociationLimits(ctx, tx, rows); err != nil {
 		return err

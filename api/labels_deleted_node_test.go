@@ -1,0 +1,38 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+)
+
+// A node that still knows a label another node deleted neither brings it
+// back by changing it nor stores associations of it.
+func TestLabelDeletedOnAnotherNode(t *testing.T) {
+	t.Parallel()
+	nodes := twoNodes(t)
+	for _, n := range nodes {
+		n.Engine.Shared = true
+	}
+	a, b := nodes[0], nodes[1]
+	id := labelID(t, a, "Partner")
+	if err := b.Engine.LoadSchemas(context.Background()); err != nil { // b's periodic reload
+		t.Fatal(err)
+	}
+	contact := create(t, a, "contacts", map[string]any{"properties": map[string]any{"email": "lee@example.com"}})["id"].(string)
+	company := create(t, a, "companies", map[string]any{"properties": map[string]any{"name": "Acme"}})["id"].(string)
+	mustStatus(t, a.Do("DELETE", fmt.Sprintf("/crm/v4/associations/contacts/companies/labels/%d", id), nil), 204)
+
+	mustStatus(t, b.Do("PUT", "/crm/v4/associations/contacts/companies/labels", fmt.Sprintf(`{"associationTypeId":%d,"label":"Back"}`, id)), 404)
+	for _, r := range mustStatus(t, a.Do("GET", "/crm/v4/associations/contacts/companies/labels", nil), 200)["results"].([]any) {
+		if int64(r.(map[string]any)["typeId"].(float64)) == id {
+			t.Errorf("a label deleted on one node came back through the other: %v", r)
+		}
+	}
+	mustStatus(t, b.Do("PUT", fmt.Sprintf("/crm/v4/objects/contacts/%s/associations/companies/%s", contact, company),
+		fmt.Sprintf(`[{"associationCategory":"USER_DEFINED","associationTypeId":%d}]`, id)), 400)
+	got := mustStatus(t, a.Do("GET", fmt.Sprintf("/crm/v4/objects/contacts/%s/associations/companies", contact), nil), 200)
+	if res := got["results"].([]any); len(res) != 0 {
+		t.Errorf("associated with a deleted label through the other node: %v", got)
+	}
+}
