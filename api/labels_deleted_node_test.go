@@ -36,3 +36,39 @@ func TestLabelDeletedOnAnotherNode(t *testing.T) {
 		t.Errorf("associated with a deleted label through the other node: %v", got)
 	}
 }
+
+// After a reset through one node, which starts the label ids again, a
+// label made there may take the id of a label the other node still knows
+// between another pair: that node stores no association of the old pair
+// under the new label's id.
+func TestLabelIDReusedAfterResetOnAnotherNode(t *testing.T) {
+	t.Parallel()
+	nodes := twoNodes(t)
+	for _, n := range nodes {
+		n.Engine.Shared = true
+	}
+	a, b := nodes[0], nodes[1]
+	old := labelID(t, a, "Partner")
+	if err := b.Engine.LoadSchemas(context.Background()); err != nil { // b's periodic reload
+		t.Fatal(err)
+	}
+	mustStatus(t, a.Do("POST", "/_spoke/reset", nil), 204)
+	got := mustStatus(t, a.Do("POST", "/crm/v4/associations/deals/tickets/labels", `{"label":"Escalation","name":"escalation"}`), 200)
+	var id int64
+	for _, r := range got["results"].([]any) {
+		if r.(map[string]any)["label"] == "Escalation" {
+			id = int64(r.(map[string]any)["typeId"].(float64))
+		}
+	}
+	if id != old {
+		t.Fatalf("the reset did not start the label ids again (%d, then %d): nothing to check", old, id)
+	}
+	contact := create(t, a, "contacts", map[string]any{"properties": map[string]any{"email": "kim@example.com"}})["id"].(string)
+	company := create(t, a, "companies", map[string]any{"properties": map[string]any{"name": "Initech"}})["id"].(string)
+	mustStatus(t, b.Do("PUT", fmt.Sprintf("/crm/v4/objects/contacts/%s/associations/companies/%s", contact, company),
+		fmt.Sprintf(`[{"associationCategory":"USER_DEFINED","associationTypeId":%d}]`, old)), 400)
+	got = mustStatus(t, a.Do("GET", fmt.Sprintf("/crm/v4/objects/contacts/%s/associations/companies", contact), nil), 200)
+	if res := got["results"].([]any); len(res) != 0 {
+		t.Errorf("associated through the other node under a label id now of another pair: %v", got)
+	}
+}

@@ -148,7 +148,7 @@ func (e *Engine) deleteTypePair(ctx context.Context, at *AssociationType) error 
 }
 
 // storedLabels checks, on a database other nodes write to, that the
-// USER_DEFINED types among ts are still stored: a node keeps the labels
+// USER_DEFINED types among ts are still stored, between the same pair: a node keeps the labels
 // another node deleted until its next reload. It returns refused with those
 // gone. A single node's labels are always those stored.
 func (e *Engine) storedLabels(ctx context.Context, tx ReadTx, ts []*AssociationType, refused func(gone []AssociationSpec) error) error {
@@ -166,13 +166,15 @@ func (e *Engine) storedLabels(ctx context.Context, tx ReadTx, ts []*AssociationT
 	if err != nil {
 		return err
 	}
-	stored := make(map[int64]bool, len(labels))
+	// A reset starts the ids again: the id may now be a label of another pair.
+	stored := make(map[int64]*AssociationLabel, len(labels))
 	for _, l := range labels {
-		stored[l.TypeID] = true
+		stored[l.TypeID] = l
 	}
 	var gone []AssociationSpec
 	for _, at := range ts {
-		if at.Category == CategoryUserDefined && !stored[at.ID] {
+		l := stored[at.ID]
+		if at.Category == CategoryUserDefined && (l == nil || l.From != at.From || l.To != at.To) {
 			gone = append(gone, at.Spec())
 		}
 	}
