@@ -84,3 +84,30 @@ func TestResetEmptiesWebhookQueueAndKeepsAppsUnlessAsked(t *testing.T) {
 		t.Fatalf("%d deliveries after removing the apps", got-before)
 	}
 }
+
+// A request in flight when a reset empties the outbox and the delivery log
+// leaves no entry when it ends: the log after a reset shows only attempts
+// of events emitted after it.
+func TestResetDuringADeliveryLeavesNoLogEntry(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	a := newApp(t, s, "reset in flight")
+	recv := newHoldingReceiver(t, 1)
+	t.Cleanup(recv.releaseHeld)
+	setThrottledTarget(t, s, a, recv.url())
+	subscribe(t, s, a, map[string]any{"eventType": "contact.creation"})
+	create(t, s, "contacts", `{"properties":{"email":"before@example.com"}}`)
+	recv.waitHeld(t, 1) // the worker's request
+
+	mustStatus(t, s.Do("POST", "/_spoke/reset", `{}`), 204)
+	recv.releaseHeld()
+	flush(t, s) // returns once the request in flight has ended
+	if n, pending := deliveryLog(t, s); n != 0 || pending != 0 {
+		t.Fatalf("after the reset: %d attempts logged, %v pending", n, pending)
+	}
+	create(t, s, "contacts", `{"properties":{"email":"after@example.com"}}`)
+	flush(t, s)
+	if n, pending := deliveryLog(t, s); n != 1 || pending != 0 {
+		t.Fatalf("after a new event: %d attempts logged, %v pending", n, pending)
+	}
+}

@@ -83,7 +83,9 @@ type WebhookOutcome struct {
 	// Delivered events are done; the others are retried at NextRetry, or
 	// given up when NextRetry is zero.
 	Delivered bool
-	// Token is the claim's: the request slot it leased is released.
+	// Token is the claim's: the request slot it leased is released. With
+	// a token, no delivery is logged when none of the events is still in
+	// the outbox (a reset emptied it, or another node finished them).
 	Token string
 }
 

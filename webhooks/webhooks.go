@@ -475,14 +475,10 @@ func (w *Worker) deliver(ctx context.Context, app *crm.App, st *crm.WebhookSetti
 		}
 	}
 	w.mu.Unlock()
-	for i, o := range outcomes {
-		// The last outcome releases the request slot, once the batch's
-		// events are all recorded.
-		out := crm.WebhookOutcome{Delivery: o, Delivered: ok}
-		if i == len(outcomes)-1 {
-			out.Token = token
-		}
-		if err := w.Hooks.Store.FinishWebhookEvents(ctx, out); err != nil {
+	for _, o := range outcomes {
+		// The first outcome releases the request slot; the events of the
+		// others stay leased until theirs is recorded.
+		if err := w.Hooks.Store.FinishWebhookEvents(ctx, crm.WebhookOutcome{Delivery: o, Delivered: ok, Token: token}); err != nil {
 			// The lease lapses and another attempt delivers the events
 			// again: at least once. The request slot comes back then too.
 			w.Logger.Error("webhook delivery: record outcome", slog.Int64("appId", app.ID), slog.Any("err", err))

@@ -313,16 +313,19 @@ func (s webhooks) FinishWebhookEvents(ctx context.Context, o crm.WebhookOutcome)
 		next = whMillis(d.NextRetry)
 	}
 	return s.p.WriteTx(ctx, func(q Querier) error {
+		found := int64(0)
 		if err := forIDs(s.p.Dialect, "id", d.EventIDs, func(cond string, args []any) error {
+			var n int64
 			var err error
+			defer func() { found += n }()
 			switch {
 			case o.Delivered || d.Dropped:
 				// Done: the outbox keeps only what is pending, so that
 				// claims read no finished rows; the delivery log keeps
 				// the ids.
-				_, err = q.Exec(ctx, `DELETE FROM webhook_events WHERE `+cond, args...)
+				n, err = q.Exec(ctx, `DELETE FROM webhook_events WHERE `+cond, args...)
 			default:
-				_, err = q.Exec(ctx, `UPDATE webhook_events SET attempts = attempts + 1, lease_until = 0, next_at = ?, hold_until = ? WHERE `+cond,
+				n, err = q.Exec(ctx, `UPDATE webhook_events SET attempts = attempts + 1, lease_until = 0, next_at = ?, hold_until = ? WHERE `+cond,
 					append([]any{whMillis(d.NextRetry), whMillis(d.NextRetry)}, args...)...)
 			}
 			return err
@@ -332,7 +335,13 @@ func (s webhooks) FinishWebhookEvents(ctx context.Context, o crm.WebhookOutcome)
 		if err := releaseWebhookSlot(ctx, q, d.AppID, o.Token); err != nil {
 			return err
 		}
-		// An app deleted while its request was in flight keeps no log.
+		// An app deleted while its request was in flight keeps no log,
+		// nor does the request of a claim (with a token) whose events are
+		// no longer in the outbox: a reset emptied it meanwhile, or
+		// another node finished them after this request's lease lapsed.
+		if found == 0 && o.Token != "" {
+			return nil
+		}
 		_, err := q.Exec(ctx, `INSERT INTO webhook_deliveries (app_id, at, url, event_ids, attempt, status, error, latency_us, response, next_retry, dropped)
 			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM apps WHERE id = ?)`, d.AppID, whMillis(d.At), d.URL, strings.Join(ids, ","), d.Attempt, d.Status, d.Error,
 			d.Latency.Microseconds(), d.Response, next, boolInt(d.Dropped), d.AppID)
