@@ -132,6 +132,23 @@ func retryable(err error) bool {
 	return errors.As(err, &pg) && (pg.Code == "40001" || pg.Code == "40P01")
 }
 
+// idTaken reports an insert that met a row another transaction stored
+// under the id it drew or was given: a reset starts the id sequences again,
+// and until a seed that follows it on another node commits, moving them
+// past the ids it stores, they hand out those ids to other writes. Run
+// again, the write draws ids past them, or finds the row stored.
+func idTaken(err error) bool {
+	var pg *pgconn.PgError
+	if !errors.As(err, &pg) || pg.Code != "23505" {
+		return false
+	}
+	switch pg.ConstraintName {
+	case "objects_pkey", "owners_pkey", "owners_user_id_key", "association_labels_pkey":
+		return true
+	}
+	return false
+}
+
 // AdvanceSerial is a statement that moves the sequence of a bigserial
 // column past the largest value stored, never back: after rows were
 // inserted with ids of their own (a seed).

@@ -100,17 +100,19 @@ const maxAttempts = 5
 
 // Write runs fn in a read-write transaction. Records read in it are locked
 // (SELECT ... FOR UPDATE), so concurrent read-modify-writes from several
-// nodes apply one after the other; a transaction that deadlocks is retried.
+// nodes apply one after the other; a transaction that deadlocks, or meets
+// an id stored meanwhile (idTaken), is retried.
 func (db *DB) Write(ctx context.Context, fn func(crm.Tx) error) error {
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
 		err = pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
 			return fn(sqlstore.NewTx(querier{tx}, dialect{}, true))
 		})
-		if !retryable(err) {
+		if retryable(err) {
+			db.retries.Add(1)
+		} else if !idTaken(err) {
 			return err
 		}
-		db.retries.Add(1)
 	}
 	return err
 }
