@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/spoke-crm/spoke/crm"
 	"github.com/spoke-crm/spoke/internal/spoketest"
 )
 
@@ -52,5 +53,71 @@ func TestWebhookBatchOfMixedAttemptsGivesUpOnlyTheLastAttempts(t *testing.T) {
 	ds = recv.deliveries()
 	if e := ds[len(ds)-1].events; len(e) != 1 || e[0]["eventId"] != newID || e[0]["attemptNumber"] != float64(1) {
 		t.Errorf("delivered %s, want the new event's second attempt", ds[len(ds)-1].body)
+	}
+}
+
+// A retry is signed with the app's client secret and sent to its target
+// URL as they are when it is sent: a secret rotated (by a seed) and a
+// target moved between attempts apply to the next attempt.
+func TestWebhookRetrySignedWithTheCurrentSecretAndTarget(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t, spoketest.WithoutWebhookDelivery())
+	a := newApp(t, s, "rotate")
+	first, second := newReceiver(t), newReceiver(t)
+	first.fail.Store(1)
+	setTarget(t, s, a, first.url())
+	subscribe(t, s, a, map[string]any{"eventType": "contact.creation"})
+	create(t, s, "contacts", `{"properties":{"email":"rotate@example.com"}}`)
+	if res := flush(t, s); res["failed"] != float64(1) {
+		t.Fatalf("first flush: %v", res)
+	}
+	verify(t, first.deliveries()[0], a.secret, first.url())
+
+	secret := crm.NewAppSecret()
+	fixture := map[string]any{"apps": []any{map[string]any{"id": fmt.Sprint(a.id), "name": "rotate", "clientSecret": secret, "developerApiKeyHash": crm.HashToken(a.key),
+		"settings": map[string]any{"targetUrl": second.url(), "maxConcurrentRequests": 10}}}}
+	mustStatus(t, s.Do("POST", "/_spoke/seed", fixture), 200)
+	if res := flush(t, s); res["delivered"] != float64(1) {
+		t.Fatalf("second flush: %v", res)
+	}
+	if len(first.deliveries()) != 1 {
+		t.Fatalf("the old target got %d requests", len(first.deliveries()))
+	}
+	ds := second.deliveries()
+	if len(ds) != 1 || ds[0].events[0]["attemptNumber"] != float64(1) || ds[0].events[0]["eventId"] != first.deliveries()[0].events[0]["eventId"] {
+		t.Fatalf("retry: %v", ds)
+	}
+	verify(t, ds[0], secret, second.url())
+}
+
+// Events of a subscription deleted while they wait (for their first
+// attempt or a retry) are not delivered: the receiver would get a
+// subscriptionId its app no longer has. The app's other events go on.
+func TestWebhookEventsOfADeletedSubscriptionAreNotDelivered(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t, spoketest.WithoutWebhookDelivery())
+	a := newApp(t, s, "unsubscribe")
+	recv := newReceiver(t)
+	setTarget(t, s, a, recv.url())
+	keep := subscribe(t, s, a, map[string]any{"eventType": "contact.creation"})
+	gone := subscribe(t, s, a, map[string]any{"eventType": "contact.propertyChange", "propertyName": "firstname"})
+	recv.fail.Store(1)
+	create(t, s, "contacts", `{"properties":{"email":"a@example.com","firstname":"A"}}`)
+	if res := flush(t, s); res["failed"] != float64(2) {
+		t.Fatalf("first flush: %v", res)
+	}
+	create(t, s, "contacts", `{"properties":{"email":"b@example.com","firstname":"B"}}`)
+	mustStatus(t, s.Do("DELETE", a.path("/subscriptions/"+gone), nil), 204)
+	if _, pending := deliveryLog(t, s); pending != 2 {
+		t.Fatalf("%v events pending after the delete, want the two creations", pending)
+	}
+	if res := flush(t, s); res["delivered"] != float64(2) || res["pending"] != float64(0) {
+		t.Fatalf("flush: %v", res)
+	}
+	ds := recv.deliveries()
+	for _, e := range ds[len(ds)-1].events {
+		if fmt.Sprint(e["subscriptionId"]) != keep {
+			t.Errorf("event of subscription %v delivered: %v", e["subscriptionId"], e)
+		}
 	}
 }

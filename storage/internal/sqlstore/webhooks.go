@@ -193,11 +193,19 @@ func (s webhooks) UpdateSubscriptions(ctx context.Context, subs []*crm.Subscript
 }
 
 func (s webhooks) DeleteSubscription(ctx context.Context, appID, id int64) error {
-	n, err := s.p.Write.Exec(ctx, `DELETE FROM webhook_subscriptions WHERE id = ? AND app_id = ?`, id, appID)
-	if err == nil && n == 0 {
-		return crm.ErrNotFound
-	}
-	return err
+	return s.p.WriteTx(ctx, func(q Querier) error {
+		n, err := q.Exec(ctx, `DELETE FROM webhook_subscriptions WHERE id = ? AND app_id = ?`, id, appID)
+		if err == nil && n == 0 {
+			return crm.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		// Its events waiting in the outbox are not delivered; those of a
+		// request in flight are delivered and recorded as usual.
+		_, err = q.Exec(ctx, `DELETE FROM webhook_events WHERE subscription_id = ? AND app_id = ? AND lease_until <= ?`, id, appID, whMillis(time.Now()))
+		return err
+	})
 }
 
 // skipLocked is the suffix that locks rows read for a claim and skips rows
