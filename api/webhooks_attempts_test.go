@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/spoke-crm/spoke/crm"
@@ -119,5 +121,71 @@ func TestWebhookEventsOfADeletedSubscriptionAreNotDelivered(t *testing.T) {
 		if fmt.Sprint(e["subscriptionId"]) != keep {
 			t.Errorf("event of subscription %v delivered: %v", e["subscriptionId"], e)
 		}
+	}
+}
+
+// Deleting a subscription while nodes claim and deliver its events
+// neither fails nor disturbs the app's other events: each of those is
+// delivered exactly once. On PostgreSQL two nodes share the database.
+func TestWebhookSubscriptionDeletedDuringDelivery(t *testing.T) {
+	t.Parallel()
+	nodes := []*spoketest.Server{spoketest.Open(t)}
+	if spoketest.Postgres() {
+		path := t.TempDir() + "/shared"
+		nodes = []*spoketest.Server{spoketest.OpenPath(t, path), spoketest.OpenPath(t, path)}
+	}
+	n1 := nodes[0]
+	a := newApp(t, n1, "unsubscribe live")
+	recv := newReceiver(t)
+	setTarget(t, n1, a, recv.url())
+	keep := subscribe(t, n1, a, map[string]any{"eventType": "contact.creation"})
+	gone := subscribe(t, n1, a, map[string]any{"eventType": "contact.propertyChange", "propertyName": "firstname"})
+	for _, n := range nodes[1:] {
+		if err := n.Webhooks.Reload(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	batch := func(prefix string) {
+		var inputs []string
+		for i := range 100 {
+			inputs = append(inputs, fmt.Sprintf(`{"properties":{"email":"%s-%d@example.com","firstname":"F"}}`, prefix, i))
+		}
+		mustStatus(t, n1.Do("POST", "/crm/v3/objects/contacts/batch/create", `{"inputs":[`+join(inputs)+`]}`), 201)
+	}
+	for b := range 5 {
+		batch(fmt.Sprint("before", b))
+	}
+	var wg sync.WaitGroup
+	for _, n := range append(nodes, nodes...) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n.Do("POST", "/_spoke/webhooks/flush", nil)
+		}()
+	}
+	mustStatus(t, n1.Do("DELETE", a.path("/subscriptions/"+gone), nil), 204)
+	wg.Wait()
+	batch("after")
+	for _, n := range nodes {
+		flush(t, n)
+	}
+	seen := map[float64]int{}
+	for _, d := range recv.deliveries() {
+		for _, e := range d.events {
+			if fmt.Sprint(e["subscriptionId"]) == keep {
+				seen[e["eventId"].(float64)]++
+			}
+		}
+	}
+	if len(seen) != 600 {
+		t.Errorf("%d creations delivered, want 600", len(seen))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("event %v delivered %d times", id, n)
+		}
+	}
+	if _, pending := deliveryLog(t, n1); pending != 0 {
+		t.Errorf("%v events pending", pending)
 	}
 }

@@ -202,7 +202,15 @@ func (s webhooks) DeleteSubscription(ctx context.Context, appID, id int64) error
 			return err
 		}
 		// Its events waiting in the outbox are not delivered; those of a
-		// request in flight are delivered and recorded as usual.
+		// request in flight are delivered and recorded as usual. The lock
+		// of the app's settings row, which claims hold, keeps a claim from
+		// leasing the events while they are deleted (and the two from
+		// locking them in different orders).
+		if f := s.p.Dialect.ForUpdate(); f != "" {
+			if _, err := query(ctx, q, scanInt64, `SELECT app_id FROM webhook_settings WHERE app_id = ?`+f, appID); err != nil {
+				return err
+			}
+		}
 		_, err = q.Exec(ctx, `DELETE FROM webhook_events WHERE subscription_id = ? AND app_id = ? AND lease_until <= ?`, id, appID, whMillis(time.Now()))
 		return err
 	})
