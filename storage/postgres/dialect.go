@@ -77,8 +77,13 @@ func (dialect) NextIDs(ctx context.Context, q sqlstore.Querier, seq sqlstore.Seq
 	return ids, rows.Err()
 }
 
+// RestartSequence restarts seq within the transaction: setval takes
+// effect at once and is never undone, so a reset that did not commit left
+// the sequence restarted on tables that kept their rows. ALTER SEQUENCE is
+// undone with its transaction, and makes other transactions' nextval wait
+// for it.
 func (dialect) RestartSequence(seq sqlstore.Sequence) (string, []any) {
-	return `SELECT setval(?::regclass, ?, false)`, []any{seq.Name(), seq.First()}
+	return fmt.Sprintf(`ALTER SEQUENCE %s RESTART WITH %d`, seq.Name(), seq.First()), nil
 }
 
 // AdvanceSequence sets the sequence's last value to top unless it has
