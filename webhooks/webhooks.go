@@ -63,9 +63,12 @@ var Retries = []time.Duration{
 // Worker delivers events.
 type Worker struct {
 	Hooks *crm.Webhooks
-	// Client sends the POSTs; its timeout is Timeout unless set. It
-	// should not follow redirects: a 3xx answer is a failed attempt.
+	// Client sends the POSTs; it should not follow redirects: a 3xx
+	// answer is a failed attempt.
 	Client *http.Client
+	// Timeout is how long a POST may take, answer included; 0 means
+	// Timeout (tests shorten it).
+	Timeout time.Duration
 	// RetryScale multiplies the retry delays (tests use 0.001); 0 means 1.
 	RetryScale float64
 	// Poll is how often the outbox is read when no local write signals
@@ -142,8 +145,9 @@ func (w *Worker) client() *http.Client {
 // defaultClient sends the POSTs: a redirect is the receiver's answer, a
 // failure retried like any other outside 2xx, never followed (a 301, 302
 // or 303 would turn the POST into a GET without the events, and any
-// redirect would send them, signed for the target URL, to another).
-var defaultClient = &http.Client{Timeout: Timeout, CheckRedirect: func(*http.Request, []*http.Request) error {
+// redirect would send them, signed for the target URL, to another). The
+// request's context bounds each POST to the worker's timeout.
+var defaultClient = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
 	return http.ErrUseLastResponse
 }}
 
@@ -535,7 +539,11 @@ func (w *Worker) delay(n int) time.Duration {
 // post sends one signed request and returns the status and the start of
 // the answer.
 func (w *Worker) post(ctx context.Context, app *crm.App, target string, body []byte, ts string) (int, string, error) {
-	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	timeout := w.Timeout
+	if timeout <= 0 {
+		timeout = Timeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {

@@ -1,0 +1,101 @@
+package api_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/spoke-crm/spoke/internal/spoketest"
+)
+
+// Receivers that fail in the ways real ones do: each failure is an
+// attempt logged with its cause and retried, and the retry that succeeds
+// carries the next attemptNumber, signed again.
+func TestWebhookReceiverFailuresAreRetried(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		fail  func(w http.ResponseWriter, r *http.Request)
+		check func(entry map[string]any) bool
+	}{
+		{"answers 400", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "bad", http.StatusBadRequest) },
+			func(e map[string]any) bool { return e["status"] == float64(400) && e["response"] == "bad\n" }},
+		{"answers 503", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) },
+			func(e map[string]any) bool { return e["status"] == float64(503) }},
+		{"closes the connection", func(w http.ResponseWriter, r *http.Request) {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+		}, func(e map[string]any) bool {
+			return e["status"] == float64(0) && strings.Contains(e["error"].(string), "EOF")
+		}},
+		{"answers after the deadline", func(w http.ResponseWriter, r *http.Request) {
+			<-r.Context().Done() // the sender gave up
+			w.WriteHeader(http.StatusOK)
+		}, func(e map[string]any) bool {
+			return e["status"] == float64(0) && strings.Contains(e["error"].(string), "deadline exceeded")
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			s := spoketest.Open(t, spoketest.WithoutWebhookDelivery())
+			s.Deliveries.Timeout = 50 * time.Millisecond
+			a := newApp(t, s, c.name)
+			var failing atomic.Bool
+			failing.Store(true)
+			var mu sync.Mutex
+			var got []delivery
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				mu.Lock()
+				got = append(got, delivery{header: r.Header.Clone(), body: body})
+				mu.Unlock()
+				if failing.Load() {
+					c.fail(w, r)
+					return
+				}
+				w.WriteHeader(http.StatusOK)
+			}))
+			t.Cleanup(srv.Close)
+			setTarget(t, s, a, srv.URL+"/hook")
+			subscribe(t, s, a, map[string]any{"eventType": "contact.creation"})
+			create(t, s, "contacts", `{"properties":{"email":"f@example.com"}}`)
+			if res := flush(t, s); res["failed"] != float64(1) || res["pending"] != float64(1) {
+				t.Fatalf("failing flush: %v", res)
+			}
+			failing.Store(false)
+			if res := flush(t, s); res["delivered"] != float64(1) || res["pending"] != float64(0) {
+				t.Fatalf("flush after recovery: %v", res)
+			}
+			log := mustStatus(t, s.Do("GET", "/_spoke/webhooks/deliveries", nil), 200)["results"].([]any)
+			if len(log) != 2 {
+				t.Fatalf("log %v", log)
+			}
+			failed, ok := log[1].(map[string]any), log[0].(map[string]any)
+			if !c.check(failed) || failed["nextRetryAt"] == nil || failed["attemptNumber"] != float64(0) {
+				t.Errorf("failed attempt logged as %v", failed)
+			}
+			if ok["status"] != float64(200) || ok["attemptNumber"] != float64(1) {
+				t.Errorf("retry logged as %v", ok)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(got) != 2 {
+				t.Fatalf("%d requests", len(got))
+			}
+			for i, d := range got {
+				verify(t, d, a.secret, srv.URL+"/hook")
+				if !strings.Contains(string(d.body), `"attemptNumber":`+string(rune('0'+i))) {
+					t.Errorf("request %d: %s", i, d.body)
+				}
+			}
+		})
+	}
+}
