@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/spoke-crm/spoke/crm"
 	"github.com/spoke-crm/spoke/internal/spoketest"
@@ -187,5 +188,32 @@ func TestWebhookSubscriptionDeletedDuringDelivery(t *testing.T) {
 	}
 	if _, pending := deliveryLog(t, n1); pending != 0 {
 		t.Errorf("%v events pending", pending)
+	}
+}
+
+// A request in flight when its subscription is deleted ends as usual: its
+// events are delivered once and logged, whatever the server's clock says.
+func TestWebhookSubscriptionDeletedWithARequestInFlight(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	s.Clock.Set(time.Date(2025, 2, 18, 5, 51, 18, 0, time.UTC))
+	recv := newHoldingReceiver(t, 1)
+	t.Cleanup(recv.releaseHeld)
+	a := newApp(t, s, "in flight")
+	setThrottledTarget(t, s, a, recv.url())
+	sub := subscribe(t, s, a, map[string]any{"eventType": "contact.creation"})
+	create(t, s, "contacts", `{"properties":{"email":"held@example.com"}}`)
+	recv.waitHeld(t, 1)
+	mustStatus(t, s.Do("DELETE", a.path("/subscriptions/"+sub), nil), 204)
+	recv.releaseHeld()
+	if res := flush(t, s); res["pending"] != float64(0) {
+		t.Fatalf("flush: %v", res)
+	}
+	log := mustStatus(t, s.Do("GET", "/_spoke/webhooks/deliveries", nil), 200)["results"].([]any)
+	if len(log) != 1 || log[0].(map[string]any)["status"] != float64(204) {
+		t.Fatalf("log: %v", log)
+	}
+	if requests, _, distinct := recv.stats(); requests != 1 || distinct != 1 {
+		t.Fatalf("%d requests, %d events", requests, distinct)
 	}
 }

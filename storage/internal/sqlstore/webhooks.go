@@ -202,7 +202,8 @@ func (s webhooks) DeleteSubscription(ctx context.Context, appID, id int64) error
 			return err
 		}
 		// Its events waiting in the outbox are not delivered; those of a
-		// request in flight are delivered and recorded as usual. The lock
+		// request in flight (leased: lease_until is reset only by a failed
+		// attempt) are delivered and recorded as usual. The lock
 		// of the app's settings row, which claims hold, keeps a claim from
 		// leasing the events while they are deleted (and the two from
 		// locking them in different orders).
@@ -211,7 +212,7 @@ func (s webhooks) DeleteSubscription(ctx context.Context, appID, id int64) error
 				return err
 			}
 		}
-		_, err = q.Exec(ctx, `DELETE FROM webhook_events WHERE subscription_id = ? AND app_id = ? AND lease_until <= ?`, id, appID, whMillis(time.Now()))
+		_, err = q.Exec(ctx, `DELETE FROM webhook_events WHERE subscription_id = ? AND app_id = ? AND lease_until = 0`, id, appID)
 		return err
 	})
 }
