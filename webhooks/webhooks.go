@@ -426,9 +426,21 @@ func SignatureV3(secret, method, uri string, body []byte, timestamp string) stri
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
-// SignedURI is the form of the target URL that v3 signs: the URL with the
-// percent-escapes HubSpot decodes before hashing decoded.
+// SignedURI is the form of the target URL that v3 signs: the URL as the
+// receiver sees it (without a fragment or user information, which the
+// request does not carry in its URL) with the percent-escapes HubSpot
+// decodes before hashing decoded.
 func SignedURI(target string) string {
+	target, _, _ = strings.Cut(target, "#")
+	if scheme, rest, ok := strings.Cut(target, "://"); ok {
+		end := strings.IndexAny(rest, "/?")
+		if end < 0 {
+			end = len(rest)
+		}
+		if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
+			target = scheme + "://" + rest[at+1:]
+		}
+	}
 	r := strings.NewReplacer("%3A", ":", "%2F", "/", "%3F", "?", "%40", "@", "%21", "!", "%24", "$", "%27", "'",
 		"%28", "(", "%29", ")", "%2A", "*", "%2C", ",", "%3B", ";",
 		"%3a", ":", "%2f", "/", "%3f", "?", "%2a", "*", "%2c", ",", "%3b", ";")

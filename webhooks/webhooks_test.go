@@ -21,6 +21,15 @@ func TestSignedURIDecodesHubSpotsEscapes(t *testing.T) {
 	if want := "https://example.com/hook?a%3Db,c?x=@y%20z"; got != want {
 		t.Fatalf("%s, want %s", got, want)
 	}
+	for target, want := range map[string]string{
+		"https://u:p@example.com/hook?q=a@b#frag": "https://example.com/hook?q=a@b",
+		"https://example.com?q=a@b":               "https://example.com?q=a@b",
+		"https://u@example.com":                   "https://example.com",
+	} {
+		if got := SignedURI(target); got != want {
+			t.Errorf("SignedURI(%q) %q, want %q", target, got, want)
+		}
+	}
 }
 
 func TestBodyAddsEventIDAndAttempt(t *testing.T) {
