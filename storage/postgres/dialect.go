@@ -95,8 +95,23 @@ func (dialect) AdvanceSequence(seq sqlstore.Sequence, top string) string {
 		FROM (SELECT %[2]s AS top) s WHERE top IS NOT NULL`, name, top)
 }
 
+// Truncate waits at most truncateLockWait for each table's lock, then
+// gives up (lock_not_available), and its transaction is run again (Write):
+// TRUNCATE locks its tables one after the other, and a read that holds one
+// of them and then asks for one the TRUNCATE holds deadlocked with it, the
+// read often chosen to fail (a search answered 500 while another node
+// reset). Giving up well before deadlock_timeout (1 s) lets the read go on.
 func (dialect) Truncate(tables ...string) []string {
-	return []string{`TRUNCATE ` + strings.Join(tables, ", ")}
+	return []string{`SET LOCAL lock_timeout = '` + truncateLockWait + `'`, `TRUNCATE ` + strings.Join(tables, ", "), `SET LOCAL lock_timeout TO DEFAULT`}
+}
+
+const truncateLockWait = "100ms"
+
+// lockTimedOut reports a statement that gave up waiting for a lock
+// (lock_timeout, see Truncate).
+func lockTimedOut(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == "55P03"
 }
 
 // Serial is the column's default: a sequence (bigserial).

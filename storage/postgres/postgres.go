@@ -103,19 +103,24 @@ const maxAttempts = 5
 // nodes apply one after the other; a transaction that deadlocks, or meets
 // an id stored meanwhile (idTaken), is retried.
 func (db *DB) Write(ctx context.Context, fn func(crm.Tx) error) error {
-	var err error
-	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		err = pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
+	for attempt := 1; ; attempt++ {
+		err := pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
 			return fn(sqlstore.NewTx(querier{tx}, dialect{}, true))
 		})
-		if retryable(err) {
+		switch {
+		case retryable(err) && attempt < maxAttempts:
 			db.retries.Add(1)
-		} else if !idTaken(err) {
+		case idTaken(err) && attempt < maxAttempts:
+		case lockTimedOut(err) && attempt < maxLockAttempts:
+		default:
 			return err
 		}
 	}
-	return err
 }
+
+// maxLockAttempts bounds the runs of a write that gives up waiting for a
+// table's lock (see Truncate): about five seconds of waiting in all.
+const maxLockAttempts = 50
 
 // Retries is how many write transactions were run again after a deadlock
 // or a serialization failure since Open. Spoke's writes lock in one order,
