@@ -72,3 +72,23 @@ func TestLabelIDReusedAfterResetOnAnotherNode(t *testing.T) {
 		t.Errorf("associated through the other node under a label id now of another pair: %v", got)
 	}
 }
+
+// A node that still knows a label another node deleted sets no limit on
+// it: the limit would be stored for a type no node has.
+func TestLimitOnALabelDeletedOnAnotherNode(t *testing.T) {
+	t.Parallel()
+	nodes := twoNodes(t)
+	for _, n := range nodes {
+		n.Engine.Shared = true
+	}
+	a, b := nodes[0], nodes[1]
+	id := labelID(t, a, "Reseller")
+	if err := b.Engine.LoadSchemas(context.Background()); err != nil { // b's periodic reload
+		t.Fatal(err)
+	}
+	mustStatus(t, a.Do("DELETE", fmt.Sprintf("/crm/v4/associations/contacts/companies/labels/%d", id), nil), 204)
+	got := setLimit(t, b, "create", "contacts", "companies", fmt.Sprintf(`{"category":"USER_DEFINED","typeId":%d,"maxToObjectIds":2}`, id), 207)
+	if cat, _ := batchError(t, got); cat != "VALIDATION_ERROR" {
+		t.Errorf("limit on a deleted label: %v", got)
+	}
+}

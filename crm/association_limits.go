@@ -147,6 +147,10 @@ func (e *Engine) SetAssociationLimit(ctx context.Context, from, to *ObjectType, 
 		return AssociationConfig{}, Invalidf("maxToObjectIds must be at least 1, not %d", in.Max)
 	}
 	err = e.Store.Write(ctx, func(tx Tx) error {
+		// Another node may have deleted the label: no limit on a type gone.
+		if err := e.storedLabels(ctx, tx, []*AssociationType{at}, func(gone []AssociationSpec) error { return invalidAssociations(gone) }); err != nil {
+			return err
+		}
 		limits, err := tx.AssociationLimits(ctx)
 		if err != nil {
 			return err
