@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spoke-crm/spoke/internal/spoketest"
 )
@@ -95,6 +96,43 @@ func TestWebhookReceiverFailuresAreRetried(t *testing.T) {
 				if !strings.Contains(string(d.body), `"attemptNumber":`+string(rune('0'+i))) {
 					t.Errorf("request %d: %s", i, d.body)
 				}
+			}
+		})
+	}
+}
+
+// Whatever bytes a receiver answers with (not UTF-8, NUL, a character cut
+// by the excerpt's 512-byte limit), the outcome is recorded: the events
+// are done, and the log keeps the answer's excerpt as valid text.
+func TestWebhookAnswerBodyOfAnyBytesIsRecorded(t *testing.T) {
+	t.Parallel()
+	for name, body := range map[string]string{
+		"latin-1":    "caf\xe9",
+		"nul":        "a\x00b",
+		"cut at 512": strings.Repeat("a", 511) + "é and more",
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := spoketest.Open(t, spoketest.WithoutWebhookDelivery())
+			a := newApp(t, s, name)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.Copy(io.Discard, r.Body)
+				w.Write([]byte(body))
+			}))
+			t.Cleanup(srv.Close)
+			setTarget(t, s, a, srv.URL+"/hook")
+			subscribe(t, s, a, map[string]any{"eventType": "contact.creation"})
+			create(t, s, "contacts", `{"properties":{"email":"bytes@example.com"}}`)
+			if res := flush(t, s); res["delivered"] != float64(1) || res["pending"] != float64(0) {
+				t.Fatalf("flush: %v", res)
+			}
+			log := mustStatus(t, s.Do("GET", "/_spoke/webhooks/deliveries", nil), 200)["results"].([]any)
+			if len(log) != 1 {
+				t.Fatalf("log: %v", log)
+			}
+			resp := log[0].(map[string]any)["response"].(string)
+			if !utf8.ValidString(resp) || strings.ContainsRune(resp, 0) || resp == "" {
+				t.Errorf("response excerpt %q", resp)
 			}
 		})
 	}

@@ -27,6 +27,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -577,7 +578,28 @@ func (w *Worker) post(ctx context.Context, app *crm.App, target string, body []b
 		return 0, "", err
 	}
 	defer resp.Body.Close()
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, excerptLen))
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	return resp.StatusCode, string(data), nil
+	return resp.StatusCode, excerpt(data), nil
+}
+
+// excerptLen is how much of an answer the delivery log keeps.
+const excerptLen = 512
+
+// excerpt is the start of an answer as text the log can store (PostgreSQL
+// refuses invalid UTF-8 and NUL, and the outcome would not be recorded):
+// a character cut by the length limit is left out, other invalid bytes
+// and NUL become U+FFFD.
+func excerpt(b []byte) string {
+	if n := len(b); n == excerptLen {
+		for i := 1; i <= min(utf8.UTFMax-1, n); i++ {
+			if utf8.RuneStart(b[n-i]) {
+				if !utf8.FullRune(b[n-i:]) {
+					b = b[:n-i]
+				}
+				break
+			}
+		}
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(string(b), "\uFFFD"), "\x00", "\uFFFD")
 }
