@@ -36,6 +36,16 @@ func TestWebhookReceiverFailuresAreRetried(t *testing.T) {
 		}, func(e map[string]any) bool {
 			return e["status"] == float64(0) && strings.Contains(e["error"].(string), "EOF")
 		}},
+		{"answers bytes that are not HTTP", func(w http.ResponseWriter, r *http.Request) {
+			conn, buf, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				buf.WriteString("\xff\xfe\x00 caf\xe9\r\n\r\n")
+				buf.Flush()
+				conn.Close()
+			}
+		}, func(e map[string]any) bool {
+			return e["status"] == float64(0) && strings.Contains(e["error"].(string), "malformed") && utf8.ValidString(e["error"].(string))
+		}},
 		{"answers after the deadline", func(w http.ResponseWriter, r *http.Request) {
 			<-r.Context().Done() // the sender gave up
 			w.WriteHeader(http.StatusOK)
