@@ -117,18 +117,53 @@ func (e *Engine) validateCreate(t *ObjectType, in CreateInput) (map[string]strin
 		}
 	}
 	if len(missing) > 0 {
-		// HubSpot's message for a custom type has two spaces after the
-		// schema's name (observed); built-in types have one.
-		sep := " "
-		if IsCustom(t.ID) {
-			sep = "  "
-		}
-		err := Invalidf("Error creating %s.%sSome required properties were not set.", t.Label, sep)
-		err.Context = map[string][]string{"properties": missing}
-		return nil, nil, err
+		return nil, nil, requiredNotSet(t, missing)
 	}
 	links, err := e.resolveInline(t, in.Associations)
 	return props, links, err
+}
+
+// requiredNotSet is HubSpot's error for a create without the properties
+// its type requires.
+func requiredNotSet(t *ObjectType, missing []string) *Error {
+	// HubSpot's message for a custom type has two spaces after the
+	// schema's name (observed); built-in types have one.
+	sep := " "
+	if IsCustom(t.ID) {
+		sep = "  "
+	}
+	err := Invalidf("Error creating %s.%sSome required properties were not set.", t.Label, sep)
+	err.Context = map[string][]string{"properties": missing}
+	return err
+}
+
+// storedRequired refuses, on a database other nodes write to, the creates
+// of a custom type without a property its schema requires as stored: a
+// schema changed through another node reaches this node's copy only at its
+// next reload. jobs are those validated against the copy.
+func (e *Engine) storedRequired(ctx context.Context, tx ReadTx, t *ObjectType, jobs []*createJob) error {
+	if !e.Shared || t.Schema == nil {
+		return nil
+	}
+	s, err := tx.CustomSchema(ctx, t.ID)
+	if err != nil || s == nil || slices.Equal(s.RequiredProperties, t.Schema.RequiredProperties) {
+		return err
+	}
+	for _, j := range jobs {
+		if j.err != nil {
+			continue
+		}
+		var missing []string
+		for _, name := range s.RequiredProperties {
+			if j.props[name] == "" {
+				missing = append(missing, name)
+			}
+		}
+		if len(missing) > 0 {
+			j.err = requiredNotSet(t, missing)
+		}
+	}
+	return nil
 }
 
 // resolveInline checks the types of inline associations: each must start at
@@ -309,6 +344,9 @@ func (e *Engine) createMany(ctx context.Context, tx Tx, actor Actor, t *ObjectTy
 		}
 	}
 	if err := liveType(ctx, tx, t); err != nil {
+		return nil, err
+	}
+	if err := e.storedRequired(ctx, tx, t, jobs); err != nil {
 		return nil, err
 	}
 	if err := e.lockUnique(ctx, tx, t, locks...); err != nil {
