@@ -190,6 +190,22 @@ func Migrate(ctx context.Context, c Conn, d sqlstore.Dialect) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	// A version this history lacks was applied by a newer Spoke, whose
+	// schema this code does not know: refuse rather than misread it.
+	known := map[string]bool{}
+	for _, m := range list {
+		known[m.Version] = true
+	}
+	var unknown []string
+	for v := range applied {
+		if !known[v] {
+			unknown = append(unknown, v)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return fmt.Errorf("the database was migrated by a newer Spoke (its schema has %s, which this version does not know): run that version or a newer one", unknown[len(unknown)-1])
+	}
 	for _, m := range list {
 		if applied[m.Version] {
 			continue
