@@ -190,6 +190,14 @@ func (e *Engine) batchIDProperty(t *ObjectType, name string, upsert bool) error 
 // that fail validation are reported in their result; without it the first
 // failure fails the batch and nothing is written.
 func (e *Engine) UpdateBatch(ctx context.Context, actor Actor, t *ObjectType, inputs []UpdateInput, perInput bool) (results []UpdateResult, missing []string, err error) {
+	var names []string
+	for _, in := range inputs {
+		if in.IDProperty != "" {
+			names = append(names, in.IDProperty)
+		}
+		names = appendKeys(names, in.Properties)
+	}
+	t = e.Known(ctx, t, false, names...)
 	ids, shown := make([]string, len(inputs)), make([]string, len(inputs))
 	for i, in := range inputs {
 		ids[i], shown[i] = in.IDProperty+"\x00"+in.ID, in.ID
@@ -327,6 +335,14 @@ type UpsertResult struct {
 // UpsertBatch creates or updates records found by a unique property, in one
 // transaction.
 func (e *Engine) UpsertBatch(ctx context.Context, actor Actor, t *ObjectType, inputs []UpsertInput, perInput bool) ([]UpsertResult, error) {
+	var names []string
+	for _, in := range inputs {
+		if in.IDProperty != "" {
+			names = append(names, in.IDProperty)
+		}
+		names = appendKeys(names, in.Properties)
+	}
+	t = e.Known(ctx, t, false, names...)
 	keys := make([]string, len(inputs))
 	for i, in := range inputs {
 		if in.IDProperty == "" {

@@ -70,6 +70,11 @@ type CreateResult struct {
 // behaviour when every input has a unique objectWriteTraceId); without it the
 // first failure fails the whole batch and nothing is created.
 func (e *Engine) CreateBatch(ctx context.Context, actor Actor, t *ObjectType, inputs []CreateInput, perInput bool) ([]CreateResult, error) {
+	var names []string
+	for _, in := range inputs {
+		names = appendKeys(names, in.Properties)
+	}
+	t = e.Known(ctx, t, false, names...)
 	var out []CreateResult
 	checked := e.validateCreates(t, inputs)
 	pre := e.prebuild(ctx, actor, t, checked)

@@ -125,6 +125,14 @@ func (e *Engine) Known(ctx context.Context, t *ObjectType, archived bool, names 
 	return t
 }
 
+// appendKeys appends the keys of m to names, for Known.
+func appendKeys(names []string, m map[string]string) []string {
+	for k := range m {
+		names = append(names, k)
+	}
+	return names
+}
+
 func (e *Engine) FindProperty(t *ObjectType, name string, archived bool) (*PropertyDefinition, error) {
 	p := t.Property(name)
 	if archived {

@@ -267,6 +267,19 @@ func WithoutSearchLag(ctx context.Context) context.Context {
 
 // Search runs a search on records of type t.
 func (e *Engine) Search(ctx context.Context, t *ObjectType, req SearchRequest) (*SearchResult, error) {
+	// Filters and sorts: a name returned only is skipped when unknown.
+	var names []string
+	for _, g := range req.FilterGroups {
+		for _, f := range g {
+			if f.PropertyName != nil {
+				names = append(names, *f.PropertyName)
+			}
+		}
+	}
+	for _, s := range req.Sorts {
+		names = append(names, s.PropertyName)
+	}
+	t = e.Known(ctx, t, false, names...)
 	q, err := e.compileSearch(t, req)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,44 @@
+package api_test
+
+import (
+	"fmt"
+	"testing"
+)
+
+// A property made on one node is usable at once through the other's batch
+// writes and searches too, as through its single writes: they name it
+// before that node's periodic reload.
+func TestPropertyMadeOnAnotherNodeInBatchesAndSearch(t *testing.T) {
+	t.Parallel()
+	nodes := twoNodes(t)
+	for _, n := range nodes {
+		n.Engine.Shared = true
+	}
+	a, b := nodes[0], nodes[1]
+	mustStatus(t, b.Do("GET", "/crm/v3/properties/contacts", nil), 200) // b has loaded the type
+	id := create(t, a, "contacts", map[string]any{"properties": map[string]any{"email": "pat@example.com"}})["id"].(string)
+	made := func(name string) {
+		t.Helper()
+		mustStatus(t, a.Do("POST", "/crm/v3/properties/contacts", fmt.Sprintf(`{"name":%q,"label":%q,"type":"string","fieldType":"text","groupName":"contactinformation"}`, name, name)), 201)
+	}
+	made("region_created")
+	mustStatus(t, b.Do("POST", "/crm/v3/objects/contacts/batch/create", `{"inputs":[{"properties":{"email":"lou@example.com","region_created":"north"}}]}`), 201)
+	made("region_traced")
+	mustStatus(t, b.Do("POST", "/crm/v3/objects/contacts/batch/create", `{"inputs":[{"objectWriteTraceId":"t1","properties":{"email":"max@example.com","region_traced":"east"}}]}`), 201)
+	made("region_updated")
+	mustStatus(t, b.Do("POST", "/crm/v3/objects/contacts/batch/update", fmt.Sprintf(`{"inputs":[{"id":%q,"properties":{"region_updated":"south"}}]}`, id)), 200)
+	made("region_upserted")
+	mustStatus(t, b.Do("POST", "/crm/v3/objects/contacts/batch/upsert", `{"inputs":[{"idProperty":"email","id":"pat@example.com","properties":{"region_upserted":"west"}}]}`), 200)
+	made("region_searched")
+	mustStatus(t, a.Do("PATCH", "/crm/v3/objects/contacts/"+id, `{"properties":{"region_searched":"up"}}`), 200)
+	got := mustStatus(t, b.Do("POST", "/crm/v3/objects/contacts/search", `{"filterGroups":[{"filters":[{"propertyName":"region_searched","operator":"EQ","value":"up"}]}],"properties":["region_updated","region_upserted"]}`), 200)
+	if got["total"] != float64(1) {
+		t.Fatalf("search on the other node: %v", got)
+	}
+	p := props(got["results"].([]any)[0].(map[string]any))
+	if p["region_updated"] != "south" || p["region_upserted"] != "west" {
+		t.Errorf("values written through the other node: %v", p)
+	}
+	made("region_sorted")
+	mustStatus(t, b.Do("POST", "/crm/v3/objects/contacts/search", `{"sorts":[{"propertyName":"region_sorted","direction":"ASCENDING"}]}`), 200)
+}
