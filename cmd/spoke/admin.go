@@ -90,14 +90,14 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 // group handles a command group's own arguments (spoke tokens, spoke
 // tokens --help): it prints the group's help and says whether the caller
 // is done, with flag.ErrHelp for a help request.
-func group(args []string, usage string, stdout, stderr io.Writer) (bool, error) {
+func group(args []string, help string, stdout, stderr io.Writer) (bool, error) {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return true, errors.New("no command given")
+		fmt.Fprint(stderr, help)
+		return true, usage(errors.New("no command given"))
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, help)
 		return true, flag.ErrHelp
 	}
 	return false, nil
@@ -171,16 +171,16 @@ func (a *admin) tokens(ctx context.Context, args []string) error {
 		list := splitComma(*scopes)
 		if *all || slices.Contains(list, "all") {
 			if len(list) > 1 || (*all && len(list) > 0) {
-				return errors.New("--all-scopes (or --scopes all) already gives every scope: name no others")
+				return usage(errors.New("--all-scopes (or --scopes all) already gives every scope: name no others"))
 			}
 			list = slices.Clone(crm.AllScopes)
 		}
 		if len(list) == 0 {
-			return fmt.Errorf("--scopes or --all-scopes is required; known scopes: %s", strings.Join(crm.AllScopes, ", "))
+			return usage(fmt.Errorf("--scopes or --all-scopes is required; known scopes: %s", strings.Join(crm.AllScopes, ", ")))
 		}
 		for _, s := range list {
 			if !slices.Contains(crm.AllScopes, s) {
-				return fmt.Errorf("unknown scope %q; known scopes: %s", s, strings.Join(crm.AllScopes, ", "))
+				return usage(fmt.Errorf("unknown scope %q; known scopes: %s", s, strings.Join(crm.AllScopes, ", ")))
 			}
 		}
 		return a.withEngine(ctx, func(_ *crm.Engine, store crm.Store) error {
@@ -213,11 +213,11 @@ func (a *admin) tokens(ctx context.Context, args []string) error {
 			return err
 		}
 		if len(rest) != 1 {
-			return errors.New("usage: spoke tokens revoke [--db PATH|URL] ID")
+			return usage(errors.New("usage: spoke tokens revoke [--db PATH|URL] ID"))
 		}
 		id, err := strconv.ParseInt(rest[0], 10, 64)
 		if err != nil {
-			return fmt.Errorf("token id %q is not a number", rest[0])
+			return usage(fmt.Errorf("token id %q is not a number", rest[0]))
 		}
 		return a.withExisting(ctx, func(_ *crm.Engine, store crm.Store) error {
 			if err := store.Tokens().RevokeToken(ctx, id, a.now()); errors.Is(err, crm.ErrNotFound) {
@@ -229,8 +229,7 @@ func (a *admin) tokens(ctx context.Context, args []string) error {
 			return nil
 		})
 	}
-	fmt.Fprint(a.stderr, tokensUsage)
-	return fmt.Errorf("unknown tokens command %q", args[0])
+	return usage(fmt.Errorf("unknown tokens command %q (spoke tokens --help lists them)", args[0]))
 }
 
 func (a *admin) owners(ctx context.Context, args []string) error {
@@ -247,6 +246,9 @@ func (a *admin) owners(ctx context.Context, args []string) error {
 		fs.StringVar(&o.Type, "type", "PERSON", "`PERSON|QUEUE` the owner's type")
 		if rest, err := parse(fs, args[1:]); err != nil || len(rest) > 0 {
 			return errors.Join(err, extra(rest))
+		}
+		if strings.TrimSpace(o.Email) == "" {
+			return usage(errors.New("--email is required"))
 		}
 		return a.withEngine(ctx, func(e *crm.Engine, _ crm.Store) error {
 			created, err := e.CreateOwner(ctx, o)
@@ -286,11 +288,11 @@ func (a *admin) owners(ctx context.Context, args []string) error {
 			return err
 		}
 		if len(rest) != 1 {
-			return errors.New("usage: spoke owners archive [--db PATH|URL] ID")
+			return usage(errors.New("usage: spoke owners archive [--db PATH|URL] ID"))
 		}
 		id, err := strconv.ParseInt(rest[0], 10, 64)
 		if err != nil {
-			return fmt.Errorf("owner id %q is not a number", rest[0])
+			return usage(fmt.Errorf("owner id %q is not a number", rest[0]))
 		}
 		return a.withExisting(ctx, func(e *crm.Engine, _ crm.Store) error {
 			if err := e.ArchiveOwner(ctx, id); err != nil {
@@ -300,15 +302,14 @@ func (a *admin) owners(ctx context.Context, args []string) error {
 			return nil
 		})
 	}
-	fmt.Fprint(a.stderr, ownersUsage)
-	return fmt.Errorf("unknown owners command %q", args[0])
+	return usage(fmt.Errorf("unknown owners command %q (spoke owners --help lists them)", args[0]))
 }
 
 func extra(rest []string) error {
 	if len(rest) == 0 {
 		return nil
 	}
-	return fmt.Errorf("unexpected arguments: %s", strings.Join(rest, " "))
+	return usage(fmt.Errorf("unexpected arguments: %s", strings.Join(rest, " ")))
 }
 
 func splitComma(s string) []string {

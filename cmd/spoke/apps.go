@@ -43,7 +43,7 @@ func (a *admin) apps(ctx context.Context, args []string) error {
 			return errors.Join(err, extra(rest))
 		}
 		if *name == "" {
-			return errors.New("--name is required")
+			return usage(errors.New("--name is required"))
 		}
 		return a.withEngine(ctx, func(_ *crm.Engine, store crm.Store) error {
 			ws, err := webhookStore(store)
@@ -84,11 +84,11 @@ func (a *admin) apps(ctx context.Context, args []string) error {
 			return err
 		}
 		if len(rest) != 1 {
-			return errors.New("usage: spoke apps delete [--db PATH|URL] ID")
+			return usage(errors.New("usage: spoke apps delete [--db PATH|URL] ID"))
 		}
 		id, err := strconv.ParseInt(rest[0], 10, 64)
 		if err != nil {
-			return fmt.Errorf("app id %q is not a number", rest[0])
+			return usage(fmt.Errorf("app id %q is not a number", rest[0]))
 		}
 		return a.withExisting(ctx, func(_ *crm.Engine, store crm.Store) error {
 			ws, err := webhookStore(store)
@@ -104,6 +104,5 @@ func (a *admin) apps(ctx context.Context, args []string) error {
 			return nil
 		})
 	}
-	fmt.Fprint(a.stderr, appsUsage)
-	return fmt.Errorf("unknown apps command %q", args[0])
+	return usage(fmt.Errorf("unknown apps command %q (spoke apps --help lists them)", args[0]))
 }

@@ -88,7 +88,8 @@ func TestVersionFlag(t *testing.T) {
 	}
 }
 
-// Errors say what to write instead; they go to standard error with exit 1.
+// Errors say what to write instead; they go to standard error with exit 2,
+// that of a usage error.
 func TestFlagErrorsExplain(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -108,7 +109,7 @@ func TestFlagErrorsExplain(t *testing.T) {
 		{[]string{"health", "--addr", "nonsense"}, nil, "use host:port"},
 	} {
 		out, errOut, code := runSpoke(t, c.env, c.args...)
-		if code != 1 || !strings.Contains(errOut, c.want) || strings.Contains(out, "pat-") {
+		if code != 2 || !strings.Contains(errOut, c.want) || strings.Contains(out, "pat-") {
 			t.Errorf("spoke %s %v: exit %d, stdout %q, stderr %q; want %q", strings.Join(c.args, " "), c.env, code, out, errOut, c.want)
 		}
 	}

@@ -120,7 +120,7 @@ func parseArgs(fs *flag.FlagSet, args []string, interspersed bool) ([]string, er
 			return nil, flag.ErrHelp
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w (spoke %s --help lists the flags)", err, fs.Name())
+			return nil, usage(fmt.Errorf("%w (spoke %s --help lists the flags)", err, fs.Name()))
 		}
 		if !interspersed || fs.NArg() == 0 {
 			return append(positional, fs.Args()...), nil
@@ -141,7 +141,7 @@ func parseWithEnv(fs *flag.FlagSet, args []string, interspersed bool, names ...s
 		return nil, err
 	}
 	if envErr != nil {
-		return nil, envErr
+		return nil, usage(envErr)
 	}
 	return rest, nil
 }

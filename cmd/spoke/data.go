@@ -19,7 +19,7 @@ func (a *admin) seed(ctx context.Context, args []string) error {
 		return err
 	}
 	if len(rest) != 1 {
-		return errors.New("usage: spoke seed [--no-webhooks] [--db PATH|URL] FILE")
+		return usage(errors.New("usage: spoke seed [--no-webhooks] [--db PATH|URL] FILE"))
 	}
 	data, err := os.ReadFile(rest[0])
 	if err != nil {
@@ -59,7 +59,7 @@ func (a *admin) export(ctx context.Context, args []string) error {
 		return err
 	}
 	if len(rest) > 1 {
-		return errors.New("usage: spoke export [--secrets] [--history] [--db PATH|URL] [FILE]")
+		return usage(errors.New("usage: spoke export [--secrets] [--history] [--db PATH|URL] [FILE]"))
 	}
 	return a.withExisting(ctx, func(e *crm.Engine, _ crm.Store) error {
 		if err := e.LoadSchemas(ctx); err != nil {

@@ -39,7 +39,7 @@ func health(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	url, err := healthURL(*addr)
 	if err != nil {
-		return err
+		return usage(err)
 	}
 	// No proxy from the environment: the server is reached directly.
 	client := &http.Client{Transport: &http.Transport{}, Timeout: timeout}

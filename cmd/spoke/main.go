@@ -44,8 +44,33 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "spoke:", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
+}
+
+// usageError is a mistake in the command line or in the environment that
+// sets flags: an unknown command or flag, a bad value, a missing or extra
+// argument. It exits 2, a failure of a well-formed command 1, as the flag
+// package and most Unix tools do, so that scripts can tell them apart.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// usage marks err, if any, as a usage error; flag.ErrHelp stays as it is.
+func usage(err error) error {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError{err}
+}
+
+// exitCode is the exit status for err: 2 for a usage error, else 1.
+func exitCode(err error) int {
+	if errors.As(err, new(usageError)) {
+		return 2
+	}
+	return 1
 }
 
 // run dispatches a command line; ctx ends on SIGINT or SIGTERM. It returns
@@ -53,14 +78,14 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, commandsUsage)
-		return fmt.Errorf("no command given")
+		return usage(fmt.Errorf("no command given"))
 	}
 	switch args[0] {
 	case "serve":
 		runtimecfg.Apply()
 		m := NewMain(stdout, stderr)
 		if err := m.ParseFlags(args[1:]); err != nil {
-			return err
+			return usage(err)
 		}
 		if err := m.Run(ctx); err != nil {
 			m.Close()
@@ -93,7 +118,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				fmt.Fprint(stdout, "usage: spoke version (or spoke --version)\n\nPrints the version of the program.\n")
 				return flag.ErrHelp
 			}
-			return fmt.Errorf("unexpected arguments: %s", strings.Join(args[1:], " "))
+			return usage(fmt.Errorf("unexpected arguments: %s", strings.Join(args[1:], " ")))
 		}
 		fmt.Fprintln(stdout, "spoke", version())
 		return nil
@@ -104,8 +129,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stdout, commandsUsage)
 		return flag.ErrHelp
 	default:
-		fmt.Fprint(stderr, commandsUsage)
-		return fmt.Errorf("unknown command %q", args[0])
+		return usage(fmt.Errorf("unknown command %q (spoke --help lists the commands)", args[0]))
 	}
 }
 

@@ -64,9 +64,12 @@ func openStore(ctx context.Context, db string, pool postgres.PoolOptions) (crm.S
 // server (tokens, owners, seed, export). An in-memory database lives only
 // inside its server process, so another process cannot reach it.
 func openStoreOffline(ctx context.Context, db string) (crm.Store, error) {
+	if err := checkDB(db); err != nil {
+		return nil, usage(err)
+	}
 	if sqlite.IsMemory(db) {
-		return nil, fmt.Errorf("--db %s is an in-memory database that lives only inside its spoke serve process; "+
-			"use the server's /_spoke/ test controls, or give a SQLite file or a postgres:// URL", db)
+		return nil, usage(fmt.Errorf("--db %s is an in-memory database that lives only inside its spoke serve process; "+
+			"use the server's /_spoke/ test controls, or give a SQLite file or a postgres:// URL", db))
 	}
 	return openStore(ctx, db, postgres.PoolOptions{MaxConns: 2})
 }

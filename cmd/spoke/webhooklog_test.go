@@ -42,7 +42,7 @@ func TestWebhookLogFlags(t *testing.T) {
 		{[]string{"serve", "--webhook-log-max-per-app", "-1"}, nil, "must not be negative"},
 		{[]string{"serve"}, []string{"SPOKE_WEBHOOK_LOG_MAX_PER_APP=-1"}, "must not be negative"},
 	} {
-		if _, errOut, code := runSpoke(t, c.env, c.args...); code != 1 || !strings.Contains(errOut, c.want) {
+		if _, errOut, code := runSpoke(t, c.env, c.args...); code != 2 || !strings.Contains(errOut, c.want) {
 			t.Errorf("spoke %s %v: exit %d, %q; want %q", strings.Join(c.args, " "), c.env, code, errOut, c.want)
 		}
 	}
