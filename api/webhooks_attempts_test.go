@@ -9,6 +9,7 @@ import (
 
 	"github.com/spoke-crm/spoke/crm"
 	"github.com/spoke-crm/spoke/internal/spoketest"
+	"github.com/spoke-crm/spoke/webhooks"
 )
 
 // An event on its last attempt and events on their first, claimed in one
@@ -215,5 +216,60 @@ func TestWebhookSubscriptionDeletedWithARequestInFlight(t *testing.T) {
 	}
 	if requests, _, distinct := recv.stats(); requests != 1 || distinct != 1 {
 		t.Fatalf("%d requests, %d events", requests, distinct)
+	}
+}
+
+// A node whose lease lapsed (paused longer than the lease, then resuming)
+// records its outcome late, after another node claimed the same events:
+// the late outcome leaves them to the node now holding them, so that no
+// third claim sends them again meanwhile and the holder's outcome counts.
+func TestWebhookLateOutcomeOfALapsedLease(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t, spoketest.WithoutWebhookDelivery())
+	t0 := time.Date(2025, 2, 18, 5, 51, 18, 0, time.UTC)
+	s.Clock.Set(t0)
+	a := newApp(t, s, "late")
+	recv := newReceiver(t)
+	setTarget(t, s, a, recv.url())
+	subscribe(t, s, a, map[string]any{"eventType": "contact.creation"})
+	create(t, s, "contacts", `{"properties":{"email":"late@example.com"}}`)
+	ws := s.Store.(crm.WebhookStorer).Webhooks()
+	ctx := context.Background()
+	claim := func(at time.Time, token string) []*crm.WebhookEvent {
+		t.Helper()
+		got, err := ws.ClaimWebhookEvents(ctx, crm.WebhookClaim{AppID: a.id, Now: at, LeaseUntil: at.Add(webhooks.Lease), Limit: webhooks.MaxBatch,
+			Owner: token, Slots: 10, Token: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	first := claim(t0, "paused")
+	t1 := t0.Add(webhooks.Lease)
+	second := claim(t1, "holder")
+	if len(first) != 1 || len(second) != 1 || first[0].ID != second[0].ID {
+		t.Fatalf("claims %v then %v", first, second)
+	}
+	// The paused node resumes: its attempt failed.
+	late := crm.WebhookOutcome{Token: "paused", LeaseUntil: t0.Add(webhooks.Lease), Delivery: crm.WebhookDelivery{AppID: a.id, At: t0, URL: recv.url(),
+		EventIDs: []int64{first[0].ID}, Status: 500, NextRetry: t1}}
+	if err := ws.FinishWebhookEvents(ctx, late); err != nil {
+		t.Fatal(err)
+	}
+	if got := claim(t1, "third"); len(got) != 0 {
+		t.Fatalf("claimed again while the holder's lease runs: %v", got)
+	}
+	done := crm.WebhookOutcome{Token: "holder", Delivered: true, LeaseUntil: t1.Add(webhooks.Lease), Delivery: crm.WebhookDelivery{AppID: a.id, At: t1, URL: recv.url(),
+		EventIDs: []int64{second[0].ID}, Status: 204}}
+	if err := ws.FinishWebhookEvents(ctx, done); err != nil {
+		t.Fatal(err)
+	}
+	s.Clock.Set(t1.Add(time.Hour))
+	if res := flush(t, s); res["requests"] != float64(0) || res["pending"] != float64(0) {
+		t.Fatalf("flush: %v", res)
+	}
+	log := mustStatus(t, s.Do("GET", "/_spoke/webhooks/deliveries", nil), 200)["results"].([]any)
+	if len(log) != 1 || log[0].(map[string]any)["status"] != float64(204) {
+		t.Fatalf("log %v, want the holder's delivery only", log)
 	}
 }

@@ -87,6 +87,10 @@ type WebhookOutcome struct {
 	// a token, no delivery is logged when none of the events is still in
 	// the outbox (a reset emptied it, or another node finished them).
 	Token string
+	// LeaseUntil, when set, is the claim's: events leased again since (the
+	// claim's lease lapsed and another claim took them) are left to that
+	// claim.
+	LeaseUntil time.Time
 }
 
 // WebhookQueue summarises the outbox.

@@ -334,8 +334,8 @@ func (w *Worker) round(ctx context.Context, claimNow time.Time) (int, error) {
 			// The claim leases one of the app's request slots, shared with
 			// the other nodes: at most maxConcurrentRequests POSTs of the
 			// app are in flight on all of them together.
-			token := w.token()
-			events, err := w.Hooks.Store.ClaimWebhookEvents(ctx, crm.WebhookClaim{AppID: st.AppID, Now: at, LeaseUntil: now.Add(Lease), Limit: MaxBatch, Owner: w.Node,
+			token, lease := w.token(), now.Add(Lease)
+			events, err := w.Hooks.Store.ClaimWebhookEvents(ctx, crm.WebhookClaim{AppID: st.AppID, Now: at, LeaseUntil: lease, Limit: MaxBatch, Owner: w.Node,
 				Slots: max(1, st.MaxConcurrentRequests), Token: token})
 			if err != nil || len(events) == 0 {
 				w.done(st.AppID, false)
@@ -350,7 +350,7 @@ func (w *Worker) round(ctx context.Context, claimNow time.Time) (int, error) {
 			w.mu.Unlock()
 			go func() {
 				defer w.done(st.AppID, true)
-				w.deliver(context.WithoutCancel(ctx), app, st, events, token)
+				w.deliver(context.WithoutCancel(ctx), app, st, events, claimed{token, lease})
 			}()
 		}
 	}
@@ -448,8 +448,14 @@ func SignedURI(target string) string {
 	return r.Replace(target)
 }
 
+// claimed names a claim: its token and the end of its lease.
+type claimed struct {
+	token string
+	lease time.Time
+}
+
 // deliver POSTs one batch and records the outcome.
-func (w *Worker) deliver(ctx context.Context, app *crm.App, st *crm.WebhookSettings, events []*crm.WebhookEvent, token string) {
+func (w *Worker) deliver(ctx context.Context, app *crm.App, st *crm.WebhookSettings, events []*crm.WebhookEvent, c claimed) {
 	body := Body(events)
 	attempt := 0
 	ids := make([]int64, len(events))
@@ -495,7 +501,7 @@ func (w *Worker) deliver(ctx context.Context, app *crm.App, st *crm.WebhookSetti
 	for _, o := range outcomes {
 		// The first outcome releases the request slot; the events of the
 		// others stay leased until theirs is recorded.
-		if err := w.Hooks.Store.FinishWebhookEvents(ctx, crm.WebhookOutcome{Delivery: o, Delivered: ok, Token: token}); err != nil {
+		if err := w.Hooks.Store.FinishWebhookEvents(ctx, crm.WebhookOutcome{Delivery: o, Delivered: ok, Token: c.token, LeaseUntil: c.lease}); err != nil {
 			// The lease lapses and another attempt delivers the events
 			// again: at least once. The request slot comes back then too.
 			w.Logger.Error("webhook delivery: record outcome", slog.Int64("appId", app.ID), slog.Any("err", err))

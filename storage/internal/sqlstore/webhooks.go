@@ -335,6 +335,12 @@ func (s webhooks) FinishWebhookEvents(ctx context.Context, o crm.WebhookOutcome)
 			var n int64
 			var err error
 			defer func() { found += n }()
+			// Events another claim leased since this one's lease lapsed
+			// are that claim's to finish.
+			if !o.LeaseUntil.IsZero() {
+				cond += ` AND lease_until = ?`
+				args = append(args, whMillis(o.LeaseUntil))
+			}
 			switch {
 			case o.Delivered || d.Dropped:
 				// Done: the outbox keeps only what is pending, so that
