@@ -42,3 +42,39 @@ func TestPropertyMadeOnAnotherNodeInBatchesAndSearch(t *testing.T) {
 	made("region_sorted")
 	mustStatus(t, b.Do("POST", "/crm/v3/objects/contacts/search", `{"sorts":[{"propertyName":"region_sorted","direction":"ASCENDING"}]}`), 200)
 }
+
+// An option added to a property through one node is a valid value through
+// the other at once, in single and batch writes.
+func TestOptionAddedOnAnotherNode(t *testing.T) {
+	t.Parallel()
+	nodes := twoNodes(t)
+	for _, n := range nodes {
+		n.Engine.Shared = true
+	}
+	a, b := nodes[0], nodes[1]
+	mustStatus(t, a.Do("POST", "/crm/v3/properties/contacts", `{"name":"tier","label":"Tier","type":"enumeration","fieldType":"select","groupName":"contactinformation","options":[{"label":"Gold","value":"gold"}]}`), 201)
+	mustStatus(t, b.Do("GET", "/crm/v3/properties/contacts/tier", nil), 200) // b knows the property
+	option := func(values ...string) {
+		t.Helper()
+		opts := ""
+		for i, v := range values {
+			if i > 0 {
+				opts += ","
+			}
+			opts += fmt.Sprintf(`{"label":%q,"value":%q}`, v, v)
+		}
+		mustStatus(t, a.Do("PATCH", "/crm/v3/properties/contacts/tier", `{"options":[`+opts+`]}`), 200)
+	}
+	option("gold", "silver")
+	id := create(t, b, "contacts", map[string]any{"properties": map[string]any{"email": "ida@example.com", "tier": "silver"}})["id"].(string)
+	option("gold", "silver", "bronze")
+	mustStatus(t, b.Do("PATCH", "/crm/v3/objects/contacts/"+id, `{"properties":{"tier":"bronze"}}`), 200)
+	option("gold", "silver", "bronze", "iron")
+	mustStatus(t, b.Do("POST", "/crm/v3/objects/contacts/batch/create", `{"inputs":[{"properties":{"email":"joe@example.com","tier":"iron"}}]}`), 201)
+	option("gold", "silver", "bronze", "iron", "tin")
+	mustStatus(t, b.Do("POST", "/crm/v3/objects/contacts/batch/update", fmt.Sprintf(`{"inputs":[{"id":%q,"properties":{"tier":"tin"}}]}`, id)), 200)
+	option("gold", "silver", "bronze", "iron", "tin", "lead")
+	mustStatus(t, b.Do("POST", "/crm/v3/objects/contacts/batch/upsert", `{"inputs":[{"idProperty":"email","id":"ida@example.com","properties":{"tier":"lead"}}]}`), 200)
+	// A value that is no option anywhere is still refused.
+	mustStatus(t, b.Do("POST", "/crm/v3/objects/contacts", `{"properties":{"email":"kay@example.com","tier":"plastic"}}`), 400)
+}

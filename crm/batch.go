@@ -198,6 +198,14 @@ func (e *Engine) UpdateBatch(ctx context.Context, actor Actor, t *ObjectType, in
 		names = appendKeys(names, in.Properties)
 	}
 	t = e.Known(ctx, t, false, names...)
+	results, missing, err = e.updateBatch(ctx, actor, t, inputs, perInput)
+	if fresh := e.refreshed(ctx, t, err); fresh != nil { // nothing was written
+		return e.updateBatch(ctx, actor, fresh, inputs, perInput)
+	}
+	return results, missing, err
+}
+
+func (e *Engine) updateBatch(ctx context.Context, actor Actor, t *ObjectType, inputs []UpdateInput, perInput bool) (results []UpdateResult, missing []string, err error) {
 	ids, shown := make([]string, len(inputs)), make([]string, len(inputs))
 	for i, in := range inputs {
 		ids[i], shown[i] = in.IDProperty+"\x00"+in.ID, in.ID
@@ -343,6 +351,14 @@ func (e *Engine) UpsertBatch(ctx context.Context, actor Actor, t *ObjectType, in
 		names = appendKeys(names, in.Properties)
 	}
 	t = e.Known(ctx, t, false, names...)
+	out, err := e.upsertBatch(ctx, actor, t, inputs, perInput)
+	if fresh := e.refreshed(ctx, t, err); fresh != nil { // nothing was written
+		return e.upsertBatch(ctx, actor, fresh, inputs, perInput)
+	}
+	return out, err
+}
+
+func (e *Engine) upsertBatch(ctx context.Context, actor Actor, t *ObjectType, inputs []UpsertInput, perInput bool) ([]UpsertResult, error) {
 	keys := make([]string, len(inputs))
 	for i, in := range inputs {
 		if in.IDProperty == "" {

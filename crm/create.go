@@ -75,6 +75,14 @@ func (e *Engine) CreateBatch(ctx context.Context, actor Actor, t *ObjectType, in
 		names = appendKeys(names, in.Properties)
 	}
 	t = e.Known(ctx, t, false, names...)
+	out, err := e.createBatch(ctx, actor, t, inputs, perInput)
+	if fresh := e.refreshed(ctx, t, err); fresh != nil { // nothing was written
+		return e.createBatch(ctx, actor, fresh, inputs, perInput)
+	}
+	return out, err
+}
+
+func (e *Engine) createBatch(ctx context.Context, actor Actor, t *ObjectType, inputs []CreateInput, perInput bool) ([]CreateResult, error) {
 	var out []CreateResult
 	checked := e.validateCreates(t, inputs)
 	pre := e.prebuild(ctx, actor, t, checked)

@@ -469,7 +469,9 @@ func (e *Engine) refreshed(ctx context.Context, t *ObjectType, err error) *Objec
 	return fresh
 }
 
-// schemaMiss reports an error that names an unknown property or association type.
+// schemaMiss reports an error that names an unknown property or association
+// type, or a value that is not one of a property's options (another node may
+// have added it).
 func schemaMiss(err error) bool {
 	e, ok := err.(*Error)
 	if !ok {
@@ -479,7 +481,7 @@ func schemaMiss(err error) bool {
 		return true
 	}
 	for _, d := range e.Details {
-		if d.Code == CodePropertyDoesntExist {
+		if d.Code == CodePropertyDoesntExist || d.Code == CodeInvalidOption {
 			return true
 		}
 	}
