@@ -273,3 +273,23 @@ func TestWebhookLateOutcomeOfALapsedLease(t *testing.T) {
 		t.Fatalf("log %v, want the holder's delivery only", log)
 	}
 }
+
+// Deactivating a subscription stops its new events; those queued while it
+// was active are still delivered.
+func TestWebhookEventsQueuedBeforeADeactivationAreDelivered(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t, spoketest.WithoutWebhookDelivery())
+	a := newApp(t, s, "deactivate")
+	recv := newReceiver(t)
+	setTarget(t, s, a, recv.url())
+	sub := subscribe(t, s, a, map[string]any{"eventType": "contact.creation"})
+	id := create(t, s, "contacts", `{"properties":{"email":"queued@example.com"}}`)["id"].(string)
+	mustStatus(t, s.Do("PATCH", a.path("/subscriptions/"+sub), map[string]any{"active": false}), 200)
+	create(t, s, "contacts", `{"properties":{"email":"inactive@example.com"}}`)
+	if res := flush(t, s); res["delivered"] != float64(1) || res["pending"] != float64(0) {
+		t.Fatalf("flush: %v", res)
+	}
+	if e := recv.deliveries()[0].events; len(e) != 1 || fmt.Sprintf("%.0f", e[0]["objectId"]) != id {
+		t.Fatalf("delivered %s", recv.deliveries()[0].body)
+	}
+}
