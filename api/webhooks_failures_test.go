@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -145,5 +147,76 @@ func TestWebhookAnswerBodyOfAnyBytesIsRecorded(t *testing.T) {
 				t.Errorf("response excerpt %q", resp)
 			}
 		})
+	}
+}
+
+// Batches carry at most 100 events, and each record's events reach the
+// receiver in the order they happened, across batches, failures and
+// retries (the delivered ones are counted in the order they were
+// answered 2xx).
+func TestWebhookBatchesAndOrderPerRecordAcrossFailures(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t, spoketest.WithoutWebhookDelivery())
+	a := newApp(t, s, "order")
+	var mu sync.Mutex
+	var accepted [][]map[string]any
+	requests := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var events []map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&events); err != nil {
+			t.Errorf("body: %v", err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		requests++
+		if len(events) > 100 {
+			t.Errorf("request of %d events", len(events))
+		}
+		if requests%3 == 1 { // every third request fails
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		accepted = append(accepted, events)
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(srv.Close)
+	setTarget(t, s, a, srv.URL+"/hook")
+	subscribe(t, s, a, map[string]any{"eventType": "contact.creation"})
+	subscribe(t, s, a, map[string]any{"eventType": "contact.propertyChange", "propertyName": "firstname"})
+	id := create(t, s, "contacts", `{"properties":{"email":"busy@example.com"}}`)["id"].(string)
+	for i := range 120 {
+		mustStatus(t, s.Do("PATCH", "/crm/v3/objects/contacts/"+id, fmt.Sprintf(`{"properties":{"firstname":"v%d"}}`, i)), 200)
+		if i%40 == 0 {
+			createContacts(t, s, fmt.Sprint("order", i), 1)
+		}
+	}
+	for i := 0; flush(t, s)["pending"] != float64(0); i++ {
+		if i == 20 {
+			t.Fatal("events still pending after 20 flushes")
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	last := map[float64]float64{}
+	values := []string{}
+	n := 0
+	for _, batch := range accepted {
+		for _, e := range batch {
+			n++
+			obj, ev := e["objectId"].(float64), e["eventId"].(float64)
+			if ev <= last[obj] {
+				t.Errorf("record %v: event %v after %v", obj, ev, last[obj])
+			}
+			last[obj] = ev
+			if fmt.Sprintf("%.0f", obj) == id && e["subscriptionType"] == "contact.propertyChange" {
+				values = append(values, e["propertyValue"].(string))
+			}
+		}
+	}
+	if n != 1+120+300 { // creations and the busy record's changes
+		t.Errorf("%d events delivered, want %d", n, 1+120+300)
+	}
+	if len(values) != 120 || values[0] != "v0" || values[119] != "v119" {
+		t.Errorf("firstname changes in order: %d, %v ... %v", len(values), values[:min(2, len(values))], values[max(0, len(values)-2):])
 	}
 }
