@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 )
@@ -77,4 +78,25 @@ func TestOptionAddedOnAnotherNode(t *testing.T) {
 	mustStatus(t, b.Do("POST", "/crm/v3/objects/contacts/batch/upsert", `{"inputs":[{"idProperty":"email","id":"ida@example.com","properties":{"tier":"lead"}}]}`), 200)
 	// A value that is no option anywhere is still refused.
 	mustStatus(t, b.Do("POST", "/crm/v3/objects/contacts", `{"properties":{"email":"kay@example.com","tier":"plastic"}}`), 400)
+}
+
+// A change through a node that still knows a property another node
+// archived does not bring the property back: it is not found.
+func TestPropertyArchivedOnAnotherNodeIsNotChanged(t *testing.T) {
+	t.Parallel()
+	nodes := twoNodes(t)
+	for _, n := range nodes {
+		n.Engine.Shared = true
+	}
+	a, b := nodes[0], nodes[1]
+	mustStatus(t, a.Do("POST", "/crm/v3/properties/contacts", `{"name":"shoe_size","label":"Shoe size","type":"string","fieldType":"text","groupName":"contactinformation"}`), 201)
+	if err := b.Engine.LoadSchemas(context.Background()); err != nil { // b's periodic reload
+		t.Fatal(err)
+	}
+	mustStatus(t, a.Do("DELETE", "/crm/v3/properties/contacts/shoe_size", nil), 204)
+	mustStatus(t, b.Do("PATCH", "/crm/v3/properties/contacts/shoe_size", `{"label":"Size"}`), 404)
+	mustStatus(t, a.Do("GET", "/crm/v3/properties/contacts/shoe_size", nil), 404)
+	if got := mustStatus(t, a.Do("GET", "/crm/v3/properties/contacts/shoe_size?archived=true", nil), 200); got["label"] != "Shoe size" {
+		t.Errorf("the archived property changed through the other node: %v", got)
+	}
 }

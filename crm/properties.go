@@ -200,8 +200,33 @@ func (e *Engine) UpdateProperty(ctx context.Context, t *ObjectType, name string,
 		p.DisplayOrder = *in.DisplayOrder
 	}
 	p.UpdatedAt = e.now()
-	err = e.schemaWrite(ctx, t, func(tx Tx) error { return tx.PutCustomProperty(ctx, t.ID, &p) })
+	err = e.schemaWrite(ctx, t, func(tx Tx) error {
+		if err := e.storedLive(ctx, tx, t, name); err != nil {
+			return err
+		}
+		return tx.PutCustomProperty(ctx, t.ID, &p)
+	})
 	return &p, err
+}
+
+// storedLive refuses, on a database other nodes write to, a change of a
+// property that is archived as stored: a node keeps another node's archive
+// unseen until its next reload, and writing its copy back would bring the
+// property back.
+func (e *Engine) storedLive(ctx context.Context, tx ReadTx, t *ObjectType, name string) error {
+	if !e.Shared {
+		return nil
+	}
+	stored, err := tx.CustomProperties(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	for _, p := range stored {
+		if p.Name == name && !p.Archived {
+			return nil
+		}
+	}
+	return propertyNotFound(t, name)
 }
 
 // ArchiveProperty archives a custom property. Archiving an unknown or already
