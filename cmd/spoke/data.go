@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
 	"os"
+	"path/filepath"
 
 	"github.com/spoke-crm/spoke/crm"
 )
@@ -69,17 +73,81 @@ func (a *admin) export(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		out := a.stdout
 		if len(rest) == 1 {
-			file, err := os.Create(rest[0])
-			if err != nil {
-				return err
-			}
-			defer file.Close()
-			out = file
+			return writeFile(rest[0], f)
 		}
-		enc := json.NewEncoder(out)
+		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(f)
 	})
+}
+
+// writeFile writes v as indented JSON to path. A regular file (or a new
+// one) is written to a temporary file beside it, renamed over path once
+// complete and synced, so that a failed export leaves what was at path
+// before and nothing else; it keeps an existing file's permissions, and a
+// new one gets those of os.Create (0666 less the umask). Other paths
+// (/dev/stdout, a pipe) are written directly.
+func writeFile(path string, v any) (err error) {
+	defer func() {
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			err = fmt.Errorf("cannot write %s: %w", path, err)
+		}
+	}()
+	encode := func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	target := path // a symbolic link's file is replaced, not the link
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		target = real
+	}
+	var mode fs.FileMode // 0: as created
+	if st, err := os.Stat(target); err == nil {
+		if !st.Mode().IsRegular() {
+			file, err := os.OpenFile(target, os.O_WRONLY|os.O_TRUNC, 0)
+			if err != nil {
+				return err
+			}
+			return errors.Join(encode(file), file.Close())
+		}
+		mode = st.Mode().Perm()
+	}
+	var tmp *os.File
+	for range 100 {
+		name := filepath.Join(filepath.Dir(target), fmt.Sprintf(".%s.%d.tmp", filepath.Base(target), rand.Uint32()))
+		tmp, err = os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, fs.ErrExist) {
+			break
+		}
+	}
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err := encode(tmp); err != nil {
+		return err
+	}
+	if mode != 0 {
+		if err := tmp.Chmod(mode); err != nil {
+			return err
+		}
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), target)
 }
