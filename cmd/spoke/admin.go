@@ -162,13 +162,20 @@ func (a *admin) tokens(ctx context.Context, args []string) error {
 	switch args[0] {
 	case "create":
 		fs := a.flags("tokens create")
-		scopes := fs.String("scopes", "", "`LIST` comma-separated scopes, e.g. crm.objects.contacts.read,crm.objects.contacts.write, or all")
+		var list []string
+		fs.Func("scopes", "`LIST` comma-separated scopes, e.g. crm.objects.contacts.read,crm.objects.contacts.write, or all (repeat to add more)", func(v string) error {
+			for _, s := range splitComma(v) {
+				if !slices.Contains(list, s) {
+					list = append(list, s)
+				}
+			}
+			return nil
+		})
 		all := fs.Bool("all-scopes", false, "give the token every scope (the same as --scopes all)")
 		name := fs.String("name", "token", "`NAME` a name to recognise the token by")
 		if rest, err := parse(fs, args[1:]); err != nil || len(rest) > 0 {
 			return errors.Join(err, extra(rest))
 		}
-		list := splitComma(*scopes)
 		if *all || slices.Contains(list, "all") {
 			if len(list) > 1 || (*all && len(list) > 0) {
 				return usage(errors.New("--all-scopes (or --scopes all) already gives every scope: name no others"))

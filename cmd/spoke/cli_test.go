@@ -210,3 +210,20 @@ func TestTokensListFitsTerminal(t *testing.T) {
 		t.Errorf("tokens list --wide:\n%s", wide)
 	}
 }
+
+// --scopes given more than once adds up, as --webhook-allow-host does,
+// instead of the last one silently replacing the others.
+func TestScopesFlagRepeated(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "spoke.db")
+	out, errOut, code := runSpoke(t, nil, "tokens", "create", "--db", db, "--scopes", "tickets",
+		"--scopes", "crm.objects.contacts.read,crm.objects.contacts.write")
+	if code != 0 || !strings.Contains(out, "with scopes tickets,crm.objects.contacts.read,crm.objects.contacts.write.") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	// A repeated "all" with others is still refused.
+	if _, errOut, code := runSpoke(t, nil, "tokens", "create", "--db", db, "--scopes", "all", "--scopes", "tickets"); code != 2 ||
+		!strings.Contains(errOut, "already gives every scope") {
+		t.Errorf("--scopes all --scopes tickets: exit %d, stderr %q", code, errOut)
+	}
+}
