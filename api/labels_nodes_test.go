@@ -50,3 +50,27 @@ func TestLabelMadeOnAnotherNode(t *testing.T) {
 	// A type id no node made is still a 404.
 	mustStatus(t, b.Do("DELETE", "/crm/v4/associations/contacts/companies/labels/999999", nil), 404)
 }
+
+// A label name taken through one node is taken for the other at once: a
+// second label of that name between the pair is a conflict.
+func TestLabelNameTakenOnAnotherNode(t *testing.T) {
+	t.Parallel()
+	nodes := twoNodes(t)
+	for _, n := range nodes {
+		n.Engine.Shared = true
+	}
+	a, b := nodes[0], nodes[1]
+	mustStatus(t, b.Do("GET", "/crm/v4/associations/contacts/companies/labels", nil), 200)
+	labelID(t, a, "Mentor")
+	mustStatus(t, b.Do("POST", "/crm/v4/associations/contacts/companies/labels", `{"label":"Mentor","name":"mentor"}`), 409)
+	mustStatus(t, b.Do("POST", "/crm/v4/associations/companies/contacts/labels", `{"label":"Mentor","name":"mentor"}`), 409)
+	n := 0
+	for _, r := range mustStatus(t, a.Do("GET", "/crm/v4/associations/contacts/companies/labels", nil), 200)["results"].([]any) {
+		if r.(map[string]any)["label"] == "Mentor" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d labels named mentor between contacts and companies", n)
+	}
+}

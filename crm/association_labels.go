@@ -41,12 +41,25 @@ func (e *Engine) CreateLabel(ctx context.Context, from, to *ObjectType, label, n
 	if err := checkStorable("The label of association label "+name, label, inverseLabel); err != nil {
 		return err
 	}
+	taken := &Error{Kind: KindConflict, Category: CategoryConflict, Message: fmt.Sprintf("An association label named %s already exists between %s and %s", name, from.Singular, to.Singular)}
 	for _, t := range append(e.Assoc.Between(from.ID, to.ID), e.Assoc.Between(to.ID, from.ID)...) {
 		if t.Name == name || t.Name == name+"_inverse" {
-			return &Error{Kind: KindConflict, Category: CategoryConflict, Message: fmt.Sprintf("An association label named %s already exists between %s and %s", name, from.Singular, to.Singular)}
+			return taken
 		}
 	}
 	return e.labelWrite(ctx, func(tx Tx) error {
+		if e.Shared { // another node may have taken the name since this one loaded the labels
+			stored, err := tx.AssociationLabels(ctx)
+			if err != nil {
+				return err
+			}
+			for _, l := range stored {
+				pair := (l.From == from.ID && l.To == to.ID) || (l.From == to.ID && l.To == from.ID)
+				if pair && (l.Name == name || l.Name == name+"_inverse") {
+					return taken
+				}
+			}
+		}
 		// A custom end must be live as stored (see liveType).
 		for _, t := range []*ObjectType{from, to} {
 			if err := liveType(ctx, tx, t); err != nil {
