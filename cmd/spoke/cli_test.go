@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"io"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -225,5 +226,29 @@ func TestScopesFlagRepeated(t *testing.T) {
 	if _, errOut, code := runSpoke(t, nil, "tokens", "create", "--db", db, "--scopes", "all", "--scopes", "tickets"); code != 2 ||
 		!strings.Contains(errOut, "already gives every scope") {
 		t.Errorf("--scopes all --scopes tickets: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// The command line wins over the environment for --webhook-allow-host as
+// for every other flag: hosts given on the command line replace those of
+// SPOKE_WEBHOOK_ALLOW_HOST rather than adding to them; repeated on the
+// command line they add up.
+func TestWebhookAllowHostCommandLineWins(t *testing.T) {
+	t.Setenv("SPOKE_WEBHOOK_ALLOW_HOST", "env.example,env2.example")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "env.example,env2.example"},
+		{[]string{"--webhook-allow-host", "a.example"}, "a.example"},
+		{[]string{"--webhook-allow-host", "a.example", "--webhook-allow-host", "b.example,c.example"}, "a.example,b.example,c.example"},
+	} {
+		m := NewMain(io.Discard, io.Discard)
+		if err := m.ParseFlags(c.args); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(m.WebhookAllowHosts, ","); got != c.want {
+			t.Errorf("%v: allowed hosts %q, want %q", c.args, got, c.want)
+		}
 	}
 }

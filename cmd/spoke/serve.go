@@ -131,7 +131,14 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.Float64Var(&m.WebhookRetryScale, "webhook-retry-scale", 1, "`FACTOR` multiply the webhook retry delays (HubSpot's ten retries over about a day) by FACTOR, e.g. 0.001 in tests")
 	durationFlag(fs, &m.WebhookLogRetention, "webhook-log-retention", webhooks.DefaultLogRetention, "how long the webhook delivery log keeps an attempt; older ones are deleted (0: kept until the per-app cap)")
 	fs.IntVar(&m.WebhookLogMaxPerApp, "webhook-log-max-per-app", webhooks.DefaultLogMaxPerApp, "`N` the webhook delivery log keeps each app's newest N attempts at most (0: no cap)")
+	// SPOKE_WEBHOOK_ALLOW_HOST, when set, is the first value set; the
+	// command line's first --webhook-allow-host replaces its hosts.
+	_, envHosts := os.LookupEnv(envName("webhook-allow-host"))
+	hostValues := 0
 	fs.Func("webhook-allow-host", "`HOST` accept webhook target URLs on HOST over plain http (repeat or separate with commas; loopback addresses always are)", func(v string) error {
+		if hostValues++; envHosts && hostValues == 2 {
+			m.WebhookAllowHosts = nil
+		}
 		m.WebhookAllowHosts = append(m.WebhookAllowHosts, splitComma(v)...)
 		return nil
 	})
