@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -151,6 +152,9 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if err := checkDB(m.DB); err != nil {
 		return err
+	}
+	if !(m.WebhookRetryScale > 0) || math.IsInf(m.WebhookRetryScale, 0) {
+		return fmt.Errorf("--webhook-retry-scale must be a number above 0, got %v", m.WebhookRetryScale)
 	}
 	if m.WebhookLogMaxPerApp < 0 {
 		return fmt.Errorf("--webhook-log-max-per-app must not be negative, got %d", m.WebhookLogMaxPerApp)
