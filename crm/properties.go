@@ -146,6 +146,9 @@ func (e *Engine) FindProperty(t *ObjectType, name string, archived bool) (*Prope
 
 // CreateProperty validates and stores a custom property of type t.
 func (e *Engine) CreateProperty(ctx context.Context, t *ObjectType, in PropertyChange) (*PropertyDefinition, error) {
+	if in.GroupName != nil {
+		t = e.groupKnown(ctx, t, *in.GroupName)
+	}
 	p := &PropertyDefinition{FormField: true}
 	if err := applyPropertyChange(t, p, in, true); err != nil {
 		return nil, err
@@ -160,6 +163,9 @@ func (e *Engine) CreateProperty(ctx context.Context, t *ObjectType, in PropertyC
 	err := e.schemaWrite(ctx, t, func(tx Tx) error {
 		// A custom type must be live as stored (see liveType).
 		if err := liveType(ctx, tx, t); err != nil {
+			return err
+		}
+		if err := e.groupStored(ctx, tx, t, p.GroupName); err != nil {
 			return err
 		}
 		existing, err := tx.CustomProperties(ctx, t.ID) // another node may have made it meanwhile
@@ -437,6 +443,7 @@ func (e *Engine) PutGroup(ctx context.Context, t *ObjectType, name string, label
 		}
 		g = PropertyGroup{Name: name, DisplayOrder: -1}
 	} else {
+		t = e.groupKnown(ctx, t, name)
 		old, err := e.FindGroup(t, name)
 		if err != nil {
 			return nil, err
@@ -454,12 +461,68 @@ func (e *Engine) PutGroup(ctx context.Context, t *ObjectType, name string, label
 	if err := checkStorable("The label of property group "+name, g.Label); err != nil {
 		return nil, err
 	}
-	err := e.schemaWrite(ctx, t, func(tx Tx) error { return tx.PutPropertyGroup(ctx, t.ID, &g) })
+	err := e.schemaWrite(ctx, t, func(tx Tx) error {
+		stored, err := e.storedGroup(ctx, tx, t, name)
+		switch {
+		case err != nil:
+			return err
+		case create && stored != nil:
+			return &Error{Kind: KindConflict, Category: CategoryConflict, Message: fmt.Sprintf("Property group named '%s' already exists.", name)}
+		case !create && stored == nil && e.Shared:
+			return groupNotFound(t, name)
+		}
+		return tx.PutPropertyGroup(ctx, t.ID, &g)
+	})
 	return &g, err
+}
+
+// storedGroup returns, on a database other nodes write to, the live group
+// of that name as stored (nil when there is none): a node keeps another
+// node's changes of groups unseen until its next reload. A single node's
+// copy is always the stored one: nil, nil.
+func (e *Engine) storedGroup(ctx context.Context, tx ReadTx, t *ObjectType, name string) (*PropertyGroup, error) {
+	if !e.Shared || t.Group(name) != nil && t.Group(name).HubSpotDefined {
+		return nil, nil
+	}
+	groups, err := tx.PropertyGroups(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range groups {
+		if g.Name == name && !g.Archived {
+			return g, nil
+		}
+	}
+	return nil, nil
+}
+
+// groupStored refuses, on a database other nodes write to, a custom group
+// that is not live as stored (another node archived it).
+func (e *Engine) groupStored(ctx context.Context, tx ReadTx, t *ObjectType, name string) error {
+	if g := t.Group(name); !e.Shared || g == nil || g.HubSpotDefined {
+		return nil
+	}
+	if stored, err := e.storedGroup(ctx, tx, t, name); err != nil || stored != nil {
+		return err
+	}
+	return Invalidf("Property group %s does not exist for object type %s", name, t.ID)
+}
+
+// groupKnown returns t as known after a reload, when name is not among its
+// groups and another node may have made it.
+func (e *Engine) groupKnown(ctx context.Context, t *ObjectType, name string) *ObjectType {
+	if !e.Shared || t.Group(name) != nil || e.LoadSchemas(ctx) != nil {
+		return t
+	}
+	if fresh, err := e.Types.Resolve(t.ID); err == nil {
+		return fresh
+	}
+	return t
 }
 
 // ArchiveGroup archives a custom group that no live property uses.
 func (e *Engine) ArchiveGroup(ctx context.Context, t *ObjectType, name string) error {
+	t = e.groupKnown(ctx, t, name)
 	g, err := e.FindGroup(t, name)
 	if err != nil {
 		return err
@@ -474,7 +537,23 @@ func (e *Engine) ArchiveGroup(ctx context.Context, t *ObjectType, name string) e
 	}
 	c := *g
 	c.Archived = true
-	return e.schemaWrite(ctx, t, func(tx Tx) error { return tx.PutPropertyGroup(ctx, t.ID, &c) })
+	return e.schemaWrite(ctx, t, func(tx Tx) error {
+		if e.Shared { // another node may have archived it, or put a property in it
+			if stored, err := e.storedGroup(ctx, tx, t, name); err != nil || stored == nil {
+				return err // archived already: nothing to do
+			}
+			props, err := tx.CustomProperties(ctx, t.ID)
+			if err != nil {
+				return err
+			}
+			for _, p := range props {
+				if p.GroupName == name && !p.Archived {
+					return Invalidf("Property group %s still holds property %s", name, p.Name)
+				}
+			}
+		}
+		return tx.PutPropertyGroup(ctx, t.ID, &c)
+	})
 }
 
 // refreshed reloads the schemas when err may come from this node's caches
