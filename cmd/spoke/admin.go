@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/mail"
 	"os"
 	"slices"
 	"strconv"
@@ -257,8 +258,18 @@ func (a *admin) owners(ctx context.Context, args []string) error {
 		if strings.TrimSpace(o.Email) == "" {
 			return usage(errors.New("--email is required"))
 		}
+		if _, err := mail.ParseAddress(strings.TrimSpace(o.Email)); err != nil || !strings.Contains(o.Email, "@") {
+			return usage(fmt.Errorf("--email %q is not a valid email address", o.Email))
+		}
+		if o.Type != "PERSON" && o.Type != "QUEUE" {
+			return usage(fmt.Errorf("--type must be PERSON or QUEUE, not %q", o.Type))
+		}
 		return a.withEngine(ctx, func(e *crm.Engine, _ crm.Store) error {
 			created, err := e.CreateOwner(ctx, o)
+			var ce *crm.Error
+			if errors.As(err, &ce) && ce.Kind == crm.KindInvalid {
+				return usage(err) // a flag's value breaks a rule the engine checks
+			}
 			if err != nil {
 				return err
 			}
