@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 
 	"github.com/spoke-crm/spoke/crm"
+	"github.com/spoke-crm/spoke/storage/sqlite"
 )
 
 // seed loads a fixture file into a database: spoke seed --db PATH FILE.
@@ -65,6 +66,13 @@ func (a *admin) export(ctx context.Context, args []string) error {
 	if len(rest) > 1 {
 		return usage(errors.New("usage: spoke export [--secrets] [--history] [--db PATH|URL] [FILE]"))
 	}
+	if len(rest) == 1 && !isPostgres(a.db) && !sqlite.IsMemory(a.db) {
+		for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+			if sameFile(rest[0], a.db+suffix) {
+				return usage(fmt.Errorf("%s is the database's own file: export to another file", rest[0]))
+			}
+		}
+	}
 	return a.withExisting(ctx, func(e *crm.Engine, _ crm.Store) error {
 		if err := e.LoadSchemas(ctx); err != nil {
 			return err
@@ -80,6 +88,19 @@ func (a *admin) export(ctx context.Context, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(f)
 	})
+}
+
+// sameFile reports whether paths a and b name one file: the same file if
+// both exist, else the same absolute path.
+func sameFile(a, b string) bool {
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(sa, sb)
+	}
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && absA == absB
 }
 
 // writeFile writes v as indented JSON to path. A regular file (or a new

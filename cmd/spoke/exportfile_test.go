@@ -56,3 +56,32 @@ func TestExportThatFailsKeepsThePreviousFile(t *testing.T) {
 		t.Errorf("export wrote %d bytes: %v", len(got), err)
 	}
 }
+
+// An export named like its own SQLite database (a slip in a script) is
+// refused before anything is written: the database stays as it was.
+func TestExportOverItsOwnDatabaseIsRefused(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "spoke.db")
+	if out, err := spoke(t, "tokens", "create", "--all-scopes", "--db", db); err != nil {
+		t.Fatalf("tokens create: %q %v", out, err)
+	}
+	link := filepath.Join(dir, "link.db")
+	if err := os.Symlink(db, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{db, "./" + db[len(dir)+1:], link, db + "-wal"} {
+		cmd := exec.Command(binary, "export", "--db", db, target)
+		cmd.Dir = dir
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 2 || !strings.Contains(stderr.String(), "database") ||
+			strings.Count(stderr.String(), "\n") != 1 {
+			t.Errorf("export over %s: %v, stderr %q", target, err, stderr.String())
+		}
+	}
+	if out, err := spoke(t, "tokens", "list", "--db", db); err != nil || !strings.Contains(out, "\n1 ") {
+		t.Errorf("the database after the refused exports: %q %v", out, err)
+	}
+}
