@@ -220,3 +220,31 @@ func TestWebhookBatchesAndOrderPerRecordAcrossFailures(t *testing.T) {
 		t.Errorf("firstname changes in order: %d, %v ... %v", len(values), values[:min(2, len(values))], values[max(0, len(values)-2):])
 	}
 }
+
+// A flush delivers every event this node can claim even while the node's
+// own worker is claiming the same app at that moment (on PostgreSQL a
+// claim skips an app another transaction is claiming): after each write
+// and flush, nothing is pending and the receiver has every event.
+func TestWebhookFlushWhileTheWorkerClaims(t *testing.T) {
+	t.Parallel()
+	s := spoketest.Open(t)
+	a := newApp(t, s, "flush race")
+	recv := newReceiver(t)
+	setTarget(t, s, a, recv.url())
+	subscribe(t, s, a, map[string]any{"eventType": "contact.creation"})
+	subscribe(t, s, a, map[string]any{"eventType": "contact.deletion"})
+	for i := range 40 {
+		id := create(t, s, "contacts", fmt.Sprintf(`{"properties":{"email":"race%d@example.com"}}`, i))["id"].(string)
+		mustStatus(t, s.Do("DELETE", "/crm/v3/objects/contacts/"+id, nil), 204)
+		if res := flush(t, s); res["pending"] != float64(0) {
+			t.Fatalf("round %d: flush %v", i, res)
+		}
+		n := 0
+		for _, d := range recv.deliveries() {
+			n += len(d.events)
+		}
+		if n != 2*(i+1) {
+			t.Fatalf("round %d: %d events received, want %d", i, n, 2*(i+1))
+		}
+	}
+}

@@ -90,6 +90,11 @@ type Worker struct {
 	mu       sync.Mutex
 	idle     *sync.Cond
 	inflight map[int64]int // requests in flight per app
+	// claiming serialises this node's claims of an app: a claim skips an
+	// app whose settings row another transaction holds (that is, another
+	// node claiming it), and must not skip it for the node's own worker
+	// and a flush claiming at once.
+	claiming map[int64]*sync.Mutex
 	total    int
 	flushes  []*crm.WebhookFlushResult // flushes under way, counting what they see
 	wake     chan struct{}             // a retry of this node fell due
@@ -103,7 +108,7 @@ type Worker struct {
 
 // New returns a worker for hooks.
 func New(hooks *crm.Webhooks, retryScale float64, logger *slog.Logger) *Worker {
-	w := &Worker{Hooks: hooks, RetryScale: retryScale, Logger: logger, Now: time.Now, inflight: map[int64]int{}, wake: make(chan struct{}, 1),
+	w := &Worker{Hooks: hooks, RetryScale: retryScale, Logger: logger, Now: time.Now, inflight: map[int64]int{}, claiming: map[int64]*sync.Mutex{}, wake: make(chan struct{}, 1),
 		LogRetention: DefaultLogRetention, LogMaxPerApp: DefaultLogMaxPerApp, tokenID: crm.NewAppSecret()}
 	w.idle = sync.NewCond(&w.mu)
 	w.sent = prometheus.NewCounter(prometheus.CounterOpts{Name: "spoke_webhook_events_sent_total", Help: "Webhook events delivered (answered 2xx)."})
@@ -335,8 +340,11 @@ func (w *Worker) round(ctx context.Context, claimNow time.Time) (int, error) {
 			// the other nodes: at most maxConcurrentRequests POSTs of the
 			// app are in flight on all of them together.
 			token, lease := w.token(), now.Add(Lease)
+			claimMu := w.claimLock(st.AppID)
+			claimMu.Lock()
 			events, err := w.Hooks.Store.ClaimWebhookEvents(ctx, crm.WebhookClaim{AppID: st.AppID, Now: at, LeaseUntil: lease, Limit: MaxBatch, Owner: w.Node,
 				Slots: max(1, st.MaxConcurrentRequests), Token: token})
+			claimMu.Unlock()
 			if err != nil || len(events) == 0 {
 				w.done(st.AppID, false)
 				if err != nil {
@@ -355,6 +363,18 @@ func (w *Worker) round(ctx context.Context, claimNow time.Time) (int, error) {
 		}
 	}
 	return started, nil
+}
+
+// claimLock is the lock of this node's claims of an app.
+func (w *Worker) claimLock(appID int64) *sync.Mutex {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	m := w.claiming[appID]
+	if m == nil {
+		m = &sync.Mutex{}
+		w.claiming[appID] = m
+	}
+	return m
 }
 
 // token names a claim: unique between nodes and claims.
