@@ -108,6 +108,13 @@ func TestFlagErrorsExplain(t *testing.T) {
 		{[]string{"serve", "--bogus"}, nil, "spoke serve --help"},
 		{[]string{"tokens", "create", "--all-scopes", "--scopes", "tickets"}, nil, "already gives every scope"},
 		{[]string{"health", "--addr", "nonsense"}, nil, "use host:port"},
+		// Booleans and numbers say what they take, not "parse error".
+		{[]string{"serve"}, []string{"SPOKE_NO_ADMIN=yes"}, `SPOKE_NO_ADMIN="yes": use true or false`},
+		{[]string{"serve", "--no-admin=yes"}, nil, `invalid boolean value "yes" for -no-admin: use true or false`},
+		{[]string{"serve", "--webhook-log-max-per-app", "ten"}, nil, "-webhook-log-max-per-app: use a whole number"},
+		{[]string{"serve", "--webhook-log-max-per-app", "99999999999999999999"}, nil, "use a whole number"},
+		{[]string{"serve", "--webhook-retry-scale", "fast"}, nil, "-webhook-retry-scale: use a number such as 0.001"},
+		{[]string{"tokens", "list", "--wide=maybe"}, nil, "use true or false"},
 	} {
 		out, errOut, code := runSpoke(t, c.env, c.args...)
 		if code != 2 || !strings.Contains(errOut, c.want) || strings.Contains(out, "pat-") {

@@ -108,6 +108,7 @@ func printUsage(w io.Writer, fs *flag.FlagSet, c command) {
 // which the program treats as success. Other errors name the command's
 // --help.
 func parseArgs(fs *flag.FlagSet, args []string, interspersed bool) ([]string, error) {
+	explainValues(fs)
 	// The flag package calls Usage on errors too; print help only when asked.
 	help := fs.Usage
 	fs.Usage = func() {}
@@ -135,6 +136,7 @@ func parseArgs(fs *flag.FlagSet, args []string, interspersed bool) ([]string, er
 // over a bad environment value, so --help always shows the help; otherwise
 // the environment's error is reported.
 func parseWithEnv(fs *flag.FlagSet, args []string, interspersed bool, names ...string) ([]string, error) {
+	explainValues(fs)
 	envErr := applyEnv(fs, names...)
 	rest, err := parseArgs(fs, args, interspersed)
 	if err != nil {
@@ -145,6 +147,48 @@ func parseWithEnv(fs *flag.FlagSet, args []string, interspersed bool, names ...s
 	}
 	return rest, nil
 }
+
+// explainValues makes fs's boolean and number flags say what they take
+// when given something else: the flag package's own errors say only
+// "parse error" or "value out of range".
+func explainValues(fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		g, ok := f.Value.(flag.Getter)
+		switch f.Value.(type) {
+		case explained, boolExplained:
+			ok = false // explained already
+		}
+		if !ok {
+			return
+		}
+		switch g.Get().(type) {
+		case bool:
+			f.Value = boolExplained{explained{g, "use true or false (or 1 or 0)"}}
+		case int, int64, uint, uint64:
+			f.Value = explained{g, "use a whole number"}
+		case float64:
+			f.Value = explained{g, "use a number such as 0.001"}
+		}
+	})
+}
+
+// explained is a flag value whose Set errors say what it takes.
+type explained struct {
+	flag.Getter
+	want string
+}
+
+func (v explained) Set(s string) error {
+	if err := v.Getter.Set(s); err != nil {
+		return errors.New(v.want)
+	}
+	return nil
+}
+
+// boolExplained is an explained boolean, given without a value as --flag.
+type boolExplained struct{ explained }
+
+func (boolExplained) IsBoolFlag() bool { return true }
 
 // durationValue is a time.Duration flag whose error shows the expected form:
 // Go's own says only "parse error" to "--search-lag 3".
