@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -52,7 +51,7 @@ func TestBrowserCustomObject(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatalf("starting Chromium (%s): %v", exe, err)
 	}
-	ctx, cancelSteps := context.WithTimeout(ctx, 20*time.Second)
+	ctx, cancelSteps := context.WithTimeout(ctx, browserSteps)
 	defer cancelSteps()
 	b := &chrome{t: t, ctx: ctx}
 

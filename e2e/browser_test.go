@@ -37,6 +37,11 @@ const browserZone = "America/Sao_Paulo"
 // least 24 px square. With SPOKE_SCREENSHOTS set to a
 // folder it saves record-page.png and recycle-bin.png there (the README's
 // pictures in docs/).
+// browserSteps bounds the steps of one browser test: a guard against a
+// hung browser, not a measure of speed, so it leaves room for a slow,
+// shared machine.
+const browserSteps = 2 * time.Minute
+
 func TestBrowserTimeline(t *testing.T) {
 	t.Parallel()
 	exe := os.Getenv("SPOKE_CHROMIUM")
@@ -77,7 +82,7 @@ func TestBrowserTimeline(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatalf("starting Chromium (%s): %v", exe, err)
 	}
-	ctx, cancelSteps := context.WithTimeout(ctx, 20*time.Second)
+	ctx, cancelSteps := context.WithTimeout(ctx, browserSteps)
 	defer cancelSteps()
 
 	b := &chrome{t: t, ctx: ctx}

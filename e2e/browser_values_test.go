@@ -50,7 +50,7 @@ func browsersIn(t *testing.T, zone string) func() *chrome {
 		if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
 			t.Fatal(err)
 		}
-		ctx, cancelSteps := context.WithTimeout(ctx, 20*time.Second)
+		ctx, cancelSteps := context.WithTimeout(ctx, browserSteps)
 		t.Cleanup(cancelSteps)
 		return &chrome{t: t, ctx: ctx}
 	}
