@@ -198,6 +198,10 @@ func TestSeedConflictsAre409(t *testing.T) {
 			[]string{"20000000009", "objects.companies[0]", "objects.contacts[0]"}},
 		{`{"associationLabels":[{"from":"contacts","to":"companies","typeId":3007,"label":"Z","name":"z"}]}`, 400,
 			[]string{"associationLabels[0]", "inverseTypeId"}},
+		// A misspelt section is refused, with the sections a fixture has,
+		// instead of loading nothing; the rest of the fixture is not loaded.
+		{`{"owner":[{"email":"typo@example.com"}],"objects":{"contacts":[{"id":"20000000019","properties":{"email":"typo@example.com"}}]}}`, 400,
+			[]string{`unknown fixture key "owner"`, "owners"}},
 	} {
 		mustFail(t, s.Do("POST", "/_spoke/seed", c.fixture), c.status, c.words...)
 	}

@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // Fixture is a data set in Spoke's fixture format: close to HubSpot's JSON,
@@ -25,6 +28,40 @@ type Fixture struct {
 	// Apps are the developer apps with their webhook settings and
 	// subscriptions.
 	Apps []FixtureApp `json:"apps,omitempty"`
+}
+
+// fixtureKeys are the keys a fixture may have: the JSON names of Fixture's
+// fields.
+var fixtureKeys = func() []string {
+	t := reflect.TypeFor[Fixture]()
+	keys := make([]string, 0, t.NumField())
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		keys = append(keys, name)
+	}
+	sort.Strings(keys)
+	return keys
+}()
+
+// UnmarshalJSON reads a fixture and refuses a key it does not know: a
+// misspelt section ("owner", "object") would otherwise load nothing and the
+// seed would report success. Keys inside the sections are not checked.
+func (f *Fixture) UnmarshalJSON(data []byte) error {
+	var sections map[string]json.RawMessage
+	if json.Unmarshal(data, &sections) == nil {
+		var unknown []string
+		for k := range sections {
+			if _, found := slices.BinarySearch(fixtureKeys, k); !found {
+				unknown = append(unknown, strconv.Quote(k))
+			}
+		}
+		if len(unknown) > 0 {
+			sort.Strings(unknown)
+			return fmt.Errorf("unknown fixture key %s: a fixture has %s", strings.Join(unknown, ", "), strings.Join(fixtureKeys, ", "))
+		}
+	}
+	type plain Fixture
+	return json.Unmarshal(data, (*plain)(f))
 }
 
 // FixtureOwner is an owner; id and userId are assigned when absent.

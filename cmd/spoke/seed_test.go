@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -74,5 +75,24 @@ func TestSeedRefusesNULFromOlderData(t *testing.T) {
 			strings.Contains(err.Error(), "internal") {
 			t.Errorf("seed into %s: %q %v", db, out, err)
 		}
+	}
+}
+
+// A fixture with a misspelt section is refused before any database is
+// opened or created: it would otherwise load nothing and report success.
+func TestSeedRefusesUnknownFixtureKeys(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fixture := filepath.Join(dir, "typo.json")
+	if err := os.WriteFile(fixture, []byte(`{"object":{"contacts":[{"properties":{"email":"typo@example.com"}}]}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "new.db")
+	out, err := spoke(t, "seed", "--db", db, fixture)
+	if err == nil || !strings.Contains(err.Error(), `unknown fixture key "object"`) || !strings.Contains(err.Error(), "objects") {
+		t.Errorf("seed: %q %v", out, err)
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("the database was created: %v", err)
 	}
 }
