@@ -30,6 +30,7 @@ func Run(t *testing.T, open Opener) {
 		{"UniqueClaims", testUnique},
 		{"LockedUpserts", testLockedUpserts},
 		{"Reset", testReset},
+		{"ResetRolledBackKeepsTheSequences", testResetRolledBack},
 		{"FailedWriteChangesNothing", testRollback},
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"Tokens", testTokens},
@@ -432,6 +433,43 @@ func testConcurrentWrites(t *testing.T, s crm.Store) {
 		}
 		return nil
 	})
+}
+
+// testResetRolledBack checks that a reset that does not commit (it lost a
+// deadlock, or a later statement failed) leaves the id sequences where they
+// were: restarted on tables that keep their rows, they would hand out ids
+// already stored, and every create would fail until the next reset.
+func testResetRolledBack(t *testing.T, s crm.Store) {
+	ctx := context.Background()
+	var first []int64
+	if err := s.Write(ctx, func(tx crm.Tx) error {
+		var err error
+		first, err = tx.NextIDs(ctx, 3)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	undone := errors.New("undone")
+	err := s.Write(ctx, func(tx crm.Tx) error {
+		if err := tx.Reset(ctx, crm.ResetScope{Owners: true, Schema: true}); err != nil {
+			return err
+		}
+		return undone
+	})
+	if !errors.Is(err, undone) {
+		t.Fatalf("reset: %v", err)
+	}
+	var next []int64
+	if err := s.Write(ctx, func(tx crm.Tx) error {
+		var err error
+		next, err = tx.NextIDs(ctx, 1)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if next[0] <= first[2] {
+		t.Errorf("after a reset rolled back the sequence hands out %d again (had reached %d)", next[0], first[2])
+	}
 }
 
 // testReset checks that a reset empties records always, owners, schema and
