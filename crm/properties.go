@@ -114,10 +114,7 @@ func (e *Engine) Known(ctx context.Context, t *ObjectType, archived bool, names 
 		if (!archived && t.Property(name) != nil) || (archived && t.ArchivedProperty(name) != nil) {
 			continue
 		}
-		if e.LoadSchemas(ctx) != nil {
-			return t
-		}
-		if fresh, err := e.Types.Resolve(t.ID); err == nil {
+		if fresh := e.reloaded(ctx, t); fresh != nil {
 			return fresh
 		}
 		return t
@@ -511,10 +508,10 @@ func (e *Engine) groupStored(ctx context.Context, tx ReadTx, t *ObjectType, name
 // groupKnown returns t as known after a reload, when name is not among its
 // groups and another node may have made it.
 func (e *Engine) groupKnown(ctx context.Context, t *ObjectType, name string) *ObjectType {
-	if !e.Shared || t.Group(name) != nil || e.LoadSchemas(ctx) != nil {
+	if !e.Shared || t.Group(name) != nil {
 		return t
 	}
-	if fresh, err := e.Types.Resolve(t.ID); err == nil {
+	if fresh := e.reloaded(ctx, t); fresh != nil {
 		return fresh
 	}
 	return t
@@ -530,10 +527,8 @@ func (e *Engine) ArchiveGroup(ctx context.Context, t *ObjectType, name string) e
 	if g.HubSpotDefined {
 		return Invalidf("Property group %s is defined by HubSpot and cannot be archived", name)
 	}
-	for _, p := range t.Properties {
-		if p.GroupName == name {
-			return Invalidf("Property group %s still holds property %s", name, p.Name)
-		}
+	if err := groupEmpty(name, t.Properties); err != nil {
+		return err
 	}
 	c := *g
 	c.Archived = true
@@ -546,14 +541,23 @@ func (e *Engine) ArchiveGroup(ctx context.Context, t *ObjectType, name string) e
 			if err != nil {
 				return err
 			}
-			for _, p := range props {
-				if p.GroupName == name && !p.Archived {
-					return Invalidf("Property group %s still holds property %s", name, p.Name)
-				}
+			if err := groupEmpty(name, props); err != nil {
+				return err
 			}
 		}
 		return tx.PutPropertyGroup(ctx, t.ID, &c)
 	})
+}
+
+// groupEmpty refuses to archive group name while a live property of props
+// is in it.
+func groupEmpty(name string, props []*PropertyDefinition) error {
+	for _, p := range props {
+		if p.GroupName == name && !p.Archived {
+			return Invalidf("Property group %s still holds property %s", name, p.Name)
+		}
+	}
+	return nil
 }
 
 // refreshed reloads the schemas when err may come from this node's caches
@@ -563,11 +567,17 @@ func (e *Engine) refreshed(ctx context.Context, t *ObjectType, err error) *Objec
 	if !e.Shared || err == nil || !schemaMiss(err) {
 		return nil
 	}
+	return e.reloaded(ctx, t)
+}
+
+// reloaded reloads the schemas and returns t as now known; nil when the
+// reload fails or t is gone.
+func (e *Engine) reloaded(ctx context.Context, t *ObjectType) *ObjectType {
 	if e.LoadSchemas(ctx) != nil {
 		return nil
 	}
-	fresh, rerr := e.Types.Resolve(t.ID)
-	if rerr != nil {
+	fresh, err := e.Types.Resolve(t.ID)
+	if err != nil {
 		return nil
 	}
 	return fresh
