@@ -30,5 +30,5 @@ func dataSourceName(path string, q url.Values) string {
 	if IsMemory(path) {
 		return fmt.Sprintf("file:/spoke-memory-%d?vfs=memdb&%s", memoryDBs.Add(1), q.Encode())
 	}
-	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?vfs=" + walVFSName + "&" + q.Encode()
 }
