@@ -43,8 +43,8 @@ func plan(t *testing.T, db *DB, q string, args ...any) string {
 
 // TestSearchIndexPlans checks that removing a record's index entries seeks
 // each of its values in the value indexes, which are ordered by value and
-// have no index on the record: the entries of search_nums, and the value
-// sets, found by value and block.
+// have no index on the record: the entries of search_times, found by hour,
+// and the value sets, found by value and block.
 func TestSearchIndexPlans(t *testing.T) {
 	t.Parallel()
 	db := OpenForTest(t, filepath.Join(t.TempDir(), "spoke.db"))
@@ -54,8 +54,11 @@ func TestSearchIndexPlans(t *testing.T) {
 		want  string
 		times int
 	}{
-		{`DELETE FROM search_nums WHERE key = ? AND num IN (?) AND object_id IN (?) OR key = ? AND num IN (?, ?) AND object_id IN (?, ?)`,
-			[]any{1, 2, 3, 4, 5, 6, 7, 8}, "SEARCH search_nums USING PRIMARY KEY (key=? AND num=? AND object_id=?)", 2},
+		{`DELETE FROM search_times WHERE key = ? AND bucket IN (?) AND object_id IN (?) OR key = ? AND bucket IN (?, ?) AND object_id IN (?, ?)`,
+			[]any{1, 2, 3, 4, 5, 6, 7, 8}, "SEARCH search_times USING PRIMARY KEY (key=? AND bucket=? AND object_id=?)", 2},
+		// A range of times in scope reads the range's hours only.
+		{`SELECT v.object_id AS id, v.num AS sk FROM search_times v WHERE v.key = ? AND v.bucket BETWEEN ? AND ? AND v.num BETWEEN ? AND ? AND v.scope IN (?)`,
+			[]any{1, 2, 3, 4, 5, 6}, "SEARCH v USING PRIMARY KEY (key=? AND bucket>? AND bucket<?)", 1},
 		{`UPDATE search_text_sets SET ids = spoke_ids_remove(ids, ?) WHERE key = ? AND text IN (?, ?) AND block IN (?, ?)`,
 			[]any{"[1]", 1, "a", "b", 3, 4}, "SEARCH search_text_sets USING PRIMARY KEY (key=? AND text=? AND block=?)", 1},
 		{`DELETE FROM search_num_sets WHERE key = ? AND num IN (?, ?) AND block IN (?, ?) AND ids = '[]'`,

@@ -55,22 +55,27 @@ type Driver struct {
 	UnsetValues []string
 }
 
-// entries are the queries of the value entries of d's search index.
+// entries are the queries of the value entries of d's search index, those
+// of search_times (migration 0038) among the numbers.
 func (d Driver) entries() [2]string {
-	if d.ValueEntries[0] != "" {
-		return d.ValueEntries
+	e := d.ValueEntries
+	if e[0] == "" {
+		e = [2]string{`SELECT key, num, object_id, scope FROM search_nums`, `SELECT key, text, object_id FROM search_texts`}
 	}
-	return [2]string{`SELECT key, num, object_id, scope FROM search_nums`, `SELECT key, text, object_id FROM search_texts`}
+	e[0] += ` UNION ALL SELECT key, num, object_id, scope FROM search_times`
+	return e
 }
 
 // OpenNew opens a store at a new location: an Opener for Run.
 func (d Driver) OpenNew(t *testing.T) crm.Store { return d.Open(t, d.NewLocation(t)) }
 
 // searchDocuments is the migration that replaced search_values, and
-// valueSets the one that keeps values in sets on some drivers.
+// valueSets the one that keeps values in sets on some drivers, searchTimes
+// the one that moved the scoped properties' entries to search_times.
 const (
 	searchDocuments = "migrations/0015_search_documents.sql"
 	valueSets       = "migrations/0035_search_value_sets.sql"
+	searchTimes     = "migrations/0038_search_times.sql"
 )
 
 // Upgrades runs the tests of upgrades in place on d: the migrations of
@@ -83,14 +88,16 @@ func Upgrades(t *testing.T, d Driver) {
 		at := d.NewLocation(t)
 		scopedIndexUpgrade(t,
 			func(t *testing.T) crm.Store { return d.Open(t, at) },
-			func(t *testing.T) { rewindSearchIndex(t, d, at, false, d.ScopedMigration, searchDocuments, valueSets) })
+			func(t *testing.T) {
+				rewindSearchIndex(t, d, at, false, d.ScopedMigration, searchDocuments, valueSets, searchTimes)
+			})
 	})
 	t.Run("SearchIndexUpgrade", func(t *testing.T) {
 		t.Parallel()
 		at := d.NewLocation(t)
 		searchIndexUpgrade(t,
 			func(t *testing.T) crm.Store { return d.Open(t, at) },
-			func(t *testing.T) { rewindSearchIndex(t, d, at, true, searchDocuments, valueSets) },
+			func(t *testing.T) { rewindSearchIndex(t, d, at, true, searchDocuments, valueSets, searchTimes) },
 			func(t *testing.T, sql string) Rows { return d.Query(t, at, sql) },
 			d.DocText, d.entries())
 	})
@@ -110,7 +117,12 @@ func Upgrades(t *testing.T, d Driver) {
 // versions.
 func rewindSearchIndex(t *testing.T, d Driver, at string, scoped bool, versions ...string) {
 	t.Helper()
-	stmts := append(slices.Clone(d.UnsetValues), d.SearchValues...)
+	stmts := []string{
+		`INSERT INTO search_nums (key, num, object_id, scope) SELECT key, num, object_id, scope FROM search_times`,
+		`DROP TABLE search_times`,
+	}
+	stmts = append(stmts, d.UnsetValues...)
+	stmts = append(stmts, d.SearchValues...)
 	stmts = append(stmts,
 		`INSERT INTO search_values (object_id, key, n, num) SELECT object_id, key, row_number() OVER (PARTITION BY object_id, key), num FROM search_nums`,
 		`INSERT INTO search_values (object_id, key, n, text) SELECT object_id, key, row_number() OVER (PARTITION BY object_id, key), text FROM search_texts`)

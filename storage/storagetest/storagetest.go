@@ -42,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 		{"ArchiveWindowAndPurge", testPurge},
 		{"Search", testSearch},
 		{"SearchIndexEntries", testSearchIndexEntries},
+		{"TimeRanges", testTimeRanges},
 		{"ValuesHeldByMany", testValuesHeldByMany},
 		{"SearchByObjectID", testSearchByObjectID},
 		{"EngagementTypesAndUsers", testEngagementTypes},

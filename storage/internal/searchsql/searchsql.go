@@ -9,10 +9,14 @@
 //     keys read it;
 //   - one row of search_nums (key, num, object_id) or search_texts (key,
 //     text, object_id) per value, in value order: the value indexes that
-//     find the records matching a filter. The entry of a property with a
-//     scoped index (crm.ScopedIndex) carries, in scope, the key of the
-//     record's scoped name, so a filter on the scope and a range of the
-//     property reads one range of values and keeps those in scope;
+//     find the records matching a filter;
+//   - for a property with a scoped index (crm.ScopedIndex), one row of
+//     search_times (key, bucket, object_id, num, scope) instead, ordered
+//     by the hour of the value (TimeBucket) and then by record, so that
+//     records written in time order append to the index. Its scope is the
+//     key of the record's scoped name, so a filter on the scope and a
+//     range of the property reads the range's hours and keeps the entries
+//     in the range and in scope;
 //   - a row of the free-text table;
 //
 // with objects and associations for the rest. hs_object_id
@@ -202,19 +206,64 @@ func buildLacking(q crm.SearchQuery, f crm.SearchFilter, d Dialect) (count State
 }
 
 // entries is the FROM item of the value index holding f's values, aliased
-// v, and the expression of an entry's record id: the dialect's value sets
-// when it keeps them, else one entry per value (valueTable). The values of
-// a property with a scoped index are entries of their own on every
-// database: each carries its record's scope.
+// v, and the expression of an entry's record id: search_times for a
+// property with a scoped index (timed), the dialect's value sets when it
+// keeps them, else one entry per value (valueTable).
 func entries(d Dialect, q crm.SearchQuery, f crm.SearchFilter) (from, id string) {
-	numeric := numericValues(f)
-	if !numeric || !slices.ContainsFunc(q.Scoped, func(si crm.ScopedIndex) bool { return si.Property == f.Property }) {
-		if from, id := d.ValueSets(numeric); from != "" {
-			return from, id
-		}
+	if timed(q, f) {
+		return "search_times v", "v.object_id"
+	}
+	if from, id := d.ValueSets(numericValues(f)); from != "" {
+		return from, id
 	}
 	table, _ := valueTable(f)
 	return table + " v", "v.object_id"
+}
+
+// timed reports whether f compares the numbers of a property with a scoped
+// index, whose entries are in search_times.
+func timed(q crm.SearchQuery, f crm.SearchFilter) bool {
+	return numericValues(f) && slices.ContainsFunc(q.Scoped, func(si crm.ScopedIndex) bool { return si.Property == f.Property })
+}
+
+// bucketWidth is the span of values, in milliseconds, of a bucket of
+// search_times: an hour.
+const bucketWidth = 3_600_000
+
+// TimeBucket is the bucket of search_times holding the value num: num
+// divided by bucketWidth, truncated toward zero as SQL's CAST to an
+// integer does (a value that only grows with num, which is what ranges
+// need), held within ±2^62 for numbers far outside any time.
+func TimeBucket(num float64) int64 {
+	const bound = 1 << 62
+	q := num / bucketWidth
+	switch {
+	case q >= bound:
+		return bound
+	case q <= -bound:
+		return -bound
+	}
+	return int64(q)
+}
+
+// bucketCondition writes the condition on v.bucket of search_times that
+// holds for every entry whose num meets f, so that the index reads only
+// the hours of f's range; the condition on num follows it.
+func bucketCondition(m *query, f crm.SearchFilter, v string) {
+	b := func(i int) any { return TimeBucket(f.Nums[i]) }
+	switch f.Op {
+	case crm.OpEQ:
+		m.add(" AND "+v+".bucket = ?", b(0))
+	case crm.OpIn:
+		m.add(" AND " + v + ".bucket IN ")
+		m.list(len(f.Nums), b)
+	case crm.OpLT, crm.OpLTE:
+		m.add(" AND "+v+".bucket <= ?", b(0))
+	case crm.OpGT, crm.OpGTE:
+		m.add(" AND "+v+".bucket >= ?", b(0))
+	case crm.OpBetween:
+		m.add(" AND "+v+".bucket BETWEEN ? AND ?", b(0), b(1))
+	}
 }
 
 // valueTable is the value index holding f's values, and its value column:
@@ -301,7 +350,8 @@ func matchGroup(m *query, q crm.SearchQuery, group []crm.SearchFilter, withKey b
 	case scoped >= 0:
 		f, s := group[scoped], group[scope]
 		keyed = withKey && q.Sort.Property == f.Property
-		dr.add(`SELECT v.object_id AS id, v.num AS sk FROM search_nums v WHERE v.key = ?`, Key(q.TypeID, f.Property))
+		dr.add(`SELECT v.object_id AS id, v.num AS sk FROM search_times v WHERE v.key = ?`, Key(q.TypeID, f.Property))
+		bucketCondition(&dr, f, "v")
 		vals := make([]any, len(f.Nums))
 		for i, n := range f.Nums {
 			vals[i] = n
@@ -332,7 +382,7 @@ func matchGroup(m *query, q crm.SearchQuery, group []crm.SearchFilter, withKey b
 		}
 		from, id := entries(d, q, f)
 		dr.add(`SELECT ` + distinct + id + ` AS id` + sk + ` FROM ` + from + ` WHERE `)
-		valueCondition(&dr, q.TypeID, f, "v")
+		valueCondition(&dr, q.TypeID, f, "v", timed(q, f))
 	case terms:
 		ids, arg := d.TextMatches(q.Terms)
 		dr.add(`SELECT o.id FROM (`+ids+`) s JOIN objects o ON o.id = s.id AND o.type_id = ? AND o.archived = `+d.False(), arg, q.TypeID)
@@ -399,9 +449,13 @@ func rangeOp(op string) bool {
 }
 
 // valueCondition writes the positive condition of f on the value index
-// alias v (search_nums or search_texts, as valueTable says).
-func valueCondition(m *query, typeID string, f crm.SearchFilter, v string) {
+// alias v (search_nums or search_texts, as valueTable says, or
+// search_times when timed).
+func valueCondition(m *query, typeID string, f crm.SearchFilter, v string, timed bool) {
 	m.add(v+`.key = ?`, Key(typeID, f.Property))
+	if timed {
+		bucketCondition(m, f, v)
+	}
 	_, col := valueTable(f)
 	compare(m, f.Op, v+"."+col, v+"."+col, filterValues(f))
 }

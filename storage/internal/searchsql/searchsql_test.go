@@ -208,8 +208,8 @@ func TestObjectIDMigrationKeys(t *testing.T) {
 }
 
 // TestValueSetsMigrationKeys checks the keys of the properties with a
-// scoped index that migration 0035 keeps out of the value sets against the
-// code.
+// scoped index that migration 0035 keeps out of the value sets, and that
+// 0038 moves to search_times, against the code.
 func TestValueSetsMigrationKeys(t *testing.T) {
 	var want []string
 	for _, typ := range crm.DefaultRegistry().Types() {
@@ -223,17 +223,44 @@ func TestValueSetsMigrationKeys(t *testing.T) {
 	if len(want) < 2 {
 		t.Fatalf("%d scoped properties, want at least 2", len(want))
 	}
-	data, err := os.ReadFile("../schema/migrations/0035_search_value_sets.sqlite.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sql := string(data)
-	for _, w := range want {
-		if !strings.Contains(sql, "\t"+w+", --") && !strings.Contains(sql, "\t"+w+"; --") {
-			t.Errorf("0035: no key %s", w)
+	for _, file := range []string{"0035_search_value_sets.sqlite.sql", "0038_search_times.sqlite.sql", "0038_search_times.postgres.sql"} {
+		data, err := os.ReadFile("../schema/migrations/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sql := string(data)
+		for _, w := range want {
+			if !strings.Contains(sql, "\t"+w+", --") && !strings.Contains(sql, "\t"+w+"; --") {
+				t.Errorf("%s: no key %s", file, w)
+			}
+		}
+		if n := strings.Count(sql, "\t("); n != len(want) {
+			t.Errorf("%s: %d keys, want %d", file, n, len(want))
 		}
 	}
-	if n := strings.Count(sql, "\t("); n != len(want) {
-		t.Errorf("0035: %d keys, want %d", n, len(want))
+}
+
+// TimeBucket truncates toward zero, as SQL's CAST of a number to an
+// integer does in the migration that filled search_times, and holds
+// numbers far from any time within its bounds: a bucket only grows with
+// its value.
+func TestTimeBucket(t *testing.T) {
+	for _, tc := range []struct {
+		num  float64
+		want int64
+	}{
+		{0, 0}, {1, 0}, {-1, 0}, {3_599_999, 0}, {-3_599_999, 0},
+		{3_600_000, 1}, {-3_600_000, -1}, {-3_600_001, -1}, {-7_200_000, -2},
+		{1_700_000_000_000, 472_222}, {1e300, 1 << 62}, {-1e300, -(1 << 62)},
+	} {
+		if got := searchsql.TimeBucket(tc.num); got != tc.want {
+			t.Errorf("TimeBucket(%g) = %d, want %d", tc.num, got, tc.want)
+		}
+	}
+	nums := []float64{-1e300, -1e20, -1e13, -7_200_001, -3_600_000, -1_800_000, -0.5, 0, 0.5, 1_800_000, 3_600_000, 1e13, 1e20, 1e300}
+	for i := 1; i < len(nums); i++ {
+		if a, b := searchsql.TimeBucket(nums[i-1]), searchsql.TimeBucket(nums[i]); b < a {
+			t.Errorf("TimeBucket(%g) = %d, below TimeBucket(%g) = %d", nums[i], b, nums[i-1], a)
+		}
 	}
 }

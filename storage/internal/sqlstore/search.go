@@ -14,8 +14,8 @@ import (
 )
 
 // The search index of a live record (see package searchsql): its document
-// in search_docs, an entry per value in search_nums or search_texts, and
-// its free text.
+// in search_docs, an entry per value in search_times, search_nums or
+// search_texts (or value sets), and its free text.
 
 // UnindexObjects removes the index entries of ids. The value indexes are
 // ordered by value, so the entries to remove are found from the records'
@@ -49,14 +49,16 @@ func (t *Tx) UnindexObjects(ctx context.Context, ids []int64) error {
 	if err != nil {
 		return err
 	}
-	// With value sets, only the values of properties with a scoped index
-	// are entries of search_nums; which keys those are is not told here,
-	// so every key is looked for in both.
-	stmts := deleteValues("search_nums", "num", nums, t.d.MaxParams())
+	// The values of properties with a scoped index are entries of
+	// search_times, the others of search_nums or value sets; which keys
+	// are which is not told here, so every numeric key is looked for in
+	// both.
+	stmts := deleteValues("search_times", "bucket", buckets(nums), t.d.MaxParams())
 	if usesValueSets(t.d) {
 		stmts = append(stmts, removeFromSets(t.d, nums, true)...)
 		stmts = append(stmts, removeFromSets(t.d, texts, false)...)
 	} else {
+		stmts = append(stmts, deleteValues("search_nums", "num", nums, t.d.MaxParams())...)
 		stmts = append(stmts, deleteValues("search_texts", "text", texts, t.d.MaxParams())...)
 	}
 	forIDs(t.d, "object_id", ids, func(in string, args []any) error {
@@ -255,6 +257,25 @@ func (vs *valueSets) addDoc(id int64, doc []byte) error {
 		}
 	}
 	return nil
+}
+
+// buckets are the numbers of sets as buckets of search_times
+// (searchsql.TimeBucket), with the same records.
+func buckets(sets valueSets) valueSets {
+	out := valueSets{keys: sets.keys, byKey: make(map[int64]*valueSet, len(sets.byKey))}
+	for key, set := range sets.byKey {
+		b := &valueSet{seen: map[any]bool{}, objects: set.objects}
+		for _, v := range set.values {
+			if n, ok := v.(float64); ok {
+				if x := searchsql.TimeBucket(n); !b.seen[x] {
+					b.seen[x] = true
+					b.values = append(b.values, x)
+				}
+			}
+		}
+		out.byKey[key] = b
+	}
+	return out
 }
 
 // deleteValues are the statements deleting, for each key of sets, the
@@ -481,11 +502,12 @@ func (t *Tx) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
 		return err
 	}
 	// Rows as flat argument lists: docs (object_id, nums, texts), entries
-	// (key, num, object_id, scope) and (key, text, object_id), free text
-	// (id, text).
+	// (key, bucket, object_id, num, scope), (key, num, object_id, scope)
+	// and (key, text, object_id), free text (id, text).
 	docArgs := make([]any, 0, 3*len(docs))
-	var numArgs, textArgs, ftsArgs []any
+	var numArgs, timeArgs, textArgs, ftsArgs []any
 	if len(docs) > 0 {
+		timeArgs = make([]any, 0, 5*len(docs))
 		numArgs = make([]any, 0, 4*4*len(docs))
 		textArgs = make([]any, 0, 3*4*len(docs))
 		ftsArgs = make([]any, 0, 2*len(docs))
@@ -509,8 +531,12 @@ func (t *Tx) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
 			if slices.ContainsFunc(nums[:i], func(w crm.IndexedValue) bool { return w.Name == v.Name && *w.Num == *v.Num }) {
 				continue
 			}
-			if numSets != nil && !v.Scoped {
-				numSets.add(numKeys[i], *v.Num, "", d.ObjectID)
+			if !v.Scoped {
+				if numSets != nil {
+					numSets.add(numKeys[i], *v.Num, "", d.ObjectID)
+				} else {
+					numArgs = append(numArgs, numKeys[i], *v.Num, d.ObjectID, nil)
+				}
 				continue
 			}
 			// The entry of a property with a scoped index carries the key
@@ -524,7 +550,7 @@ func (t *Tx) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
 					break
 				}
 			}
-			numArgs = append(numArgs, numKeys[i], *v.Num, d.ObjectID, scope)
+			timeArgs = append(timeArgs, numKeys[i], searchsql.TimeBucket(*v.Num), d.ObjectID, *v.Num, scope)
 		}
 		for i, v := range texts {
 			// A value held twice by one record (a multi-valued property)
@@ -551,6 +577,7 @@ func (t *Tx) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
 		}
 	}
 	stmts := rowStatements(t.d, docArgs, 3, `INSERT INTO search_docs (object_id, nums, texts) VALUES `, `(?, ?, ?)`, "")
+	stmts = append(stmts, rowStatements(t.d, timeArgs, 5, `INSERT INTO search_times (key, bucket, object_id, num, scope) VALUES `, `(?, ?, ?, ?, ?)`, "")...)
 	stmts = append(stmts, rowStatements(t.d, numArgs, 4, `INSERT INTO search_nums (key, num, object_id, scope) VALUES `, `(?, ?, ?, ?)`, "")...)
 	stmts = append(stmts, rowStatements(t.d, textArgs, 3, `INSERT INTO search_texts (key, text, object_id) VALUES `, `(?, ?, ?)`, "")...)
 	stmts = append(stmts, addToSets(t.d, numSets, true)...)
