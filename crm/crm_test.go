@@ -16,13 +16,18 @@ func TestFormatAndParseTime(t *testing.T) {
 		{"2022-11-12T17:48:22+02:00", "2022-11-12T15:48:22Z"},
 		{"2022-11-12", "2022-11-12T00:00:00Z"},
 		{"2022-11-12T15:48:22.123456789Z", "2022-11-12T15:48:22.123Z"},
+		// Numbers whose fifth character is a hyphen or that are ten
+		// characters long stay numbers.
+		{"100e-2", "1970-01-01T00:00:00.001Z"},
+		{"1668268102", "1970-01-20T07:24:28.102Z"},
+		{"-1000", "1969-12-31T23:59:59Z"},
 	} {
 		got, ok := ParseInstant(tc.in)
 		if !ok || FormatTime(got) != tc.want {
 			t.Errorf("%s: %s %v, want %s", tc.in, FormatTime(got), ok, tc.want)
 		}
 	}
-	for _, bad := range []string{"", "yesterday", "2022-13-01", "12:00"} {
+	for _, bad := range []string{"", "yesterday", "2022-13-01", "12:00", "2022-", "2022-1", "2022-11-12x", "1234-5678-9"} {
 		if _, ok := ParseInstant(bad); ok {
 			t.Errorf("%q parsed", bad)
 		}
@@ -92,5 +97,29 @@ func TestBodyPreview(t *testing.T) {
 	}
 	if got, cut := bodyPreview(string(long)); !cut || len(got) != PreviewLength {
 		t.Errorf("long preview %d %v", len(got), cut)
+	}
+}
+
+// plainText answers a body that is plain already without stripping it, and
+// the answer is always what stripping gives.
+func TestPlainTextShortcut(t *testing.T) {
+	bodies := []string{"", " ", "a", "a b", "a  b", " a", "a ", "a\tb", "a\nb", "a<b", "a<b>c", "a &amp; b", "Équipe", "x\u00a0y", "~ok~", "a\x7fb"}
+	rng := uint64(1)
+	alphabet := []string{"a", "Z", " ", "  ", "\t", "<", ">", "<b>", "&", "&lt;", ";", "é", "\u00a0", "\u2028", "1", "~", "\x01"}
+	for range 5000 {
+		var b strings.Builder
+		for range int(rng%9) + 1 {
+			rng = rng*6364136223846793005 + 1442695040888963407
+			b.WriteString(alphabet[(rng>>33)%uint64(len(alphabet))])
+		}
+		bodies = append(bodies, b.String())
+	}
+	for _, body := range bodies {
+		if got, want := plainText(body), stripTags(body); got != want {
+			t.Fatalf("plainText(%q) = %q, want %q", body, got, want)
+		}
+	}
+	if !plainAlready("History import message 7: order shipped, courier tomorrow.") {
+		t.Error("a plain sentence is not taken as plain")
 	}
 }

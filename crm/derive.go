@@ -104,6 +104,14 @@ func bodyPreview(body string) (string, bool) {
 // plainText turns a body (plain text or HTML) into plain text with collapsed
 // whitespace.
 func plainText(body string) string {
+	if plainAlready(body) {
+		return body
+	}
+	return stripTags(body)
+}
+
+// stripTags is plainText of any body.
+func stripTags(body string) string {
 	var b, tag strings.Builder
 	inTag := false
 	runes := []rune(body)
@@ -127,6 +135,24 @@ func plainText(body string) string {
 		b.WriteString("<" + tag.String())
 	}
 	return strings.Join(strings.Fields(html.UnescapeString(b.String())), " ")
+}
+
+// plainAlready reports whether plainText(s) is s: printable ASCII with
+// no tag or entity to remove, and words separated by single spaces. Most
+// message bodies are such, and are then not copied three times over.
+func plainAlready(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return s == ""
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < ' ' || c > '~' || c == '<' || c == '&':
+			return false
+		case c == ' ' && s[i-1] == ' ':
+			return false
+		}
+	}
+	return true
 }
 
 // inlineTags do not separate words when removed.

@@ -172,12 +172,11 @@ const ObjectIDProperty = "hs_object_id"
 // value of ObjectIDProperty.
 func (t *ObjectType) SearchDoc(obj *Object) SearchDoc {
 	doc := SearchDoc{ObjectID: obj.ID, TypeID: t.ID}
-	for _, name := range sortedKeys(obj.Properties) {
+	for name, v := range obj.Properties {
 		p := t.Property(name)
 		if p == nil || !p.Indexed() || name == ObjectIDProperty {
 			continue
 		}
-		v := obj.Properties[name]
 		switch p.SearchKind() {
 		case KindNumeric:
 			if n, ok := indexNumber(p, v); ok {
@@ -197,6 +196,9 @@ func (t *ObjectType) SearchDoc(obj *Object) SearchDoc {
 			doc.Values = append(doc.Values, IndexedValue{Name: name, Text: &lower})
 		}
 	}
+	// In property name order (a multi-valued property's values in their
+	// order), then the scoped names in the type's order.
+	slices.SortStableFunc(doc.Values, func(a, b IndexedValue) int { return strings.Compare(a.Name, b.Name) })
 	for _, si := range t.ScopedIndexes {
 		scope, ok := obj.Properties[si.Scope]
 		p := t.Property(si.Property)

@@ -24,11 +24,17 @@ func ParseInstant(s string) (time.Time, bool) {
 	if s == "" {
 		return time.Time{}, false
 	}
-	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.UnixMilli(ms).UTC(), true
-	}
-	if f, ok := parseDecimal(s); ok && f == math.Trunc(f) && math.Abs(f) < 1e17 {
-		return time.UnixMilli(int64(f)).UTC(), true // JSON numbers such as 1.7e12
+	// A text that starts with four digits and a hyphen is no number: the
+	// calendar forms are tried at once, sparing the two failed parses of a
+	// number (each of which allocates its error).
+	calendar := len(s) >= 10 && s[4] == '-' && strings.Trim(s[:4], "0123456789") == ""
+	if !calendar {
+		if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return time.UnixMilli(ms).UTC(), true
+		}
+		if f, ok := parseDecimal(s); ok && f == math.Trunc(f) && math.Abs(f) < 1e17 {
+			return time.UnixMilli(int64(f)).UTC(), true // JSON numbers such as 1.7e12
+		}
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
