@@ -276,6 +276,9 @@ func (e *Engine) prebuild(ctx context.Context, actor Actor, t *ObjectType, check
 	b := &prebuilt{now: e.now(), owners: owners, objs: make([]*Object, len(checked)), docs: make([]SearchDoc, len(checked))}
 	objs := e.buildRecords(actor, t, valid, nil, owners, b.now)
 	docs := newDocs(t, objs)
+	if p, ok := e.Store.(DocPreparer); ok {
+		p.PrepareDocs(docs)
+	}
 	k := 0
 	for i := range checked {
 		if checked[i].err == nil {

@@ -141,6 +141,9 @@ type SearchDoc struct {
 	Text string
 	// New marks a record just created: it has no entries to replace.
 	New bool
+	// Prepared is the store's own form of the document, made before the
+	// write transaction by a store that is a DocPreparer; nil otherwise.
+	Prepared any
 }
 
 // IndexedValue is one indexed property value: Num for numeric kinds, Text otherwise.

@@ -19,6 +19,14 @@ type Store interface {
 	Close() error
 }
 
+// DocPreparer is a Store that can turn search documents into its own form
+// (SearchDoc.Prepared) before the write transaction that indexes them:
+// work a store with a single writer then does not do while it holds it.
+// The engine prepares the documents of batch creates.
+type DocPreparer interface {
+	PrepareDocs(docs []SearchDoc)
+}
+
 // ListQuery selects a page of records of one type in ascending id order.
 type ListQuery struct {
 	TypeID   string

@@ -143,6 +143,13 @@ type emittingStore struct {
 // Webhooks makes the wrapped store a WebhookStorer.
 func (s *emittingStore) Webhooks() WebhookStore { return s.w.Store }
 
+// PrepareDocs passes documents on to a wrapped DocPreparer.
+func (s *emittingStore) PrepareDocs(docs []SearchDoc) {
+	if p, ok := s.Store.(DocPreparer); ok {
+		p.PrepareDocs(docs)
+	}
+}
+
 func (s *emittingStore) Write(ctx context.Context, fn func(Tx) error) error {
 	if ctx.Value(noEventsKey{}) != nil {
 		return s.Store.Write(ctx, fn)

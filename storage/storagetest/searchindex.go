@@ -103,13 +103,14 @@ func testSearchIndexEntries(t *testing.T, s crm.Store) {
 	// marked Scoped, as crm.ObjectType.SearchDoc marks them). Record 0 has
 	// both scopes, record 1 only kind, record 2 neither.
 	scoped := []crm.ScopedIndex{{Property: "ts", Scope: "ch"}, {Property: "ts", Scope: "kind"}}
-	write([]crm.SearchDoc{
+	scopedDocs := []crm.SearchDoc{
 		{ObjectID: objs[0].ID, TypeID: "0-18", Values: []crm.IndexedValue{{Name: "ch", Text: text("A")}, {Name: "kind", Text: text("K")}, {Name: "ts", Num: num(10), Scoped: true},
 			{Name: crm.ScopedName("ts", "ch", "A"), Num: num(10)}, {Name: crm.ScopedName("ts", "kind", "K"), Num: num(10)}}},
 		{ObjectID: objs[1].ID, TypeID: "0-18", Values: []crm.IndexedValue{{Name: "kind", Text: text("K")}, {Name: "ts", Num: num(20), Scoped: true},
 			{Name: crm.ScopedName("ts", "kind", "K"), Num: num(20)}}},
 		{ObjectID: objs[2].ID, TypeID: "0-18", Values: []crm.IndexedValue{{Name: "ts", Num: num(30), Scoped: true}}},
-	})
+	}
+	write(scopedDocs)
 	f := func(name string, op string, nums []float64, texts ...string) crm.SearchFilter {
 		kind := crm.KindExact
 		if nums != nil {
@@ -117,7 +118,7 @@ func testSearchIndexEntries(t *testing.T, s crm.Store) {
 		}
 		return crm.SearchFilter{Property: name, Kind: kind, Indexed: true, Op: op, Nums: nums, Texts: texts}
 	}
-	for _, tc := range []struct {
+	scopedCases := []struct {
 		name  string
 		group []crm.SearchFilter
 		want  string
@@ -127,9 +128,42 @@ func testSearchIndexEntries(t *testing.T, s crm.Store) {
 		{"second scope, first lacking", []crm.SearchFilter{f("kind", crm.OpIn, nil, "K", "L"), f("ts", crm.OpGTE, []float64{15})}, "[1] 1"},
 		{"first scope, other value", []crm.SearchFilter{f("ch", crm.OpEQ, nil, "K"), f("ts", crm.OpHasProperty, []float64{})}, "[] 0"},
 		{"no scope", []crm.SearchFilter{f("ts", crm.OpLT, []float64{25})}, "[0 1] 2"},
-	} {
+	}
+	for _, tc := range scopedCases {
 		if got := search(crm.SearchQuery{Scoped: scoped, Groups: [][]crm.SearchFilter{tc.group}}); got != tc.want {
 			t.Errorf("scoped, %s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+
+	// The same documents prepared before the transaction by a store that
+	// prepares them (crm.DocPreparer) index the same.
+	p, ok := s.(crm.DocPreparer)
+	if !ok {
+		return
+	}
+	p.PrepareDocs(scopedDocs)
+	for i, d := range scopedDocs {
+		if d.Prepared == nil {
+			t.Fatalf("document %d not prepared", i)
+		}
+	}
+	write(scopedDocs)
+	for _, tc := range scopedCases {
+		if got := search(crm.SearchQuery{Scoped: scoped, Groups: [][]crm.SearchFilter{tc.group}}); got != tc.want {
+			t.Errorf("scoped, prepared, %s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		q    crm.SearchQuery
+		want string
+	}{
+		{"prepared kind", crm.SearchQuery{Groups: [][]crm.SearchFilter{{f("kind", crm.OpEQ, nil, "K")}}}, "[0 1] 2"},
+		{"prepared ts", crm.SearchQuery{Scoped: scoped, Groups: [][]crm.SearchFilter{{f("ts", crm.OpGTE, []float64{20})}}}, "[1 2] 2"},
+		{"prepared sort", crm.SearchQuery{Sort: &crm.SearchSort{Property: "ts", Kind: crm.KindNumeric, Indexed: true, Desc: true}}, "[2 1 0] 3"},
+	} {
+		if got := search(tc.q); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
 		}
 	}
 }

@@ -381,33 +381,42 @@ type docParts struct {
 	numDoc, textDoc   any
 }
 
-func (t *Tx) docParts(d crm.SearchDoc) docParts {
+// PrepareDocs gives each of docs its docParts for d as its Prepared form
+// (crm.DocPreparer), for IndexObjects to use.
+func PrepareDocs(d Dialect, docs []crm.SearchDoc) {
+	for i := range docs {
+		p := newDocParts(d, docs[i])
+		docs[i].Prepared = &p
+	}
+}
+
+func newDocParts(d Dialect, doc crm.SearchDoc) docParts {
 	var p docParts
-	for _, v := range d.Values {
+	for _, v := range doc.Values {
 		if _, scoped := scopedProperty(v.Name); scoped {
 			continue
 		}
 		switch {
 		case v.Num != nil:
 			p.nums = append(p.nums, v)
-			p.numKeys = append(p.numKeys, searchsql.Key(d.TypeID, v.Name))
+			p.numKeys = append(p.numKeys, searchsql.Key(doc.TypeID, v.Name))
 		case v.Text != nil:
 			p.texts = append(p.texts, v)
-			p.textKeys = append(p.textKeys, searchsql.Key(d.TypeID, v.Name))
+			p.textKeys = append(p.textKeys, searchsql.Key(doc.TypeID, v.Name))
 		}
 	}
 	if len(p.nums) > 0 {
-		p.numDoc = t.document(p.nums, p.numKeys)
+		p.numDoc = document(d, p.nums, p.numKeys)
 	}
 	if len(p.texts) > 0 {
-		p.textDoc = t.document(p.texts, p.textKeys)
+		p.textDoc = document(d, p.texts, p.textKeys)
 	}
 	return p
 }
 
-// document returns one document column as the dialect stores it.
-func (t *Tx) document(vals []crm.IndexedValue, keys []int64) any {
-	if t.d.BinaryDocuments() {
+// document returns one document column as the dialect d stores it.
+func document(d Dialect, vals []crm.IndexedValue, keys []int64) any {
+	if d.BinaryDocuments() {
 		return appendJSONB(nil, vals, keys)
 	}
 	return string(appendDoc(nil, vals, keys))
@@ -517,7 +526,11 @@ func (t *Tx) IndexObjects(ctx context.Context, docs []crm.SearchDoc) error {
 	parts := make([]docParts, len(docs))
 	inHalves(len(docs), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			parts[i] = t.docParts(docs[i])
+			if p, ok := docs[i].Prepared.(*docParts); ok {
+				parts[i] = *p
+			} else {
+				parts[i] = newDocParts(t.d, docs[i])
+			}
 		}
 	})
 	var numSets, textSets idSets
