@@ -276,8 +276,8 @@ func (e *Engine) prebuild(ctx context.Context, actor Actor, t *ObjectType, check
 	b := &prebuilt{now: e.now(), owners: owners, objs: make([]*Object, len(checked)), docs: make([]SearchDoc, len(checked))}
 	objs := e.buildRecords(actor, t, valid, nil, owners, b.now)
 	docs := newDocs(t, objs)
-	if p, ok := e.Store.(DocPreparer); ok {
-		p.PrepareDocs(docs)
+	if p, ok := e.Store.(Preparer); ok {
+		p.Prepare(objs, docs)
 	}
 	k := 0
 	for i := range checked {

@@ -19,6 +19,10 @@ type Object struct {
 	// of its first write, which the store keeps with the record: it is not
 	// given to AppendHistory as well. Reads leave it empty.
 	CreateHistory []HistoryEntry
+	// Prepared, on a record given to Tx.InsertObjects, is the store's own
+	// form of it, made before the write transaction by a Preparer; nil
+	// otherwise. Reads leave it empty.
+	Prepared any
 }
 
 // HistoryEntry is one recorded value of one property.

@@ -142,7 +142,7 @@ type SearchDoc struct {
 	// New marks a record just created: it has no entries to replace.
 	New bool
 	// Prepared is the store's own form of the document, made before the
-	// write transaction by a store that is a DocPreparer; nil otherwise.
+	// write transaction by a Preparer; nil otherwise.
 	Prepared any
 }
 

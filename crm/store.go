@@ -19,12 +19,15 @@ type Store interface {
 	Close() error
 }
 
-// DocPreparer is a Store that can turn search documents into its own form
-// (SearchDoc.Prepared) before the write transaction that indexes them:
-// work a store with a single writer then does not do while it holds it.
-// The engine prepares the documents of batch creates.
-type DocPreparer interface {
-	PrepareDocs(docs []SearchDoc)
+// Preparer is a Store that can turn new records and their search
+// documents into its own form (Object.Prepared, SearchDoc.Prepared) before
+// the write transaction that stores them: work a store with a single
+// writer then does not do while it holds it. The engine prepares the
+// records of batch creates, built before their ids are known: a record's
+// id (and its hs_object_id, and its history's) is the only thing that may
+// change between Prepare and Tx.InsertObjects.
+type Preparer interface {
+	Prepare(objs []*Object, docs []SearchDoc)
 }
 
 // ListQuery selects a page of records of one type in ascending id order.

@@ -143,10 +143,10 @@ type emittingStore struct {
 // Webhooks makes the wrapped store a WebhookStorer.
 func (s *emittingStore) Webhooks() WebhookStore { return s.w.Store }
 
-// PrepareDocs passes documents on to a wrapped DocPreparer.
-func (s *emittingStore) PrepareDocs(docs []SearchDoc) {
-	if p, ok := s.Store.(DocPreparer); ok {
-		p.PrepareDocs(docs)
+// Prepare passes records and documents on to a wrapped Preparer.
+func (s *emittingStore) Prepare(objs []*Object, docs []SearchDoc) {
+	if p, ok := s.Store.(Preparer); ok {
+		p.Prepare(objs, docs)
 	}
 }
 

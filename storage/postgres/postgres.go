@@ -136,9 +136,11 @@ func (db *DB) Sessions() crm.SessionStore { return db.pools.Sessions() }
 // Webhooks returns the store of apps, webhook subscriptions and the event outbox.
 func (db *DB) Webhooks() crm.WebhookStore { return db.pools.Webhooks() }
 
-// PrepareDocs builds the search documents' rows before the write
-// transaction (crm.DocPreparer).
-func (db *DB) PrepareDocs(docs []crm.SearchDoc) { sqlstore.PrepareDocs(dialect{}, docs) }
+// Prepare encodes new records and builds their search documents' rows
+// before the write transaction (crm.Preparer).
+func (db *DB) Prepare(objs []*crm.Object, docs []crm.SearchDoc) {
+	sqlstore.Prepare(dialect{}, objs, docs)
+}
 
 // RateCounters returns rate-limit counters kept in the database, so that
 // every node counts the same calls.

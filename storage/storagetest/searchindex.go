@@ -136,12 +136,12 @@ func testSearchIndexEntries(t *testing.T, s crm.Store) {
 	}
 
 	// The same documents prepared before the transaction by a store that
-	// prepares them (crm.DocPreparer) index the same.
-	p, ok := s.(crm.DocPreparer)
+	// prepares them (crm.Preparer) index the same.
+	p, ok := s.(crm.Preparer)
 	if !ok {
 		return
 	}
-	p.PrepareDocs(scopedDocs)
+	p.Prepare(nil, scopedDocs)
 	for i, d := range scopedDocs {
 		if d.Prepared == nil {
 			t.Fatalf("document %d not prepared", i)

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"hash/fnv"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spoke-crm/spoke/crm"
@@ -201,6 +203,59 @@ func inHalves(n int, fn func(lo, hi int)) {
 	<-done
 }
 
+// preparedRecord is a new record's properties as stored, made before its
+// id is known (Prepare): the JSON before and after the value of
+// hs_object_id, and its first write as history.Compact keeps it ("" when
+// it does not).
+type preparedRecord struct {
+	before, after string
+	n             int // the number of properties
+	created       string
+}
+
+// objectIDPair is how the JSON of a record built without its id (id 0)
+// holds its hs_object_id. Quotes inside values are escaped, so this text
+// is found nowhere else.
+var objectIDPair = `"` + crm.ObjectIDProperty + `":"0"`
+
+// prepareRecord encodes o, a record built without its id, for
+// InsertObjects.
+func prepareRecord(o *crm.Object) (*preparedRecord, bool) {
+	if o.ID != 0 || o.Properties[crm.ObjectIDProperty] != "0" {
+		return nil, false
+	}
+	enc := jsonenc.StringMap(o.Properties)
+	before, after, ok := strings.Cut(enc, objectIDPair)
+	if !ok {
+		return nil, false
+	}
+	r := &preparedRecord{before: before, after: after, n: len(o.Properties)}
+	if len(o.CreateHistory) > 0 {
+		if c, ok := history.Compact(o); ok {
+			r.created = c
+		}
+	}
+	return r, true
+}
+
+// fits reports whether o is still the record r was made from, given its
+// id: renumbering (crm) changes nothing else.
+func (r *preparedRecord) fits(o *crm.Object) bool {
+	return len(o.Properties) == r.n && o.Properties[crm.ObjectIDProperty] == strconv.FormatInt(o.ID, 10)
+}
+
+// props is the record's properties as JSON with its id.
+func (r *preparedRecord) props(id int64) string {
+	var b strings.Builder
+	b.Grow(len(r.before) + len(r.after) + len(objectIDPair) + 20)
+	b.WriteString(r.before)
+	b.WriteString(`"` + crm.ObjectIDProperty + `":"`)
+	b.WriteString(strconv.FormatInt(id, 10))
+	b.WriteString(`"`)
+	b.WriteString(r.after)
+	return b.String()
+}
+
 // InsertObjects stores new records. A record's first write (CreateHistory)
 // is kept in its row when it sets exactly the record's properties
 // (history.Compact), else appended to its history as any other write.
@@ -211,6 +266,14 @@ func (t *Tx) InsertObjects(ctx context.Context, objs []*crm.Object) error {
 	inHalves(len(objs), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			o := objs[i]
+			if r, ok := o.Prepared.(*preparedRecord); ok && r.fits(o) {
+				props[i] = r.props(o.ID)
+				if r.created != "" {
+					created[i], kept[i] = r.created, true
+				}
+				o.Prepared = nil
+				continue
+			}
 			props[i] = jsonenc.StringMap(o.Properties)
 			if len(o.CreateHistory) > 0 {
 				if c, ok := history.Compact(o); ok {

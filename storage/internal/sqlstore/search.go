@@ -381,9 +381,15 @@ type docParts struct {
 	numDoc, textDoc   any
 }
 
-// PrepareDocs gives each of docs its docParts for d as its Prepared form
-// (crm.DocPreparer), for IndexObjects to use.
-func PrepareDocs(d Dialect, docs []crm.SearchDoc) {
+// Prepare gives each of objs its encoded form (preparedRecord) and each of
+// docs its docParts for d as their Prepared forms (crm.Preparer), for
+// InsertObjects and IndexObjects to use.
+func Prepare(d Dialect, objs []*crm.Object, docs []crm.SearchDoc) {
+	for _, o := range objs {
+		if r, ok := prepareRecord(o); ok {
+			o.Prepared = r
+		}
+	}
 	for i := range docs {
 		p := newDocParts(d, docs[i])
 		docs[i].Prepared = &p
