@@ -12,8 +12,17 @@ import (
 )
 
 // maxGroup bounds how many Write calls share one transaction, which bounds
-// how long the first of them waits for the commit.
-const maxGroup = 32
+// how long the first of them waits for the commit; maxGroupRecords bounds
+// the records they write: a group takes no more calls once its calls wrote
+// that many. Writes of one record then share commits up to maxGroup, and
+// batches of 100 two by two: with larger groups, the calls of a group
+// finished together, and the writer sat idle while their clients sent the
+// next batches and then all of them queued behind it (docs/benchmarks.md,
+// "Groups of at most 200 records").
+const (
+	maxGroup        = 32
+	maxGroupRecords = 200
+)
 
 // writer groups concurrent Write calls into shared transactions (group
 // commit). SQLite has one writer at a time and the commit, which writes the
@@ -43,7 +52,12 @@ type group struct {
 	// text holds the free-text rows of the calls that succeeded, written
 	// just before the commit (see sqlstore.FreeText).
 	text sqlstore.FreeText
+	// records counts the records the calls that succeeded wrote.
+	records int
 }
+
+// open reports whether g may take another call.
+func (g *group) open() bool { return g.members < maxGroup && g.records < maxGroupRecords }
 
 // Write runs fn in an immediate transaction on the single writer
 // connection, possibly shared with concurrent calls (see writer).
@@ -117,11 +131,12 @@ func (db *DB) Write(ctx context.Context, fn func(crm.Tx) error) error {
 	g.text.Merge(&text)
 	ok = true
 	g.members++
+	g.records += tx.Records()
 	// Before committing alone, let the goroutines that are ready run: a
 	// call about to write joins this transaction instead of waiting for
 	// its commit and paying for one of its own. Another call may commit
 	// the group meanwhile.
-	if w.waiting.Load() == 0 && g.members < maxGroup {
+	if w.waiting.Load() == 0 && g.open() {
 		w.mu.Unlock()
 		runtime.Gosched()
 		w.mu.Lock()
@@ -141,7 +156,7 @@ func (db *DB) settle(g *group) {
 	if g == nil {
 		g = w.cur
 	}
-	if g == nil || (g.members < maxGroup && w.waiting.Load() > 0) {
+	if g == nil || (g.open() && w.waiting.Load() > 0) {
 		return
 	}
 	if g.members == 0 {

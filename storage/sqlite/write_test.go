@@ -243,3 +243,75 @@ func TestGroupedWritesFreeText(t *testing.T) {
 		t.Errorf("golf: %v", got)
 	}
 }
+
+// A group takes no more calls once its calls wrote maxGroupRecords records
+// (or it holds maxGroup calls): concurrent writes of 120 records each join
+// at most one other, and every one of them is stored.
+func TestGroupRecordBound(t *testing.T) {
+	for _, tc := range []struct {
+		g    group
+		open bool
+	}{
+		{group{members: 1, records: 1}, true},
+		{group{members: maxGroup - 1, records: maxGroupRecords - 1}, true},
+		{group{members: 1, records: maxGroupRecords}, false},
+		{group{members: maxGroup, records: 1}, false},
+	} {
+		if tc.g.open() != tc.open {
+			t.Errorf("group of %d calls and %d records: open %v, want %v", tc.g.members, tc.g.records, !tc.open, tc.open)
+		}
+	}
+
+	ctx := context.Background()
+	db := OpenForTest(t, filepath.Join(t.TempDir(), "spoke.db"))
+	const workers, calls, per = 6, 3, 120
+	var mu sync.Mutex
+	var joined []int // records of the group when each call started in it
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for range calls {
+				err := db.Write(ctx, func(tx crm.Tx) error {
+					mu.Lock()
+					joined = append(joined, db.w.cur.records)
+					mu.Unlock()
+					ids, err := tx.NextIDs(ctx, per)
+					if err != nil {
+						return err
+					}
+					now := time.UnixMilli(1_700_000_000_000).UTC()
+					objs := make([]*crm.Object, per)
+					for i, id := range ids {
+						objs[i] = &crm.Object{ID: id, TypeID: "0-18", Properties: map[string]string{"n": "1"}, CreatedAt: now, UpdatedAt: now}
+					}
+					runtime.Gosched() // let other writers queue up
+					return tx.InsertObjects(ctx, objs)
+				})
+				if err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	// 120 < maxGroupRecords <= 240: a call starts a group or joins one
+	// other call's.
+	if maxGroupRecords <= per || maxGroupRecords > 2*per {
+		t.Fatalf("the test assumes %d < maxGroupRecords <= %d", per, 2*per)
+	}
+	for i, r := range joined {
+		if r != 0 && r != per {
+			t.Errorf("call %d joined a group holding %d records", i, r)
+		}
+	}
+	err := db.Read(ctx, func(tx crm.ReadTx) error {
+		objs, err := tx.ListObjects(ctx, crm.ListQuery{TypeID: "0-18", Limit: workers * calls * per})
+		if err == nil && len(objs) != workers*calls*per {
+			err = fmt.Errorf("%d records stored, want %d", len(objs), workers*calls*per)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -260,6 +260,7 @@ func (r *preparedRecord) props(id int64) string {
 // is kept in its row when it sets exactly the record's properties
 // (history.Compact), else appended to its history as any other write.
 func (t *Tx) InsertObjects(ctx context.Context, objs []*crm.Object) error {
+	t.records += len(objs)
 	props := make([]string, len(objs))
 	created := make([]any, len(objs))
 	kept := make([]bool, len(objs))
@@ -297,6 +298,7 @@ func (t *Tx) InsertObjects(ctx context.Context, objs []*crm.Object) error {
 // UpdateObjects writes each record once, as its last version in objs: a
 // statement may not update one row twice on every database.
 func (t *Tx) UpdateObjects(ctx context.Context, objs []*crm.Object) error {
+	t.records += len(objs)
 	if len(objs) > 1 {
 		last := make(map[int64]int, len(objs))
 		for i, o := range objs {

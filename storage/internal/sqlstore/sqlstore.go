@@ -152,7 +152,13 @@ type Tx struct {
 	// text, when set, collects the free-text rows of the transaction's
 	// writes instead of writing them (DeferFreeText).
 	text *FreeText
+	// records counts the records written (Records).
+	records int
 }
+
+// Records is the number of records the transaction inserted or updated so
+// far, each time it wrote one: a measure of its size for group commit.
+func (t *Tx) Records() int { return t.records }
 
 var _ crm.Tx = (*Tx)(nil)
 
