@@ -123,6 +123,8 @@ func (dialect) SearchText() (idColumn, insert, row string) {
 	return "object_id", `INSERT INTO search_text (object_id, doc) VALUES `, `(?, to_tsvector('simple', ?))`
 }
 
+func (dialect) FreeTextTables() []string { return []string{"search_text"} }
+
 func (dialect) JSONText(alias, property string) string {
 	return fmt.Sprintf(`(%s.properties->>'%s')`, alias, property)
 }
@@ -135,12 +137,12 @@ func (dialect) TokenMatch(expr, pattern string) (string, any) {
 }
 
 // TextMatches uses the GIN-indexed tsvector: every term as a prefix.
-func (dialect) TextMatches(terms []string) (string, any) {
+func (dialect) TextMatches(terms []string) (string, []any) {
 	parts := make([]string, len(terms))
 	for i, t := range terms {
 		parts[i] = t + ":*" // terms hold only letters and digits (crm.Terms)
 	}
-	return `SELECT object_id AS id FROM search_text WHERE doc @@ to_tsquery('simple', ?)`, strings.Join(parts, " & ")
+	return `SELECT object_id AS id FROM search_text WHERE doc @@ to_tsquery('simple', ?)`, []any{strings.Join(parts, " & ")}
 }
 
 func (dialect) Materialized() string { return "MATERIALIZED " }

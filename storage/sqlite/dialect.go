@@ -90,10 +90,15 @@ func (dialect) Serial(table, column string) string {
 	return `(SELECT coalesce(max(` + column + `), 0) + 1 FROM ` + table + `)`
 }
 
-// SearchText is an FTS5 table whose rowid is the record id.
+// SearchText is an FTS5 table whose rowid is the record id: search_words
+// (migration 0039), whose words have no prefix indexes.
 func (dialect) SearchText() (idColumn, insert, row string) {
-	return "rowid", `INSERT INTO search_text (rowid, text) VALUES `, `(?, ?)`
+	return "rowid", `INSERT INTO search_words (rowid, text) VALUES `, `(?, ?)`
 }
+
+// FreeTextTables: search_text holds the text of records last written
+// before migration 0039, with prefix indexes, until they are written again.
+func (dialect) FreeTextTables() []string { return []string{"search_words", "search_text"} }
 
 func (dialect) JSONText(alias, property string) string {
 	return fmt.Sprintf(`json_extract(%s.properties, '$.%s')`, alias, property)
@@ -104,12 +109,13 @@ func (dialect) TokenMatch(expr, pattern string) (string, any) {
 }
 
 // TextMatches searches the FTS5 table: every term as a prefix.
-func (dialect) TextMatches(terms []string) (string, any) {
+func (dialect) TextMatches(terms []string) (string, []any) {
 	parts := make([]string, len(terms))
 	for i, t := range terms {
 		parts[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"*`
 	}
-	return `SELECT rowid AS id FROM search_text WHERE search_text MATCH ?`, strings.Join(parts, " AND ")
+	q := strings.Join(parts, " AND ")
+	return `SELECT rowid AS id FROM search_words WHERE search_words MATCH ? UNION ALL SELECT rowid FROM search_text WHERE search_text MATCH ?`, []any{q, q}
 }
 
 func (dialect) Materialized() string { return "" }

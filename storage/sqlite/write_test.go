@@ -176,7 +176,7 @@ func TestGroupedWritesFreeText(t *testing.T) {
 	// searches leave out, count.
 	find := func(word string) []int64 {
 		t.Helper()
-		rows, err := db.reader.Query(`SELECT rowid FROM search_text WHERE search_text MATCH ? ORDER BY rowid`, word)
+		rows, err := db.reader.Query(`SELECT rowid FROM search_words WHERE search_words MATCH ? ORDER BY rowid`, word)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -44,8 +44,9 @@ type Dialect interface {
 	// CONTAINS_TOKEN pattern, and the argument for its one placeholder.
 	TokenMatch(expr, pattern string) (string, any)
 	// TextMatches is a SELECT of the ids ("id") of records whose free text
-	// holds every term as a word prefix, and the argument for its placeholder.
-	TextMatches(terms []string) (string, any)
+	// holds every term as a word prefix (a record at most once), and the
+	// arguments for its placeholders.
+	TextMatches(terms []string) (string, []any)
 	// False is the literal for false in the objects.archived column.
 	False() string
 	// Materialized is the CTE keyword that makes the matches be computed
@@ -384,8 +385,8 @@ func matchGroup(m *query, q crm.SearchQuery, group []crm.SearchFilter, withKey b
 		dr.add(`SELECT ` + distinct + id + ` AS id` + sk + ` FROM ` + from + ` WHERE `)
 		valueCondition(&dr, q.TypeID, f, "v", timed(q, f))
 	case terms:
-		ids, arg := d.TextMatches(q.Terms)
-		dr.add(`SELECT o.id FROM (`+ids+`) s JOIN objects o ON o.id = s.id AND o.type_id = ? AND o.archived = `+d.False(), arg, q.TypeID)
+		ids, args := d.TextMatches(q.Terms)
+		dr.add(`SELECT o.id FROM (`+ids+`) s JOIN objects o ON o.id = s.id AND o.type_id = ? AND o.archived = `+d.False(), append(args, q.TypeID)...)
 		terms = false
 	default:
 		dr.add(`SELECT o.id FROM objects o WHERE o.type_id = ? AND o.archived = `+d.False(), q.TypeID)
@@ -403,8 +404,8 @@ func matchGroup(m *query, q crm.SearchQuery, group []crm.SearchFilter, withKey b
 		filterCondition(m, q.TypeID, f)
 	}
 	if terms {
-		ids, arg := d.TextMatches(q.Terms)
-		m.add(` AND d.id IN (`+ids+`)`, arg)
+		ids, args := d.TextMatches(q.Terms)
+		m.add(` AND d.id IN (`+ids+`)`, args...)
 	}
 	if !q.WrittenBefore.IsZero() {
 		m.add(` AND EXISTS (SELECT 1 FROM objects w WHERE w.id = d.id AND w.updated_at <= ?)`, q.WrittenBefore.UnixMilli())

@@ -55,8 +55,8 @@ func (testDialect) JSONText(alias, property string) string { return alias + "." 
 func (testDialect) TokenMatch(expr, pattern string) (string, any) {
 	return "match(" + expr + ", ?)", pattern
 }
-func (testDialect) TextMatches([]string) (string, any) {
-	return "SELECT id FROM text WHERE text MATCH ?", ""
+func (testDialect) TextMatches([]string) (string, []any) {
+	return "SELECT id FROM text WHERE text MATCH ?", []any{""}
 }
 func (testDialect) False() string        { return "0" }
 func (testDialect) Materialized() string { return "" }

@@ -17,7 +17,7 @@ func (t *Tx) restart(ctx context.Context, sequences ...Sequence) error {
 }
 
 func (t *Tx) Reset(ctx context.Context, what crm.ResetScope) error {
-	tables := []string{"objects", "object_writes", "unique_values", "associations", "search_docs", "search_times", "search_nums", "search_text"}
+	tables := append([]string{"objects", "object_writes", "unique_values", "associations", "search_docs", "search_times", "search_nums"}, t.d.FreeTextTables()...)
 	if usesValueSets(t.d) {
 		tables = append(tables, "search_num_sets", "search_text_sets")
 	} else {

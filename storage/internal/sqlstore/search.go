@@ -71,10 +71,12 @@ func (t *Tx) UnindexObjects(ctx context.Context, ids []int64) error {
 		}
 	}
 	textID, _, _ := t.d.SearchText()
-	forIDs(t.d, textID, ids, func(in string, args []any) error {
-		stmts = append(stmts, statement{`DELETE FROM search_text WHERE ` + in, args})
-		return nil
-	})
+	for _, table := range t.d.FreeTextTables() {
+		forIDs(t.d, textID, ids, func(in string, args []any) error {
+			stmts = append(stmts, statement{`DELETE FROM ` + table + ` WHERE ` + in, args})
+			return nil
+		})
+	}
 	return t.run(ctx, stmts)
 }
 

@@ -129,6 +129,10 @@ type Dialect interface {
 	// SearchText is the free-text table's record id column, and the
 	// INSERT prefix and one row's VALUES tuple storing (id, text).
 	SearchText() (idColumn, insert, row string)
+	// FreeTextTables are the tables holding free text, which removing a
+	// record's text and emptying the index delete from: SearchText's, and
+	// any that only older records' text is in.
+	FreeTextTables() []string
 	// BinaryDocuments reports whether the search index's documents are
 	// stored in SQLite's binary JSON (JSONB), written by the store and read
 	// by its JSON functions without parsing text, rather than as JSON text.

@@ -1,0 +1,2 @@
+-- PostgreSQL's free text is a tsvector with a GIN index, which has no
+-- prefix indexes to leave out (see 0039_free_text_words.sqlite.sql).
