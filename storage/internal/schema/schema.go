@@ -12,7 +12,11 @@
 //     their SQL differs (a variant may hold only a comment saying why that
 //     driver has nothing to do), or both: the common file first, then the
 //     driver's own, in one transaction, so that what the drivers share (a
-//     table of keys, say) is written once. Every driver has every version.
+//     table of keys, say) is written once. A common file may hold the line
+//     DriverPart: the driver's file then runs there, between the common
+//     file's part before the line and its part after, so that SQL both
+//     drivers run after a table each creates its own way (an INSERT ...
+//     SELECT into it) is written once too. Every driver has every version.
 //
 // Every migration runs in a transaction of its own and is recorded in
 // schema_migrations as "migrations/<file>" (without the driver's suffix),
@@ -28,6 +32,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/spoke-crm/spoke/storage/internal/sqlstore"
 )
@@ -217,21 +222,56 @@ func Migrate(ctx context.Context, c Conn, d sqlstore.Dialect) error {
 	return nil
 }
 
+// DriverPart is the line of a common file where its driver's file runs.
+const DriverPart = "-- The driver's file runs here."
+
+// Step is SQL a migration runs, and the file it comes from.
+type Step struct {
+	File, SQL string
+}
+
+// Steps reads the SQL of m from fsys in the order it runs: its files one
+// after the other, except that a common file holding DriverPart is split
+// there around the driver's file.
+func Steps(fsys fs.FS, m Migration) ([]Step, error) {
+	var out []Step
+	for i, f := range m.Files {
+		body, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		before, after, split := strings.Cut(string(body), "\n"+DriverPart+"\n")
+		if !split {
+			out = append(out, Step{f, string(body)})
+			continue
+		}
+		if i != 0 || len(m.Files) != 2 {
+			return nil, fmt.Errorf("schema: %s: %q in a file with no driver's file after it", f, DriverPart)
+		}
+		own, err := fs.ReadFile(fsys, m.Files[1])
+		if err != nil {
+			return nil, err
+		}
+		return append(out, Step{f, before}, Step{m.Files[1], string(own)}, Step{f, after}), nil
+	}
+	return out, nil
+}
+
 // apply runs m unless another process has just done so.
 func apply(ctx context.Context, q sqlstore.Querier, m Migration) error {
 	var n int
 	if err := q.QueryRow(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil || n > 0 {
 		return err
 	}
-	for _, f := range m.Files {
-		body, err := files.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		if _, err := q.Exec(ctx, string(body)); err != nil {
-			return fmt.Errorf("%s: %w", f, err)
+	steps, err := Steps(files, m)
+	if err != nil {
+		return err
+	}
+	for _, st := range steps {
+		if _, err := q.Exec(ctx, st.SQL); err != nil {
+			return fmt.Errorf("%s: %w", st.File, err)
 		}
 	}
-	_, err := q.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, m.Version)
+	_, err = q.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, m.Version)
 	return err
 }

@@ -150,3 +150,39 @@ func TestSharedRules(t *testing.T) {
 		t.Errorf("common and postgres files: %+v, %v", vs, err)
 	}
 }
+
+// A common file holding DriverPart runs around its driver's file: its part
+// before the line, the driver's file, its part after. Without a driver's
+// file to run there, the line is an error.
+func TestDriverPart(t *testing.T) {
+	fsys := fstest.MapFS{
+		"migrations/0003_c.sql":        {Data: []byte("A;\n" + DriverPart + "\nC;\n")},
+		"migrations/0003_c.sqlite.sql": {Data: []byte("B;\n")},
+		"migrations/0004_d.sql":        {Data: []byte("D;\n" + DriverPart + "\nE;\n")},
+	}
+	steps, err := Steps(fsys, Migration{Files: []string{"migrations/0003_c.sql", "migrations/0003_c.sqlite.sql"}})
+	var got []string
+	for _, s := range steps {
+		got = append(got, s.File+": "+s.SQL)
+	}
+	want := []string{"migrations/0003_c.sql: A;", "migrations/0003_c.sqlite.sql: B;\n", "migrations/0003_c.sql: C;\n"}
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("steps %q, %v; want %q", got, err, want)
+	}
+	if _, err := Steps(fsys, Migration{Files: []string{"migrations/0004_d.sql"}}); err == nil {
+		t.Error("DriverPart in a version with no driver's file")
+	}
+	// 0015 runs so on both drivers: the entries are converted once, after
+	// each driver created its tables.
+	for _, d := range Drivers {
+		list, err := For(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(list, func(m Migration) bool { return m.Version == "migrations/0015_search_documents.sql" })
+		steps, err := Steps(Files, list[i])
+		if err != nil || len(steps) != 3 || !strings.Contains(steps[1].SQL, "CREATE TABLE search_nums") || !strings.Contains(steps[2].SQL, "INSERT INTO search_nums") {
+			t.Errorf("%s: 0015 runs %d steps (%v)", d, len(steps), err)
+		}
+	}
+}

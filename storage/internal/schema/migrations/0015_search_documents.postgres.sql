@@ -23,24 +23,6 @@ CREATE TABLE search_texts (
 	PRIMARY KEY (key, text, object_id)
 );
 
--- scoped_keys: the keys of scoped names and of their property, made by the
--- part both drivers run first (0015_search_documents.sql).
-INSERT INTO search_nums (key, num, object_id, scope)
-SELECT v.key, v.num, v.object_id, s.scope
-FROM search_values v
-LEFT JOIN (
-	SELECT w.object_id, k.property, min(w.key) AS scope
-	FROM search_values w JOIN scoped_keys k ON k.scoped = w.key
-	GROUP BY w.object_id, k.property
-) s ON s.object_id = v.object_id AND s.property = v.key
-WHERE v.num IS NOT NULL AND v.key NOT IN (SELECT scoped FROM scoped_keys)
-ON CONFLICT DO NOTHING;
-
-INSERT INTO search_texts (key, text, object_id)
-SELECT key, text, object_id FROM search_values
-WHERE text IS NOT NULL AND key NOT IN (SELECT scoped FROM scoped_keys)
-ON CONFLICT DO NOTHING;
-
 INSERT INTO search_docs (object_id, nums, texts)
 SELECT object_id,
 	jsonb_object_agg(key::text, value) FILTER (WHERE numeric),
@@ -54,6 +36,3 @@ FROM (
 	GROUP BY object_id, key, num IS NOT NULL
 ) k
 GROUP BY object_id;
-
-DROP TABLE search_values;
-DROP TABLE scoped_keys;

@@ -10,7 +10,9 @@
 --                 scope, instead of a second entry under that name.
 -- A value thus costs one b-tree entry instead of two (the record-ordered
 -- table and a value index), a scoped property none more, and a record one
--- row of search_docs. The entries of search_values convert as they are.
+-- row of search_docs. The entries of search_values convert as they are,
+-- in the common file after this one (0015_search_documents.sql), which
+-- drops search_values.
 CREATE TABLE search_docs (
 	object_id INTEGER PRIMARY KEY,
 	nums      BLOB,
@@ -30,24 +32,6 @@ CREATE TABLE search_texts (
 	PRIMARY KEY (key, text, object_id)
 ) WITHOUT ROWID;
 
--- scoped_keys: the keys of scoped names and of their property, made by the
--- part both drivers run first (0015_search_documents.sql).
-INSERT OR IGNORE INTO search_nums (key, num, object_id, scope)
-SELECT v.key, v.num, v.object_id, s.scope
-FROM search_values v
-LEFT JOIN (
-	SELECT w.object_id, k.property, min(w.key) AS scope
-	FROM search_values w JOIN scoped_keys k ON k.scoped = w.key
-	GROUP BY w.object_id, k.property
-) s ON s.object_id = v.object_id AND s.property = v.key
-WHERE v.num IS NOT NULL AND v.key NOT IN (SELECT scoped FROM scoped_keys)
-ORDER BY v.key, v.num, v.object_id;
-
-INSERT OR IGNORE INTO search_texts (key, text, object_id)
-SELECT key, text, object_id FROM search_values
-WHERE text IS NOT NULL AND key NOT IN (SELECT scoped FROM scoped_keys)
-ORDER BY key, text, object_id;
-
 -- The documents are JSONB. json_quote writes numbers so that they read back
 -- as the same number.
 INSERT INTO search_docs (object_id, nums, texts)
@@ -64,6 +48,3 @@ FROM (
 )
 GROUP BY object_id
 ORDER BY object_id;
-
-DROP TABLE scoped_keys;
-DROP TABLE search_values;
