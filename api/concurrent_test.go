@@ -21,6 +21,17 @@ func twoNodes(t *testing.T) [2]*spoketest.Server {
 	return [2]*spoketest.Server{spoketest.OpenPath(t, path), spoketest.OpenPath(t, path)}
 }
 
+// sharedNodes is twoNodes with each engine told that another node shares
+// its database (crm.Engine.Shared), as a server on PostgreSQL is.
+func sharedNodes(t *testing.T) [2]*spoketest.Server {
+	t.Helper()
+	nodes := twoNodes(t)
+	for _, n := range nodes {
+		n.Engine.Shared = true
+	}
+	return nodes
+}
+
 // send is Do for other goroutines than the test's: it reports instead of
 // failing the test.
 func send(s *spoketest.Server, method, path, body string) (int, string, error) {

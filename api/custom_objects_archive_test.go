@@ -208,10 +208,7 @@ func TestCustomPropertyArchiveSchemaNames(t *testing.T) {
 // counts on the other at once.
 func TestCustomObjectArchiveTwoNodes(t *testing.T) {
 	t.Parallel()
-	nodes := twoNodes(t)
-	for _, n := range nodes {
-		n.Engine.Shared = true
-	}
+	nodes := sharedNodes(t)
 	a, b := nodes[0], nodes[1]
 	typeID := newCarSchema(t, a)["objectTypeId"].(string)
 	mustStatus(t, b.Do("GET", "/crm/v3/properties/"+typeID+"/vin", nil), 200) // b knows the type

@@ -9,10 +9,7 @@ import (
 // balanced onto it creates no record without it.
 func TestCustomObjectRequiredPropertyFromAnotherNode(t *testing.T) {
 	t.Parallel()
-	nodes := twoNodes(t)
-	for _, n := range nodes {
-		n.Engine.Shared = true
-	}
+	nodes := sharedNodes(t)
 	a, b := nodes[0], nodes[1]
 	id := mustStatus(t, a.Do("POST", "/crm/v3/schemas", `{"name":"cars","labels":{"singular":"Car","plural":"Cars"},"primaryDisplayProperty":"label",
 		"properties":[{"name":"label","label":"Label"},{"name":"vin","label":"VIN"}],"requiredProperties":[],"associatedObjects":[]}`), 201)["objectTypeId"].(string)

@@ -12,10 +12,7 @@ import (
 // associations.
 func TestCustomObjectAssociationsOnAStaleNode(t *testing.T) {
 	t.Parallel()
-	nodes := twoNodes(t)
-	for _, n := range nodes {
-		n.Engine.Shared = true
-	}
+	nodes := sharedNodes(t)
 	a, b := nodes[0], nodes[1]
 	gone := mustStatus(t, a.Do("POST", "/crm/v3/schemas", boxSchema("bins")), 201)["objectTypeId"].(string)
 	live := mustStatus(t, a.Do("POST", "/crm/v3/schemas", boxSchema("shelves")), 201)["objectTypeId"].(string)
@@ -39,10 +36,7 @@ func TestCustomObjectAssociationsOnAStaleNode(t *testing.T) {
 // it is refused because the type is archived; never both pass.
 func TestCustomObjectArchiveRacesAssociationDefinitions(t *testing.T) {
 	t.Parallel()
-	nodes := twoNodes(t)
-	for _, n := range nodes {
-		n.Engine.Shared = true
-	}
+	nodes := sharedNodes(t)
 	a, b := nodes[0], nodes[1]
 	live := mustStatus(t, a.Do("POST", "/crm/v3/schemas", boxSchema("cabinets")), 201)["objectTypeId"].(string)
 	for i := range 16 {

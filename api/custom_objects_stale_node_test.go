@@ -24,10 +24,7 @@ func boxSchema(name string) string {
 // kept for ever and removed by nothing.
 func TestCustomObjectRecordsOnAStaleNode(t *testing.T) {
 	t.Parallel()
-	nodes := twoNodes(t)
-	for _, n := range nodes {
-		n.Engine.Shared = true
-	}
+	nodes := sharedNodes(t)
 	a, b := nodes[0], nodes[1]
 	for _, c := range []struct{ name, del string }{{"archived", ""}, {"deleted", "?archived=true"}} {
 		typeID := mustStatus(t, a.Do("POST", "/crm/v3/schemas", boxSchema("boxes_"+c.name)), 201)["objectTypeId"].(string)
@@ -64,10 +61,7 @@ func TestCustomObjectRecordsOnAStaleNode(t *testing.T) {
 // refused because of it, never beside a schema archived or deleted.
 func TestCustomObjectArchiveRacesRecordCreation(t *testing.T) {
 	t.Parallel()
-	nodes := twoNodes(t)
-	for _, n := range nodes {
-		n.Engine.Shared = true
-	}
+	nodes := sharedNodes(t)
 	a, b := nodes[0], nodes[1]
 	for i := range 12 {
 		typeID := mustStatus(t, a.Do("POST", "/crm/v3/schemas", boxSchema(fmt.Sprintf("race%d", i))), 201)["objectTypeId"].(string)
@@ -135,10 +129,7 @@ func storeObjects(s *spoketest.Server, typeID string, archived bool) ([]int64, e
 // custom property of a type that serves nothing.
 func TestCustomObjectPropertiesOnAStaleNode(t *testing.T) {
 	t.Parallel()
-	nodes := twoNodes(t)
-	for _, n := range nodes {
-		n.Engine.Shared = true
-	}
+	nodes := sharedNodes(t)
 	a, b := nodes[0], nodes[1]
 	typeID := mustStatus(t, a.Do("POST", "/crm/v3/schemas", boxSchema("lockers")), 201)["objectTypeId"].(string)
 	mustStatus(t, b.Do("GET", "/crm/v3/properties/"+typeID+"/label", nil), 200) // b knows the type

@@ -478,10 +478,7 @@ func TestCustomObjectRecords(t *testing.T) {
 // A schema made on one node is usable on the other at once.
 func TestCustomObjectTwoNodes(t *testing.T) {
 	t.Parallel()
-	nodes := twoNodes(t)
-	for _, n := range nodes {
-		n.Engine.Shared = true
-	}
+	nodes := sharedNodes(t)
 	a, b := nodes[0], nodes[1]
 	schema := newCarSchema(t, a)
 	typeID := schema["objectTypeId"].(string)
@@ -585,10 +582,7 @@ func TestCustomObjectsResetSeedExport(t *testing.T) {
 // creates of one name, one succeeds and the other is a 409.
 func TestCustomObjectConcurrentCreates(t *testing.T) {
 	t.Parallel()
-	nodes := twoNodes(t)
-	for _, n := range nodes {
-		n.Engine.Shared = true
-	}
+	nodes := sharedNodes(t)
 	const calls = 8
 	var (
 		mu  sync.Mutex

@@ -11,10 +11,7 @@ import (
 // brings an archived or deleted schema back.
 func TestCustomObjectUpdateRacesArchive(t *testing.T) {
 	t.Parallel()
-	nodes := twoNodes(t)
-	for _, n := range nodes {
-		n.Engine.Shared = true
-	}
+	nodes := sharedNodes(t)
 	a, b := nodes[0], nodes[1]
 	for i := range 16 {
 		typeID := mustStatus(t, a.Do("POST", "/crm/v3/schemas", boxSchema(fmt.Sprintf("patched%d", i))), 201)["objectTypeId"].(string)
@@ -67,10 +64,7 @@ func TestCustomObjectUpdateRacesArchive(t *testing.T) {
 // of a required one).
 func TestCustomObjectUpdateRacesPropertyArchive(t *testing.T) {
 	t.Parallel()
-	nodes := twoNodes(t)
-	for _, n := range nodes {
-		n.Engine.Shared = true
-	}
+	nodes := sharedNodes(t)
 	a, b := nodes[0], nodes[1]
 	typeID := mustStatus(t, a.Do("POST", "/crm/v3/schemas", boxSchema("racks")), 201)["objectTypeId"].(string)
 	for i := range 16 {

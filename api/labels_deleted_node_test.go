@@ -10,10 +10,7 @@ import (
 // back by changing it nor stores associations of it.
 func TestLabelDeletedOnAnotherNode(t *testing.T) {
 	t.Parallel()
-	nodes := twoNodes(t)
-	for _, n := range nodes {
-		n.Engine.Shared = true
-	}
+	nodes := sharedNodes(t)
 	a, b := nodes[0], nodes[1]
 	id := labelID(t, a, "Partner")
 	if err := b.Engine.LoadSchemas(context.Background()); err != nil { // b's periodic reload
@@ -43,23 +40,14 @@ func TestLabelDeletedOnAnotherNode(t *testing.T) {
 // under the new label's id.
 func TestLabelIDReusedAfterResetOnAnotherNode(t *testing.T) {
 	t.Parallel()
-	nodes := twoNodes(t)
-	for _, n := range nodes {
-		n.Engine.Shared = true
-	}
+	nodes := sharedNodes(t)
 	a, b := nodes[0], nodes[1]
 	old := labelID(t, a, "Partner")
 	if err := b.Engine.LoadSchemas(context.Background()); err != nil { // b's periodic reload
 		t.Fatal(err)
 	}
 	mustStatus(t, a.Do("POST", "/_spoke/reset", nil), 204)
-	got := mustStatus(t, a.Do("POST", "/crm/v4/associations/deals/tickets/labels", `{"label":"Escalation","name":"escalation"}`), 200)
-	var id int64
-	for _, r := range got["results"].([]any) {
-		if r.(map[string]any)["label"] == "Escalation" {
-			id = int64(r.(map[string]any)["typeId"].(float64))
-		}
-	}
+	id := pairLabelID(t, a, "deals/tickets", "Escalation")
 	if id != old {
 		t.Fatalf("the reset did not start the label ids again (%d, then %d): nothing to check", old, id)
 	}
@@ -67,7 +55,7 @@ func TestLabelIDReusedAfterResetOnAnotherNode(t *testing.T) {
 	company := create(t, a, "companies", map[string]any{"properties": map[string]any{"name": "Initech"}})["id"].(string)
 	mustStatus(t, b.Do("PUT", fmt.Sprintf("/crm/v4/objects/contacts/%s/associations/companies/%s", contact, company),
 		fmt.Sprintf(`[{"associationCategory":"USER_DEFINED","associationTypeId":%d}]`, old)), 400)
-	got = mustStatus(t, a.Do("GET", fmt.Sprintf("/crm/v4/objects/contacts/%s/associations/companies", contact), nil), 200)
+	got := mustStatus(t, a.Do("GET", fmt.Sprintf("/crm/v4/objects/contacts/%s/associations/companies", contact), nil), 200)
 	if res := got["results"].([]any); len(res) != 0 {
 		t.Errorf("associated through the other node under a label id now of another pair: %v", got)
 	}
@@ -77,10 +65,7 @@ func TestLabelIDReusedAfterResetOnAnotherNode(t *testing.T) {
 // it: the limit would be stored for a type no node has.
 func TestLimitOnALabelDeletedOnAnotherNode(t *testing.T) {
 	t.Parallel()
-	nodes := twoNodes(t)
-	for _, n := range nodes {
-		n.Engine.Shared = true
-	}
+	nodes := sharedNodes(t)
 	a, b := nodes[0], nodes[1]
 	id := labelID(t, a, "Reseller")
 	if err := b.Engine.LoadSchemas(context.Background()); err != nil { // b's periodic reload

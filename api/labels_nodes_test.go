@@ -12,7 +12,14 @@ import (
 // its type id.
 func labelID(t *testing.T, s *spoketest.Server, name string) int64 {
 	t.Helper()
-	got := mustStatus(t, s.Do("POST", "/crm/v4/associations/contacts/companies/labels", fmt.Sprintf(`{"label":%q,"name":%q}`, name, strings.ToLower(name))), 200)
+	return pairLabelID(t, s, "contacts/companies", name)
+}
+
+// pairLabelID makes a label between the types of pair ("from/to") and
+// returns its id.
+func pairLabelID(t *testing.T, s *spoketest.Server, pair, name string) int64 {
+	t.Helper()
+	got := mustStatus(t, s.Do("POST", "/crm/v4/associations/"+pair+"/labels", fmt.Sprintf(`{"label":%q,"name":%q}`, name, strings.ToLower(name))), 200)
 	for _, r := range got["results"].([]any) {
 		if r.(map[string]any)["label"] == name {
 			return int64(r.(map[string]any)["typeId"].(float64))
@@ -27,10 +34,7 @@ func labelID(t *testing.T, s *spoketest.Server, name string) int64 {
 // the nodes expects.
 func TestLabelMadeOnAnotherNode(t *testing.T) {
 	t.Parallel()
-	nodes := twoNodes(t)
-	for _, n := range nodes {
-		n.Engine.Shared = true
-	}
+	nodes := sharedNodes(t)
 	a, b := nodes[0], nodes[1]
 	mustStatus(t, b.Do("GET", "/crm/v4/associations/contacts/companies/labels", nil), 200)
 
@@ -55,10 +59,7 @@ func TestLabelMadeOnAnotherNode(t *testing.T) {
 // second label of that name between the pair is a conflict.
 func TestLabelNameTakenOnAnotherNode(t *testing.T) {
 	t.Parallel()
-	nodes := twoNodes(t)
-	for _, n := range nodes {
-		n.Engine.Shared = true
-	}
+	nodes := sharedNodes(t)
 	a, b := nodes[0], nodes[1]
 	mustStatus(t, b.Do("GET", "/crm/v4/associations/contacts/companies/labels", nil), 200)
 	labelID(t, a, "Mentor")

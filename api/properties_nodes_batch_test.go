@@ -11,10 +11,7 @@ import (
 // before that node's periodic reload.
 func TestPropertyMadeOnAnotherNodeInBatchesAndSearch(t *testing.T) {
 	t.Parallel()
-	nodes := twoNodes(t)
-	for _, n := range nodes {
-		n.Engine.Shared = true
-	}
+	nodes := sharedNodes(t)
 	a, b := nodes[0], nodes[1]
 	mustStatus(t, b.Do("GET", "/crm/v3/properties/contacts", nil), 200) // b has loaded the type
 	id := create(t, a, "contacts", map[string]any{"properties": map[string]any{"email": "pat@example.com"}})["id"].(string)
@@ -48,10 +45,7 @@ func TestPropertyMadeOnAnotherNodeInBatchesAndSearch(t *testing.T) {
 // the other at once, in single and batch writes.
 func TestOptionAddedOnAnotherNode(t *testing.T) {
 	t.Parallel()
-	nodes := twoNodes(t)
-	for _, n := range nodes {
-		n.Engine.Shared = true
-	}
+	nodes := sharedNodes(t)
 	a, b := nodes[0], nodes[1]
 	mustStatus(t, a.Do("POST", "/crm/v3/properties/contacts", `{"name":"tier","label":"Tier","type":"enumeration","fieldType":"select","groupName":"contactinformation","options":[{"label":"Gold","value":"gold"}]}`), 201)
 	mustStatus(t, b.Do("GET", "/crm/v3/properties/contacts/tier", nil), 200) // b knows the property
@@ -84,10 +78,7 @@ func TestOptionAddedOnAnotherNode(t *testing.T) {
 // archived does not bring the property back: it is not found.
 func TestPropertyArchivedOnAnotherNodeIsNotChanged(t *testing.T) {
 	t.Parallel()
-	nodes := twoNodes(t)
-	for _, n := range nodes {
-		n.Engine.Shared = true
-	}
+	nodes := sharedNodes(t)
 	a, b := nodes[0], nodes[1]
 	mustStatus(t, a.Do("POST", "/crm/v3/properties/contacts", `{"name":"shoe_size","label":"Shoe size","type":"string","fieldType":"text","groupName":"contactinformation"}`), 201)
 	if err := b.Engine.LoadSchemas(context.Background()); err != nil { // b's periodic reload

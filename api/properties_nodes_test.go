@@ -8,10 +8,7 @@ import (
 // other at once, before that node's periodic reload.
 func TestPropertyMadeOnAnotherNode(t *testing.T) {
 	t.Parallel()
-	nodes := twoNodes(t)
-	for _, n := range nodes {
-		n.Engine.Shared = true
-	}
+	nodes := sharedNodes(t)
 	a, b := nodes[0], nodes[1]
 	mustStatus(t, b.Do("GET", "/crm/v3/properties/contacts", nil), 200) // b has loaded the type
 	mustStatus(t, a.Do("POST", "/crm/v3/properties/contacts", `{"name":"loyalty_tier","label":"Loyalty tier","type":"string","fieldType":"text","groupName":"contactinformation"}`), 201)

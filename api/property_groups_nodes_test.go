@@ -12,10 +12,7 @@ import (
 // name taken on one node is a conflict on the other.
 func TestPropertyGroupsOnTwoNodes(t *testing.T) {
 	t.Parallel()
-	nodes := twoNodes(t)
-	for _, n := range nodes {
-		n.Engine.Shared = true
-	}
+	nodes := sharedNodes(t)
 	a, b := nodes[0], nodes[1]
 	const groups = "/crm/v3/properties/contacts/groups"
 	mustStatus(t, b.Do("GET", groups, nil), 200)

@@ -14,10 +14,7 @@ import (
 // under it, without a server error.
 func TestResetAndSeedWhileAnotherNodeServes(t *testing.T) {
 	t.Parallel()
-	nodes := twoNodes(t)
-	for _, n := range nodes {
-		n.Engine.Shared = true
-	}
+	nodes := sharedNodes(t)
 	a, b := nodes[0], nodes[1]
 	fixture := exampleFixture(t)
 	var (
